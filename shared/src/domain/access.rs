@@ -1,0 +1,393 @@
+//! Who is acting, and what they may do: actors, partner user roles and the permission matrix
+//! (SPEC §2). The matrix is data ([`PARTNER_MATRIX`]); the README's table is generated from it.
+//!
+//! Roles come from the seeds: claims are created by Incentives admins and users (seeds 000, 001,
+//! 002, 004); managing associations — editing, withdrawing, disputing, ending — is for Billing
+//! admins, Global admins and Incentives admins (seed 003). Incentives users do the day-to-day
+//! work on their organisation's claims but not the decisions that end or contest an association.
+
+use super::values::{LocationId, PartnerId, UserId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// A partner user's role in their organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartnerRole {
+    IncentivesAdmin,
+    IncentivesUser,
+    GlobalAdmin,
+    BillingAdmin,
+}
+
+impl PartnerRole {
+    pub const ALL: [PartnerRole; 4] = [
+        Self::IncentivesAdmin,
+        Self::IncentivesUser,
+        Self::GlobalAdmin,
+        Self::BillingAdmin,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::IncentivesAdmin => "incentives_admin",
+            Self::IncentivesUser => "incentives_user",
+            Self::GlobalAdmin => "global_admin",
+            Self::BillingAdmin => "billing_admin",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+/// Something a caller may be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    /// Read a claim, its PoE, comments and history.
+    Read,
+    Create,
+    /// Edit fields and add PoE, as the status allows.
+    Edit,
+    /// Submit a draft, or resubmit after partner action required.
+    Submit,
+    CancelDraft,
+    Comment,
+    ResendConsent,
+    Withdraw,
+    Dispute,
+    Disassociate,
+    /// Reviewer: start review, approve, reject, ask for information, decide disputes.
+    Review,
+    /// Customer: keep or decline through the consent link.
+    ConsentDecision,
+    /// Scheduler: fire deadlines.
+    FireDeadline,
+}
+
+impl Capability {
+    pub const ALL: [Capability; 13] = [
+        Self::Read,
+        Self::Create,
+        Self::Edit,
+        Self::Submit,
+        Self::CancelDraft,
+        Self::Comment,
+        Self::ResendConsent,
+        Self::Withdraw,
+        Self::Dispute,
+        Self::Disassociate,
+        Self::Review,
+        Self::ConsentDecision,
+        Self::FireDeadline,
+    ];
+}
+
+impl fmt::Display for Capability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        f.write_str(&s)
+    }
+}
+
+use Capability as C;
+use PartnerRole as R;
+
+const MANAGERS: &[PartnerRole] = &[R::IncentivesAdmin, R::GlobalAdmin, R::BillingAdmin];
+const EVERY_PARTNER_ROLE: &[PartnerRole] = &[
+    R::IncentivesAdmin,
+    R::IncentivesUser,
+    R::GlobalAdmin,
+    R::BillingAdmin,
+];
+const CREATORS: &[PartnerRole] = &[R::IncentivesAdmin, R::IncentivesUser];
+
+/// The partner permission matrix: which roles hold each capability, always on their own
+/// organisation's claims only.
+pub static PARTNER_MATRIX: &[(Capability, &[PartnerRole])] = &[
+    (C::Read, EVERY_PARTNER_ROLE),
+    (C::Create, CREATORS),
+    (C::Edit, EVERY_PARTNER_ROLE),
+    (C::Submit, EVERY_PARTNER_ROLE),
+    (C::CancelDraft, CREATORS),
+    (C::Comment, EVERY_PARTNER_ROLE),
+    (C::ResendConsent, EVERY_PARTNER_ROLE),
+    (C::Withdraw, MANAGERS),
+    (C::Dispute, MANAGERS),
+    (C::Disassociate, MANAGERS),
+];
+
+/// What reviewers may do, on every organisation's claims.
+pub static REVIEWER_CAPABILITIES: &[Capability] = &[C::Read, C::Comment, C::Review];
+
+/// A signed-in partner user, as the identity provider describes them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartnerUser {
+    pub user: UserId,
+    pub org: PartnerId,
+    pub locations: BTreeSet<LocationId>,
+    pub roles: BTreeSet<PartnerRole>,
+}
+
+impl PartnerUser {
+    pub fn can(&self, cap: Capability) -> bool {
+        PARTNER_MATRIX
+            .iter()
+            .any(|(c, roles)| *c == cap && roles.iter().any(|r| self.roles.contains(r)))
+    }
+}
+
+/// Whoever is acting on a claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Actor {
+    Partner(PartnerUser),
+    Reviewer {
+        user: UserId,
+    },
+    /// The customer contact, proven by a verified consent token bound to the claim.
+    Customer,
+    Scheduler,
+}
+
+/// Why access was refused. `NotFound` is what a partner sees for another organisation's claim:
+/// they learn nothing about it, not even that it exists.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccessError {
+    #[error("claim not found")]
+    NotFound,
+    #[error("your role does not allow {0}")]
+    Forbidden(Capability),
+}
+
+impl Actor {
+    pub fn kind(&self) -> super::lifecycle::ActorKind {
+        use super::lifecycle::ActorKind as K;
+        match self {
+            Self::Partner(_) => K::Partner,
+            Self::Reviewer { .. } => K::Reviewer,
+            Self::Customer => K::Customer,
+            Self::Scheduler => K::Scheduler,
+        }
+    }
+
+    /// Whether the actor holds the capability at all (ownership aside).
+    pub fn can(&self, cap: Capability) -> bool {
+        match self {
+            Self::Partner(p) => p.can(cap),
+            Self::Reviewer { .. } => REVIEWER_CAPABILITIES.contains(&cap),
+            Self::Customer => cap == C::ConsentDecision,
+            Self::Scheduler => cap == C::FireDeadline,
+        }
+    }
+
+    /// Checks a capability on a claim owned by `owner`. A partner of another organisation gets
+    /// `NotFound` whatever the capability; a partner of the owning organisation without the
+    /// capability gets `Forbidden`.
+    pub fn authorize(&self, cap: Capability, owner: &PartnerId) -> Result<(), AccessError> {
+        if let Self::Partner(p) = self {
+            if &p.org != owner {
+                return Err(AccessError::NotFound);
+            }
+        }
+        if self.can(cap) {
+            Ok(())
+        } else {
+            Err(AccessError::Forbidden(cap))
+        }
+    }
+
+    /// A short, log-safe description for history: kind and user ID, never contact details.
+    pub fn reference(&self) -> ActorRef {
+        match self {
+            Self::Partner(p) => ActorRef {
+                kind: self.kind(),
+                user: Some(p.user.to_string()),
+                partner_id: Some(p.org.clone()),
+            },
+            Self::Reviewer { user } => ActorRef {
+                kind: self.kind(),
+                user: Some(user.to_string()),
+                partner_id: None,
+            },
+            Self::Customer | Self::Scheduler => ActorRef {
+                kind: self.kind(),
+                user: None,
+                partner_id: None,
+            },
+        }
+    }
+}
+
+/// The actor as recorded in history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActorRef {
+    pub kind: super::lifecycle::ActorKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_id: Option<PartnerId>,
+}
+
+/// The permission matrix in Markdown, generated from the data above.
+pub fn permission_matrix_markdown() -> String {
+    let mut out = String::from("| capability |");
+    for r in PartnerRole::ALL {
+        out.push_str(&format!(" {} |", r.code()));
+    }
+    out.push_str(" reviewer |\n|---|");
+    for _ in 0..=PartnerRole::ALL.len() {
+        out.push_str("---|");
+    }
+    out.push('\n');
+    for cap in Capability::ALL {
+        if matches!(cap, C::ConsentDecision | C::FireDeadline) {
+            continue;
+        }
+        out.push_str(&format!("| {cap} |"));
+        for r in PartnerRole::ALL {
+            let yes = PARTNER_MATRIX
+                .iter()
+                .any(|(c, roles)| *c == cap && roles.contains(&r));
+            out.push_str(if yes { " own org |" } else { " — |" });
+        }
+        out.push_str(if REVIEWER_CAPABILITIES.contains(&cap) {
+            " all |\n"
+        } else {
+            " — |\n"
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn partner(org: &str, roles: &[PartnerRole]) -> Actor {
+        Actor::Partner(PartnerUser {
+            user: UserId::parse("user-1").unwrap(),
+            org: PartnerId::parse(org).unwrap(),
+            locations: [LocationId::parse("100").unwrap()].into(),
+            roles: roles.iter().copied().collect(),
+        })
+    }
+
+    #[test]
+    fn another_organisations_claim_is_not_found_whatever_the_role() {
+        let owner = PartnerId::parse("org-a").unwrap();
+        for role in PartnerRole::ALL {
+            let actor = partner("org-b", &[role]);
+            for cap in Capability::ALL {
+                assert_eq!(actor.authorize(cap, &owner), Err(AccessError::NotFound));
+            }
+        }
+    }
+
+    #[test]
+    fn only_incentives_roles_create_and_only_managers_end_or_contest() {
+        let owner = PartnerId::parse("org-a").unwrap();
+        let user = partner("org-a", &[PartnerRole::IncentivesUser]);
+        let global = partner("org-a", &[PartnerRole::GlobalAdmin]);
+        let admin = partner("org-a", &[PartnerRole::IncentivesAdmin]);
+        assert!(user.authorize(C::Create, &owner).is_ok());
+        assert!(user.authorize(C::Submit, &owner).is_ok());
+        assert_eq!(
+            user.authorize(C::Withdraw, &owner),
+            Err(AccessError::Forbidden(C::Withdraw))
+        );
+        assert_eq!(
+            user.authorize(C::Dispute, &owner),
+            Err(AccessError::Forbidden(C::Dispute))
+        );
+        assert_eq!(
+            global.authorize(C::Create, &owner),
+            Err(AccessError::Forbidden(C::Create))
+        );
+        assert!(global.authorize(C::Dispute, &owner).is_ok());
+        for cap in [
+            C::Read,
+            C::Create,
+            C::Edit,
+            C::Submit,
+            C::CancelDraft,
+            C::Comment,
+            C::ResendConsent,
+            C::Withdraw,
+            C::Dispute,
+            C::Disassociate,
+        ] {
+            assert!(admin.authorize(cap, &owner).is_ok(), "{cap}");
+        }
+    }
+
+    #[test]
+    fn partners_never_review_and_reviewers_never_act_for_partners() {
+        let owner = PartnerId::parse("org-a").unwrap();
+        let all_roles = partner("org-a", &PartnerRole::ALL);
+        assert_eq!(
+            all_roles.authorize(C::Review, &owner),
+            Err(AccessError::Forbidden(C::Review))
+        );
+        let reviewer = Actor::Reviewer {
+            user: UserId::parse("rev-1").unwrap(),
+        };
+        assert!(reviewer.authorize(C::Review, &owner).is_ok());
+        assert!(reviewer.authorize(C::Read, &owner).is_ok());
+        for cap in [
+            C::Create,
+            C::Edit,
+            C::Submit,
+            C::Withdraw,
+            C::Dispute,
+            C::ConsentDecision,
+        ] {
+            assert_eq!(
+                reviewer.authorize(cap, &owner),
+                Err(AccessError::Forbidden(cap))
+            );
+        }
+    }
+
+    #[test]
+    fn customer_and_scheduler_hold_exactly_one_capability() {
+        let owner = PartnerId::parse("org-a").unwrap();
+        for cap in Capability::ALL {
+            assert_eq!(
+                Actor::Customer.authorize(cap, &owner).is_ok(),
+                cap == C::ConsentDecision
+            );
+            assert_eq!(
+                Actor::Scheduler.authorize(cap, &owner).is_ok(),
+                cap == C::FireDeadline
+            );
+        }
+    }
+
+    #[test]
+    fn a_partner_without_roles_can_do_nothing() {
+        let owner = PartnerId::parse("org-a").unwrap();
+        let nobody = partner("org-a", &[]);
+        for cap in Capability::ALL {
+            assert!(nobody.authorize(cap, &owner).is_err(), "{cap}");
+        }
+    }
+
+    #[test]
+    fn matrix_markdown_lists_every_partner_capability() {
+        let md = permission_matrix_markdown();
+        assert!(
+            md.contains("| withdraw | own org | — | own org | own org | — |"),
+            "{md}"
+        );
+        assert!(md.contains("| review | — | — | — | — | all |"), "{md}");
+    }
+}

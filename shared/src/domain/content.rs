@@ -1,0 +1,684 @@
+//! A claim's content (SPEC §3): the wire shape a partner sends, and the validated shape the domain
+//! keeps. [`ClaimContent`] is only built by [`ClaimContent::validate`], which checks every field
+//! and every cross-field rule and reports all failures at once, each under its field path.
+
+use super::catalogue::{PartnerActivity, Product, SolutionArea};
+use super::values::{
+    ClaimName, DomainName, EmailAddress, LocationId, ShortText, SubscriptionId, TenantId,
+    ValueError,
+};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// At most this many products on one claim. The catalogue has ten per area; Business
+/// Applications may name one product on several subscriptions.
+pub const MAX_PRODUCTS: usize = 25;
+
+/// One failing field: its JSON path (`products[1].subscriptionId`) and a message safe to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// Every field that failed, in a stable order. Never empty when returned as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ValidationErrors(pub Vec<FieldError>);
+
+impl ValidationErrors {
+    pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|e| e.field.as_str())
+    }
+
+    /// Parses a required value, recording the error under `field`.
+    fn required<T>(
+        &mut self,
+        field: &str,
+        raw: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, ValueError>,
+    ) -> Option<T> {
+        match raw {
+            None => {
+                self.push(field, ValueError::Empty.to_string());
+                None
+            }
+            Some(s) => self.optional(field, Some(s), parse),
+        }
+    }
+
+    /// Parses an optional value; `None` stays `None` without an error.
+    fn optional<T>(
+        &mut self,
+        field: &str,
+        raw: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, ValueError>,
+    ) -> Option<T> {
+        let s = raw?;
+        match parse(s) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.push(field, e.to_string());
+                None
+            }
+        }
+    }
+
+    pub fn into_result<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, Self> {
+        if self.0.is_empty() {
+            // Every field parsed, so every `Option` is `Some`; `None` here is a bug in the
+            // validator, reported as an error on the whole body rather than a panic.
+            value().ok_or_else(|| {
+                let mut e = ValidationErrors::default();
+                e.push("", "could not be validated");
+                e
+            })
+        } else {
+            Err(self)
+        }
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{}: {}", e.field, e.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+// ---------------------------------------------------------------------------------------------
+// Wire shape: what a partner sends. Every field optional so that a missing one is reported by
+// path together with all the others, not as the first serde error.
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClaimInput {
+    pub name: Option<String>,
+    pub partner_location_id: Option<String>,
+    pub customer: Option<CustomerInput>,
+    pub solution_area: Option<String>,
+    pub partner_role: Option<String>,
+    pub incentive_opt_out: Option<bool>,
+    pub products: Option<Vec<ProductInput>>,
+    pub customer_contact: Option<CustomerContactInput>,
+    pub partner_contact: Option<PartnerContactInput>,
+    pub revenue_details: Option<RevenueDetailsInput>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CustomerInput {
+    pub tenant_id: Option<String>,
+    pub domain: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductInput {
+    pub product: Option<String>,
+    pub subscription_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CustomerContactInput {
+    pub name: Option<String>,
+    pub title: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PartnerContactInput {
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RevenueDetailsInput {
+    pub seller_name: Option<String>,
+    pub customer_name: Option<String>,
+    pub isv_product: Option<String>,
+}
+
+/// A partial update (`PATCH`). An absent field stays as it is; `customer.domain` and
+/// `revenueDetails` may be set to `null` to remove them. Objects are replaced whole.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClaimPatch {
+    pub name: Option<String>,
+    pub partner_location_id: Option<String>,
+    pub customer: Option<CustomerInput>,
+    pub solution_area: Option<String>,
+    pub partner_role: Option<String>,
+    pub incentive_opt_out: Option<bool>,
+    pub products: Option<Vec<ProductInput>>,
+    pub customer_contact: Option<CustomerContactInput>,
+    pub partner_contact: Option<PartnerContactInput>,
+    #[serde(default, deserialize_with = "present_or_null")]
+    pub revenue_details: Option<Option<RevenueDetailsInput>>,
+}
+
+/// Distinguishes an absent field (`None`, via `#[serde(default)]`) from an explicit `null`
+/// (`Some(None)`).
+fn present_or_null<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validated shape.
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Customer {
+    pub tenant_id: TenantId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<DomainName>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimedProduct {
+    pub product: Product,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_id: Option<SubscriptionId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerContact {
+    pub name: ShortText,
+    pub title: ShortText,
+    pub email: EmailAddress,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartnerContact {
+    pub name: ShortText,
+    pub email: EmailAddress,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevenueDetails {
+    pub seller_name: ShortText,
+    pub customer_name: ShortText,
+    pub isv_product: ShortText,
+}
+
+/// A claim's content with every rule of SPEC §3 holding. Fields are private: the only way in is
+/// [`ClaimContent::validate`] (deserialising re-validates, so stored data is checked too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", try_from = "ClaimInput")]
+pub struct ClaimContent {
+    name: ClaimName,
+    partner_location_id: LocationId,
+    customer: Customer,
+    solution_area: SolutionArea,
+    partner_role: PartnerActivity,
+    incentive_opt_out: bool,
+    products: Vec<ClaimedProduct>,
+    customer_contact: CustomerContact,
+    partner_contact: PartnerContact,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    revenue_details: Option<RevenueDetails>,
+}
+
+impl TryFrom<ClaimInput> for ClaimContent {
+    type Error = ValidationErrors;
+    fn try_from(input: ClaimInput) -> Result<Self, Self::Error> {
+        Self::validate(&input)
+    }
+}
+
+/// The top-level fields of a claim, as named on the wire. History records which changed.
+pub const CONTENT_FIELDS: [&str; 10] = [
+    "name",
+    "partnerLocationId",
+    "customer",
+    "solutionArea",
+    "partnerRole",
+    "incentiveOptOut",
+    "products",
+    "customerContact",
+    "partnerContact",
+    "revenueDetails",
+];
+
+impl ClaimContent {
+    /// Checks every field and rule, reporting all failures at once.
+    pub fn validate(input: &ClaimInput) -> Result<Self, ValidationErrors> {
+        let mut errs = ValidationErrors::default();
+
+        let name = errs.required("name", input.name.as_deref(), ClaimName::parse);
+        let location = errs.required(
+            "partnerLocationId",
+            input.partner_location_id.as_deref(),
+            LocationId::parse,
+        );
+
+        let customer = match &input.customer {
+            None => {
+                errs.push("customer", "is required");
+                None
+            }
+            Some(c) => {
+                let tenant =
+                    errs.required("customer.tenantId", c.tenant_id.as_deref(), TenantId::parse);
+                let domain =
+                    errs.optional("customer.domain", c.domain.as_deref(), DomainName::parse);
+                let domain_ok = c.domain.is_none() || domain.is_some();
+                tenant
+                    .filter(|_| domain_ok)
+                    .map(|tenant_id| Customer { tenant_id, domain })
+            }
+        };
+
+        let area = match input.solution_area.as_deref() {
+            None => {
+                errs.push("solutionArea", "is required");
+                None
+            }
+            Some(code) => {
+                let area = SolutionArea::parse(code);
+                if area.is_none() {
+                    errs.push(
+                        "solutionArea",
+                        "must be one of: modern_work_security, business_applications",
+                    );
+                }
+                area
+            }
+        };
+
+        let role = match input.partner_role.as_deref() {
+            None => {
+                errs.push("partnerRole", "is required");
+                None
+            }
+            Some(code) => match PartnerActivity::parse(code) {
+                None => {
+                    errs.push(
+                        "partnerRole",
+                        "must be one of: use_or_consume, build_intent_advisor, usage_recognition, influenced_revenue",
+                    );
+                    None
+                }
+                Some(role) => match area {
+                    Some(a) if role.area() != a => {
+                        errs.push(
+                            "partnerRole",
+                            format!("{} is not a partner role for {}", role.code(), a.code()),
+                        );
+                        None
+                    }
+                    _ => Some(role),
+                },
+            },
+        };
+
+        let opt_out = input.incentive_opt_out.unwrap_or(false);
+        if opt_out && area.is_some_and(|a| !a.allows_incentive_opt_out()) {
+            errs.push(
+                "incentiveOptOut",
+                "only Modern Work & Security claims may opt out of incentives",
+            );
+        }
+
+        let products = validate_products(input.products.as_deref(), area, &mut errs);
+        let customer_contact =
+            validate_customer_contact(input.customer_contact.as_ref(), &mut errs);
+        let partner_contact = validate_partner_contact(input.partner_contact.as_ref(), &mut errs);
+
+        let revenue_details = match (&input.revenue_details, role) {
+            (None, Some(r)) if r.needs_revenue_details() => {
+                errs.push(
+                    "revenueDetails",
+                    "is required for the influenced_revenue partner role",
+                );
+                None
+            }
+            (Some(_), Some(r)) if !r.needs_revenue_details() => {
+                errs.push(
+                    "revenueDetails",
+                    "is only allowed for the influenced_revenue partner role",
+                );
+                None
+            }
+            (Some(rd), _) => validate_revenue_details(rd, &mut errs).map(Some),
+            (None, _) => Some(None),
+        };
+
+        errs.into_result(|| {
+            Some(ClaimContent {
+                name: name?,
+                partner_location_id: location?,
+                customer: customer?,
+                solution_area: area?,
+                partner_role: role?,
+                incentive_opt_out: opt_out,
+                products: products?,
+                customer_contact: customer_contact?,
+                partner_contact: partner_contact?,
+                revenue_details: revenue_details?,
+            })
+        })
+    }
+
+    /// The wire shape of this content: `validate(&c.to_input()) == Ok(c)`.
+    pub fn to_input(&self) -> ClaimInput {
+        ClaimInput {
+            name: Some(self.name.to_string()),
+            partner_location_id: Some(self.partner_location_id.to_string()),
+            customer: Some(CustomerInput {
+                tenant_id: Some(self.customer.tenant_id.to_string()),
+                domain: self.customer.domain.as_ref().map(ToString::to_string),
+            }),
+            solution_area: Some(self.solution_area.code().to_owned()),
+            partner_role: Some(self.partner_role.code().to_owned()),
+            incentive_opt_out: Some(self.incentive_opt_out),
+            products: Some(
+                self.products
+                    .iter()
+                    .map(|p| ProductInput {
+                        product: Some(p.product.code().to_owned()),
+                        subscription_id: p.subscription_id.map(|s| s.to_string()),
+                    })
+                    .collect(),
+            ),
+            customer_contact: Some(CustomerContactInput {
+                name: Some(self.customer_contact.name.to_string()),
+                title: Some(self.customer_contact.title.to_string()),
+                email: Some(self.customer_contact.email.to_string()),
+            }),
+            partner_contact: Some(PartnerContactInput {
+                name: Some(self.partner_contact.name.to_string()),
+                email: Some(self.partner_contact.email.to_string()),
+            }),
+            revenue_details: self.revenue_details.as_ref().map(|r| RevenueDetailsInput {
+                seller_name: Some(r.seller_name.to_string()),
+                customer_name: Some(r.customer_name.to_string()),
+                isv_product: Some(r.isv_product.to_string()),
+            }),
+        }
+    }
+
+    /// Applies a patch and re-validates the whole result (cross-field rules included).
+    /// Returns the new content and the top-level fields whose value changed.
+    pub fn apply_patch(
+        &self,
+        patch: &ClaimPatch,
+    ) -> Result<(ClaimContent, Vec<&'static str>), ValidationErrors> {
+        let mut input = self.to_input();
+        macro_rules! overlay {
+            ($($field:ident),*) => {$(
+                if let Some(v) = &patch.$field {
+                    input.$field = Some(v.clone());
+                }
+            )*};
+        }
+        overlay!(
+            name,
+            partner_location_id,
+            customer,
+            solution_area,
+            partner_role,
+            incentive_opt_out,
+            products,
+            customer_contact,
+            partner_contact
+        );
+        if let Some(rd) = &patch.revenue_details {
+            input.revenue_details = rd.clone();
+        }
+        let next = ClaimContent::validate(&input)?;
+        let changed = self.changed_fields(&next);
+        Ok((next, changed))
+    }
+
+    /// The wire names of the top-level fields that differ between `self` and `other`.
+    pub fn changed_fields(&self, other: &ClaimContent) -> Vec<&'static str> {
+        let flags = [
+            self.name != other.name,
+            self.partner_location_id != other.partner_location_id,
+            self.customer != other.customer,
+            self.solution_area != other.solution_area,
+            self.partner_role != other.partner_role,
+            self.incentive_opt_out != other.incentive_opt_out,
+            self.products != other.products,
+            self.customer_contact != other.customer_contact,
+            self.partner_contact != other.partner_contact,
+            self.revenue_details != other.revenue_details,
+        ];
+        CONTENT_FIELDS
+            .into_iter()
+            .zip(flags)
+            .filter_map(|(f, changed)| changed.then_some(f))
+            .collect()
+    }
+
+    pub fn name(&self) -> &ClaimName {
+        &self.name
+    }
+    pub fn partner_location_id(&self) -> &LocationId {
+        &self.partner_location_id
+    }
+    pub fn customer(&self) -> &Customer {
+        &self.customer
+    }
+    pub fn solution_area(&self) -> SolutionArea {
+        self.solution_area
+    }
+    pub fn partner_role(&self) -> PartnerActivity {
+        self.partner_role
+    }
+    pub fn incentive_opt_out(&self) -> bool {
+        self.incentive_opt_out
+    }
+    pub fn products(&self) -> &[ClaimedProduct] {
+        &self.products
+    }
+    pub fn customer_contact(&self) -> &CustomerContact {
+        &self.customer_contact
+    }
+    pub fn partner_contact(&self) -> &PartnerContact {
+        &self.partner_contact
+    }
+    pub fn revenue_details(&self) -> Option<&RevenueDetails> {
+        self.revenue_details.as_ref()
+    }
+}
+
+fn validate_products(
+    input: Option<&[ProductInput]>,
+    area: Option<SolutionArea>,
+    errs: &mut ValidationErrors,
+) -> Option<Vec<ClaimedProduct>> {
+    let Some(items) = input else {
+        errs.push("products", "is required");
+        return None;
+    };
+    if items.is_empty() {
+        errs.push("products", "must name at least one product");
+        return None;
+    }
+    if items.len() > MAX_PRODUCTS {
+        errs.push(
+            "products",
+            format!("must name at most {MAX_PRODUCTS} products"),
+        );
+        return None;
+    }
+    let before = errs.0.len();
+    let mut out = Vec::with_capacity(items.len());
+    // The one-partner rule's identity of each item: the product (Modern Work & Security) or the
+    // subscription (Business Applications). Two items with the same identity are duplicates.
+    let mut seen_products: BTreeMap<Product, usize> = BTreeMap::new();
+    let mut seen_subscriptions: BTreeMap<SubscriptionId, usize> = BTreeMap::new();
+    for (i, item) in items.iter().enumerate() {
+        let product_path = format!("products[{i}].product");
+        let sub_path = format!("products[{i}].subscriptionId");
+        let product = match item.product.as_deref().map(|c| (c, Product::parse(c))) {
+            None => {
+                errs.push(product_path.as_str(), "is required");
+                None
+            }
+            Some((_, None)) => {
+                errs.push(product_path.as_str(), "is not a product in the catalogue");
+                None
+            }
+            Some((code, Some(p))) => match area {
+                Some(a) if a != p.area() => {
+                    errs.push(
+                        product_path.as_str(),
+                        format!("{code} is not a {} product", a.display_name()),
+                    );
+                    None
+                }
+                _ => Some(p),
+            },
+        };
+        // `Err(())` marks a subscription that failed; `Ok(None)` one that is rightly absent.
+        let needs_sub = area.map(SolutionArea::products_need_subscription);
+        let subscription = match (needs_sub, item.subscription_id.as_deref()) {
+            (Some(true), None) => {
+                errs.push(
+                    sub_path.as_str(),
+                    "is required for Business Applications products",
+                );
+                Err(())
+            }
+            (Some(false), Some(_)) => {
+                errs.push(
+                    sub_path.as_str(),
+                    "is only allowed for Business Applications products",
+                );
+                Err(())
+            }
+            (_, None) => Ok(None),
+            (_, Some(raw)) => errs
+                .optional(&sub_path, Some(raw), SubscriptionId::parse)
+                .map(Some)
+                .ok_or(()),
+        };
+        let Some(product) = product else { continue };
+        let Ok(subscription_id) = subscription else {
+            continue;
+        };
+        let duplicate = match subscription_id {
+            Some(sub) => seen_subscriptions.insert(sub, i).map(|first| {
+                (
+                    sub_path,
+                    format!("duplicates products[{first}]: a subscription is claimed once"),
+                )
+            }),
+            None => seen_products
+                .insert(product, i)
+                .map(|first| (product_path, format!("duplicates products[{first}]"))),
+        };
+        if let Some((path, message)) = duplicate {
+            errs.push(path, message);
+        }
+        out.push(ClaimedProduct {
+            product,
+            subscription_id,
+        });
+    }
+    (errs.0.len() == before).then_some(out)
+}
+
+fn validate_customer_contact(
+    input: Option<&CustomerContactInput>,
+    errs: &mut ValidationErrors,
+) -> Option<CustomerContact> {
+    let Some(c) = input else {
+        errs.push("customerContact", "is required");
+        return None;
+    };
+    let name = errs.required("customerContact.name", c.name.as_deref(), ShortText::parse);
+    let title = errs.required(
+        "customerContact.title",
+        c.title.as_deref(),
+        ShortText::parse,
+    );
+    let email = errs.required(
+        "customerContact.email",
+        c.email.as_deref(),
+        EmailAddress::parse,
+    );
+    Some(CustomerContact {
+        name: name?,
+        title: title?,
+        email: email?,
+    })
+}
+
+fn validate_partner_contact(
+    input: Option<&PartnerContactInput>,
+    errs: &mut ValidationErrors,
+) -> Option<PartnerContact> {
+    let Some(c) = input else {
+        errs.push("partnerContact", "is required");
+        return None;
+    };
+    let name = errs.required("partnerContact.name", c.name.as_deref(), ShortText::parse);
+    let email = errs.required(
+        "partnerContact.email",
+        c.email.as_deref(),
+        EmailAddress::parse,
+    );
+    Some(PartnerContact {
+        name: name?,
+        email: email?,
+    })
+}
+
+fn validate_revenue_details(
+    r: &RevenueDetailsInput,
+    errs: &mut ValidationErrors,
+) -> Option<RevenueDetails> {
+    let seller_name = errs.required(
+        "revenueDetails.sellerName",
+        r.seller_name.as_deref(),
+        ShortText::parse,
+    );
+    let customer_name = errs.required(
+        "revenueDetails.customerName",
+        r.customer_name.as_deref(),
+        ShortText::parse,
+    );
+    let isv_product = errs.required(
+        "revenueDetails.isvProduct",
+        r.isv_product.as_deref(),
+        ShortText::parse,
+    );
+    Some(RevenueDetails {
+        seller_name: seller_name?,
+        customer_name: customer_name?,
+        isv_product: isv_product?,
+    })
+}

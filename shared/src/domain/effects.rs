@@ -1,0 +1,182 @@
+//! What a command produces besides the new claim: the append-only history entry, the domain
+//! event to publish, the emails to send and the deadline schedule to create or delete. The
+//! store writes all of them in the same transaction as the claim (the outbox), so none is lost
+//! and none is sent for a change that did not happen.
+
+use super::access::ActorRef;
+use super::lifecycle::{Action, Reason, Status};
+use super::values::{ClaimId, EmailAddress, LongText, PartnerId, PoeId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One line of a claim's history. Entries are numbered 1, 2, 3... per claim without gaps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub actor: ActorRef,
+    pub action: Action,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Status>,
+    pub to: Status,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<Reason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<LongText>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed_fields: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub poe_ids: Vec<PoeId>,
+}
+
+/// A state change, as published on the bus. `id` is stable (the same change always has the same
+/// ID, so a retried publish de-duplicates) and `sequence` is the claim's version after the
+/// change: consecutive per claim, so consumers can order and spot gaps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainEvent {
+    pub id: String,
+    pub detail_type: String,
+    pub claim_id: ClaimId,
+    pub partner_id: PartnerId,
+    pub sequence: u64,
+    pub at: DateTime<Utc>,
+    pub action: Action,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Status>,
+    pub to: Status,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<Reason>,
+}
+
+/// The bus `detail-type` for an action's event.
+pub fn detail_type(action: Action, to: Status) -> &'static str {
+    match action {
+        Action::Create => "ClaimCreated",
+        Action::Edit => "ClaimEdited",
+        Action::AddPoe => "PoeAdded",
+        Action::Submit => "ClaimSubmitted",
+        Action::Resubmit => "ClaimResubmitted",
+        Action::Cancel => "ClaimCancelled",
+        Action::Comment => "CommentAdded",
+        Action::ResendConsent => "ConsentEmailResent",
+        Action::StartReview => "ReviewStarted",
+        Action::RequestInfo => "PartnerActionRequested",
+        Action::Approve | Action::ApproveDispute => "ClaimApproved",
+        Action::Reject => "ClaimRejected",
+        Action::RejectDispute => "ClaimRejectedFinal",
+        Action::Withdraw => "ClaimWithdrawn",
+        Action::Dispute => "ClaimDisputed",
+        Action::Disassociate => "AssociationEnded",
+        Action::CustomerKeep => "CustomerConsentKept",
+        Action::CustomerDecline if to == Status::Ended => "AssociationRevoked",
+        Action::CustomerDecline => "CustomerDeclined",
+        Action::RecordSlaBreach => "SlaBreached",
+        Action::AutoReject => "ClaimRejected",
+        Action::Activate => "AssociationActivated",
+        Action::CloseDisputeWindow => "ClaimRejectedFinal",
+    }
+}
+
+/// Which consent email the customer gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentStage {
+    /// On submission: a partner asks to be associated.
+    Requested,
+    /// On approval: the association will become official unless declined by `opt_out_until`.
+    Approved,
+    /// Sent again on the partner's request (same link).
+    Resent,
+}
+
+/// An email to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Notification {
+    /// Stable per claim change, so a retried delivery is recognised and not sent twice.
+    pub id: String,
+    pub claim_id: ClaimId,
+    pub to: EmailAddress,
+    pub kind: NotificationKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum NotificationKind {
+    CustomerConsent {
+        stage: ConsentStage,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        opt_out_until: Option<DateTime<Utc>>,
+    },
+    PartnerActionRequired {
+        reasons: Vec<Reason>,
+        comment: LongText,
+        respond_by: DateTime<Utc>,
+    },
+    PartnerRejected {
+        reasons: Vec<Reason>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<LongText>,
+        /// `None` when the rejection is final.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dispute_by: Option<DateTime<Utc>>,
+    },
+    PartnerApproved {
+        opt_out_until: DateTime<Utc>,
+    },
+    PartnerActivated,
+    PartnerAssociationEnded {
+        reason: Reason,
+    },
+}
+
+/// A one-time deadline schedule. The name is deterministic in (claim, status, generation), so
+/// creating it twice is a conflict the adapter treats as success.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduleSpec {
+    pub name: String,
+    pub claim_id: ClaimId,
+    pub status: Status,
+    pub generation: u64,
+    pub due_at: DateTime<Utc>,
+}
+
+impl ScheduleSpec {
+    /// `cpor-<claim hex>-<status>-<generation>`: at most 64 characters of `[0-9a-z-]`.
+    pub fn name_for(claim_id: ClaimId, status: Status, generation: u64) -> String {
+        format!(
+            "cpor-{}-{}-{generation}",
+            claim_id.as_uuid().simple(),
+            status.short_code()
+        )
+    }
+}
+
+/// What to do to schedules alongside a change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduleChange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create: Option<ScheduleSpec>,
+}
+
+impl ScheduleChange {
+    pub fn between(before: Option<ScheduleSpec>, after: Option<ScheduleSpec>) -> Self {
+        if before == after {
+            return Self::default();
+        }
+        Self {
+            delete: before.map(|s| s.name),
+            create: after,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.delete.is_none() && self.create.is_none()
+    }
+}

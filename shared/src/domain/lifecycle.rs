@@ -1,0 +1,667 @@
+//! The claim lifecycle as data (SPEC §4, seed 003): statuses, reason codes, actions, and the
+//! transition table the aggregate implements. The table is the documentation; a property test
+//! checks that every transition the aggregate makes is a row of it, and a unit test that every
+//! row is reachable.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Where a claim is. The last three are terminal: nothing changes a claim after them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// "Editing": created, not yet submitted.
+    Draft,
+    Submitted,
+    UnderReview,
+    PartnerActionRequired,
+    /// Approved; the customer's opt-out window runs.
+    Approved,
+    /// The association is official and sent on for incentive eligibility.
+    Active,
+    /// Rejected; the partner may dispute within the dispute window.
+    Rejected,
+    Disputed,
+    /// Terminal: a draft the partner cancelled.
+    Cancelled,
+    /// Terminal: rejected definitively (dispute window closed, or dispute rejected).
+    RejectedFinal,
+    /// Terminal: an active association that ended (customer revoked, partner disassociated).
+    Ended,
+}
+
+impl Status {
+    pub const ALL: [Status; 11] = [
+        Self::Draft,
+        Self::Submitted,
+        Self::UnderReview,
+        Self::PartnerActionRequired,
+        Self::Approved,
+        Self::Active,
+        Self::Rejected,
+        Self::Disputed,
+        Self::Cancelled,
+        Self::RejectedFinal,
+        Self::Ended,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::UnderReview => "under_review",
+            Self::PartnerActionRequired => "partner_action_required",
+            Self::Approved => "approved",
+            Self::Active => "active",
+            Self::Rejected => "rejected",
+            Self::Disputed => "disputed",
+            Self::Cancelled => "cancelled",
+            Self::RejectedFinal => "rejected_final",
+            Self::Ended => "ended",
+        }
+    }
+
+    /// A short code for names with a length limit (schedule names are at most 64 characters).
+    pub fn short_code(self) -> &'static str {
+        match self {
+            Self::Draft => "drf",
+            Self::Submitted => "sub",
+            Self::UnderReview => "rev",
+            Self::PartnerActionRequired => "par",
+            Self::Approved => "apr",
+            Self::Active => "act",
+            Self::Rejected => "rej",
+            Self::Disputed => "dsp",
+            Self::Cancelled => "can",
+            Self::RejectedFinal => "fin",
+            Self::Ended => "end",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Self::Cancelled | Self::RejectedFinal | Self::Ended)
+    }
+
+    /// Whether a claim in this status holds its workloads / subscriptions (SPEC §5). Held from
+    /// submission until a rejection, withdrawal, revocation or expiry releases them; a dispute
+    /// takes them again, since approving it would make the association official.
+    pub fn holds_workloads(self) -> bool {
+        matches!(
+            self,
+            Self::Submitted
+                | Self::UnderReview
+                | Self::PartnerActionRequired
+                | Self::Approved
+                | Self::Active
+                | Self::Disputed
+        )
+    }
+
+    /// Which content fields a partner may change in this status (SPEC §4 "Editing"). `None`
+    /// means every field; an empty slice means nothing.
+    pub fn editable_fields(self) -> Option<&'static [&'static str]> {
+        match self {
+            Self::Draft => None,
+            Self::Submitted | Self::PartnerActionRequired => Some(&[
+                "partnerLocationId",
+                "products",
+                "customerContact",
+                "partnerContact",
+            ]),
+            _ => Some(&[]),
+        }
+    }
+
+    /// Whether PoE documents may be added: while editing is allowed, and after a rejection so
+    /// that a dispute can carry updated PoE (seed 003).
+    pub fn accepts_poe(self) -> bool {
+        matches!(
+            self,
+            Self::Draft | Self::Submitted | Self::PartnerActionRequired | Self::Rejected
+        )
+    }
+
+    /// Whether the customer's consent link is live (emails may be resent, a decision changes
+    /// the claim).
+    pub fn consent_open(self) -> bool {
+        self.holds_workloads()
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Reason codes (seed 003). `missing_products` is both an action-required and a rejection
+/// reason; the last four are recorded by the system, not chosen by a reviewer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    MissingAllPoe,
+    MissingCustomerAcknowledgement,
+    MissingOrOldDates,
+    MissingPartnerSolutionOrService,
+    MissingProducts,
+    PartnerRequest,
+    CustomerDecline,
+    InsufficientPoe,
+    NoPartnerResponse,
+    MissingCustomerConsentOnPoe,
+    PoeUnavailable,
+    CustomerRevoked,
+    PartnerDisassociated,
+    DisputeWindowClosed,
+    DisputeRejected,
+}
+
+impl Reason {
+    /// What a reviewer may give when asking for more information.
+    pub const ACTION_REQUIRED: [Reason; 5] = [
+        Self::MissingAllPoe,
+        Self::MissingCustomerAcknowledgement,
+        Self::MissingOrOldDates,
+        Self::MissingPartnerSolutionOrService,
+        Self::MissingProducts,
+    ];
+
+    /// What a reviewer may give when rejecting (a claim or a dispute). Partner request,
+    /// customer decline and no partner response come from those events, not from a reviewer.
+    pub const REVIEWER_REJECTION: [Reason; 4] = [
+        Self::InsufficientPoe,
+        Self::MissingCustomerConsentOnPoe,
+        Self::MissingProducts,
+        Self::PoeUnavailable,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::MissingAllPoe => "missing_all_poe",
+            Self::MissingCustomerAcknowledgement => "missing_customer_acknowledgement",
+            Self::MissingOrOldDates => "missing_or_old_dates",
+            Self::MissingPartnerSolutionOrService => "missing_partner_solution_or_service",
+            Self::MissingProducts => "missing_products",
+            Self::PartnerRequest => "partner_request",
+            Self::CustomerDecline => "customer_decline",
+            Self::InsufficientPoe => "insufficient_poe",
+            Self::NoPartnerResponse => "no_partner_response",
+            Self::MissingCustomerConsentOnPoe => "missing_customer_consent_on_poe",
+            Self::PoeUnavailable => "poe_unavailable",
+            Self::CustomerRevoked => "customer_revoked",
+            Self::PartnerDisassociated => "partner_disassociated",
+            Self::DisputeWindowClosed => "dispute_window_closed",
+            Self::DisputeRejected => "dispute_rejected",
+        }
+    }
+
+    /// A sentence for emails and pages.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::MissingAllPoe => {
+                "The proof of execution is missing: the file uploaded is wrong or does not belong to this claim."
+            }
+            Self::MissingCustomerAcknowledgement => {
+                "The customer's signature is not on the proof of execution."
+            }
+            Self::MissingOrOldDates => {
+                "Dates on the proof of execution are missing or too old for this claim."
+            }
+            Self::MissingPartnerSolutionOrService => {
+                "The description of the work you completed is insufficient or missing."
+            }
+            Self::MissingProducts => {
+                "The proof of execution does not cover a product or workload being claimed."
+            }
+            Self::PartnerRequest => "The partner asked for the claim to be rejected.",
+            Self::CustomerDecline => "The customer declined the association.",
+            Self::InsufficientPoe => "The proof of execution is insufficient.",
+            Self::NoPartnerResponse => "No response was received within five business days.",
+            Self::MissingCustomerConsentOnPoe => {
+                "The customer's consent is missing from the proof of execution."
+            }
+            Self::PoeUnavailable => "The proof of execution could not be opened.",
+            Self::CustomerRevoked => "The customer ended the association.",
+            Self::PartnerDisassociated => "The partner ended the association.",
+            Self::DisputeWindowClosed => "The time to dispute the rejection has passed.",
+            Self::DisputeRejected => "The dispute was reviewed and rejected.",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Everything that can happen to a claim, as recorded in history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    Edit,
+    AddPoe,
+    Submit,
+    Resubmit,
+    Cancel,
+    Comment,
+    ResendConsent,
+    StartReview,
+    RequestInfo,
+    Approve,
+    Reject,
+    Withdraw,
+    Dispute,
+    ApproveDispute,
+    RejectDispute,
+    Disassociate,
+    CustomerKeep,
+    CustomerDecline,
+    RecordSlaBreach,
+    AutoReject,
+    Activate,
+    CloseDisputeWindow,
+}
+
+impl Action {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Edit => "edit",
+            Self::AddPoe => "add_poe",
+            Self::Submit => "submit",
+            Self::Resubmit => "resubmit",
+            Self::Cancel => "cancel",
+            Self::Comment => "comment",
+            Self::ResendConsent => "resend_consent",
+            Self::StartReview => "start_review",
+            Self::RequestInfo => "request_info",
+            Self::Approve => "approve",
+            Self::Reject => "reject",
+            Self::Withdraw => "withdraw",
+            Self::Dispute => "dispute",
+            Self::ApproveDispute => "approve_dispute",
+            Self::RejectDispute => "reject_dispute",
+            Self::Disassociate => "disassociate",
+            Self::CustomerKeep => "customer_keep",
+            Self::CustomerDecline => "customer_decline",
+            Self::RecordSlaBreach => "record_sla_breach",
+            Self::AutoReject => "auto_reject",
+            Self::Activate => "activate",
+            Self::CloseDisputeWindow => "close_dispute_window",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Who makes a transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorKind {
+    Partner,
+    Reviewer,
+    Customer,
+    Scheduler,
+}
+
+/// What a transition does to the workload holds (derived from [`Status::holds_workloads`] of
+/// `from` and `to`; written down so the table reads on its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldEffect {
+    None,
+    Acquire,
+    Keep,
+    Release,
+}
+
+/// One row of the lifecycle table.
+#[derive(Debug, Clone, Copy)]
+pub struct Transition {
+    pub action: Action,
+    pub from: Status,
+    pub to: Status,
+    pub by: ActorKind,
+    /// The reason recorded on the claim, if the transition sets a fixed one.
+    pub reason: Option<Reason>,
+    /// Whether the actor must give reason codes (from the lists above) and a comment.
+    pub needs_reasons: bool,
+}
+
+impl Transition {
+    pub fn holds(&self) -> HoldEffect {
+        match (self.from.holds_workloads(), self.to.holds_workloads()) {
+            (false, false) => HoldEffect::None,
+            (false, true) => HoldEffect::Acquire,
+            (true, true) => HoldEffect::Keep,
+            (true, false) => HoldEffect::Release,
+        }
+    }
+}
+
+macro_rules! t {
+    ($action:ident, $from:ident => $to:ident, $by:ident) => {
+        t!($action, $from => $to, $by, None, false)
+    };
+    ($action:ident, $from:ident => $to:ident, $by:ident, $reason:expr, $needs:expr) => {
+        Transition {
+            action: Action::$action,
+            from: Status::$from,
+            to: Status::$to,
+            by: ActorKind::$by,
+            reason: $reason,
+            needs_reasons: $needs,
+        }
+    };
+}
+
+/// Every status change the aggregate makes. Actions that change no status (edit, add PoE,
+/// comment, resend consent, customer keep, SLA breach) are listed in [`NON_TRANSITIONS`].
+pub static TRANSITIONS: &[Transition] = &[
+    t!(Cancel, Draft => Cancelled, Partner),
+    t!(Submit, Draft => Submitted, Partner),
+    t!(StartReview, Submitted => UnderReview, Reviewer),
+    t!(RequestInfo, UnderReview => PartnerActionRequired, Reviewer, None, true),
+    t!(Approve, UnderReview => Approved, Reviewer),
+    t!(Reject, UnderReview => Rejected, Reviewer, None, true),
+    t!(Resubmit, PartnerActionRequired => UnderReview, Partner),
+    t!(AutoReject, PartnerActionRequired => Rejected, Scheduler, Some(Reason::NoPartnerResponse), false),
+    t!(Activate, Approved => Active, Scheduler),
+    t!(Withdraw, Submitted => Rejected, Partner, Some(Reason::PartnerRequest), false),
+    t!(Withdraw, UnderReview => Rejected, Partner, Some(Reason::PartnerRequest), false),
+    t!(Withdraw, PartnerActionRequired => Rejected, Partner, Some(Reason::PartnerRequest), false),
+    t!(Withdraw, Approved => Rejected, Partner, Some(Reason::PartnerRequest), false),
+    t!(Withdraw, Disputed => RejectedFinal, Partner, Some(Reason::PartnerRequest), false),
+    t!(CustomerDecline, Submitted => Rejected, Customer, Some(Reason::CustomerDecline), false),
+    t!(CustomerDecline, UnderReview => Rejected, Customer, Some(Reason::CustomerDecline), false),
+    t!(CustomerDecline, PartnerActionRequired => Rejected, Customer, Some(Reason::CustomerDecline), false),
+    t!(CustomerDecline, Approved => Rejected, Customer, Some(Reason::CustomerDecline), false),
+    t!(CustomerDecline, Disputed => RejectedFinal, Customer, Some(Reason::CustomerDecline), false),
+    t!(CustomerDecline, Active => Ended, Customer, Some(Reason::CustomerRevoked), false),
+    t!(Disassociate, Active => Ended, Partner, Some(Reason::PartnerDisassociated), false),
+    t!(Dispute, Rejected => Disputed, Partner),
+    t!(CloseDisputeWindow, Rejected => RejectedFinal, Scheduler, Some(Reason::DisputeWindowClosed), false),
+    t!(ApproveDispute, Disputed => Approved, Reviewer),
+    t!(RejectDispute, Disputed => RejectedFinal, Reviewer, None, true),
+];
+
+/// Actions that leave the status as it is, with the statuses they are allowed in.
+pub static NON_TRANSITIONS: &[(Action, ActorKind, &[Status])] = &[
+    (
+        Action::Edit,
+        ActorKind::Partner,
+        &[
+            Status::Draft,
+            Status::Submitted,
+            Status::PartnerActionRequired,
+        ],
+    ),
+    (
+        Action::AddPoe,
+        ActorKind::Partner,
+        &[
+            Status::Draft,
+            Status::Submitted,
+            Status::PartnerActionRequired,
+            Status::Rejected,
+        ],
+    ),
+    (
+        Action::Comment,
+        ActorKind::Partner,
+        &[
+            Status::Draft,
+            Status::Submitted,
+            Status::UnderReview,
+            Status::PartnerActionRequired,
+            Status::Approved,
+            Status::Active,
+            Status::Rejected,
+            Status::Disputed,
+        ],
+    ),
+    (
+        Action::Comment,
+        ActorKind::Reviewer,
+        &[
+            Status::Submitted,
+            Status::UnderReview,
+            Status::PartnerActionRequired,
+            Status::Approved,
+            Status::Active,
+            Status::Rejected,
+            Status::Disputed,
+        ],
+    ),
+    (
+        Action::ResendConsent,
+        ActorKind::Partner,
+        &[
+            Status::Submitted,
+            Status::UnderReview,
+            Status::PartnerActionRequired,
+            Status::Approved,
+            Status::Active,
+            Status::Disputed,
+        ],
+    ),
+    (
+        Action::CustomerKeep,
+        ActorKind::Customer,
+        &[
+            Status::Submitted,
+            Status::UnderReview,
+            Status::PartnerActionRequired,
+            Status::Approved,
+            Status::Active,
+            Status::Disputed,
+        ],
+    ),
+    (
+        Action::CustomerDecline,
+        ActorKind::Customer,
+        &[
+            Status::Rejected,
+            Status::RejectedFinal,
+            Status::Ended,
+            Status::Cancelled,
+        ],
+    ),
+    (
+        Action::RecordSlaBreach,
+        ActorKind::Scheduler,
+        &[Status::Submitted, Status::UnderReview, Status::Disputed],
+    ),
+];
+
+/// Finds the row for an action from a status, if there is one.
+pub fn transition(action: Action, from: Status) -> Option<&'static Transition> {
+    TRANSITIONS
+        .iter()
+        .find(|t| t.action == action && t.from == from)
+}
+
+/// Whether an action is allowed from a status (as a transition or not).
+pub fn allowed(action: Action, from: Status, by: ActorKind) -> bool {
+    transition(action, from).is_some_and(|t| t.by == by)
+        || NON_TRANSITIONS
+            .iter()
+            .any(|(a, who, statuses)| *a == action && *who == by && statuses.contains(&from))
+}
+
+/// The lifecycle table in Markdown, generated from [`TRANSITIONS`] (used in docs and notes).
+pub fn transition_table_markdown() -> String {
+    let mut out = String::from(
+        "| from | action | to | by | reason | workload holds |\n|---|---|---|---|---|---|\n",
+    );
+    for t in TRANSITIONS {
+        let reason = match (t.reason, t.needs_reasons) {
+            (Some(r), _) => r.code().to_owned(),
+            (None, true) => "reviewer's codes + comment".to_owned(),
+            (None, false) => String::new(),
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {:?} | {} | {:?} |\n",
+            t.from,
+            t.action,
+            t.to,
+            t.by,
+            reason,
+            t.holds()
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn terminal_statuses_have_no_outgoing_transition() {
+        for t in TRANSITIONS {
+            assert!(
+                !t.from.is_terminal(),
+                "{} leaves terminal {}",
+                t.action,
+                t.from
+            );
+        }
+        for (action, _, statuses) in NON_TRANSITIONS {
+            if *action != Action::CustomerDecline {
+                assert!(statuses.iter().all(|s| !s.is_terminal()), "{action}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_non_terminal_status_has_a_way_out_and_every_status_is_reachable() {
+        for s in Status::ALL.into_iter().filter(|s| !s.is_terminal()) {
+            assert!(TRANSITIONS.iter().any(|t| t.from == s), "{s} is a dead end");
+        }
+        let reachable: BTreeSet<_> = std::iter::once(Status::Draft)
+            .chain(TRANSITIONS.iter().map(|t| t.to))
+            .collect();
+        assert_eq!(reachable.len(), Status::ALL.len());
+    }
+
+    #[test]
+    fn an_action_has_at_most_one_row_per_from_status() {
+        let mut seen = BTreeSet::new();
+        for t in TRANSITIONS {
+            assert!(
+                seen.insert((t.action, t.from)),
+                "{} from {} twice",
+                t.action,
+                t.from
+            );
+        }
+    }
+
+    #[test]
+    fn holds_are_taken_at_submission_and_released_by_reject_withdraw_revoke_and_expiry() {
+        let effect = |a, s| transition(a, s).map(Transition::holds);
+        assert_eq!(
+            effect(Action::Submit, Status::Draft),
+            Some(HoldEffect::Acquire)
+        );
+        assert_eq!(
+            effect(Action::Dispute, Status::Rejected),
+            Some(HoldEffect::Acquire)
+        );
+        assert_eq!(
+            effect(Action::Reject, Status::UnderReview),
+            Some(HoldEffect::Release)
+        );
+        assert_eq!(
+            effect(Action::Withdraw, Status::Approved),
+            Some(HoldEffect::Release)
+        );
+        assert_eq!(
+            effect(Action::CustomerDecline, Status::Active),
+            Some(HoldEffect::Release)
+        );
+        assert_eq!(
+            effect(Action::AutoReject, Status::PartnerActionRequired),
+            Some(HoldEffect::Release)
+        );
+        assert_eq!(
+            effect(Action::Activate, Status::Approved),
+            Some(HoldEffect::Keep)
+        );
+        assert_eq!(
+            effect(Action::Cancel, Status::Draft),
+            Some(HoldEffect::None)
+        );
+    }
+
+    #[test]
+    fn editing_follows_seed_003() {
+        assert_eq!(Status::Draft.editable_fields(), None);
+        let limited = Status::Submitted.editable_fields().unwrap_or_default();
+        assert_eq!(
+            limited,
+            [
+                "partnerLocationId",
+                "products",
+                "customerContact",
+                "partnerContact"
+            ]
+        );
+        assert_eq!(
+            Status::PartnerActionRequired.editable_fields(),
+            Some(limited)
+        );
+        for s in [
+            Status::UnderReview,
+            Status::Approved,
+            Status::Active,
+            Status::Rejected,
+            Status::Disputed,
+        ] {
+            assert_eq!(s.editable_fields(), Some(&[][..]), "{s}");
+        }
+    }
+
+    #[test]
+    fn reviewer_reason_lists_match_seed_003() {
+        assert!(Reason::ACTION_REQUIRED.contains(&Reason::MissingProducts));
+        assert!(Reason::REVIEWER_REJECTION.contains(&Reason::MissingProducts));
+        for system in [
+            Reason::PartnerRequest,
+            Reason::CustomerDecline,
+            Reason::NoPartnerResponse,
+        ] {
+            assert!(!Reason::REVIEWER_REJECTION.contains(&system));
+        }
+        let json = serde_json::to_string(&Reason::MissingPartnerSolutionOrService).unwrap();
+        assert_eq!(
+            json,
+            format!("\"{}\"", Reason::MissingPartnerSolutionOrService.code())
+        );
+    }
+
+    #[test]
+    fn status_codes_round_trip_and_short_codes_are_unique() {
+        let shorts: BTreeSet<_> = Status::ALL.iter().map(|s| s.short_code()).collect();
+        assert_eq!(shorts.len(), Status::ALL.len());
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.code()), Some(s));
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.code())
+            );
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! The claim domain: pure, synchronous, free of AWS types. Functions parse requests into these
+//! types at the edge, ask a [`Claim`] to handle a [`Command`], and hand the [`Outcome`] to the
+//! store, which writes the claim, its history, its lock changes and its outbox in one
+//! transaction.
+
+pub mod access;
+pub mod calendar;
+pub mod catalogue;
+pub mod claim;
+pub mod content;
+pub mod effects;
+pub mod lifecycle;
+pub mod locks;
+pub mod poe;
+pub mod values;
+
+pub use access::{AccessError, Actor, ActorRef, Capability, PartnerRole, PartnerUser};
+pub use calendar::{BusinessCalendar, ConfigError, DeadlinePolicy, Span};
+pub use catalogue::{PartnerActivity, Product, SolutionArea};
+pub use claim::{
+    Acknowledgements, Claim, Command, CommandError, ConsentDecision, Deadline, DeadlineKind,
+    DeadlineSkip, Outcome, ReviewDecision, Write,
+};
+pub use content::{ClaimContent, ClaimInput, ClaimPatch, FieldError, ValidationErrors};
+pub use effects::{DomainEvent, HistoryEntry, Notification, NotificationKind, ScheduleSpec};
+pub use lifecycle::{Action, ActorKind, Reason, Status};
+pub use locks::{LockDelta, LockKey};
+pub use poe::{PoeDocument, PoePolicy, PoeUploadRequest};
+pub use values::*;

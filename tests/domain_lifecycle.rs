@@ -1,0 +1,1 @@
+//! Seed scenarios walked end to end through the public domain API.

@@ -1,0 +1,3 @@
+//! The one integration-test binary: every test that crosses crate boundaries lives under here.
+
+mod domain_lifecycle;
