@@ -84,6 +84,50 @@ impl DeadlineKind {
     }
 }
 
+/// The deadline table in Markdown, generated from [`DeadlineKind::for_status`] with the
+/// policy's durations (used in docs and notes).
+pub fn deadline_table_markdown(policy: &DeadlinePolicy) -> String {
+    let mut out =
+        String::from("| status | deadline | default | when it passes |\n|---|---|---|---|\n");
+    for status in Status::ALL {
+        let (kind, span, effect) = match DeadlineKind::for_status(status) {
+            None if status.is_terminal() => (
+                "—".to_owned(),
+                "—".to_owned(),
+                "terminal: nothing changes".to_owned(),
+            ),
+            None => (
+                "—".to_owned(),
+                "—".to_owned(),
+                "no deadline: waits for a person".to_owned(),
+            ),
+            Some(k) => {
+                let effect = match k.effect() {
+                    DeadlineEffect::RecordSlaBreach => {
+                        "SLA breach recorded and published; status unchanged".to_owned()
+                    }
+                    DeadlineEffect::Transition(a) => {
+                        let to = lifecycle::transition(a, status)
+                            .map(|t| t.to.code())
+                            .unwrap_or("?");
+                        format!("{a} → {to}")
+                    }
+                };
+                (
+                    serde_json::to_value(k)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    k.span(policy).to_string(),
+                    effect,
+                )
+            }
+        };
+        out.push_str(&format!("| {status} | {kind} | {span} | {effect} |\n"));
+    }
+    out
+}
+
 /// The deadline the claim runs under now. `generation` is the claim version at which it was
 /// set: a schedule fired for an older generation is stale and does nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -420,7 +464,10 @@ impl Claim {
         actor.authorize(command.capability(), &self.partner_id)?;
         let kind = actor.kind();
         let step = match command {
-            Command::Edit(patch) => self.edit(actor, &patch)?,
+            Command::Edit(patch) => match self.edit(actor, &patch)? {
+                Some(step) => step,
+                None => return Ok(Outcome::nothing(self, None)),
+            },
             Command::AddPoe(doc) => {
                 self.require(Action::AddPoe, kind)?;
                 if self.poe.iter().any(|p| p.id == doc.id) {
@@ -555,9 +602,13 @@ impl Claim {
         Ok(self.finish(step, actor, now, policy))
     }
 
-    fn edit(&self, actor: &Actor, patch: &ClaimPatch) -> Result<Step, CommandError> {
+    /// `None` when the patch changes nothing (a retried request): nothing to write.
+    fn edit(&self, actor: &Actor, patch: &ClaimPatch) -> Result<Option<Step>, CommandError> {
         self.require(Action::Edit, actor.kind())?;
         let (content, changed) = self.content.apply_patch(patch)?;
+        if changed.is_empty() {
+            return Ok(None);
+        }
         if let Some(allowed) = self.status.editable_fields() {
             let refused: Vec<&'static str> = changed
                 .iter()
@@ -579,7 +630,7 @@ impl Claim {
         let mut step = self.step(Action::Edit);
         step.changed_fields = changed.iter().map(|f| (*f).to_owned()).collect();
         step.next.content = content;
-        Ok(step)
+        Ok(Some(step))
     }
 
     fn review(
@@ -753,13 +804,13 @@ impl Claim {
                         })
                     }
                     Action::CloseDisputeWindow => {
-                        // Keep why it was rejected; add that the window closed.
-                        let mut codes = self
-                            .status_reason
-                            .as_ref()
-                            .map(|r| r.codes.clone())
-                            .unwrap_or_default();
-                        codes.push(Reason::DisputeWindowClosed);
+                        // That the window closed, then why it was rejected in the first place.
+                        let mut codes = vec![Reason::DisputeWindowClosed];
+                        codes.extend(
+                            self.status_reason
+                                .iter()
+                                .flat_map(|r| r.codes.iter().copied()),
+                        );
                         let comment = self.status_reason.as_ref().and_then(|r| r.comment.clone());
                         step.next.status_reason = Some(StatusReason {
                             codes: codes.clone(),
@@ -1095,3 +1146,7 @@ fn check_reasons(
         _ => Err(errs.into()),
     }
 }
+
+#[cfg(test)]
+#[path = "claim_tests.rs"]
+mod tests;

@@ -682,3 +682,276 @@ fn validate_revenue_details(
         isv_product: isv_product?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{SUB_1, ba_input, mws_input};
+    use proptest::prelude::*;
+
+    fn fields(input: &ClaimInput) -> Vec<String> {
+        match ClaimContent::validate(input) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.0.into_iter().map(|f| f.field).collect(),
+        }
+    }
+
+    fn with(mut f: impl FnMut(&mut ClaimInput)) -> ClaimInput {
+        let mut i = mws_input();
+        f(&mut i);
+        i
+    }
+
+    fn with_ba(mut f: impl FnMut(&mut ClaimInput)) -> ClaimInput {
+        let mut i = ba_input();
+        f(&mut i);
+        i
+    }
+
+    fn product(code: &str, sub: Option<&str>) -> ProductInput {
+        ProductInput {
+            product: Some(code.into()),
+            subscription_id: sub.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn valid_claims_in_both_areas_pass() {
+        let mws = ClaimContent::validate(&mws_input()).unwrap();
+        assert_eq!(mws.solution_area(), SolutionArea::ModernWorkSecurity);
+        assert_eq!(mws.products().len(), 2);
+        let ba = ClaimContent::validate(&ba_input()).unwrap();
+        assert_eq!(ba.partner_role(), PartnerActivity::InfluencedRevenue);
+        assert!(ba.revenue_details().is_some());
+    }
+
+    #[test]
+    fn an_empty_body_reports_every_required_field_at_once() {
+        assert_eq!(
+            fields(&ClaimInput::default()),
+            [
+                "name",
+                "partnerLocationId",
+                "customer",
+                "solutionArea",
+                "partnerRole",
+                "products",
+                "customerContact",
+                "partnerContact"
+            ]
+        );
+        let nested = with(|i| {
+            i.customer = Some(CustomerInput::default());
+            i.customer_contact = Some(CustomerContactInput::default());
+            i.partner_contact = Some(PartnerContactInput::default());
+            i.products = Some(vec![ProductInput::default()]);
+        });
+        assert_eq!(
+            fields(&nested),
+            [
+                "customer.tenantId",
+                "products[0].product",
+                "customerContact.name",
+                "customerContact.title",
+                "customerContact.email",
+                "partnerContact.name",
+                "partnerContact.email"
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_values_are_reported_by_path() {
+        let input = with(|i| {
+            i.name = Some("Bad\r\nBcc: x@evil.com".into());
+            i.customer = Some(CustomerInput {
+                tenant_id: Some("not-a-guid".into()),
+                domain: Some("nodot".into()),
+            });
+            i.customer_contact.as_mut().unwrap().email = Some("ana@".into());
+            i.partner_contact.as_mut().unwrap().name = Some(" ".into());
+        });
+        assert_eq!(
+            fields(&input),
+            [
+                "name",
+                "customer.tenantId",
+                "customer.domain",
+                "customerContact.email",
+                "partnerContact.name"
+            ]
+        );
+    }
+
+    #[test]
+    fn partner_role_must_belong_to_the_solution_area() {
+        let ba_role_on_mws = with(|i| i.partner_role = Some("build_intent_advisor".into()));
+        assert_eq!(fields(&ba_role_on_mws), ["partnerRole"]);
+        let mws_role_on_ba = with_ba(|i| {
+            i.partner_role = Some("use_or_consume".into());
+            i.revenue_details = None;
+        });
+        assert_eq!(fields(&mws_role_on_ba), ["partnerRole"]);
+        let unknown = with(|i| i.partner_role = Some("reseller".into()));
+        assert_eq!(fields(&unknown), ["partnerRole"]);
+        for role in ["build_intent_advisor", "usage_recognition"] {
+            let ok = with_ba(|i| {
+                i.partner_role = Some(role.into());
+                i.revenue_details = None;
+            });
+            assert_eq!(fields(&ok), Vec::<String>::new(), "{role}");
+        }
+    }
+
+    #[test]
+    fn business_applications_products_each_name_a_subscription() {
+        let missing = with_ba(|i| i.products = Some(vec![product("power_bi", None)]));
+        assert_eq!(fields(&missing), ["products[0].subscriptionId"]);
+        let bad = with_ba(|i| i.products = Some(vec![product("power_bi", Some("x"))]));
+        assert_eq!(fields(&bad), ["products[0].subscriptionId"]);
+        let on_mws = with(|i| i.products = Some(vec![product("teams", Some(SUB_1))]));
+        assert_eq!(fields(&on_mws), ["products[0].subscriptionId"]);
+    }
+
+    #[test]
+    fn products_come_from_the_areas_catalogue_without_duplicates() {
+        let wrong_area = with(|i| i.products = Some(vec![product("power_bi", None)]));
+        assert_eq!(fields(&wrong_area), ["products[0].product"]);
+        let unknown = with(|i| i.products = Some(vec![product("azure_vm", None)]));
+        assert_eq!(fields(&unknown), ["products[0].product"]);
+        let dup = with(|i| {
+            i.products = Some(vec![
+                product("teams", None),
+                product("intune", None),
+                product("teams", None),
+            ])
+        });
+        assert_eq!(fields(&dup), ["products[2].product"]);
+        let dup_sub = with_ba(|i| {
+            i.products = Some(vec![
+                product("power_bi", Some(SUB_1)),
+                product("power_apps", Some(SUB_1)),
+            ])
+        });
+        assert_eq!(fields(&dup_sub), ["products[1].subscriptionId"]);
+        // One product on two subscriptions is two workloads, not a duplicate.
+        let two_subs = with_ba(|i| {
+            i.products = Some(vec![
+                product("power_bi", Some(SUB_1)),
+                product("power_bi", Some("1c3e5a7b-9d0f-4a2c-8e4b-6d8f0a2c4e22")),
+            ])
+        });
+        assert_eq!(fields(&two_subs), Vec::<String>::new());
+        let empty = with(|i| i.products = Some(vec![]));
+        assert_eq!(fields(&empty), ["products"]);
+        let too_many = with(|i| i.products = Some(vec![product("teams", None); MAX_PRODUCTS + 1]));
+        assert_eq!(fields(&too_many), ["products"]);
+    }
+
+    #[test]
+    fn revenue_details_are_required_for_influenced_revenue_only() {
+        let missing = with_ba(|i| i.revenue_details = None);
+        assert_eq!(fields(&missing), ["revenueDetails"]);
+        let partial = with_ba(|i| {
+            i.revenue_details = Some(RevenueDetailsInput {
+                seller_name: Some("Fabrikam".into()),
+                ..Default::default()
+            })
+        });
+        assert_eq!(
+            fields(&partial),
+            ["revenueDetails.customerName", "revenueDetails.isvProduct"]
+        );
+        let extra = with(|i| i.revenue_details = ba_input().revenue_details);
+        assert_eq!(fields(&extra), ["revenueDetails"]);
+    }
+
+    #[test]
+    fn incentive_opt_out_is_only_for_modern_work_and_security() {
+        let mws = with(|i| i.incentive_opt_out = Some(true));
+        assert!(ClaimContent::validate(&mws).unwrap().incentive_opt_out());
+        let ba = with_ba(|i| i.incentive_opt_out = Some(true));
+        assert_eq!(fields(&ba), ["incentiveOptOut"]);
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_when_parsing_the_body() {
+        let err =
+            serde_json::from_value::<ClaimInput>(serde_json::json!({"name": "x", "isAdmin": true}))
+                .unwrap_err();
+        assert!(err.to_string().contains("isAdmin"), "{err}");
+        let nested = serde_json::from_value::<ClaimInput>(
+            serde_json::json!({"customer": {"tenantId": "x", "tpid": 1}}),
+        );
+        assert!(nested.is_err());
+    }
+
+    #[test]
+    fn stored_content_is_revalidated_when_read_back() {
+        let content = ClaimContent::validate(&mws_input()).unwrap();
+        let json = serde_json::to_value(&content).unwrap();
+        assert_eq!(
+            serde_json::from_value::<ClaimContent>(json.clone()).unwrap(),
+            content
+        );
+        let mut tampered = json;
+        tampered["products"][0]["product"] = "power_bi".into();
+        assert!(serde_json::from_value::<ClaimContent>(tampered).is_err());
+    }
+
+    #[test]
+    fn a_patch_overlays_fields_revalidates_and_lists_what_changed() {
+        let content = ClaimContent::validate(&ba_input()).unwrap();
+        let patch: ClaimPatch = serde_json::from_value(serde_json::json!({
+            "name": "Renamed",
+            "partnerRole": "usage_recognition",
+            "revenueDetails": null
+        }))
+        .unwrap();
+        let (next, changed) = content.apply_patch(&patch).unwrap();
+        assert_eq!(changed, ["name", "partnerRole", "revenueDetails"]);
+        assert!(next.revenue_details().is_none());
+        // Dropping revenue details while keeping the influenced-revenue role breaks a rule.
+        let bad: ClaimPatch =
+            serde_json::from_value(serde_json::json!({"revenueDetails": null})).unwrap();
+        assert_eq!(
+            content
+                .apply_patch(&bad)
+                .unwrap_err()
+                .fields()
+                .collect::<Vec<_>>(),
+            ["revenueDetails"]
+        );
+        // A patch repeating current values changes nothing.
+        let same: ClaimPatch =
+            serde_json::from_value(serde_json::json!({"name": "Contoso Dynamics"})).unwrap();
+        assert_eq!(content.apply_patch(&same).unwrap().1, Vec::<&str>::new());
+    }
+
+    proptest! {
+        #[test]
+        fn validation_never_panics_and_errors_always_name_a_field(
+            name in proptest::option::of("\\PC{0,120}"),
+            area in proptest::option::of("[a-z_]{0,25}|modern_work_security|business_applications"),
+            role in proptest::option::of("[a-z_]{0,25}|use_or_consume|influenced_revenue"),
+            codes in proptest::collection::vec(("[a-z_0-9]{0,30}|teams|power_bi", proptest::option::of("[0-9a-f-]{0,40}")), 0..30),
+            email in proptest::option::of("\\PC{0,60}"),
+        ) {
+            let mut input = mws_input();
+            input.name = name;
+            input.solution_area = area;
+            input.partner_role = role;
+            input.products = Some(codes.into_iter().map(|(p, s)| ProductInput { product: Some(p), subscription_id: s }).collect());
+            if let Some(c) = input.customer_contact.as_mut() { c.email = email; }
+            match ClaimContent::validate(&input) {
+                Ok(content) => prop_assert_eq!(ClaimContent::validate(&content.to_input()), Ok(content)),
+                Err(errs) => {
+                    prop_assert!(!errs.is_empty());
+                    for f in errs.fields() {
+                        prop_assert!(CONTENT_FIELDS.iter().any(|top| f.starts_with(top)), "{}", f);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -132,6 +132,20 @@ pub enum NotificationKind {
     },
 }
 
+impl NotificationKind {
+    /// The email's template name.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::CustomerConsent { .. } => "customer_consent",
+            Self::PartnerActionRequired { .. } => "partner_action_required",
+            Self::PartnerRejected { .. } => "partner_rejected",
+            Self::PartnerApproved { .. } => "partner_approved",
+            Self::PartnerActivated => "partner_activated",
+            Self::PartnerAssociationEnded { .. } => "partner_association_ended",
+        }
+    }
+}
+
 /// A one-time deadline schedule. The name is deterministic in (claim, status, generation), so
 /// creating it twice is a conflict the adapter treats as success.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -314,6 +314,17 @@ pub enum ActorKind {
     Scheduler,
 }
 
+impl ActorKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Partner => "partner",
+            Self::Reviewer => "reviewer",
+            Self::Customer => "customer",
+            Self::Scheduler => "scheduler",
+        }
+    }
+}
+
 /// What a transition does to the workload holds (derived from [`Status::holds_workloads`] of
 /// `from` and `to`; written down so the table reads on its own).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -336,6 +347,17 @@ pub struct Transition {
     pub reason: Option<Reason>,
     /// Whether the actor must give reason codes (from the lists above) and a comment.
     pub needs_reasons: bool,
+}
+
+impl HoldEffect {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::None => "—",
+            Self::Acquire => "acquire",
+            Self::Keep => "keep",
+            Self::Release => "release",
+        }
+    }
 }
 
 impl Transition {
@@ -511,13 +533,13 @@ pub fn transition_table_markdown() -> String {
             (None, false) => String::new(),
         };
         out.push_str(&format!(
-            "| {} | {} | {} | {:?} | {} | {:?} |\n",
+            "| {} | {} | {} | {} | {} | {} |\n",
             t.from,
             t.action,
             t.to,
-            t.by,
+            t.by.code(),
             reason,
-            t.holds()
+            t.holds().code()
         ));
     }
     out

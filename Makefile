@@ -1,0 +1,19 @@
+# The project's commands. `make test` runs every test; `make run` runs the system locally.
+.PHONY: test lint ci run tables
+
+CARGO ?= cargo
+
+test:
+	$(CARGO) test --workspace --locked
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+ci: lint test
+
+run:
+	$(CARGO) run --locked -q -p cpor --example walkthrough
+
+tables:
+	$(CARGO) run --locked -q -p cpor --example print_tables

@@ -1,0 +1,9 @@
+//! Prints the lifecycle, deadline and permission tables as the code defines them, for the
+//! README (`cargo run -p cpor --example print_tables`). A test fails if the README drifts.
+
+fn main() {
+    let policy = cpor::domain::DeadlinePolicy::default();
+    println!("{}", cpor::domain::lifecycle::transition_table_markdown());
+    println!("{}", cpor::domain::claim::deadline_table_markdown(&policy));
+    println!("{}", cpor::domain::access::permission_matrix_markdown());
+}
