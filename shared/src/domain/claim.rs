@@ -536,14 +536,7 @@ impl Claim {
                 step
             }
             Command::Review(decision) => self.review(decision, kind)?,
-            Command::Withdraw { reason } => {
-                let mut step = self.transition(Action::Withdraw, kind)?;
-                step.comment = Some(reason.clone());
-                if let Some(r) = &mut step.next.status_reason {
-                    r.comment = Some(reason);
-                }
-                step
-            }
+            Command::Withdraw { reason } => self.partner_ending(Action::Withdraw, kind, reason)?,
             Command::Dispute {
                 justification,
                 poe_ids,
@@ -581,12 +574,7 @@ impl Claim {
                 step
             }
             Command::Disassociate { reason } => {
-                let mut step = self.transition(Action::Disassociate, kind)?;
-                step.comment = Some(reason.clone());
-                if let Some(r) = &mut step.next.status_reason {
-                    r.comment = Some(reason);
-                }
-                step
+                self.partner_ending(Action::Disassociate, kind, reason)?
             }
             Command::Consent(decision) => match self.consent_decision(decision, kind, now)? {
                 Some(step) => step,
@@ -823,6 +811,22 @@ impl Claim {
                 Ok(Ok(step))
             }
         }
+    }
+
+    /// A partner ending the claim (withdraw, disassociate): the row's reason code plus the
+    /// partner's words, on the claim and in history.
+    fn partner_ending(
+        &self,
+        action: Action,
+        kind: lifecycle::ActorKind,
+        reason: LongText,
+    ) -> Result<Step, CommandError> {
+        let mut step = self.transition(action, kind)?;
+        if let Some(r) = &mut step.next.status_reason {
+            r.comment = Some(reason.clone());
+        }
+        step.comment = Some(reason);
+        Ok(step)
     }
 
     /// Refuses an action the lifecycle does not allow from this status by this kind of actor.

@@ -43,7 +43,7 @@ impl ValidationErrors {
     }
 
     /// Parses a required value, recording the error under `field`.
-    fn required<T>(
+    pub(crate) fn required<T>(
         &mut self,
         field: &str,
         raw: Option<&str>,

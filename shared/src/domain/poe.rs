@@ -100,17 +100,7 @@ impl PoeDocument {
         now: DateTime<Utc>,
     ) -> Result<Self, ValidationErrors> {
         let mut errs = ValidationErrors::default();
-        let file_name = match req.file_name.as_deref().map(FileName::parse) {
-            None => {
-                errs.push("fileName", "is required");
-                None
-            }
-            Some(Err(e)) => {
-                errs.push("fileName", e.to_string());
-                None
-            }
-            Some(Ok(f)) => Some(f),
-        };
+        let file_name = errs.required("fileName", req.file_name.as_deref(), FileName::parse);
         let content_type = match req
             .content_type
             .as_deref()
@@ -147,17 +137,7 @@ impl PoeDocument {
             }
             Some(n) => Some(n),
         };
-        let sha256 = match req.sha256.as_deref().map(Sha256Digest::parse) {
-            None => {
-                errs.push("sha256", "is required");
-                None
-            }
-            Some(Err(e)) => {
-                errs.push("sha256", e.to_string());
-                None
-            }
-            Some(Ok(d)) => Some(d),
-        };
+        let sha256 = errs.required("sha256", req.sha256.as_deref(), Sha256Digest::parse);
         errs.into_result(|| {
             Some(PoeDocument {
                 id,
