@@ -1,0 +1,371 @@
+//! Signed tokens that leave the service: customer consent links and pagination cursors.
+//!
+//! Both are HMAC-SHA-256 sealed with a rotating key ring (`CPOR_TOKEN_KEYS`): new tokens are
+//! signed with the first key, tokens signed with any listed key still verify, so a key is rotated
+//! by prepending a new one and dropping the old one after the longest token lifetime. Tokens are
+//! URL-safe base64 without padding. Nothing here touches AWS.
+//!
+//! - A **consent token** names one claim and an expiry, plus a random nonce so it is
+//!   unguessable. The store keeps only [`token_hash`] of it: a leaked table does not leak links.
+//! - A **cursor** seals an opaque position under a *scope* (the caller's organisation, or the
+//!   reviewer queue): a cursor minted for one scope does not open under another, so a client can
+//!   neither forge one nor replay another organisation's.
+
+use crate::domain::ConfigError;
+use crate::domain::values::ClaimId;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, TimeZone, Utc};
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+type HmacSha256 = Hmac<Sha256>;
+
+const CONSENT_VERSION: u8 = 1;
+const CURSOR_VERSION: u8 = 1;
+const MAC_LEN: usize = 32;
+/// Tokens longer than this are refused before any work (a cursor carries a small key).
+const MAX_TOKEN_CHARS: usize = 2048;
+
+/// Why a token was refused. Deliberately coarse: a caller learns nothing about which part of a
+/// forged token was wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("the link or cursor is not valid")]
+    Invalid,
+    #[error("the link has expired")]
+    Expired,
+}
+
+/// One signing key.
+#[derive(Clone)]
+struct Key {
+    id: String,
+    secret: Vec<u8>,
+}
+
+/// The signing keys, newest first.
+#[derive(Clone)]
+pub struct KeyRing {
+    keys: Vec<Key>,
+}
+
+impl std::fmt::Debug for KeyRing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print secrets.
+        let ids: Vec<&str> = self.keys.iter().map(|k| k.id.as_str()).collect();
+        f.debug_struct("KeyRing").field("key_ids", &ids).finish()
+    }
+}
+
+impl KeyRing {
+    /// Parses `id:base64secret,id:base64secret` (newest first). Each secret must decode to at
+    /// least 32 bytes; IDs are 1–16 characters of letters and digits.
+    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
+        let err = |message: &str| ConfigError {
+            setting: "CPOR_TOKEN_KEYS",
+            message: message.to_owned(),
+        };
+        let mut keys = Vec::new();
+        for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (id, secret) = part
+                .split_once(':')
+                .ok_or_else(|| err("each key is id:base64secret"))?;
+            if id.is_empty() || id.len() > 16 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(err("key IDs are 1–16 letters or digits"));
+            }
+            let secret = base64::engine::general_purpose::STANDARD
+                .decode(secret.trim())
+                .or_else(|_| URL_SAFE_NO_PAD.decode(secret.trim()))
+                .map_err(|_| err("a key secret is not base64"))?;
+            if secret.len() < 32 {
+                return Err(err("each key secret must be at least 32 bytes"));
+            }
+            if keys.iter().any(|k: &Key| k.id == id) {
+                return Err(err("key IDs must be unique"));
+            }
+            keys.push(Key {
+                id: id.to_owned(),
+                secret,
+            });
+        }
+        if keys.is_empty() {
+            return Err(err("at least one key is required"));
+        }
+        Ok(Self { keys })
+    }
+
+    fn current(&self) -> &Key {
+        // `parse` guarantees at least one key.
+        &self.keys[0]
+    }
+
+    fn find(&self, id: &str) -> Option<&Key> {
+        self.keys.iter().find(|k| k.id == id)
+    }
+
+    fn mac(key: &Key, parts: &[&[u8]]) -> Option<HmacSha256> {
+        let mut mac = HmacSha256::new_from_slice(&key.secret).ok()?;
+        for p in parts {
+            mac.update(&(p.len() as u32).to_be_bytes());
+            mac.update(p);
+        }
+        Some(mac)
+    }
+
+    /// `version | key id length | key id | body | mac(domain, version, key id, body)`.
+    fn seal(&self, domain: &[u8], version: u8, body: &[u8]) -> String {
+        let key = self.current();
+        let mut out = Vec::with_capacity(2 + key.id.len() + body.len() + MAC_LEN);
+        out.push(version);
+        out.push(key.id.len() as u8);
+        out.extend_from_slice(key.id.as_bytes());
+        out.extend_from_slice(body);
+        if let Some(mac) = Self::mac(key, &[domain, &[version], key.id.as_bytes(), body]) {
+            out.extend_from_slice(&mac.finalize().into_bytes());
+        }
+        URL_SAFE_NO_PAD.encode(out)
+    }
+
+    /// Verifies a sealed token and returns its body.
+    fn open(&self, domain: &[u8], version: u8, token: &str) -> Result<Vec<u8>, TokenError> {
+        if token.is_empty() || token.len() > MAX_TOKEN_CHARS {
+            return Err(TokenError::Invalid);
+        }
+        let raw = URL_SAFE_NO_PAD
+            .decode(token.trim())
+            .map_err(|_| TokenError::Invalid)?;
+        let (&v, rest) = raw.split_first().ok_or(TokenError::Invalid)?;
+        let (&id_len, rest) = rest.split_first().ok_or(TokenError::Invalid)?;
+        let id_len = usize::from(id_len);
+        if v != version || rest.len() < id_len + MAC_LEN {
+            return Err(TokenError::Invalid);
+        }
+        let (id, rest) = rest.split_at(id_len);
+        let (body, tag) = rest.split_at(rest.len() - MAC_LEN);
+        let id = std::str::from_utf8(id).map_err(|_| TokenError::Invalid)?;
+        let key = self.find(id).ok_or(TokenError::Invalid)?;
+        let mac = Self::mac(key, &[domain, &[version], id.as_bytes(), body])
+            .ok_or(TokenError::Invalid)?;
+        // Constant-time comparison.
+        mac.verify_slice(tag).map_err(|_| TokenError::Invalid)?;
+        Ok(body.to_vec())
+    }
+
+    /// A new consent token for a claim, valid until `expires_at`.
+    pub fn consent_token(&self, claim: ClaimId, expires_at: DateTime<Utc>) -> String {
+        let mut body = Vec::with_capacity(40);
+        body.extend_from_slice(claim.as_uuid().as_bytes());
+        body.extend_from_slice(&expires_at.timestamp().to_be_bytes());
+        body.extend_from_slice(Uuid::new_v4().as_bytes());
+        self.seal(b"cpor-consent", CONSENT_VERSION, &body)
+    }
+
+    /// Verifies a consent token at `now`: the claim it names, or why not.
+    pub fn verify_consent(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ConsentGrant, TokenError> {
+        let body = self.open(b"cpor-consent", CONSENT_VERSION, token)?;
+        if body.len() != 40 {
+            return Err(TokenError::Invalid);
+        }
+        let claim = Uuid::from_slice(&body[..16]).map_err(|_| TokenError::Invalid)?;
+        let claim =
+            ClaimId::parse(&claim.hyphenated().to_string()).map_err(|_| TokenError::Invalid)?;
+        let secs = i64::from_be_bytes(body[16..24].try_into().map_err(|_| TokenError::Invalid)?);
+        let expires_at = Utc
+            .timestamp_opt(secs, 0)
+            .single()
+            .ok_or(TokenError::Invalid)?;
+        if now >= expires_at {
+            return Err(TokenError::Expired);
+        }
+        Ok(ConsentGrant { claim, expires_at })
+    }
+
+    /// Seals an opaque position for one scope (e.g. `org#4812345` or `reviewer`).
+    pub fn seal_cursor(&self, scope: &str, position: &[u8]) -> String {
+        self.seal(
+            &[b"cpor-cursor:", scope.as_bytes()].concat(),
+            CURSOR_VERSION,
+            position,
+        )
+    }
+
+    /// Opens a cursor sealed for `scope`; a cursor from another scope is invalid.
+    pub fn open_cursor(&self, scope: &str, cursor: &str) -> Result<Vec<u8>, TokenError> {
+        self.open(
+            &[b"cpor-cursor:", scope.as_bytes()].concat(),
+            CURSOR_VERSION,
+            cursor,
+        )
+    }
+}
+
+/// What a valid consent token grants: a decision on this one claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConsentGrant {
+    pub claim: ClaimId,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The SHA-256 of a token, hex: what the store keeps instead of the token.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+    use proptest::prelude::*;
+
+    fn secret(byte: u8) -> String {
+        base64::engine::general_purpose::STANDARD.encode([byte; 32])
+    }
+
+    fn ring(spec: &[(&str, u8)]) -> KeyRing {
+        let raw: Vec<String> = spec
+            .iter()
+            .map(|(id, b)| format!("{id}:{}", secret(*b)))
+            .collect();
+        KeyRing::parse(&raw.join(",")).unwrap()
+    }
+
+    #[test]
+    fn a_consent_token_names_its_claim_until_it_expires() {
+        let keys = ring(&[("k1", 1)]);
+        let claim = ClaimId::generate();
+        let now = Utc::now();
+        let token = keys.consent_token(claim, now + Duration::days(30));
+        let grant = keys.verify_consent(&token, now).unwrap();
+        assert_eq!(grant.claim, claim);
+        assert_eq!(
+            keys.verify_consent(&token, now + Duration::days(30)),
+            Err(TokenError::Expired)
+        );
+        assert!(token.len() < 120, "fits in a link: {}", token.len());
+        assert!(
+            token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
+    }
+
+    #[test]
+    fn tokens_are_unguessable_and_tampering_is_detected() {
+        let keys = ring(&[("k1", 1)]);
+        let claim = ClaimId::generate();
+        let exp = Utc::now() + Duration::days(1);
+        let a = keys.consent_token(claim, exp);
+        let b = keys.consent_token(claim, exp);
+        assert_ne!(a, b, "a random nonce makes every token different");
+        let mut raw = URL_SAFE_NO_PAD.decode(&a).unwrap();
+        for i in 0..raw.len() {
+            raw[i] ^= 1;
+            let forged = URL_SAFE_NO_PAD.encode(&raw);
+            assert!(
+                keys.verify_consent(&forged, Utc::now()).is_err(),
+                "byte {i}"
+            );
+            raw[i] ^= 1;
+        }
+        let other = ring(&[("k1", 2)]);
+        assert_eq!(
+            other.verify_consent(&a, Utc::now()),
+            Err(TokenError::Invalid),
+            "same id, other secret"
+        );
+    }
+
+    #[test]
+    fn rotation_signs_with_the_newest_key_and_still_accepts_the_previous_one() {
+        let old = ring(&[("k1", 1)]);
+        let rotated = ring(&[("k2", 2), ("k1", 1)]);
+        let retired = ring(&[("k2", 2)]);
+        let claim = ClaimId::generate();
+        let exp = Utc::now() + Duration::days(1);
+        let old_token = old.consent_token(claim, exp);
+        assert!(rotated.verify_consent(&old_token, Utc::now()).is_ok());
+        assert_eq!(
+            retired.verify_consent(&old_token, Utc::now()),
+            Err(TokenError::Invalid)
+        );
+        let new_token = rotated.consent_token(claim, exp);
+        assert!(retired.verify_consent(&new_token, Utc::now()).is_ok());
+        assert!(old.verify_consent(&new_token, Utc::now()).is_err());
+    }
+
+    #[test]
+    fn a_cursor_opens_only_in_the_scope_it_was_made_for() {
+        let keys = ring(&[("k1", 1)]);
+        let cursor = keys.seal_cursor("org#4812345", b"{\"pk\":\"x\"}");
+        assert_eq!(
+            keys.open_cursor("org#4812345", &cursor).unwrap(),
+            b"{\"pk\":\"x\"}"
+        );
+        assert_eq!(
+            keys.open_cursor("org#7654321", &cursor),
+            Err(TokenError::Invalid)
+        );
+        assert_eq!(
+            keys.open_cursor("reviewer", &cursor),
+            Err(TokenError::Invalid)
+        );
+        // A consent token is not a cursor and vice versa.
+        let token = keys.consent_token(ClaimId::generate(), Utc::now() + Duration::days(1));
+        assert!(keys.open_cursor("org#4812345", &token).is_err());
+        assert!(keys.verify_consent(&cursor, Utc::now()).is_err());
+    }
+
+    #[test]
+    fn stores_keep_a_hash_not_the_token() {
+        let h = token_hash("abc");
+        assert_eq!(
+            h,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_ne!(token_hash("abd"), h);
+    }
+
+    #[test]
+    fn key_configuration_errors_name_the_setting_and_debug_hides_secrets() {
+        for bad in [
+            "",
+            "k1",
+            "k1:short",
+            "k 1:".to_owned().as_str(),
+            &format!("k1:{0},k1:{0}", secret(1)),
+        ] {
+            assert_eq!(
+                KeyRing::parse(bad).unwrap_err().setting,
+                "CPOR_TOKEN_KEYS",
+                "{bad:?}"
+            );
+        }
+        let keys = ring(&[("k1", 7)]);
+        let shown = format!("{keys:?}");
+        assert!(
+            shown.contains("k1") && !shown.contains(&secret(7)),
+            "{shown}"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn random_input_never_panics_or_verifies(s in "\\PC{0,300}", bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let keys = ring(&[("k1", 1)]);
+            prop_assert!(keys.verify_consent(&s, Utc::now()).is_err());
+            prop_assert!(keys.open_cursor("org#1", &s).is_err());
+            let encoded = URL_SAFE_NO_PAD.encode(&bytes);
+            prop_assert!(keys.verify_consent(&encoded, Utc::now()).is_err());
+            prop_assert!(keys.open_cursor("org#1", &encoded).is_err());
+        }
+    }
+}
