@@ -140,6 +140,9 @@ fn show(now: DateTime<Utc>, out: &Outcome) {
     for k in &out.locks.release {
         println!("      hold released {k}");
     }
+    if let Some(name) = &out.schedule.delete {
+        println!("      unschedule    {name}");
+    }
     if let Some(s) = &out.schedule.create {
         println!("      schedule      {} at {}", s.name, s.due_at);
     }
