@@ -1,8 +1,15 @@
 //! cpor's shared crate: the claim domain every function uses (`domain`, free of AWS types)
 //! and the signed tokens that leave the service (`tokens`: consent links, pagination cursors).
 
+pub mod delivery;
 pub mod domain;
+pub mod mail;
+pub mod outbox;
+pub mod ports;
 pub mod tokens;
+
+#[cfg(feature = "aws")]
+pub mod aws;
 
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -129,6 +129,14 @@ pub fn apply(claim: &Claim, actor: &Actor, cmd: Command, now: DateTime<Utc>) -> 
     }
 }
 
+/// The outcome of a command, panicking with the error if refused.
+pub fn outcome_of(claim: &Claim, actor: &Actor, cmd: Command, now: DateTime<Utc>) -> Outcome {
+    match claim.handle(actor, cmd, now, &DeadlinePolicy::default()) {
+        Ok(o) => o,
+        Err(e) => panic!("refused: {e}"),
+    }
+}
+
 /// Fires the claim's current deadline at its due instant; returns the claim and that instant.
 pub fn fire_deadline(claim: &Claim) -> (Claim, DateTime<Utc>) {
     let d = claim.deadline().cloned();

@@ -1,0 +1,200 @@
+//! Delivering outbox entries: the email, schedule or event behind each, then marking it
+//! delivered. Two paths, one rule — whoever holds an entry's lease delivers it:
+//!
+//! - inline, right after the commit, by the function that wrote the entries (born leased to it);
+//! - from the sweep, for entries whose lease ran out (the AWS call failed, or the function
+//!   died): the sweep takes the lease with a conditional write first, so two sweeps running at
+//!   once never both deliver an entry.
+//!
+//! A failed delivery is rescheduled with backoff; after `MAX_ATTEMPTS` it is parked for an
+//! operator. Nothing here reads the claim: each entry carries what it needs.
+
+use crate::domain::ClaimId;
+use crate::mail::{Links, render};
+use crate::outbox::{OutboxEntry, OutboxMessage, OutboxRef, SWEEP_LEASE, backoff};
+use crate::ports::{EventPublisher, Mailer, OutboxStore, Schedules, StoreError, Unavailable};
+use crate::tokens::KeyRing;
+use chrono::{DateTime, Duration, Utc};
+
+/// Where links in emails point, and how long consent links last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkSettings {
+    /// e.g. `https://api.example.com/consent` — the token is appended as a path segment.
+    pub consent_base_url: String,
+    /// e.g. `https://portal.example.com` — claims are at `/claims/<id>`.
+    pub portal_base_url: String,
+    /// Consent links expire this long after submission (the customer may decline "at any time",
+    /// so it is long; the domain still decides what a late decision does).
+    pub consent_link_ttl: Duration,
+}
+
+impl LinkSettings {
+    pub fn consent_url(&self, token: &str) -> String {
+        format!("{}/{token}", self.consent_base_url.trim_end_matches('/'))
+    }
+
+    pub fn claim_url(&self, claim: ClaimId) -> String {
+        format!("{}/claims/{claim}", self.portal_base_url.trim_end_matches('/'))
+    }
+}
+
+/// What happened to one entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Delivered,
+    /// The AWS call failed; the entry will be tried again (or was parked).
+    Failed,
+    /// Someone else holds the lease, or it was delivered meanwhile: nothing done.
+    Skipped,
+}
+
+/// Counts for one batch (logged by the caller, asserted by tests).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliveryReport {
+    pub delivered: u32,
+    pub failed: u32,
+    pub skipped: u32,
+}
+
+impl DeliveryReport {
+    fn add(&mut self, d: Delivery) {
+        match d {
+            Delivery::Delivered => self.delivered += 1,
+            Delivery::Failed => self.failed += 1,
+            Delivery::Skipped => self.skipped += 1,
+        }
+    }
+}
+
+/// The outbox deliverer over its ports.
+pub struct Deliverer<O, M, S, E> {
+    pub store: O,
+    pub mailer: M,
+    pub schedules: S,
+    pub events: E,
+    pub keys: KeyRing,
+    pub links: LinkSettings,
+}
+
+impl<O, M, S, E> Deliverer<O, M, S, E>
+where
+    O: OutboxStore,
+    M: Mailer,
+    S: Schedules,
+    E: EventPublisher,
+{
+    /// Performs the side effect of one entry (no bookkeeping).
+    async fn perform(&self, entry: &OutboxEntry) -> Result<(), Unavailable> {
+        match &entry.message {
+            OutboxMessage::Event { event } => self.events.publish(std::slice::from_ref(event)).await,
+            OutboxMessage::CreateSchedule { schedule } => self.schedules.create(schedule).await,
+            OutboxMessage::DeleteSchedule { name } => self.schedules.delete(name).await,
+            OutboxMessage::Email {
+                notification,
+                context,
+            } => {
+                let consent_url = matches!(
+                    notification.kind,
+                    crate::domain::NotificationKind::CustomerConsent { .. }
+                )
+                .then(|| {
+                    let issued = context.submitted_at.unwrap_or(entry.created_at);
+                    let token = self
+                        .keys
+                        .consent_token(entry.claim_id, issued + self.links.consent_link_ttl);
+                    self.links.consent_url(&token)
+                });
+                let links = Links {
+                    consent_url,
+                    claim_url: self.links.claim_url(entry.claim_id),
+                };
+                let email = render(notification, context, &links);
+                self.mailer.send(&email).await.map(|_| ())
+            }
+        }
+    }
+
+    /// Delivers `entry` under `lease_id`, then records the result.
+    async fn deliver_leased(
+        &self,
+        entry: &OutboxEntry,
+        lease_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Delivery, StoreError> {
+        let reference = OutboxRef {
+            claim_id: entry.claim_id,
+            entry_id: entry.id.clone(),
+            due_at: entry.lease_until,
+        };
+        match self.perform(entry).await {
+            Ok(()) => {
+                // If the lease was lost meanwhile the entry may go out once more; the lease is
+                // longer than any function's timeout so that does not happen in practice.
+                self.store.delivered(&reference, lease_id, now).await?;
+                tracing::info!(claim_id = %entry.claim_id, entry = %entry.id, kind = entry.message.kind(), "outbox entry delivered");
+                Ok(Delivery::Delivered)
+            }
+            Err(err) => {
+                let next = backoff(entry.attempts, now);
+                tracing::warn!(
+                    claim_id = %entry.claim_id,
+                    entry = %entry.id,
+                    kind = entry.message.kind(),
+                    attempts = entry.attempts + 1,
+                    parked = next.is_none(),
+                    error = %err,
+                    "outbox delivery failed"
+                );
+                let cause = format!("{err}: {}", std::error::Error::source(&err).map(ToString::to_string).unwrap_or_default());
+                self.store
+                    .retry_at(&reference, lease_id, next, &cause)
+                    .await?;
+                Ok(Delivery::Failed)
+            }
+        }
+    }
+
+    /// Delivers the entries a commit just wrote (the caller holds their lease). Never fails the
+    /// request: whatever is not delivered stays in the outbox for the sweep.
+    pub async fn deliver_committed(&self, entries: &[OutboxEntry], now: DateTime<Utc>) -> DeliveryReport {
+        let mut report = DeliveryReport::default();
+        for entry in entries {
+            let d = match self.deliver_leased(entry, &entry.lease_id, now).await {
+                Ok(d) => d,
+                Err(err) => {
+                    tracing::warn!(claim_id = %entry.claim_id, entry = %entry.id, error = %err, "outbox bookkeeping failed; the sweep will retry");
+                    Delivery::Failed
+                }
+            };
+            report.add(d);
+        }
+        report
+    }
+
+    /// Delivers one due entry found by the sweep: take the lease, deliver, record.
+    pub async fn deliver_due(
+        &self,
+        due: &OutboxRef,
+        lease_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Delivery, StoreError> {
+        let Some(entry) = self.store.lease(due, lease_id, now + SWEEP_LEASE).await? else {
+            return Ok(Delivery::Skipped);
+        };
+        self.deliver_leased(&entry, lease_id, now).await
+    }
+
+    /// Delivers every due entry in `refs` (the sweep's outbox pass).
+    pub async fn deliver_all_due(
+        &self,
+        refs: &[OutboxRef],
+        lease_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<DeliveryReport, StoreError> {
+        let mut report = DeliveryReport::default();
+        for r in refs {
+            report.add(self.deliver_due(r, lease_id, now).await?);
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,220 @@
+//! The outbox: every side effect of a state change (event, email, schedule create or delete)
+//! becomes an entry written in the same transaction as the change, then delivered after it.
+//!
+//! Entry IDs are deterministic in the change (`ev-<event id>`, `em-<notification id>`,
+//! `sc-<schedule>`, `sd-<schedule>`), so a retried commit cannot duplicate one. Each entry is
+//! born leased to the function that wrote it (`lease_until` a little past the Lambda timeout):
+//! that function delivers it inline; if it died or the AWS call failed, the entry becomes due in
+//! the sparse due index when the lease runs out and the sweep delivers it.
+
+use crate::domain::{Claim, ClaimId, DomainEvent, Notification, Outcome, ScheduleSpec, Status};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// How long the writer of an entry has to deliver it before the sweep may.
+pub const INLINE_LEASE: Duration = Duration::seconds(120);
+/// How long the sweep holds an entry while delivering it.
+pub const SWEEP_LEASE: Duration = Duration::seconds(120);
+/// After this many failed attempts an entry stops being retried and waits in the index under
+/// a far-future due time (an alarm on outbox age catches it).
+pub const MAX_ATTEMPTS: u32 = 12;
+
+/// What the claim looked like when an email was queued: enough to render it later without
+/// reading the claim again (and without storing a rendered link or token anywhere).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailContext {
+    pub claim_name: String,
+    pub partner_id: String,
+    pub customer_tenant: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_domain: Option<String>,
+    pub customer_contact_name: String,
+    pub products: Vec<String>,
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+impl EmailContext {
+    pub fn of(claim: &Claim) -> Self {
+        let content = claim.content();
+        Self {
+            claim_name: content.name().to_string(),
+            partner_id: claim.partner_id().to_string(),
+            customer_tenant: content.customer().tenant_id.to_string(),
+            customer_domain: content.customer().domain.as_ref().map(ToString::to_string),
+            customer_contact_name: content.customer_contact().name.to_string(),
+            products: content
+                .products()
+                .iter()
+                .map(|p| match p.subscription_id {
+                    Some(sub) => format!("{} (subscription {sub})", p.product.display_name()),
+                    None => p.product.display_name().to_owned(),
+                })
+                .collect(),
+            status: claim.status(),
+            submitted_at: claim.submitted_at(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum OutboxMessage {
+    Event {
+        event: DomainEvent,
+    },
+    Email {
+        notification: Notification,
+        context: EmailContext,
+    },
+    CreateSchedule {
+        schedule: ScheduleSpec,
+    },
+    DeleteSchedule {
+        name: String,
+    },
+}
+
+impl OutboxMessage {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Event { .. } => "event",
+            Self::Email { .. } => "email",
+            Self::CreateSchedule { .. } => "create_schedule",
+            Self::DeleteSchedule { .. } => "delete_schedule",
+        }
+    }
+}
+
+/// One entry, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxEntry {
+    pub claim_id: ClaimId,
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub message: OutboxMessage,
+    /// The lease the writer holds on it (see module docs).
+    pub lease_id: String,
+    pub lease_until: DateTime<Utc>,
+    #[serde(default)]
+    pub attempts: u32,
+}
+
+impl OutboxEntry {
+    pub fn reference(&self) -> OutboxRef {
+        OutboxRef {
+            claim_id: self.claim_id,
+            entry_id: self.id.clone(),
+            due_at: self.lease_until,
+        }
+    }
+}
+
+/// An entry as found in the due index: which one, and the due time seen there (the lease is
+/// taken only if it is still that).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRef {
+    pub claim_id: ClaimId,
+    pub entry_id: String,
+    pub due_at: DateTime<Utc>,
+}
+
+/// The entries for an outcome, leased to the caller (`lease_id`) until `now + INLINE_LEASE`.
+/// Schedule deletions come before creations and events before emails, the order the inline
+/// deliverer follows.
+pub fn entries_for(outcome: &Outcome, now: DateTime<Utc>, lease_id: &str) -> Vec<OutboxEntry> {
+    let claim = &outcome.claim;
+    let lease_until = now + INLINE_LEASE;
+    let entry = |id: String, message: OutboxMessage| OutboxEntry {
+        claim_id: claim.id(),
+        id,
+        created_at: now,
+        message,
+        lease_id: lease_id.to_owned(),
+        lease_until,
+        attempts: 0,
+    };
+    let mut entries = Vec::new();
+    if let Some(name) = &outcome.schedule.delete {
+        entries.push(entry(
+            format!("sd-{name}"),
+            OutboxMessage::DeleteSchedule { name: name.clone() },
+        ));
+    }
+    if let Some(spec) = &outcome.schedule.create {
+        entries.push(entry(
+            format!("sc-{}", spec.name),
+            OutboxMessage::CreateSchedule {
+                schedule: spec.clone(),
+            },
+        ));
+    }
+    for event in &outcome.events {
+        entries.push(entry(
+            format!("ev-{}", event.id),
+            OutboxMessage::Event {
+                event: event.clone(),
+            },
+        ));
+    }
+    if !outcome.notifications.is_empty() {
+        let context = EmailContext::of(claim);
+        for notification in &outcome.notifications {
+            entries.push(entry(
+                format!("em-{}", notification.id),
+                OutboxMessage::Email {
+                    notification: notification.clone(),
+                    context: context.clone(),
+                },
+            ));
+        }
+    }
+    entries
+}
+
+/// When to try a failed entry again: 30 s doubling to at most an hour; `None` once it has
+/// failed [`MAX_ATTEMPTS`] times.
+pub fn backoff(attempts: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if attempts >= MAX_ATTEMPTS {
+        return None;
+    }
+    let secs = 30i64
+        .saturating_mul(1i64 << attempts.min(20))
+        .min(3600);
+    Some(now + Duration::seconds(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::*;
+
+    #[test]
+    fn submit_outcome_becomes_schedule_event_and_email_entries_with_stable_ids() {
+        // GIVEN a draft with PoE, WHEN it is submitted
+        let (claim, now) = claim_in(Status::Draft);
+        let outcome = outcome_of(&claim, &admin(), submit(&claim), now);
+        // THEN
+        let entries = entries_for(&outcome, now, "lease-1");
+        let kinds: Vec<_> = entries.iter().map(|e| e.message.kind()).collect();
+        assert_eq!(kinds, ["create_schedule", "event", "email"]);
+        assert!(entries.iter().all(|e| e.lease_until == now + INLINE_LEASE));
+        assert!(entries.iter().all(|e| !e.id.contains('#')));
+        // the same outcome yields the same IDs (a retried commit cannot duplicate an entry)
+        let again = entries_for(&outcome, now, "lease-2");
+        let ids = |es: &[OutboxEntry]| es.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&entries), ids(&again));
+    }
+
+    #[test]
+    fn backoff_grows_then_gives_up() {
+        let now = monday();
+        assert_eq!(backoff(0, now), Some(now + Duration::seconds(30)));
+        assert_eq!(backoff(1, now), Some(now + Duration::seconds(60)));
+        assert_eq!(backoff(9, now), Some(now + Duration::seconds(3600)));
+        assert_eq!(backoff(MAX_ATTEMPTS, now), None);
+    }
+}

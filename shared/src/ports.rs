@@ -1,0 +1,443 @@
+//! The ports the functions use: one small trait per capability, each with its contract
+//! (idempotency, pagination, what "not found" means). The AWS adapters in `crate::aws`
+//! implement them; handlers are generic over them, so they are testable without AWS.
+//!
+//! Futures are `Send` so a handler can run on the Lambda runtime's multi-threaded executor.
+
+use crate::domain::{
+    Claim, ClaimId, DomainEvent, HistoryEntry, LockKey, Outcome, PartnerId, ScheduleSpec,
+    SolutionArea, Status, TenantId,
+};
+use crate::outbox::{OutboxEntry, OutboxRef};
+use chrono::{DateTime, Utc};
+use std::future::Future;
+
+/// A boxed error from an adapter, kept as the source of a port error so nothing is lost.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// An infrastructure failure: the call did not succeed and may be retried. Its `Display` names
+/// the operation only (safe for logs); the cause is the `source`.
+#[derive(Debug, thiserror::Error)]
+#[error("{operation} failed")]
+pub struct Unavailable {
+    pub operation: &'static str,
+    #[source]
+    pub source: BoxError,
+}
+
+impl Unavailable {
+    pub fn new(operation: &'static str, source: impl Into<BoxError>) -> Self {
+        Self {
+            operation,
+            source: source.into(),
+        }
+    }
+}
+
+/// What a stored item could not be read as (a bug or a hand-edited item, never user input).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Unavailable(#[from] Unavailable),
+    #[error("stored {what} is unreadable: {message}")]
+    Corrupt { what: &'static str, message: String },
+}
+
+/// A claim's version and history counter as read: what a writer expects to replace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revision {
+    pub version: u64,
+    pub history_seq: u64,
+}
+
+impl Revision {
+    pub fn of(claim: &Claim) -> Self {
+        Self {
+            version: claim.version(),
+            history_seq: claim.history_seq(),
+        }
+    }
+}
+
+/// Completes an idempotent request in the same transaction as the change it made, so a retry
+/// sees the stored response if and only if the change happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyCompletion {
+    pub key: IdempotencyKey,
+    pub request_hash: String,
+    pub response: StoredResponse,
+}
+
+/// One state change to persist: the outcome of a command on a claim read at `prior`
+/// (`None` for a new claim).
+#[derive(Debug, Clone, Copy)]
+pub struct Commit<'a> {
+    pub prior: Option<Revision>,
+    pub outcome: &'a Outcome,
+    /// The outbox entries for the outcome, from [`crate::outbox::entries_for`].
+    pub outbox: &'a [OutboxEntry],
+    pub idempotency: Option<&'a IdempotencyCompletion>,
+}
+
+/// Why a commit did not happen. Nothing was written in every case.
+#[derive(Debug, thiserror::Error)]
+pub enum CommitError {
+    /// Creating a claim whose ID exists.
+    #[error("claim already exists")]
+    AlreadyExists,
+    /// The claim changed since it was read (optimistic concurrency): re-read and retry, or
+    /// tell the caller (HTTP 412/409).
+    #[error("claim changed since it was read (expected version {expected}, found {found:?})")]
+    Stale {
+        expected: u64,
+        /// The version now stored, `None` if the claim is gone.
+        found: Option<u64>,
+    },
+    /// Another claim holds these workloads or subscriptions (SPEC §5).
+    #[error("{}", describe(keys))]
+    WorkloadTaken { keys: Vec<LockKey> },
+    /// The change was refused for a reason the store cannot attribute (a history or outbox
+    /// item already existed: a bug, or an item written by hand).
+    #[error("the change conflicts with stored data: {0}")]
+    Inconsistent(String),
+    /// Concurrent transactions kept colliding after retries with backoff.
+    #[error("too much contention on this claim; retry")]
+    Contention,
+    #[error(transparent)]
+    Unavailable(#[from] Unavailable),
+}
+
+fn describe(keys: &[LockKey]) -> String {
+    keys.iter()
+        .map(LockKey::describe)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Which claims to list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimQuery {
+    /// A partner organisation's claims, newest first, optionally of one status.
+    Organisation {
+        partner: PartnerId,
+        status: Option<Status>,
+    },
+    /// The reviewer queue for one status, earliest due first (claims without a deadline last).
+    Queue { status: Status },
+}
+
+/// Narrowing applied within a query's pages (a page may then hold fewer than `limit` items,
+/// and still carry a continuation).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    pub solution_area: Option<SolutionArea>,
+    pub tenant: Option<TenantId>,
+}
+
+impl ClaimQuery {
+    /// The scope a continuation is sealed to: a continuation from one organisation, status or
+    /// filter cannot be replayed against another.
+    pub fn scope(&self, filter: &ListFilter) -> String {
+        let base = match self {
+            Self::Organisation { partner, status } => format!(
+                "org:{partner}:{}",
+                status.map_or("*", |s| s.code())
+            ),
+            Self::Queue { status } => format!("queue:{}", status.code()),
+        };
+        format!(
+            "{base}:{}:{}",
+            filter.solution_area.map_or("*", |a| a.code()),
+            filter.tenant.map_or_else(|| "*".to_owned(), |t| t.to_string())
+        )
+    }
+}
+
+/// Where the next page starts. Opaque bytes of the store's choosing; they leave the service
+/// only sealed by [`crate::tokens::KeyRing::seal_cursor`] under the query's scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Continuation(pub Vec<u8>);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<Continuation>,
+}
+
+/// Reading claims. `get` is one strongly consistent read; `None` means no such claim (the
+/// caller maps it to 404, as it does another organisation's claim).
+pub trait ClaimReader: Send + Sync {
+    fn get(&self, id: ClaimId) -> impl Future<Output = Result<Option<Claim>, StoreError>> + Send;
+
+    /// History entries in order, starting after `after_seq`, at most `limit`.
+    fn history(
+        &self,
+        id: ClaimId,
+        after_seq: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Page<HistoryEntry>, StoreError>> + Send;
+
+    /// One page of a query. A continuation the store cannot read is `Corrupt`, never a panic.
+    fn list(
+        &self,
+        query: &ClaimQuery,
+        filter: &ListFilter,
+        limit: u32,
+        from: Option<&Continuation>,
+    ) -> impl Future<Output = Result<Page<Claim>, StoreError>> + Send;
+}
+
+/// Writing claims: every state change is one transaction (claim + history + locks + outbox
+/// [+ idempotency record]) or nothing.
+pub trait ClaimWriter: Send + Sync {
+    fn commit(&self, commit: Commit<'_>) -> impl Future<Output = Result<(), CommitError>> + Send;
+}
+
+/// Something the sweep must look at, found through the sparse due index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DueWork {
+    /// A claim whose deadline has passed.
+    Deadline { claim: ClaimId, due_at: DateTime<Utc> },
+    /// An outbox entry not delivered (or whose delivery lease ran out).
+    Outbox(OutboxRef),
+}
+
+/// The outbox side of the store. Delivery is leased: an entry is delivered by whoever holds its
+/// lease, and the lease is taken with a conditional write, so two sweeps never both deliver it.
+pub trait OutboxStore: Send + Sync {
+    /// Due work at `now`, at most `limit` items per index partition, by due time.
+    fn due(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<DueWork>, StoreError>> + Send;
+
+    /// Takes the lease on a due entry until `until`: `Some(entry)` if taken, `None` if another
+    /// deliverer took it first or it was delivered meanwhile.
+    fn lease(
+        &self,
+        entry: &OutboxRef,
+        lease_id: &str,
+        until: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<OutboxEntry>, StoreError>> + Send;
+
+    /// Marks an entry delivered (it leaves the due index) if `lease_id` still holds it.
+    /// Returns whether it did.
+    fn delivered(
+        &self,
+        entry: &OutboxRef,
+        lease_id: &str,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Records a failed attempt and when to try again (`None`: never again — the entry is
+    /// parked as dead, out of the sweep's way, for an operator), if `lease_id` still holds it.
+    fn retry_at(
+        &self,
+        entry: &OutboxRef,
+        lease_id: &str,
+        next_attempt: Option<DateTime<Utc>>,
+        error: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// An idempotency key as the client sent it, scoped to the caller (organisation + route).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    pub scope: String,
+    pub key: String,
+}
+
+/// The response a completed request returned, replayed to a retry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub body: String,
+}
+
+/// What starting an idempotent request found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyStart {
+    /// First time: go ahead (and complete it in the commit).
+    Fresh,
+    /// Done before: replay this response.
+    Completed(StoredResponse),
+    /// Another request with this key is still running.
+    InProgress,
+    /// The key was used with a different request.
+    Mismatch,
+}
+
+pub trait IdempotencyStore: Send + Sync {
+    /// Claims `key` for a request with this body hash, or reports what holds it. Records expire
+    /// after a day, so a key can be reused after that.
+    fn begin(
+        &self,
+        key: &IdempotencyKey,
+        request_hash: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<IdempotencyStart, StoreError>> + Send;
+
+    /// Completes a request that changed nothing (so no commit carried the completion).
+    fn complete(
+        &self,
+        completion: &IdempotencyCompletion,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Gives the key up after a request failed without a change, so a retry can run.
+    fn abandon(&self, key: &IdempotencyKey) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Metadata of a stored object, as S3 reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectMeta {
+    pub size_bytes: u64,
+    pub content_type: Option<String>,
+    /// Base64 SHA-256, when the upload carried one.
+    pub sha256_b64: Option<String>,
+}
+
+/// A presigned request for a browser or client to perform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresignedRequest {
+    pub method: String,
+    pub url: String,
+    /// Headers the client must send exactly as given (they are signed).
+    pub headers: Vec<(String, String)>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What an upload must be, for a presigned PUT.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadSpec {
+    pub key: String,
+    pub content_type: String,
+    pub size_bytes: u64,
+    pub sha256_b64: String,
+}
+
+/// PoE object storage. Presigning is local (no network call).
+pub trait PoeStorage: Send + Sync {
+    fn presign_upload(
+        &self,
+        spec: &UploadSpec,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<PresignedRequest, Unavailable>> + Send;
+
+    fn presign_download(
+        &self,
+        key: &str,
+        file_name: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<PresignedRequest, Unavailable>> + Send;
+
+    /// `None` if there is no such object.
+    fn head(&self, key: &str) -> impl Future<Output = Result<Option<ObjectMeta>, Unavailable>> + Send;
+}
+
+/// A rendered email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+    /// The template, sent as a message tag (for the configuration set's metrics).
+    pub template: &'static str,
+}
+
+pub trait Mailer: Send + Sync {
+    /// Sends one email; returns the provider's message ID. Not idempotent: the outbox lease is
+    /// what keeps an email from going out twice.
+    fn send(&self, email: &Email) -> impl Future<Output = Result<String, Unavailable>> + Send;
+}
+
+/// One-time deadline schedules.
+pub trait Schedules: Send + Sync {
+    /// Creates the schedule; one that exists already (same deterministic name) is success.
+    fn create(&self, spec: &ScheduleSpec) -> impl Future<Output = Result<(), Unavailable>> + Send;
+    /// Deletes the schedule; one that does not exist is success.
+    fn delete(&self, name: &str) -> impl Future<Output = Result<(), Unavailable>> + Send;
+}
+
+/// Publishing domain events on the bus.
+pub trait EventPublisher: Send + Sync {
+    /// Publishes the events; entries that fail are retried alone; an error means some were not
+    /// published after retries (the outbox tries again later; consumers de-duplicate by ID).
+    fn publish(&self, events: &[DomainEvent]) -> impl Future<Output = Result<(), Unavailable>> + Send;
+}
+
+/// What a deadline schedule sends to the sweep: the claim, and the status and version
+/// (generation) it was set for. A payload for a claim that has moved on does nothing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeadlinePayload {
+    pub claim_id: ClaimId,
+    pub status: Status,
+    pub version: u64,
+}
+
+impl DeadlinePayload {
+    pub fn for_schedule(spec: &ScheduleSpec) -> Self {
+        Self {
+            claim_id: spec.claim_id,
+            status: spec.status,
+            version: spec.generation,
+        }
+    }
+}
+
+/// Why a stored PoE object does not match its declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PoeMismatch {
+    Missing,
+    Size { declared: u64, stored: u64 },
+    ContentType { declared: String, stored: Option<String> },
+    Checksum,
+}
+
+impl UploadSpec {
+    /// What the partner must upload for this declaration: the key is generated, never taken
+    /// from the client's file name.
+    pub fn for_document(claim: ClaimId, doc: &crate::domain::PoeDocument) -> Self {
+        use base64::Engine as _;
+        Self {
+            key: doc.object_key(claim),
+            content_type: doc.content_type.clone(),
+            size_bytes: doc.size_bytes,
+            sha256_b64: base64::engine::general_purpose::STANDARD.encode(doc.sha256.as_bytes()),
+        }
+    }
+}
+
+impl ObjectMeta {
+    /// Checks a stored object against its declaration (exists, size, type, checksum). The
+    /// checksum is compared when S3 reports one; the presigned PUT already made S3 verify it.
+    pub fn verify(
+        meta: Option<&ObjectMeta>,
+        spec: &UploadSpec,
+    ) -> Result<(), PoeMismatch> {
+        let meta = meta.ok_or(PoeMismatch::Missing)?;
+        if meta.size_bytes != spec.size_bytes {
+            return Err(PoeMismatch::Size {
+                declared: spec.size_bytes,
+                stored: meta.size_bytes,
+            });
+        }
+        let stored_type = meta
+            .content_type
+            .as_deref()
+            .map(|t| t.split(';').next().unwrap_or(t).trim().to_ascii_lowercase());
+        if stored_type.as_deref() != Some(spec.content_type.as_str()) {
+            return Err(PoeMismatch::ContentType {
+                declared: spec.content_type.clone(),
+                stored: meta.content_type.clone(),
+            });
+        }
+        match &meta.sha256_b64 {
+            Some(sum) if *sum != spec.sha256_b64 => Err(PoeMismatch::Checksum),
+            _ => Ok(()),
+        }
+    }
+}
