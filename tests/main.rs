@@ -1,6 +1,7 @@
 //! The one integration-test binary: every test that crosses crate boundaries lives under here.
 //! Tests that touch AWS run against one moto server per test process (see `tests/support`).
 
+mod adapters;
 mod aws_env;
 mod domain_lifecycle;
 mod store;
