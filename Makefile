@@ -1,9 +1,13 @@
 # The project's commands. `make test` runs every test; `make run` runs the system locally.
-.PHONY: test lint ci run tables
+.PHONY: test lint ci run tables moto
 
 CARGO ?= cargo
 
-test:
+# moto (PyPI, server mode) in ./.venv: the AWS emulator the integration tests start themselves.
+moto:
+	@scripts/moto.sh >/dev/null
+
+test: moto
 	$(CARGO) test --workspace --locked
 
 lint:

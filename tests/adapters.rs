@@ -35,7 +35,11 @@ async fn bucket() -> S3PoeStorage {
             .build(),
     );
     let name = unique("poe");
-    s3.create_bucket().bucket(&name).send().await.expect("bucket");
+    s3.create_bucket()
+        .bucket(&name)
+        .send()
+        .await
+        .expect("bucket");
     S3PoeStorage::new(s3, name)
 }
 
@@ -74,11 +78,19 @@ async fn a_presigned_upload_binds_key_type_length_and_checksum_and_expires_soon(
     assert!(spec.key.starts_with("claims/") && !spec.key.contains("sow"));
     let signed = query_param(&req.url, "X-Amz-SignedHeaders").expect("signed headers");
     let signed: Vec<&str> = signed.split("%3B").collect();
-    for h in ["content-length", "content-type", "host", "x-amz-checksum-sha256"] {
+    for h in [
+        "content-length",
+        "content-type",
+        "host",
+        "x-amz-checksum-sha256",
+    ] {
         assert!(signed.contains(&h), "{h} not signed: {signed:?}");
     }
     assert_eq!(query_param(&req.url, "X-Amz-Expires"), Some("300"));
-    assert_eq!(query_param(&req.url, "X-Amz-Date"), Some("20261123T090000Z"));
+    assert_eq!(
+        query_param(&req.url, "X-Amz-Date"),
+        Some("20261123T090000Z")
+    );
     assert_eq!(req.expires_at, now + chrono::Duration::minutes(5));
     let header = |name: &str| {
         req.headers
@@ -88,7 +100,10 @@ async fn a_presigned_upload_binds_key_type_length_and_checksum_and_expires_soon(
     };
     assert_eq!(header("content-type").as_deref(), Some("application/pdf"));
     assert_eq!(header("content-length"), Some(bytes.len().to_string()));
-    assert_eq!(header("x-amz-checksum-sha256"), Some(b64(&Sha256::digest(bytes))));
+    assert_eq!(
+        header("x-amz-checksum-sha256"),
+        Some(b64(&Sha256::digest(bytes)))
+    );
     // WHEN the client uploads with exactly those headers
     let (status, _) = http("PUT", &req.url, &req.headers, bytes);
     assert_eq!(status, 200);
@@ -117,7 +132,10 @@ async fn head_object_catches_missing_and_mismatched_uploads() {
     // GIVEN nothing uploaded THEN missing
     let spec = spec_for(declared, "application/pdf");
     let meta = storage.head(&spec.key).await.unwrap();
-    assert_eq!(ObjectMeta::verify(meta.as_ref(), &spec), Err(PoeMismatch::Missing));
+    assert_eq!(
+        ObjectMeta::verify(meta.as_ref(), &spec),
+        Err(PoeMismatch::Missing)
+    );
     // GIVEN a different size (moto does not check the signature, so a rogue upload lands)
     s3.put_object()
         .bucket(storage.bucket())
@@ -130,7 +148,10 @@ async fn head_object_catches_missing_and_mismatched_uploads() {
     let meta = storage.head(&spec.key).await.unwrap();
     assert!(matches!(
         ObjectMeta::verify(meta.as_ref(), &spec),
-        Err(PoeMismatch::Size { declared: 16, stored: 5 })
+        Err(PoeMismatch::Size {
+            declared: 16,
+            stored: 5
+        })
     ));
     // GIVEN the right size but another type
     s3.put_object()
@@ -155,8 +176,14 @@ async fn head_object_catches_missing_and_mismatched_uploads() {
         content_type: Some("application/pdf".into()),
         sha256_b64: Some(b64(&Sha256::digest(other))),
     };
-    assert_eq!(ObjectMeta::verify(Some(&reported), &spec), Err(PoeMismatch::Checksum));
-    let honest = ObjectMeta { sha256_b64: Some(spec.sha256_b64.clone()), ..reported };
+    assert_eq!(
+        ObjectMeta::verify(Some(&reported), &spec),
+        Err(PoeMismatch::Checksum)
+    );
+    let honest = ObjectMeta {
+        sha256_b64: Some(spec.sha256_b64.clone()),
+        ..reported
+    };
     assert_eq!(ObjectMeta::verify(Some(&honest), &spec), Ok(()));
 }
 
@@ -165,9 +192,17 @@ async fn emails_go_out_through_ses_to_the_right_recipient_with_escaped_content()
     let config = config().await;
     let ses = aws_sdk_sesv2::Client::new(&config);
     let sender = format!("{}@cpor.example", unique("no-reply"));
-    ses.create_email_identity().email_identity(&sender).send().await.unwrap();
+    ses.create_email_identity()
+        .email_identity(&sender)
+        .send()
+        .await
+        .unwrap();
     let set = unique("cpor");
-    ses.create_configuration_set().configuration_set_name(&set).send().await.unwrap();
+    ses.create_configuration_set()
+        .configuration_set_name(&set)
+        .send()
+        .await
+        .unwrap();
     let mailer = SesMailer::new(ses, &sender, Some(set));
     // GIVEN an action-required notification whose claim name and comment carry markup
     let to = format!("{}@fabrikam.example", unique("luis"));
@@ -191,7 +226,14 @@ async fn emails_go_out_through_ses_to_the_right_recipient_with_escaped_content()
         status: Status::PartnerActionRequired,
         submitted_at: Some(monday()),
     };
-    let email = render(&n, &ctx, &Links { consent_url: None, claim_url: "https://portal.example/c/1".into() });
+    let email = render(
+        &n,
+        &ctx,
+        &Links {
+            consent_url: None,
+            claim_url: "https://portal.example/c/1".into(),
+        },
+    );
     // WHEN it is sent
     let id = mailer.send(&email).await.expect("sent");
     assert!(!id.is_empty());
@@ -208,7 +250,10 @@ async fn emails_go_out_through_ses_to_the_right_recipient_with_escaped_content()
     assert_eq!(m["source"], sender.as_str());
     assert_eq!(m["subject"], "Action required: <b>Contoso</b>");
     let body = m["body"].as_str().unwrap();
-    assert!(body.contains("&lt;script&gt;steal()&lt;/script&gt;"), "{body}");
+    assert!(
+        body.contains("&lt;script&gt;steal()&lt;/script&gt;"),
+        "{body}"
+    );
     assert!(!body.contains("<script>") && !body.contains("<b>Contoso"));
     assert!(body.contains("https://portal.example/c/1"));
 }
@@ -227,7 +272,12 @@ async fn deadline_schedules_are_created_and_deleted_idempotently_with_their_payl
     let config = config().await;
     let client = aws_sdk_scheduler::Client::new(&config);
     let group = unique("cpor");
-    client.create_schedule_group().name(&group).send().await.unwrap();
+    client
+        .create_schedule_group()
+        .name(&group)
+        .send()
+        .await
+        .unwrap();
     let schedules = EventBridgeSchedules::new(client.clone(), scheduler_settings(&group));
     // GIVEN the schedule a submitted claim needs
     let (claim, _) = claim_in(Status::Submitted);
@@ -237,11 +287,21 @@ async fn deadline_schedules_are_created_and_deleted_idempotently_with_their_payl
     schedules.create(&spec).await.expect("conflict is success");
     // THEN one schedule exists, named for (claim, status, generation), firing at the deadline
     // with the payload the sweep expects
-    let got = client.get_schedule().name(&spec.name).group_name(&group).send().await.unwrap();
+    let got = client
+        .get_schedule()
+        .name(&spec.name)
+        .group_name(&group)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(got.name(), Some(spec.name.as_str()));
     assert_eq!(
         spec.name,
-        format!("cpor-{}-sub-{}", claim.id().as_uuid().simple(), claim.version())
+        format!(
+            "cpor-{}-sub-{}",
+            claim.id().as_uuid().simple(),
+            claim.version()
+        )
     );
     assert_eq!(
         got.schedule_expression(),
@@ -252,14 +312,34 @@ async fn deadline_schedules_are_created_and_deleted_idempotently_with_their_payl
     let payload: DeadlinePayload = serde_json::from_str(target.input().unwrap()).unwrap();
     assert_eq!(
         payload,
-        DeadlinePayload { claim_id: claim.id(), status: Status::Submitted, version: claim.version() }
+        DeadlinePayload {
+            claim_id: claim.id(),
+            status: Status::Submitted,
+            version: claim.version()
+        }
     );
-    let listed = client.list_schedules().group_name(&group).send().await.unwrap();
+    let listed = client
+        .list_schedules()
+        .group_name(&group)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(listed.schedules().len(), 1);
     // WHEN it is deleted twice THEN it is gone and the second delete is success
     schedules.delete(&spec.name).await.expect("deleted");
-    schedules.delete(&spec.name).await.expect("not found is success");
-    assert!(client.get_schedule().name(&spec.name).group_name(&group).send().await.is_err());
+    schedules
+        .delete(&spec.name)
+        .await
+        .expect("not found is success");
+    assert!(
+        client
+            .get_schedule()
+            .name(&spec.name)
+            .group_name(&group)
+            .send()
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -270,7 +350,12 @@ async fn events_reach_a_queue_through_a_bus_rule_with_id_and_sequence() {
     // GIVEN a bus with a rule sending cpor events to a queue
     let bus = unique("cpor-bus");
     eb.create_event_bus().name(&bus).send().await.unwrap();
-    let queue = sqs.create_queue().queue_name(unique("events")).send().await.unwrap();
+    let queue = sqs
+        .create_queue()
+        .queue_name(unique("events"))
+        .send()
+        .await
+        .unwrap();
     let queue_url = queue.queue_url().unwrap().to_owned();
     let attrs = sqs
         .get_queue_attributes()
@@ -294,7 +379,13 @@ async fn events_reach_a_queue_through_a_bus_rule_with_id_and_sequence() {
     eb.put_targets()
         .rule("all-claims")
         .event_bus_name(&bus)
-        .targets(aws_sdk_eventbridge::types::Target::builder().id("q").arn(&queue_arn).build().unwrap())
+        .targets(
+            aws_sdk_eventbridge::types::Target::builder()
+                .id("q")
+                .arn(&queue_arn)
+                .build()
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap();
@@ -307,7 +398,10 @@ async fn events_reach_a_queue_through_a_bus_rule_with_id_and_sequence() {
         .iter()
         .flat_map(|o| o.events.clone())
         .collect();
-    EventBridgePublisher::new(eb, &bus).publish(&events).await.expect("published");
+    EventBridgePublisher::new(eb, &bus)
+        .publish(&events)
+        .await
+        .expect("published");
     // THEN the queue receives each, with its stable ID and consecutive sequence numbers
     let mut received = Vec::new();
     for _ in 0..10 {
@@ -337,6 +431,9 @@ async fn events_reach_a_queue_through_a_bus_rule_with_id_and_sequence() {
         .map(|e| (e.id.clone(), e.sequence, e.detail_type.clone()))
         .collect();
     assert_eq!(received, expected);
-    assert_eq!(received.iter().map(|r| r.1).collect::<Vec<_>>(), vec![1, 2, 3]);
+    assert_eq!(
+        received.iter().map(|r| r.1).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
     assert_eq!(received[2].2, "ClaimSubmitted");
 }

@@ -4,9 +4,14 @@
 use aws_config::SdkConfig;
 use chrono::{DateTime, Utc};
 use cpor::aws::dynamo::DynamoStore;
+use cpor::aws::events::EventBridgePublisher;
+use cpor::aws::scheduler::{EventBridgeSchedules, SchedulerSettings};
+use cpor::aws::ses::SesMailer;
+use cpor::delivery::LinkSettings;
 use cpor::domain::{Actor, Claim, ClaimId, ClaimInput, Command, DeadlinePolicy, Outcome};
 use cpor::outbox::{OutboxEntry, entries_for};
 use cpor::ports::{ClaimWriter, Commit, CommitError, Revision};
+use cpor::tokens::KeyRing;
 use cpor_tests::{moto, unique};
 
 pub async fn config() -> SdkConfig {
@@ -53,7 +58,12 @@ pub async fn save(
 }
 
 /// Creates and stores a draft.
-pub async fn create(store: &DynamoStore, actor: &Actor, input: &ClaimInput, now: DateTime<Utc>) -> Claim {
+pub async fn create(
+    store: &DynamoStore,
+    actor: &Actor,
+    input: &ClaimInput,
+    now: DateTime<Utc>,
+) -> Claim {
     let outcome = Claim::create(ClaimId::generate(), actor, input, now).expect("valid draft");
     save(store, None, &outcome, now).await.expect("stored");
     outcome.claim
@@ -72,4 +82,192 @@ pub async fn act(
         .expect("command allowed");
     save(store, Some(claim), &outcome, now).await?;
     Ok(outcome.claim)
+}
+
+/// The AWS side of delivery on moto: a sender identity and configuration set, a schedule
+/// group, and a bus whose rule copies every event to a queue the test can read.
+pub struct Delivery {
+    pub sender: String,
+    pub configuration_set: String,
+    pub group: String,
+    pub bus: String,
+    pub queue_url: String,
+    pub ses: aws_sdk_sesv2::Client,
+    pub scheduler: aws_sdk_scheduler::Client,
+    pub eventbridge: aws_sdk_eventbridge::Client,
+    pub sqs: aws_sdk_sqs::Client,
+}
+
+pub async fn delivery(config: &SdkConfig) -> Delivery {
+    let ses = aws_sdk_sesv2::Client::new(config);
+    let sender = format!("{}@cpor.example", unique("no-reply"));
+    ses.create_email_identity()
+        .email_identity(&sender)
+        .send()
+        .await
+        .expect("identity");
+    let configuration_set = unique("cpor");
+    ses.create_configuration_set()
+        .configuration_set_name(&configuration_set)
+        .send()
+        .await
+        .expect("configuration set");
+    let scheduler = aws_sdk_scheduler::Client::new(config);
+    let group = unique("cpor");
+    scheduler
+        .create_schedule_group()
+        .name(&group)
+        .send()
+        .await
+        .expect("group");
+    let eventbridge = aws_sdk_eventbridge::Client::new(config);
+    let sqs = aws_sdk_sqs::Client::new(config);
+    let bus = unique("cpor-bus");
+    eventbridge
+        .create_event_bus()
+        .name(&bus)
+        .send()
+        .await
+        .expect("bus");
+    let queue_url = sqs
+        .create_queue()
+        .queue_name(unique("events"))
+        .send()
+        .await
+        .expect("queue")
+        .queue_url()
+        .unwrap_or_default()
+        .to_owned();
+    let arn_attr = aws_sdk_sqs::types::QueueAttributeName::QueueArn;
+    let attrs = sqs
+        .get_queue_attributes()
+        .queue_url(&queue_url)
+        .attribute_names(arn_attr.clone())
+        .send()
+        .await
+        .expect("queue arn");
+    let queue_arn = attrs
+        .attributes()
+        .and_then(|a| a.get(&arn_attr))
+        .cloned()
+        .unwrap_or_default();
+    eventbridge
+        .put_rule()
+        .name("all-claims")
+        .event_bus_name(&bus)
+        .event_pattern(r#"{"source":["cpor.claims"]}"#)
+        .send()
+        .await
+        .expect("rule");
+    eventbridge
+        .put_targets()
+        .rule("all-claims")
+        .event_bus_name(&bus)
+        .targets(
+            aws_sdk_eventbridge::types::Target::builder()
+                .id("q")
+                .arn(queue_arn)
+                .build()
+                .expect("target"),
+        )
+        .send()
+        .await
+        .expect("targets");
+    Delivery {
+        sender,
+        configuration_set,
+        group,
+        bus,
+        queue_url,
+        ses,
+        scheduler,
+        eventbridge,
+        sqs,
+    }
+}
+
+impl Delivery {
+    pub fn mailer(&self) -> SesMailer {
+        SesMailer::new(
+            self.ses.clone(),
+            &self.sender,
+            Some(self.configuration_set.clone()),
+        )
+    }
+
+    pub fn schedules(&self) -> EventBridgeSchedules {
+        EventBridgeSchedules::new(
+            self.scheduler.clone(),
+            SchedulerSettings {
+                group: self.group.clone(),
+                target_arn: "arn:aws:lambda:us-east-1:123456789012:function:deadline-sweep".into(),
+                role_arn: "arn:aws:iam::123456789012:role/cpor-scheduler".into(),
+                dead_letter_arn: None,
+            },
+        )
+    }
+
+    pub fn events(&self) -> EventBridgePublisher {
+        EventBridgePublisher::new(self.eventbridge.clone(), &self.bus)
+    }
+
+    /// Every event delivered to the queue so far (detail IDs), draining it.
+    pub async fn drain_events(&self) -> Vec<String> {
+        let mut ids = Vec::new();
+        loop {
+            let out = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.queue_url)
+                .max_number_of_messages(10)
+                .send()
+                .await
+                .expect("receive");
+            if out.messages().is_empty() {
+                return ids;
+            }
+            for m in out.messages() {
+                let v: serde_json::Value =
+                    serde_json::from_str(m.body().unwrap_or_default()).unwrap_or_default();
+                ids.push(v["detail"]["id"].as_str().unwrap_or_default().to_owned());
+                self.sqs
+                    .delete_message()
+                    .queue_url(&self.queue_url)
+                    .receipt_handle(m.receipt_handle().unwrap_or_default())
+                    .send()
+                    .await
+                    .expect("delete");
+            }
+        }
+    }
+}
+
+/// Emails moto holds for `to`: (subject, body).
+pub fn emails_to(to: &str) -> Vec<(String, String)> {
+    cpor_tests::moto_data()["ses"]["Message"]
+        .as_array()
+        .map(|ms| {
+            ms.iter()
+                .filter(|m| m["destinations"]["ToAddresses"][0] == to)
+                .map(|m| {
+                    (
+                        m["subject"].as_str().unwrap_or_default().to_owned(),
+                        m["body"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn keys() -> KeyRing {
+    KeyRing::parse("k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=").expect("test key")
+}
+
+pub fn links() -> LinkSettings {
+    LinkSettings {
+        consent_base_url: "https://api.cpor.example/consent".into(),
+        portal_base_url: "https://portal.cpor.example".into(),
+        consent_link_ttl: chrono::Duration::days(365),
+    }
 }

@@ -4,4 +4,5 @@
 mod adapters;
 mod aws_env;
 mod domain_lifecycle;
+mod outbox;
 mod store;

@@ -40,8 +40,14 @@ async fn lock_holder(db: &crate::aws_env::Db, key: &LockKey) -> Option<String> {
         .client
         .get_item()
         .table_name(db.store.table())
-        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(format!("LOCK#{}", key.storage_key())))
-        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("LOCK".into()))
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("LOCK#{}", key.storage_key())),
+        )
+        .key(
+            "sk",
+            aws_sdk_dynamodb::types::AttributeValue::S("LOCK".into()),
+        )
         .consistent_read(true)
         .send()
         .await
@@ -62,7 +68,12 @@ async fn a_committed_claim_reads_back_with_its_history_and_outbox() {
         .await
         .expect("submitted");
     // THEN the claim reads back equal, with every history entry in order
-    let read = db.store.get(claim.id()).await.expect("get").expect("exists");
+    let read = db
+        .store
+        .get(claim.id())
+        .await
+        .expect("get")
+        .expect("exists");
     assert_eq!(read, submitted);
     let history = db.store.history(claim.id(), 0, 100).await.expect("history");
     let seqs: Vec<u64> = history.items.iter().map(|h| h.seq).collect();
@@ -73,9 +84,18 @@ async fn a_committed_claim_reads_back_with_its_history_and_outbox() {
     let first = db.store.history(claim.id(), 0, 2).await.expect("page 1");
     assert_eq!(first.items.len(), 2);
     let rest = db.store.history(claim.id(), 2, 2).await.expect("page 2");
-    assert_eq!(rest.items.iter().map(|h| h.seq).collect::<Vec<_>>(), vec![3]);
+    assert_eq!(
+        rest.items.iter().map(|h| h.seq).collect::<Vec<_>>(),
+        vec![3]
+    );
     // and an unknown claim is None, not an error
-    assert!(db.store.get(ClaimId::generate()).await.expect("get").is_none());
+    assert!(
+        db.store
+            .get(ClaimId::generate())
+            .await
+            .expect("get")
+            .is_none()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -85,7 +105,12 @@ async fn a_stale_writer_gets_a_typed_conflict_and_writes_nothing() {
     let claim = create(&db.store, &admin(), &mws_input(), now).await;
     // GIVEN one writer has moved the claim on
     let first = claim
-        .handle(&admin(), Command::Comment(text("first")), now, &DeadlinePolicy::default())
+        .handle(
+            &admin(),
+            Command::Comment(text("first")),
+            now,
+            &DeadlinePolicy::default(),
+        )
         .expect("ok");
     crate::aws_env::save(&db.store, Some(&claim), &first, now)
         .await
@@ -94,10 +119,18 @@ async fn a_stale_writer_gets_a_typed_conflict_and_writes_nothing() {
     let second = claim
         .handle(&admin(), Command::Cancel, now, &DeadlinePolicy::default())
         .expect("ok");
-    let err = save(&db.store, Some(&claim), &second, now).await.unwrap_err();
+    let err = save(&db.store, Some(&claim), &second, now)
+        .await
+        .unwrap_err();
     // THEN it is told the claim is stale, and its change left no trace
     assert!(
-        matches!(err, CommitError::Stale { expected: 1, found: Some(1) }),
+        matches!(
+            err,
+            CommitError::Stale {
+                expected: 1,
+                found: Some(1)
+            }
+        ),
         "{err:?}"
     );
     let read = db.store.get(claim.id()).await.unwrap().unwrap();
@@ -144,8 +177,14 @@ async fn two_partners_submitting_the_same_workload_at_once_exactly_one_wins() {
                 assert!(!taken.is_empty());
                 assert!(taken.iter().all(|k| keys.contains(k)));
                 let msg = loser_err.to_string();
-                assert!(msg.contains("already associated with another partner"), "{msg}");
-                assert!(!msg.contains("1111111") && !msg.contains("2222222"), "{msg}");
+                assert!(
+                    msg.contains("already associated with another partner"),
+                    "{msg}"
+                );
+                assert!(
+                    !msg.contains("1111111") && !msg.contains("2222222"),
+                    "{msg}"
+                );
             }
             other => panic!("round {round}: loser got {other:?}"),
         }
@@ -158,7 +197,11 @@ async fn two_partners_submitting_the_same_workload_at_once_exactly_one_wins() {
         }
         let loser = if winner.id() == ca.id() { &cb } else { &ca };
         let stored = db.store.get(loser.id()).await.unwrap().unwrap();
-        assert_eq!(stored.status(), Status::Draft, "the loser's submit left no trace");
+        assert_eq!(
+            stored.status(),
+            Status::Draft,
+            "the loser's submit left no trace"
+        );
     }
     assert_eq!(wins[0] + wins[1], rounds);
 }
@@ -179,17 +222,27 @@ async fn rejecting_releases_the_hold_in_the_same_transaction() {
         other => panic!("{other:?}"),
     }
     // WHEN the reviewer rejects A's claim
-    let ca = act(&db.store, &ca, &reviewer(), Command::Review(ReviewDecision::Start), now)
+    let ca = act(
+        &db.store,
+        &ca,
+        &reviewer(),
+        Command::Review(ReviewDecision::Start),
+        now,
+    )
+    .await
+    .unwrap();
+    let ca = act(&db.store, &ca, &reviewer(), reject_cmd(), now)
         .await
         .unwrap();
-    let ca = act(&db.store, &ca, &reviewer(), reject_cmd(), now).await.unwrap();
     assert_eq!(ca.status(), Status::Rejected);
     // THEN the subscriptions are free and B's claim can take them
     for key in cpor::domain::locks::lock_keys(ca.content()) {
         assert_eq!(lock_holder(&db, &key).await, None, "{key} released");
     }
     let cb = db.store.get(cb.id()).await.unwrap().unwrap();
-    let cb = act(&db.store, &cb, &b, submit(&cb), now).await.expect("now free");
+    let cb = act(&db.store, &cb, &b, submit(&cb), now)
+        .await
+        .expect("now free");
     assert_eq!(cb.status(), Status::Submitted);
 }
 
@@ -201,7 +254,11 @@ async fn an_organisations_claims_page_newest_first_and_never_show_another_org() 
     let mut mine = Vec::new();
     for i in 0..7 {
         let at = monday() + Duration::minutes(i);
-        mine.push(create(&db.store, &a, &mws_for(&tenant(i as u32)), at).await.id());
+        mine.push(
+            create(&db.store, &a, &mws_for(&tenant(i as u32)), at)
+                .await
+                .id(),
+        );
     }
     for i in 0..3 {
         create(&db.store, &b, &mws_input(), monday() + Duration::minutes(i)).await;
@@ -216,7 +273,11 @@ async fn an_organisations_claims_page_newest_first_and_never_show_another_org() 
     let mut from = None;
     let mut pages = 0;
     loop {
-        let page = db.store.list(&query, &filter, 3, from.as_ref()).await.expect("page");
+        let page = db
+            .store
+            .list(&query, &filter, 3, from.as_ref())
+            .await
+            .expect("page");
         pages += 1;
         assert!(page.items.len() <= 3);
         seen.extend(page.items.iter().map(|c| {
@@ -247,7 +308,10 @@ async fn an_organisations_claims_page_newest_first_and_never_show_another_org() 
     let keys = KeyRing::parse("k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=").unwrap();
     let sealed = keys.seal_cursor(&query.scope(&filter), &cont.0);
     assert!(keys.open_cursor(&other.scope(&filter), &sealed).is_err());
-    assert_eq!(keys.open_cursor(&query.scope(&filter), &sealed).unwrap(), cont.0);
+    assert_eq!(
+        keys.open_cursor(&query.scope(&filter), &sealed).unwrap(),
+        cont.0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -267,7 +331,14 @@ async fn status_filters_and_the_reviewer_queue_order_by_due_date() {
     // WHEN the reviewer opens the submitted queue
     let page = db
         .store
-        .list(&ClaimQuery::Queue { status: Status::Submitted }, &ListFilter::default(), 10, None)
+        .list(
+            &ClaimQuery::Queue {
+                status: Status::Submitted,
+            },
+            &ListFilter::default(),
+            10,
+            None,
+        )
         .await
         .unwrap();
     // THEN earliest due first, drafts absent
@@ -278,7 +349,10 @@ async fn status_filters_and_the_reviewer_queue_order_by_due_date() {
     let drafts = db
         .store
         .list(
-            &ClaimQuery::Organisation { partner: org.clone(), status: Some(Status::Draft) },
+            &ClaimQuery::Organisation {
+                partner: org.clone(),
+                status: Some(Status::Draft),
+            },
             &ListFilter::default(),
             10,
             None,
@@ -289,7 +363,10 @@ async fn status_filters_and_the_reviewer_queue_order_by_due_date() {
     let one_tenant = db
         .store
         .list(
-            &ClaimQuery::Organisation { partner: org, status: None },
+            &ClaimQuery::Organisation {
+                partner: org,
+                status: None,
+            },
             &ListFilter {
                 solution_area: Some(SolutionArea::ModernWorkSecurity),
                 tenant: Some(TenantId::parse(&tenant(101)).unwrap()),
@@ -340,7 +417,11 @@ async fn the_due_index_returns_only_what_is_due() {
         .collect();
     assert_eq!(deadlines, vec![(c.id(), due_at)]);
     // and a microsecond earlier it is not
-    let before = db.store.due(due_at - Duration::microseconds(1), 100).await.unwrap();
+    let before = db
+        .store
+        .due(due_at - Duration::microseconds(1), 100)
+        .await
+        .unwrap();
     assert!(before.iter().all(|w| matches!(w, DueWork::Outbox(_))));
 }
 
@@ -348,22 +429,42 @@ async fn the_due_index_returns_only_what_is_due() {
 async fn an_idempotency_key_replays_the_completed_response_and_refuses_another_body() {
     let db = db().await;
     let now = monday();
-    let key = IdempotencyKey { scope: "org:4812345:POST /claims".into(), key: "abc-123".into() };
+    let key = IdempotencyKey {
+        scope: "org:4812345:POST /claims".into(),
+        key: "abc-123".into(),
+    };
     // GIVEN a first request began
-    assert_eq!(db.store.begin(&key, "hash-1", now).await.unwrap(), IdempotencyStart::Fresh);
+    assert_eq!(
+        db.store.begin(&key, "hash-1", now).await.unwrap(),
+        IdempotencyStart::Fresh
+    );
     // WHEN a retry arrives while it runs THEN it is told so
-    assert_eq!(db.store.begin(&key, "hash-1", now).await.unwrap(), IdempotencyStart::InProgress);
+    assert_eq!(
+        db.store.begin(&key, "hash-1", now).await.unwrap(),
+        IdempotencyStart::InProgress
+    );
     // and a different body under the same key is a mismatch
-    assert_eq!(db.store.begin(&key, "hash-2", now).await.unwrap(), IdempotencyStart::Mismatch);
+    assert_eq!(
+        db.store.begin(&key, "hash-2", now).await.unwrap(),
+        IdempotencyStart::Mismatch
+    );
     // WHEN the first completes in the same transaction as its change
     let outcome = Claim::create(ClaimId::generate(), &admin(), &mws_input(), now).unwrap();
     let completion = IdempotencyCompletion {
         key: key.clone(),
         request_hash: "hash-1".into(),
-        response: StoredResponse { status: 201, body: "{\"id\":1}".into() },
+        response: StoredResponse {
+            status: 201,
+            body: "{\"id\":1}".into(),
+        },
     };
     db.store
-        .commit(Commit { prior: None, outcome: &outcome, outbox: &[], idempotency: Some(&completion) })
+        .commit(Commit {
+            prior: None,
+            outcome: &outcome,
+            outbox: &[],
+            idempotency: Some(&completion),
+        })
         .await
         .unwrap();
     // THEN a retry gets the stored response
@@ -372,13 +473,25 @@ async fn an_idempotency_key_replays_the_completed_response_and_refuses_another_b
         IdempotencyStart::Completed(completion.response.clone())
     );
     // and a request that died leaves a pending record a later retry may take over
-    let dead = IdempotencyKey { scope: key.scope.clone(), key: "dead".into() };
-    assert_eq!(db.store.begin(&dead, "h", now).await.unwrap(), IdempotencyStart::Fresh);
+    let dead = IdempotencyKey {
+        scope: key.scope.clone(),
+        key: "dead".into(),
+    };
+    assert_eq!(
+        db.store.begin(&dead, "h", now).await.unwrap(),
+        IdempotencyStart::Fresh
+    );
     let later = now + Duration::minutes(5);
-    assert_eq!(db.store.begin(&dead, "h", later).await.unwrap(), IdempotencyStart::Fresh);
+    assert_eq!(
+        db.store.begin(&dead, "h", later).await.unwrap(),
+        IdempotencyStart::Fresh
+    );
     // and an abandoned key is free again at once
     db.store.abandon(&dead).await.unwrap();
-    assert_eq!(db.store.begin(&dead, "other", later).await.unwrap(), IdempotencyStart::Fresh);
+    assert_eq!(
+        db.store.begin(&dead, "other", later).await.unwrap(),
+        IdempotencyStart::Fresh
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -393,7 +506,9 @@ async fn editing_products_under_submission_moves_the_holds_atomically() {
         "products": [{"product": "teams"}, {"product": "sharepoint_online"}]
     }))
     .unwrap();
-    let c = act(&db.store, &c, &admin(), Command::Edit(Box::new(patch)), now).await.unwrap();
+    let c = act(&db.store, &c, &admin(), Command::Edit(Box::new(patch)), now)
+        .await
+        .unwrap();
     let after = cpor::domain::locks::lock_keys(c.content());
     // THEN the dropped workload is released and the new one held, by this claim
     let dropped: BTreeSet<_> = before.difference(&after).copied().collect();

@@ -34,7 +34,10 @@ impl LinkSettings {
     }
 
     pub fn claim_url(&self, claim: ClaimId) -> String {
-        format!("{}/claims/{claim}", self.portal_base_url.trim_end_matches('/'))
+        format!(
+            "{}/claims/{claim}",
+            self.portal_base_url.trim_end_matches('/')
+        )
     }
 }
 
@@ -86,7 +89,9 @@ where
     /// Performs the side effect of one entry (no bookkeeping).
     async fn perform(&self, entry: &OutboxEntry) -> Result<(), Unavailable> {
         match &entry.message {
-            OutboxMessage::Event { event } => self.events.publish(std::slice::from_ref(event)).await,
+            OutboxMessage::Event { event } => {
+                self.events.publish(std::slice::from_ref(event)).await
+            }
             OutboxMessage::CreateSchedule { schedule } => self.schedules.create(schedule).await,
             OutboxMessage::DeleteSchedule { name } => self.schedules.delete(name).await,
             OutboxMessage::Email {
@@ -145,7 +150,12 @@ where
                     error = %err,
                     "outbox delivery failed"
                 );
-                let cause = format!("{err}: {}", std::error::Error::source(&err).map(ToString::to_string).unwrap_or_default());
+                let cause = format!(
+                    "{err}: {}",
+                    std::error::Error::source(&err)
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
+                );
                 self.store
                     .retry_at(&reference, lease_id, next, &cause)
                     .await?;
@@ -156,7 +166,11 @@ where
 
     /// Delivers the entries a commit just wrote (the caller holds their lease). Never fails the
     /// request: whatever is not delivered stays in the outbox for the sweep.
-    pub async fn deliver_committed(&self, entries: &[OutboxEntry], now: DateTime<Utc>) -> DeliveryReport {
+    pub async fn deliver_committed(
+        &self,
+        entries: &[OutboxEntry],
+        now: DateTime<Utc>,
+    ) -> DeliveryReport {
         let mut report = DeliveryReport::default();
         for entry in entries {
             let d = match self.deliver_leased(entry, &entry.lease_id, now).await {

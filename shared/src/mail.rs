@@ -133,7 +133,9 @@ pub fn render(notification: &Notification, ctx: &EmailContext, links: &Links) ->
             opt_out_until,
         } => {
             let title = match stage {
-                ConsentStage::Approved => "A partner association for your organisation was approved",
+                ConsentStage::Approved => {
+                    "A partner association for your organisation was approved"
+                }
                 ConsentStage::Requested | ConsentStage::Resent => {
                     "A partner asks to be recognised for your Microsoft services"
                 }
@@ -295,7 +297,11 @@ mod tests {
         let email = render(&n, &ctx("<img src=x onerror=alert(1)>"), &links());
         assert!(!email.html.contains("<script>"));
         assert!(!email.html.contains("<img"));
-        assert!(email.html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;more&quot;"));
+        assert!(
+            email
+                .html
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;more&quot;")
+        );
         assert!(email.text.contains("<script>alert(1)</script>"));
         assert!(email.html.contains(Reason::MissingOrOldDates.description()));
         assert_eq!(email.to, "ana@contoso.com");
@@ -308,7 +314,11 @@ mod tests {
             opt_out_until: Some(monday()),
         });
         let email = render(&n, &ctx("Teams"), &links());
-        assert!(email.html.contains("href=\"https://consent.example/c/tok?x=1&amp;y=2\""));
+        assert!(
+            email
+                .html
+                .contains("href=\"https://consent.example/c/tok?x=1&amp;y=2\"")
+        );
         assert!(email.text.contains("https://consent.example/c/tok?x=1&y=2"));
         assert!(email.text.contains("usage and seat counts"));
         assert!(email.html.contains("&lt;b&gt;Ana&lt;/b&gt;"));
@@ -322,7 +332,11 @@ mod tests {
             comment: None,
             dispute_by: Some(monday()),
         });
-        assert!(render(&open, &ctx("c"), &links()).text.contains("dispute the rejection"));
+        assert!(
+            render(&open, &ctx("c"), &links())
+                .text
+                .contains("dispute the rejection")
+        );
         let fin = notification(NotificationKind::PartnerRejected {
             reasons: vec![Reason::DisputeRejected],
             comment: None,

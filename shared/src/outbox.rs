@@ -181,9 +181,7 @@ pub fn backoff(attempts: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     if attempts >= MAX_ATTEMPTS {
         return None;
     }
-    let secs = 30i64
-        .saturating_mul(1i64 << attempts.min(20))
-        .min(3600);
+    let secs = 30i64.saturating_mul(1i64 << attempts.min(20)).min(3600);
     Some(now + Duration::seconds(secs))
 }
 

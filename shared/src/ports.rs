@@ -139,16 +139,17 @@ impl ClaimQuery {
     /// filter cannot be replayed against another.
     pub fn scope(&self, filter: &ListFilter) -> String {
         let base = match self {
-            Self::Organisation { partner, status } => format!(
-                "org:{partner}:{}",
-                status.map_or("*", |s| s.code())
-            ),
+            Self::Organisation { partner, status } => {
+                format!("org:{partner}:{}", status.map_or("*", |s| s.code()))
+            }
             Self::Queue { status } => format!("queue:{}", status.code()),
         };
         format!(
             "{base}:{}:{}",
             filter.solution_area.map_or("*", |a| a.code()),
-            filter.tenant.map_or_else(|| "*".to_owned(), |t| t.to_string())
+            filter
+                .tenant
+                .map_or_else(|| "*".to_owned(), |t| t.to_string())
         )
     }
 }
@@ -197,7 +198,10 @@ pub trait ClaimWriter: Send + Sync {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DueWork {
     /// A claim whose deadline has passed.
-    Deadline { claim: ClaimId, due_at: DateTime<Utc> },
+    Deadline {
+        claim: ClaimId,
+        due_at: DateTime<Utc>,
+    },
     /// An outbox entry not delivered (or whose delivery lease ran out).
     Outbox(OutboxRef),
 }
@@ -333,7 +337,10 @@ pub trait PoeStorage: Send + Sync {
     ) -> impl Future<Output = Result<PresignedRequest, Unavailable>> + Send;
 
     /// `None` if there is no such object.
-    fn head(&self, key: &str) -> impl Future<Output = Result<Option<ObjectMeta>, Unavailable>> + Send;
+    fn head(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<ObjectMeta>, Unavailable>> + Send;
 }
 
 /// A rendered email.
@@ -365,7 +372,10 @@ pub trait Schedules: Send + Sync {
 pub trait EventPublisher: Send + Sync {
     /// Publishes the events; entries that fail are retried alone; an error means some were not
     /// published after retries (the outbox tries again later; consumers de-duplicate by ID).
-    fn publish(&self, events: &[DomainEvent]) -> impl Future<Output = Result<(), Unavailable>> + Send;
+    fn publish(
+        &self,
+        events: &[DomainEvent],
+    ) -> impl Future<Output = Result<(), Unavailable>> + Send;
 }
 
 /// What a deadline schedule sends to the sweep: the claim, and the status and version
@@ -392,8 +402,14 @@ impl DeadlinePayload {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PoeMismatch {
     Missing,
-    Size { declared: u64, stored: u64 },
-    ContentType { declared: String, stored: Option<String> },
+    Size {
+        declared: u64,
+        stored: u64,
+    },
+    ContentType {
+        declared: String,
+        stored: Option<String>,
+    },
     Checksum,
 }
 
@@ -414,10 +430,7 @@ impl UploadSpec {
 impl ObjectMeta {
     /// Checks a stored object against its declaration (exists, size, type, checksum). The
     /// checksum is compared when S3 reports one; the presigned PUT already made S3 verify it.
-    pub fn verify(
-        meta: Option<&ObjectMeta>,
-        spec: &UploadSpec,
-    ) -> Result<(), PoeMismatch> {
+    pub fn verify(meta: Option<&ObjectMeta>, spec: &UploadSpec) -> Result<(), PoeMismatch> {
         let meta = meta.ok_or(PoeMismatch::Missing)?;
         if meta.size_bytes != spec.size_bytes {
             return Err(PoeMismatch::Size {

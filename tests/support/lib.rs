@@ -69,7 +69,10 @@ pub fn moto() -> &'static Moto {
 
 /// A short unique suffix for resource names.
 pub fn unique(prefix: &str) -> String {
-    format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
+    format!(
+        "{prefix}-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    )
 }
 
 /// A minimal HTTP/1.1 request to moto (or a presigned URL on it): status and body.
@@ -77,7 +80,9 @@ pub fn http(method: &str, url: &str, headers: &[(String, String)], body: &[u8]) 
     let rest = url
         .strip_prefix("http://")
         .expect("only plain http on loopback");
-    let (host, path) = rest.split_once('/').map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
+    let (host, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
     let mut stream = TcpStream::connect(host).expect("connect");
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
     let mut has_length = false;
@@ -104,7 +109,10 @@ pub fn http(method: &str, url: &str, headers: &[(String, String)], body: &[u8]) 
         .and_then(|s| s.parse().ok())
         .expect("status");
     let mut body = raw[split + 4..].to_vec();
-    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         body = dechunk(&body);
     }
     (status, body)
@@ -116,7 +124,8 @@ fn dechunk(mut raw: &[u8]) -> Vec<u8> {
         let Some(eol) = raw.windows(2).position(|w| w == b"\r\n") else {
             return out;
         };
-        let size = usize::from_str_radix(String::from_utf8_lossy(&raw[..eol]).trim(), 16).unwrap_or(0);
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&raw[..eol]).trim(), 16).unwrap_or(0);
         if size == 0 {
             return out;
         }
@@ -127,7 +136,12 @@ fn dechunk(mut raw: &[u8]) -> Vec<u8> {
 
 /// moto's view of everything it holds (`GET /moto-api/data.json`).
 pub fn moto_data() -> serde_json::Value {
-    let (status, body) = http("GET", &format!("{}/moto-api/data.json", moto().endpoint), &[], b"");
+    let (status, body) = http(
+        "GET",
+        &format!("{}/moto-api/data.json", moto().endpoint),
+        &[],
+        b"",
+    );
     assert_eq!(status, 200);
     serde_json::from_slice(&body).expect("moto data is JSON")
 }

@@ -8,7 +8,6 @@
 //! entries and, when the request carried an `Idempotency-Key`, the completed idempotency record.
 //! A cancelled transaction's reasons are mapped back to the item that failed.
 
-use super::sortable;
 use crate::domain::{Claim, ClaimId, HistoryEntry, LockKey, Outcome, Write};
 use crate::outbox::{OutboxEntry, OutboxRef};
 use crate::ports::{
@@ -146,7 +145,9 @@ fn corrupt(what: &'static str, message: impl ToString) -> StoreError {
 }
 
 fn get_s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
-    item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str)
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
 }
 
 fn get_n(item: &Item, name: &str) -> Option<u64> {
@@ -207,15 +208,17 @@ impl DynamoStore {
                 .key_type(kind)
                 .build()
         };
-        let gsi = |name: &str, pk: &str, sk: &str, projection: ProjectionType| {
-            Ok::<_, aws_sdk_dynamodb::error::BuildError>(
-                GlobalSecondaryIndex::builder()
-                    .index_name(name)
-                    .key_schema(key(pk, KeyType::Hash)?)
-                    .key_schema(key(sk, KeyType::Range)?)
-                    .projection(Projection::builder().projection_type(projection).build())
-                    .build()?,
-            )
+        let gsi = |name: &str,
+                   pk: &str,
+                   sk: &str,
+                   projection: ProjectionType|
+         -> Result<GlobalSecondaryIndex, aws_sdk_dynamodb::error::BuildError> {
+            GlobalSecondaryIndex::builder()
+                .index_name(name)
+                .key_schema(key(pk, KeyType::Hash)?)
+                .key_schema(key(sk, KeyType::Range)?)
+                .projection(Projection::builder().projection_type(projection).build())
+                .build()
         };
         let build = || -> Result<_, aws_sdk_dynamodb::error::BuildError> {
             let mut attrs = Vec::new();
@@ -288,7 +291,10 @@ impl DynamoStore {
             (n::HISTORY_SEQ.into(), num(claim.history_seq())),
             (n::STATUS.into(), s(claim.status().code())),
             (n::SOLUTION_AREA.into(), s(content.solution_area().code())),
-            (n::TENANT.into(), s(content.customer().tenant_id.to_string())),
+            (
+                n::TENANT.into(),
+                s(content.customer().tenant_id.to_string()),
+            ),
             (n::PARTNER_ID.into(), s(claim.partner_id().to_string())),
             (n::ORG_PK.into(), s(keys::org_pk(claim.partner_id()))),
             (
@@ -307,10 +313,7 @@ impl DynamoStore {
         ]);
         // The sparse due index: present only while a deadline is pending.
         if let Some(due) = claim.sweep_due_at() {
-            item.insert(
-                n::DUE_PK.into(),
-                s(keys::due_pk(keys::due_shard(id))),
-            );
+            item.insert(n::DUE_PK.into(), s(keys::due_pk(keys::due_shard(id))));
             item.insert(n::DUE_SK.into(), s(format!("{}#C#{id}", sortable(due))));
         }
         item
@@ -351,7 +354,10 @@ impl DynamoStore {
         ])
     }
 
-    fn transaction(&self, c: &Commit<'_>) -> Result<(Vec<TransactWriteItem>, Vec<Role>), CommitError> {
+    fn transaction(
+        &self,
+        c: &Commit<'_>,
+    ) -> Result<(Vec<TransactWriteItem>, Vec<Role>), CommitError> {
         let outcome: &Outcome = c.outcome;
         let claim = &outcome.claim;
         let id = claim.id();
@@ -379,7 +385,11 @@ impl DynamoStore {
                 (false, rev.version)
             }
         };
-        items.push(TransactWriteItem::builder().put(put.build().map_err(build_err)?).build());
+        items.push(
+            TransactWriteItem::builder()
+                .put(put.build().map_err(build_err)?)
+                .build(),
+        );
         roles.push(Role::Claim { create, expected });
 
         // 2. History entries: append-only, never overwritten.
@@ -481,6 +491,11 @@ impl DynamoStore {
     }
 }
 
+/// Formats an instant for keys and conditions: fixed width, so strings sort as times do.
+fn sortable(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
+}
+
 const IDEMPOTENCY_TTL: Duration = Duration::hours(24);
 /// A pending idempotency record older than this belonged to a request that died: a retry may
 /// take it over.
@@ -491,7 +506,10 @@ fn outbox_due_sk(at: DateTime<Utc>, claim: ClaimId, entry: &str) -> String {
 }
 
 /// How a cancelled transaction maps to a commit error.
-fn map_cancellation(reasons: &[(Option<String>, Option<Item>)], roles: &[Role]) -> Option<CommitError> {
+fn map_cancellation(
+    reasons: &[(Option<String>, Option<Item>)],
+    roles: &[Role],
+) -> Option<CommitError> {
     let failed = |code: &'static str| {
         reasons
             .iter()
@@ -703,7 +721,14 @@ impl ClaimReader for DynamoStore {
             ),
         };
         let start = from
-            .map(|c| decode_start_key(c, &[n::PK, n::SK, key_names[0], key_names[1]], key_names[0], &pk))
+            .map(|c| {
+                decode_start_key(
+                    c,
+                    &[n::PK, n::SK, key_names[0], key_names[1]],
+                    key_names[0],
+                    &pk,
+                )
+            })
             .transpose()?;
         let mut req = self
             .client
@@ -791,7 +816,8 @@ impl OutboxStore for DynamoStore {
                 .await
                 .map_err(unavailable("query due index"))?;
             for item in out.items() {
-                let sk = get_s(item, n::DUE_SK).ok_or_else(|| corrupt("due entry", "no sort key"))?;
+                let sk =
+                    get_s(item, n::DUE_SK).ok_or_else(|| corrupt("due entry", "no sort key"))?;
                 work.push(parse_due(sk)?);
             }
         }
@@ -898,7 +924,10 @@ impl OutboxStore for DynamoStore {
             .expression_attribute_names("#a", n::ATTEMPTS)
             .expression_attribute_names("#l", n::LEASE)
             .expression_attribute_values(":p", s(pk))
-            .expression_attribute_values(":s", s(outbox_due_sk(at, entry.claim_id, &entry.entry_id)))
+            .expression_attribute_values(
+                ":s",
+                s(outbox_due_sk(at, entry.claim_id, &entry.entry_id)),
+            )
             .expression_attribute_values(":e", s(error.chars().take(500).collect::<String>()))
             .expression_attribute_values(":one", num(1))
             .expression_attribute_values(":l", s(lease_id))
@@ -988,7 +1017,8 @@ impl IdempotencyStore for DynamoStore {
             Err(e) => e,
         };
         use aws_sdk_dynamodb::operation::put_item::PutItemError;
-        let Some(PutItemError::ConditionalCheckFailedException(ccf)) = err.as_service_error() else {
+        let Some(PutItemError::ConditionalCheckFailedException(ccf)) = err.as_service_error()
+        else {
             return Err(Unavailable::new("begin idempotent request", err).into());
         };
         let Some(old) = ccf.item() else {
@@ -1086,7 +1116,13 @@ mod tests {
         let id = ClaimId::generate();
         let t = Utc::now();
         let c = format!("{}#C#{id}", sortable(t));
-        assert_eq!(parse_due(&c).unwrap(), DueWork::Deadline { claim: id, due_at: t });
+        assert_eq!(
+            parse_due(&c).unwrap(),
+            DueWork::Deadline {
+                claim: id,
+                due_at: t
+            }
+        );
         let o = outbox_due_sk(t, id, "ev-x-v2");
         match parse_due(&o).unwrap() {
             DueWork::Outbox(r) => {
@@ -1095,7 +1131,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let later = format!("{}#C#{id}", sortable(t + Duration::microseconds(1)));
+        let later = format!("{}#C#{id}", sortable(t + Duration::nanoseconds(1)));
         let bound = format!("{}#~", sortable(t));
         assert!(c < bound && o < bound && later > bound);
         assert!(parse_due("garbage").is_err());
@@ -1113,7 +1149,9 @@ mod tests {
         let allowed = [n::PK, n::SK, n::ORG_PK, n::CREATED_SK];
         assert!(decode_start_key(&c, &allowed, n::ORG_PK, "ORG#a").is_ok());
         assert!(decode_start_key(&c, &allowed, n::ORG_PK, "ORG#b").is_err());
-        assert!(decode_start_key(&Continuation(b"[1]".to_vec()), &allowed, n::ORG_PK, "ORG#a").is_err());
+        assert!(
+            decode_start_key(&Continuation(b"[1]".to_vec()), &allowed, n::ORG_PK, "ORG#a").is_err()
+        );
     }
 
     #[test]
@@ -1122,7 +1160,10 @@ mod tests {
             subscription: crate::domain::SubscriptionId::parse(crate::testing::SUB_1).unwrap(),
         };
         let roles = [
-            Role::Claim { create: false, expected: 3 },
+            Role::Claim {
+                create: false,
+                expected: 3,
+            },
             Role::Acquire(key),
         ];
         let old: Item = HashMap::from([(n::VERSION.into(), num(4))]);
@@ -1132,14 +1173,23 @@ mod tests {
         ];
         assert!(matches!(
             map_cancellation(&both, &roles),
-            Some(CommitError::Stale { expected: 3, found: Some(4) })
+            Some(CommitError::Stale {
+                expected: 3,
+                found: Some(4)
+            })
         ));
-        let lock_only = [(Some("None".into()), None), (Some("ConditionalCheckFailed".into()), None)];
+        let lock_only = [
+            (Some("None".into()), None),
+            (Some("ConditionalCheckFailed".into()), None),
+        ];
         match map_cancellation(&lock_only, &roles) {
             Some(CommitError::WorkloadTaken { keys }) => assert_eq!(keys, vec![key]),
             other => panic!("{other:?}"),
         }
-        let conflict = [(Some("TransactionConflict".into()), None), (Some("None".into()), None)];
+        let conflict = [
+            (Some("TransactionConflict".into()), None),
+            (Some("None".into()), None),
+        ];
         assert!(map_cancellation(&conflict, &roles).is_none());
     }
 }

@@ -46,8 +46,10 @@ impl EventPublisher for EventBridgePublisher {
     #[tracing::instrument(skip_all, fields(events = events.len()))]
     async fn publish(&self, events: &[DomainEvent]) -> Result<(), Unavailable> {
         for chunk in events.chunks(BATCH) {
-            let mut pending: Vec<PutEventsRequestEntry> =
-                chunk.iter().map(|e| self.entry(e)).collect::<Result<_, _>>()?;
+            let mut pending: Vec<PutEventsRequestEntry> = chunk
+                .iter()
+                .map(|e| self.entry(e))
+                .collect::<Result<_, _>>()?;
             let mut attempt = 0;
             while !pending.is_empty() {
                 attempt += 1;
@@ -68,11 +70,18 @@ impl EventPublisher for EventBridgePublisher {
                     .filter(|(_, r)| r.error_code().is_some())
                     .map(|(e, _)| e.clone())
                     .collect();
-                tracing::warn!(failed = failed.len(), attempt, "some events were not accepted");
+                tracing::warn!(
+                    failed = failed.len(),
+                    attempt,
+                    "some events were not accepted"
+                );
                 if attempt >= ATTEMPTS {
                     return Err(Unavailable::new(
                         "put events",
-                        format!("{} entries still failing after {ATTEMPTS} attempts", failed.len()),
+                        format!(
+                            "{} entries still failing after {ATTEMPTS} attempts",
+                            failed.len()
+                        ),
                     ));
                 }
                 pending = failed;

@@ -13,12 +13,12 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 pub mod dynamo;
 #[cfg(feature = "eventbridge")]
 pub mod events;
+#[cfg(feature = "s3")]
+pub mod s3;
 #[cfg(feature = "scheduler")]
 pub mod scheduler;
 #[cfg(feature = "ses")]
 pub mod ses;
-#[cfg(feature = "s3")]
-pub mod s3;
 
 /// The one HTTP client every SDK client uses.
 pub fn http_client() -> SharedHttpClient {
@@ -47,9 +47,4 @@ pub async fn emulator_config(endpoint: &str) -> SdkConfig {
         ))
         .load()
         .await
-}
-
-/// Formats an instant for keys and conditions: fixed width, so strings sort as times do.
-pub(crate) fn sortable(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }

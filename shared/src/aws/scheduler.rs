@@ -90,7 +90,12 @@ impl Schedules for EventBridgeSchedules {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(e) if matches!(e.as_service_error(), Some(CreateScheduleError::ConflictException(_))) => {
+            Err(e)
+                if matches!(
+                    e.as_service_error(),
+                    Some(CreateScheduleError::ConflictException(_))
+                ) =>
+            {
                 tracing::debug!("schedule exists already");
                 Ok(())
             }

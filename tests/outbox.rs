@@ -1,0 +1,416 @@
+//! The outbox end to end on moto: entries written with the change, delivered inline, retried by
+//! the sweep after a failure or a crash, never delivered twice; and the faults moto cannot make
+//! (SES throttling, DynamoDB transaction conflicts, partial PutEvents failures) injected with
+//! aws-smithy-mocks.
+
+use crate::aws_env::{Db, act, create, db, delivery, emails_to, keys, links, save};
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use chrono::Duration;
+use cpor::aws::dynamo::DynamoStore;
+use cpor::aws::events::EventBridgePublisher;
+use cpor::aws::ses::SesMailer;
+use cpor::delivery::{Deliverer, DeliveryReport};
+use cpor::domain::*;
+use cpor::outbox::{INLINE_LEASE, OutboxEntry, OutboxRef};
+use cpor::ports::*;
+use cpor::testing::*;
+use cpor_tests::unique;
+use std::collections::BTreeSet;
+
+/// A draft for a customer contact of its own (so this test's emails can be counted), with a
+/// PoE, then submitted: returns the claim and the outbox entries of the submit only.
+async fn submitted(db: &Db) -> (Claim, Vec<OutboxEntry>, String) {
+    let customer = format!("{}@contoso.example", unique("ana"));
+    let mut input = mws_input();
+    if let Some(c) = input.customer_contact.as_mut() {
+        c.email = Some(customer.clone());
+    }
+    if let Some(c) = input.customer.as_mut() {
+        c.tenant_id = Some(uuid::Uuid::new_v4().to_string());
+    }
+    let now = monday();
+    let draft = create(&db.store, &admin(), &input, now).await;
+    let draft = act(&db.store, &draft, &admin(), Command::AddPoe(poe(now)), now)
+        .await
+        .expect("poe");
+    let outcome = outcome_of(&draft, &admin(), submit(&draft), now);
+    let entries = save(&db.store, Some(&draft), &outcome, now)
+        .await
+        .expect("submitted");
+    (outcome.claim, entries, customer)
+}
+
+/// The due outbox entries among `entries` at `at`.
+async fn due_among(
+    store: &DynamoStore,
+    entries: &[OutboxEntry],
+    at: chrono::DateTime<chrono::Utc>,
+) -> Vec<OutboxRef> {
+    let ids: BTreeSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+    store
+        .due(at, 1000)
+        .await
+        .expect("due")
+        .into_iter()
+        .filter_map(|w| match w {
+            DueWork::Outbox(r) if ids.contains(r.entry_id.as_str()) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+fn throttled_ses() -> aws_sdk_sesv2::Client {
+    use aws_sdk_sesv2::operation::send_email::SendEmailError;
+    use aws_sdk_sesv2::types::error::TooManyRequestsException;
+    let rule = mock!(aws_sdk_sesv2::Client::send_email).then_error(|| {
+        SendEmailError::TooManyRequestsException(
+            TooManyRequestsException::builder()
+                .message("slow down")
+                .build(),
+        )
+    });
+    mock_client!(aws_sdk_sesv2, RuleMode::MatchAny, [&rule])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_commit_delivers_its_schedule_event_and_consent_email_inline() {
+    let db = db().await;
+    let d = delivery(&db.config).await;
+    let (claim, entries, customer) = submitted(&db).await;
+    let deliverer = Deliverer {
+        store: db.store.clone(),
+        mailer: d.mailer(),
+        schedules: d.schedules(),
+        events: d.events(),
+        keys: keys(),
+        links: links(),
+    };
+    // WHEN the function delivers what it committed
+    let report = deliverer.deliver_committed(&entries, monday()).await;
+    // THEN all three went out and none is left for the sweep
+    assert_eq!(
+        report,
+        DeliveryReport {
+            delivered: 3,
+            failed: 0,
+            skipped: 0
+        }
+    );
+    let later = monday() + INLINE_LEASE + Duration::days(30);
+    assert_eq!(due_among(&db.store, &entries, later).await, vec![]);
+    // the customer got one consent email whose link is a token for this claim
+    let mails = emails_to(&customer);
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    let body = &mails[0].1;
+    let link_start = body
+        .find("https://api.cpor.example/consent/")
+        .expect("consent link");
+    let token: String = body[link_start + "https://api.cpor.example/consent/".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let grant = keys()
+        .verify_consent(&token, monday())
+        .expect("valid token");
+    assert_eq!(grant.claim, claim.id());
+    // the review deadline is scheduled and the event is on the bus
+    let spec = claim.pending_schedule().expect("deadline");
+    d.scheduler
+        .get_schedule()
+        .name(&spec.name)
+        .group_name(&d.group)
+        .send()
+        .await
+        .expect("schedule exists");
+    assert_eq!(
+        d.drain_events().await,
+        vec![format!("{}-v{}", claim.id(), claim.version())]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failed_email_is_retried_by_the_sweep_and_sent_once() {
+    let db = db().await;
+    let d = delivery(&db.config).await;
+    let (_, entries, customer) = submitted(&db).await;
+    let now = monday();
+    // GIVEN SES throttles the inline delivery
+    let inline = Deliverer {
+        store: db.store.clone(),
+        mailer: SesMailer::new(throttled_ses(), &d.sender, None),
+        schedules: d.schedules(),
+        events: d.events(),
+        keys: keys(),
+        links: links(),
+    };
+    let report = inline.deliver_committed(&entries, now).await;
+    assert_eq!(
+        report,
+        DeliveryReport {
+            delivered: 2,
+            failed: 1,
+            skipped: 0
+        }
+    );
+    assert!(emails_to(&customer).is_empty());
+    // THEN the email is due again after its backoff (30 s), not at the end of the lease
+    assert_eq!(
+        due_among(&db.store, &entries, now + Duration::seconds(29)).await,
+        vec![]
+    );
+    let retry_at = now + Duration::seconds(31);
+    let due = due_among(&db.store, &entries, retry_at).await;
+    assert_eq!(due.len(), 1);
+    assert!(due[0].entry_id.starts_with("em-"));
+    // WHEN the sweep runs with SES healthy, twice
+    let sweep = Deliverer {
+        store: db.store.clone(),
+        mailer: d.mailer(),
+        schedules: d.schedules(),
+        events: d.events(),
+        keys: keys(),
+        links: links(),
+    };
+    let first = sweep
+        .deliver_all_due(&due, "sweep-1", retry_at)
+        .await
+        .unwrap();
+    assert_eq!(first.delivered, 1);
+    let again = due_among(&db.store, &entries, retry_at + Duration::hours(1)).await;
+    assert_eq!(again, vec![], "delivered entries leave the due index");
+    // a sweep holding a stale reference does nothing
+    let stale = sweep
+        .deliver_all_due(&due, "sweep-2", retry_at)
+        .await
+        .unwrap();
+    assert_eq!(
+        stale,
+        DeliveryReport {
+            delivered: 0,
+            failed: 0,
+            skipped: 1
+        }
+    );
+    // THEN exactly one email went out
+    assert_eq!(emails_to(&customer).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn after_a_crash_two_sweeps_at_once_deliver_each_entry_exactly_once() {
+    let db = db().await;
+    let d = delivery(&db.config).await;
+    // GIVEN the function died right after its commit: nothing delivered
+    let (claim, entries, customer) = submitted(&db).await;
+    let t = monday() + INLINE_LEASE + Duration::seconds(1);
+    let due = due_among(&db.store, &entries, t).await;
+    assert_eq!(due.len(), entries.len());
+    let sweeper = || Deliverer {
+        store: db.store.clone(),
+        mailer: d.mailer(),
+        schedules: d.schedules(),
+        events: d.events(),
+        keys: keys(),
+        links: links(),
+    };
+    let (a, b) = (sweeper(), sweeper());
+    // WHEN two sweeps run at the same moment over the same due entries
+    let (ra, rb) = tokio::join!(
+        a.deliver_all_due(&due, "sweep-a", t),
+        b.deliver_all_due(&due, "sweep-b", t)
+    );
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    // THEN each entry was delivered by exactly one of them
+    assert_eq!(ra.delivered + rb.delivered, entries.len() as u32);
+    assert_eq!(ra.skipped + rb.skipped, entries.len() as u32);
+    assert_eq!(ra.failed + rb.failed, 0);
+    assert_eq!(emails_to(&customer).len(), 1);
+    assert_eq!(
+        d.drain_events().await,
+        vec![format!("{}-v{}", claim.id(), claim.version())]
+    );
+    let listed = d
+        .scheduler
+        .list_schedules()
+        .group_name(&d.group)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.schedules().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_entry_that_keeps_failing_is_parked_out_of_the_sweeps_way() {
+    let db = db().await;
+    let (_, entries, _) = submitted(&db).await;
+    let entry = &entries[0];
+    let t = monday() + INLINE_LEASE + Duration::seconds(1);
+    let due = due_among(&db.store, std::slice::from_ref(entry), t).await;
+    assert_eq!(due.len(), 1);
+    let leased = db
+        .store
+        .lease(&due[0], "sweep", t + Duration::minutes(2))
+        .await
+        .unwrap();
+    assert!(leased.is_some());
+    // a second lease on the same sighting fails: the due time moved
+    assert!(
+        db.store
+            .lease(&due[0], "other", t + Duration::minutes(2))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // WHEN the entry is given up on
+    let parked = db
+        .store
+        .retry_at(&due[0], "sweep", None, "gave up")
+        .await
+        .unwrap();
+    assert!(parked);
+    // THEN the sweep never sees it again
+    assert_eq!(
+        due_among(
+            &db.store,
+            std::slice::from_ref(entry),
+            t + Duration::days(365)
+        )
+        .await,
+        vec![]
+    );
+    // and someone without the lease cannot touch it
+    assert!(!db.store.delivered(&due[0], "intruder", t).await.unwrap());
+}
+
+fn conflict() -> aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError {
+    use aws_sdk_dynamodb::types::CancellationReason;
+    use aws_sdk_dynamodb::types::error::TransactionCanceledException;
+    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(
+        TransactionCanceledException::builder()
+            .message("Transaction cancelled")
+            .cancellation_reasons(CancellationReason::builder().code("TransactionConflict").build())
+            .cancellation_reasons(CancellationReason::builder().code("None").build())
+            .build(),
+    )
+}
+
+#[tokio::test]
+async fn transaction_conflicts_are_retried_with_backoff_then_reported() {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsOutput;
+    let outcome = Claim::create(ClaimId::generate(), &admin(), &mws_input(), monday()).unwrap();
+    let commit = Commit {
+        prior: None,
+        outcome: &outcome,
+        outbox: &[],
+        idempotency: None,
+    };
+    // GIVEN two conflicts, then success
+    let flaky = mock!(aws_sdk_dynamodb::Client::transact_write_items)
+        .sequence()
+        .error(conflict)
+        .times(2)
+        .output(|| TransactWriteItemsOutput::builder().build())
+        .build();
+    let store = DynamoStore::new(
+        mock_client!(aws_sdk_dynamodb, RuleMode::Sequential, [&flaky]),
+        "claims",
+    );
+    store
+        .commit(commit)
+        .await
+        .expect("succeeds on the third try");
+    assert_eq!(flaky.num_calls(), 3);
+    // GIVEN conflicts that never stop
+    let stuck = mock!(aws_sdk_dynamodb::Client::transact_write_items)
+        .sequence()
+        .error(conflict)
+        .times(5)
+        .build();
+    let store = DynamoStore::new(
+        mock_client!(aws_sdk_dynamodb, RuleMode::Sequential, [&stuck]),
+        "claims",
+    );
+    let err = store.commit(commit).await.unwrap_err();
+    assert!(matches!(err, CommitError::Contention), "{err:?}");
+    assert_eq!(stuck.num_calls(), 5);
+}
+
+#[tokio::test]
+async fn throttled_transactions_are_retried() {
+    use aws_sdk_dynamodb::operation::transact_write_items::{
+        TransactWriteItemsError, TransactWriteItemsOutput,
+    };
+    use aws_sdk_dynamodb::types::error::ProvisionedThroughputExceededException;
+    let outcome = Claim::create(ClaimId::generate(), &admin(), &mws_input(), monday()).unwrap();
+    let throttled = mock!(aws_sdk_dynamodb::Client::transact_write_items)
+        .sequence()
+        .error(|| {
+            TransactWriteItemsError::ProvisionedThroughputExceededException(
+                ProvisionedThroughputExceededException::builder()
+                    .message("slow")
+                    .build(),
+            )
+        })
+        .output(|| TransactWriteItemsOutput::builder().build())
+        .build();
+    let store = DynamoStore::new(
+        mock_client!(aws_sdk_dynamodb, RuleMode::Sequential, [&throttled]),
+        "claims",
+    );
+    store
+        .commit(Commit {
+            prior: None,
+            outcome: &outcome,
+            outbox: &[],
+            idempotency: None,
+        })
+        .await
+        .expect("retried");
+    assert!(throttled.num_calls() >= 2);
+}
+
+#[tokio::test]
+async fn a_partial_put_events_failure_resends_only_the_failed_entry() {
+    use aws_sdk_eventbridge::operation::put_events::PutEventsOutput;
+    use aws_sdk_eventbridge::types::PutEventsResultEntry;
+    let now = monday();
+    let created = Claim::create(ClaimId::generate(), &admin(), &mws_input(), now).unwrap();
+    let commented = outcome_of(&created.claim, &admin(), Command::AddPoe(poe(now)), now);
+    let events: Vec<DomainEvent> = [created.events, commented.events].concat();
+    let second_id = events[1].id.clone();
+    // GIVEN PutEvents accepts the first entry and fails the second
+    let partial = mock!(aws_sdk_eventbridge::Client::put_events)
+        .match_requests(|r| r.entries().len() == 2)
+        .then_output(|| {
+            PutEventsOutput::builder()
+                .failed_entry_count(1)
+                .entries(PutEventsResultEntry::builder().event_id("ok-1").build())
+                .entries(
+                    PutEventsResultEntry::builder()
+                        .error_code("InternalFailure")
+                        .error_message("try again")
+                        .build(),
+                )
+                .build()
+        });
+    let retry = mock!(aws_sdk_eventbridge::Client::put_events)
+        .match_requests(move |r| {
+            r.entries().len() == 1
+                && r.entries()[0]
+                    .detail()
+                    .is_some_and(|d| d.contains(&second_id))
+        })
+        .then_output(|| {
+            PutEventsOutput::builder()
+                .failed_entry_count(0)
+                .entries(PutEventsResultEntry::builder().event_id("ok-2").build())
+                .build()
+        });
+    let client = mock_client!(aws_sdk_eventbridge, RuleMode::MatchAny, [&partial, &retry]);
+    // WHEN both are published
+    EventBridgePublisher::new(client, "bus")
+        .publish(&events)
+        .await
+        .expect("published after one retry");
+    // THEN the retry carried only the failed entry
+    assert_eq!((partial.num_calls(), retry.num_calls()), (1, 1));
+}
