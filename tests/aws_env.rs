@@ -271,3 +271,53 @@ pub fn links() -> LinkSettings {
         consent_link_ttl: chrono::Duration::days(365),
     }
 }
+
+/// Counts the HTTP requests an SDK client sends, by operation (retries included): the round
+/// trips a domain operation costs.
+#[derive(Debug, Clone, Default)]
+pub struct RoundTrips(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl RoundTrips {
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().expect("not poisoned"))
+    }
+}
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for RoundTrips {
+    fn name(&self) -> &'static str {
+        "RoundTrips"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        cfg: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let op = cfg
+            .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
+            .map_or_else(|| "?".to_owned(), |m| m.name().to_owned());
+        self.0.lock().expect("not poisoned").push(op);
+        Ok(())
+    }
+}
+
+/// A store on a fresh table whose client counts its round trips.
+pub async fn counted_db() -> (Db, RoundTrips) {
+    let db = db().await;
+    let counter = RoundTrips::default();
+    let client = aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::from(&db.config)
+            .interceptor(counter.clone())
+            .build(),
+    );
+    let store = DynamoStore::new(client.clone(), db.store.table());
+    (
+        Db {
+            config: db.config,
+            client,
+            store,
+        },
+        counter,
+    )
+}

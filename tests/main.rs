@@ -5,4 +5,5 @@ mod adapters;
 mod aws_env;
 mod domain_lifecycle;
 mod outbox;
+mod round_trips;
 mod store;
