@@ -304,7 +304,14 @@ async fn transaction_conflicts_are_retried_with_backoff_then_reported() {
         idempotency: None,
     };
     // GIVEN two conflicts, then success
+    let tokens = std::sync::Arc::new(std::sync::Mutex::new(BTreeSet::new()));
+    let seen = tokens.clone();
     let flaky = mock!(aws_sdk_dynamodb::Client::transact_write_items)
+        .match_requests(move |r| {
+            let token = r.client_request_token().unwrap_or_default().to_owned();
+            seen.lock().unwrap().insert(token);
+            true
+        })
         .sequence()
         .error(conflict)
         .times(2)

@@ -474,9 +474,11 @@ impl DynamoStore {
         Ok((items, roles))
     }
 
-    /// A token that makes an SDK-level retry of the same transaction (same writer, same change)
-    /// succeed instead of failing on its own version condition.
-    fn request_token(c: &Commit<'_>) -> String {
+    /// A token that makes a retry of the same transaction by the same writer (the SDK's own
+    /// retry after a timeout, or ours) succeed instead of failing on its own version condition
+    /// when the first attempt did commit. `cancelled` counts attempts DynamoDB definitely
+    /// cancelled (nothing applied): each gets a fresh token, so a cancellation is never replayed.
+    fn request_token(c: &Commit<'_>, cancelled: u32) -> String {
         let claim = &c.outcome.claim;
         let mut h = Sha256::new();
         h.update(claim.id().to_string());
@@ -486,6 +488,7 @@ impl DynamoStore {
             h.update(e.lease_id.as_bytes());
         }
         h.update(to_json(&c.outcome.history));
+        h.update(cancelled.to_be_bytes());
         let digest = h.finalize();
         digest[..16].iter().map(|b| format!("{b:02x}")).collect()
     }
@@ -560,15 +563,15 @@ impl ClaimWriter for DynamoStore {
             return Ok(());
         }
         let (items, roles) = self.transaction(&commit)?;
-        let token = Self::request_token(&commit);
         let mut attempt = 0;
+        let mut cancelled = 0;
         loop {
             attempt += 1;
             let result = self
                 .client
                 .transact_write_items()
                 .set_transact_items(Some(items.clone()))
-                .client_request_token(&token)
+                .client_request_token(Self::request_token(&commit, cancelled))
                 .send()
                 .await;
             let err = match result {
@@ -591,6 +594,7 @@ impl ClaimWriter for DynamoStore {
                     tracing::warn!(attempt, "transaction kept conflicting");
                     return Err(CommitError::Contention);
                 }
+                cancelled += 1;
             } else if let Some(TransactWriteItemsError::IdempotentParameterMismatchException(_)) =
                 err.as_service_error()
             {
