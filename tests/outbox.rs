@@ -82,8 +82,8 @@ async fn a_commit_delivers_its_schedule_event_and_consent_email_inline() {
         mailer: d.mailer(),
         schedules: d.schedules(),
         events: d.events(),
-        keys: keys(),
-        links: links(),
+        keys: Some(keys()),
+        links: Some(links()),
     };
     // WHEN the function delivers what it committed
     let report = deliverer.deliver_committed(&entries, monday()).await;
@@ -93,7 +93,7 @@ async fn a_commit_delivers_its_schedule_event_and_consent_email_inline() {
         DeliveryReport {
             delivered: 3,
             failed: 0,
-            skipped: 0
+            skipped: 0, handed_off: 0
         }
     );
     let later = monday() + INLINE_LEASE + Duration::days(30);
@@ -140,8 +140,8 @@ async fn a_failed_email_is_retried_by_the_sweep_and_sent_once() {
         mailer: SesMailer::new(throttled_ses(), &d.sender, None),
         schedules: d.schedules(),
         events: d.events(),
-        keys: keys(),
-        links: links(),
+        keys: Some(keys()),
+        links: Some(links()),
     };
     let report = inline.deliver_committed(&entries, now).await;
     assert_eq!(
@@ -149,7 +149,7 @@ async fn a_failed_email_is_retried_by_the_sweep_and_sent_once() {
         DeliveryReport {
             delivered: 2,
             failed: 1,
-            skipped: 0
+            skipped: 0, handed_off: 0
         }
     );
     assert!(emails_to(&customer).is_empty());
@@ -168,8 +168,8 @@ async fn a_failed_email_is_retried_by_the_sweep_and_sent_once() {
         mailer: d.mailer(),
         schedules: d.schedules(),
         events: d.events(),
-        keys: keys(),
-        links: links(),
+        keys: Some(keys()),
+        links: Some(links()),
     };
     let first = sweep
         .deliver_all_due(&due, "sweep-1", retry_at)
@@ -188,7 +188,7 @@ async fn a_failed_email_is_retried_by_the_sweep_and_sent_once() {
         DeliveryReport {
             delivered: 0,
             failed: 0,
-            skipped: 1
+            skipped: 1, handed_off: 0
         }
     );
     // THEN exactly one email went out
@@ -209,8 +209,8 @@ async fn after_a_crash_two_sweeps_at_once_deliver_each_entry_exactly_once() {
         mailer: d.mailer(),
         schedules: d.schedules(),
         events: d.events(),
-        keys: keys(),
-        links: links(),
+        keys: Some(keys()),
+        links: Some(links()),
     };
     let (a, b) = (sweeper(), sweeper());
     // WHEN two sweeps run at the same moment over the same due entries

@@ -49,6 +49,8 @@ pub enum Delivery {
     Failed,
     /// Someone else holds the lease, or it was delivered meanwhile: nothing done.
     Skipped,
+    /// This function has no client for it: made due at once for the sweep.
+    HandedOff,
 }
 
 /// Counts for one batch (logged by the caller, asserted by tests).
@@ -57,6 +59,7 @@ pub struct DeliveryReport {
     pub delivered: u32,
     pub failed: u32,
     pub skipped: u32,
+    pub handed_off: u32,
 }
 
 impl DeliveryReport {
@@ -65,6 +68,7 @@ impl DeliveryReport {
             Delivery::Delivered => self.delivered += 1,
             Delivery::Failed => self.failed += 1,
             Delivery::Skipped => self.skipped += 1,
+            Delivery::HandedOff => self.handed_off += 1,
         }
     }
 }
@@ -75,8 +79,10 @@ pub struct Deliverer<O, M, S, E> {
     pub mailer: M,
     pub schedules: S,
     pub events: E,
-    pub keys: KeyRing,
-    pub links: LinkSettings,
+    /// Signs consent links; a function without it hands consent emails to the sweep.
+    pub keys: Option<KeyRing>,
+    /// Where email links point; a function without it hands emails to the sweep.
+    pub links: Option<LinkSettings>,
 }
 
 impl<O, M, S, E> Deliverer<O, M, S, E>
@@ -98,23 +104,40 @@ where
                 notification,
                 context,
             } => {
+                let Some(link_settings) = &self.links else {
+                    return Err(Unavailable::new("render email", "no link settings"));
+                };
                 let consent_url = matches!(
                     notification.kind,
                     crate::domain::NotificationKind::CustomerConsent { .. }
                 )
                 .then(|| {
                     let issued = context.submitted_at.unwrap_or(entry.created_at);
-                    let token = self
-                        .keys
-                        .consent_token(entry.claim_id, issued + self.links.consent_link_ttl);
-                    self.links.consent_url(&token)
-                });
+                    self.keys.as_ref().map(|keys| {
+                        let token = keys
+                            .consent_token(entry.claim_id, issued + link_settings.consent_link_ttl);
+                        link_settings.consent_url(&token)
+                    })
+                })
+                .flatten();
                 let links = Links {
                     consent_url,
-                    claim_url: self.links.claim_url(entry.claim_id),
+                    claim_url: link_settings.claim_url(entry.claim_id),
                 };
                 let email = render(notification, context, &links);
                 self.mailer.send(&email).await.map(|_| ())
+            }
+        }
+    }
+
+    fn can_perform(&self, message: &OutboxMessage) -> bool {
+        match message {
+            OutboxMessage::Event { .. } => self.events.wired(),
+            OutboxMessage::Email { .. } => {
+                self.mailer.wired() && self.keys.is_some() && self.links.is_some()
+            }
+            OutboxMessage::CreateSchedule { .. } | OutboxMessage::DeleteSchedule { .. } => {
+                self.schedules.wired()
             }
         }
     }
@@ -131,6 +154,13 @@ where
             entry_id: entry.id.clone(),
             due_at: entry.lease_until,
         };
+        if !self.can_perform(&entry.message) {
+            // Due now, for the sweep (which holds every client).
+            self.store
+                .retry_at(&reference, lease_id, Some(now), "handed to the sweep")
+                .await?;
+            return Ok(Delivery::HandedOff);
+        }
         match self.perform(entry).await {
             Ok(()) => {
                 // If the lease was lost meanwhile the entry may go out once more; the lease is

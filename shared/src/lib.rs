@@ -1,12 +1,18 @@
 //! cpor's shared crate: the claim domain every function uses (`domain`, free of AWS types)
 //! and the signed tokens that leave the service (`tokens`: consent links, pagination cursors).
 
+pub mod app;
 pub mod delivery;
 pub mod domain;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod mail;
 pub mod outbox;
 pub mod ports;
+pub mod routes;
+pub mod settings;
 pub mod tokens;
+pub mod views;
 
 #[cfg(feature = "aws")]
 pub mod aws;

@@ -358,6 +358,12 @@ pub trait Mailer: Send + Sync {
     /// Sends one email; returns the provider's message ID. Not idempotent: the outbox lease is
     /// what keeps an email from going out twice.
     fn send(&self, email: &Email) -> impl Future<Output = Result<String, Unavailable>> + Send;
+
+    /// `false` for [`Unwired`]: this function has no mail permission; its emails are handed
+    /// to the sweep.
+    fn wired(&self) -> bool {
+        true
+    }
 }
 
 /// One-time deadline schedules.
@@ -366,6 +372,10 @@ pub trait Schedules: Send + Sync {
     fn create(&self, spec: &ScheduleSpec) -> impl Future<Output = Result<(), Unavailable>> + Send;
     /// Deletes the schedule; one that does not exist is success.
     fn delete(&self, name: &str) -> impl Future<Output = Result<(), Unavailable>> + Send;
+
+    fn wired(&self) -> bool {
+        true
+    }
 }
 
 /// Publishing domain events on the bus.
@@ -376,6 +386,71 @@ pub trait EventPublisher: Send + Sync {
         &self,
         events: &[DomainEvent],
     ) -> impl Future<Output = Result<(), Unavailable>> + Send;
+
+    fn wired(&self) -> bool {
+        true
+    }
+}
+
+/// A port a function does not have (and has no IAM permission for). Delivery hands its outbox
+/// entries to the sweep (which has every permission) instead of failing; any other use is an
+/// error naming the missing port.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Unwired;
+
+fn unwired(port: &'static str) -> Unavailable {
+    Unavailable::new(port, "not wired in this function")
+}
+
+impl Mailer for Unwired {
+    async fn send(&self, _: &Email) -> Result<String, Unavailable> {
+        Err(unwired("mailer"))
+    }
+    fn wired(&self) -> bool {
+        false
+    }
+}
+
+impl Schedules for Unwired {
+    async fn create(&self, _: &ScheduleSpec) -> Result<(), Unavailable> {
+        Err(unwired("schedules"))
+    }
+    async fn delete(&self, _: &str) -> Result<(), Unavailable> {
+        Err(unwired("schedules"))
+    }
+    fn wired(&self) -> bool {
+        false
+    }
+}
+
+impl EventPublisher for Unwired {
+    async fn publish(&self, _: &[DomainEvent]) -> Result<(), Unavailable> {
+        Err(unwired("events"))
+    }
+    fn wired(&self) -> bool {
+        false
+    }
+}
+
+impl PoeStorage for Unwired {
+    async fn presign_upload(
+        &self,
+        _: &UploadSpec,
+        _: DateTime<Utc>,
+    ) -> Result<PresignedRequest, Unavailable> {
+        Err(unwired("poe storage"))
+    }
+    async fn presign_download(
+        &self,
+        _: &str,
+        _: &str,
+        _: DateTime<Utc>,
+    ) -> Result<PresignedRequest, Unavailable> {
+        Err(unwired("poe storage"))
+    }
+    async fn head(&self, _: &str) -> Result<Option<ObjectMeta>, Unavailable> {
+        Err(unwired("poe storage"))
+    }
 }
 
 /// What a deadline schedule sends to the sweep: the claim, and the status and version

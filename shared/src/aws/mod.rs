@@ -13,6 +13,7 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 pub mod dynamo;
 #[cfg(feature = "eventbridge")]
 pub mod events;
+pub mod wiring;
 #[cfg(feature = "s3")]
 pub mod s3;
 #[cfg(feature = "scheduler")]

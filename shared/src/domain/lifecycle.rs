@@ -149,6 +149,7 @@ pub enum Reason {
     MissingPartnerSolutionOrService,
     MissingProducts,
     PartnerRequest,
+    #[serde(rename = "customer_declined")]
     CustomerDecline,
     InsufficientPoe,
     NoPartnerResponse,
@@ -187,7 +188,7 @@ impl Reason {
             Self::MissingPartnerSolutionOrService => "missing_partner_solution_or_service",
             Self::MissingProducts => "missing_products",
             Self::PartnerRequest => "partner_request",
-            Self::CustomerDecline => "customer_decline",
+            Self::CustomerDecline => "customer_declined",
             Self::InsufficientPoe => "insufficient_poe",
             Self::NoPartnerResponse => "no_partner_response",
             Self::MissingCustomerConsentOnPoe => "missing_customer_consent_on_poe",

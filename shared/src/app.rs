@@ -1,0 +1,580 @@
+//! The operations behind the functions, over the ports and free of HTTP: read a claim, let the
+//! domain decide, commit the outcome in one transaction, deliver its outbox. Every function's
+//! handler parses its request, calls one of these and maps the result (`crate::http`).
+//!
+//! Commands from people who did not name a version (reviewers, customers, the scheduler) are
+//! retried on a concurrent change: the domain decides again on the fresh claim, so a decline
+//! racing the activation sweep, or two reviewers deciding at once, each end in one outcome.
+//! A partner's edit names the version it saw (`If-Match`) and is refused instead (412).
+
+use crate::delivery::Deliverer;
+use crate::domain::{
+    Actor, Claim, ClaimId, ClaimInput, Command, CommandError, ConsentDecision,
+    DeadlinePolicy, HistoryEntry, LockKey, Outcome, PoeDocument, PoeId, PoePolicy,
+    PoeUploadRequest, ValidationErrors, Write,
+};
+use crate::domain::access::AccessError;
+use crate::outbox::{OutboxEntry, entries_for};
+use crate::ports::{
+    ClaimQuery, ClaimReader, ClaimWriter, Commit, CommitError, Continuation, DeadlinePayload,
+    DueWork, EventPublisher, IdempotencyCompletion, IdempotencyKey, IdempotencyStart,
+    IdempotencyStore, ListFilter, Mailer, ObjectMeta, OutboxStore, PoeMismatch, PoeStorage,
+    PresignedRequest, Revision, Schedules, StoreError, StoredResponse, Unavailable, UploadSpec,
+};
+use crate::tokens::{ConsentGrant, TokenError};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeSet;
+
+/// How often a command is re-decided on a fresh read after losing a race.
+const MAX_ATTEMPTS: u32 = 4;
+
+/// Why an operation did not happen. Mapped to HTTP in one place (`crate::http::problem`).
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// No such claim, or another organisation's (indistinguishable on purpose).
+    #[error("claim not found")]
+    NotFound,
+    #[error("proof of execution document not found")]
+    PoeNotFound,
+    #[error(transparent)]
+    Invalid(#[from] ValidationErrors),
+    #[error(transparent)]
+    Refused(CommandError),
+    #[error("the claim changed: you sent version {expected}, it is now at version {current}")]
+    PreconditionFailed { expected: u64, current: u64 },
+    #[error("{}", describe(keys))]
+    WorkloadTaken { keys: Vec<LockKey> },
+    #[error("proof of execution {poe_id} does not match its upload: {mismatch}")]
+    PoeMismatch { poe_id: PoeId, mismatch: String },
+    #[error("the claim is being changed by someone else; retry")]
+    Busy,
+    #[error("a request with this Idempotency-Key is still being processed")]
+    IdempotencyInProgress,
+    #[error("this Idempotency-Key was used with a different request")]
+    IdempotencyMismatch,
+    #[error("this consent link is not valid")]
+    ConsentLinkInvalid,
+    #[error("this consent link has expired")]
+    ConsentLinkExpired,
+    /// An infrastructure failure (logged with its cause; opaque to the caller).
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+fn describe(keys: &[LockKey]) -> String {
+    keys.iter()
+        .map(LockKey::describe)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl From<CommandError> for Failure {
+    fn from(e: CommandError) -> Self {
+        match e {
+            CommandError::Access(AccessError::NotFound) => Self::NotFound,
+            CommandError::Invalid(v) => Self::Invalid(v),
+            other => Self::Refused(other),
+        }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, cause = ?std::error::Error::source(&e), "store failure");
+        Self::Unavailable(e.to_string())
+    }
+}
+
+impl From<Unavailable> for Failure {
+    fn from(e: Unavailable) -> Self {
+        tracing::error!(error = %e, cause = %e.source, "AWS call failed");
+        Self::Unavailable(e.to_string())
+    }
+}
+
+impl From<TokenError> for Failure {
+    fn from(e: TokenError) -> Self {
+        match e {
+            TokenError::Expired => Self::ConsentLinkExpired,
+            TokenError::Invalid => Self::ConsentLinkInvalid,
+        }
+    }
+}
+
+/// An `Idempotency-Key` request in progress: its key, its body's hash, and how to describe a
+/// successful result as the response to replay.
+pub struct Idempotent<'a> {
+    pub key: IdempotencyKey,
+    pub request_hash: String,
+    pub respond: &'a (dyn Fn(&Claim) -> StoredResponse + Send + Sync),
+}
+
+/// What an operation on one claim returns.
+#[derive(Debug, Clone)]
+pub struct Done {
+    pub claim: Claim,
+    /// `false` when nothing changed (an idempotent repeat).
+    pub changed: bool,
+}
+
+/// The result of starting an idempotent request.
+pub enum Started<'a> {
+    Run(Option<Idempotent<'a>>),
+    Replay(StoredResponse),
+}
+
+/// Counts from one sweep (logged; asserted by tests).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    pub deadlines_seen: u32,
+    pub deadlines_applied: u32,
+    pub deadlines_skipped: u32,
+    pub outbox_delivered: u32,
+    pub outbox_failed: u32,
+    pub outbox_skipped: u32,
+    pub errors: u32,
+}
+
+/// Which adapter serves each port. A function wires only what it needs (and has IAM
+/// permissions for); the rest are [`crate::ports::Unwired`].
+pub trait Wiring: Send + Sync + 'static {
+    type Store: ClaimReader + ClaimWriter + OutboxStore + IdempotencyStore;
+    type Poe: PoeStorage;
+    type Mail: Mailer;
+    type Schedules: Schedules;
+    type Events: EventPublisher;
+}
+
+/// Everything an operation may use, built once per cold start.
+pub struct App<W: Wiring> {
+    pub store: W::Store,
+    pub poe: W::Poe,
+    pub deliverer: Deliverer<W::Store, W::Mail, W::Schedules, W::Events>,
+    pub policy: DeadlinePolicy,
+    pub poe_policy: PoePolicy,
+}
+
+fn lease_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+impl<W: Wiring> App<W> {
+    /// Starts a request that may carry an `Idempotency-Key`.
+    pub async fn start<'a>(
+        &self,
+        idem: Option<Idempotent<'a>>,
+        now: DateTime<Utc>,
+    ) -> Result<Started<'a>, Failure> {
+        let Some(idem) = idem else {
+            return Ok(Started::Run(None));
+        };
+        match self.store.begin(&idem.key, &idem.request_hash, now).await? {
+            IdempotencyStart::Fresh => Ok(Started::Run(Some(idem))),
+            IdempotencyStart::Completed(response) => Ok(Started::Replay(response)),
+            IdempotencyStart::InProgress => Err(Failure::IdempotencyInProgress),
+            IdempotencyStart::Mismatch => Err(Failure::IdempotencyMismatch),
+        }
+    }
+
+    /// After a failed idempotent request: free the key so a corrected retry can run.
+    pub async fn abandon(&self, idem: Option<&Idempotent<'_>>) {
+        if let Some(idem) = idem {
+            if let Err(e) = self.store.abandon(&idem.key).await {
+                tracing::warn!(error = %e, "could not release an idempotency key; it expires");
+            }
+        }
+    }
+
+    async fn commit_and_deliver(
+        &self,
+        prior: Option<Revision>,
+        outcome: &Outcome,
+        idem: Option<&Idempotent<'_>>,
+        now: DateTime<Utc>,
+    ) -> Result<(), CommitError> {
+        let completion = idem.map(|i| IdempotencyCompletion {
+            key: i.key.clone(),
+            request_hash: i.request_hash.clone(),
+            response: (i.respond)(&outcome.claim),
+        });
+        if outcome.write == Write::Nothing {
+            if let Some(c) = &completion {
+                self.store
+                    .complete(c, now)
+                    .await
+                    .map_err(|e| CommitError::Inconsistent(e.to_string()))?;
+            }
+            return Ok(());
+        }
+        let entries: Vec<OutboxEntry> = entries_for(outcome, now, &lease_id());
+        self.store
+            .commit(Commit {
+                prior,
+                outcome,
+                outbox: &entries,
+                idempotency: completion.as_ref(),
+            })
+            .await?;
+        let report = self.deliverer.deliver_committed(&entries, now).await;
+        tracing::info!(
+            claim_id = %outcome.claim.id(),
+            version = outcome.claim.version(),
+            status = %outcome.claim.status(),
+            delivered = report.delivered,
+            failed = report.failed,
+            handed_off = report.skipped,
+            "claim committed"
+        );
+        Ok(())
+    }
+
+    /// `POST /claims`.
+    pub async fn create(
+        &self,
+        actor: &Actor,
+        input: &ClaimInput,
+        idem: Option<&Idempotent<'_>>,
+        now: DateTime<Utc>,
+    ) -> Result<Done, Failure> {
+        let outcome = Claim::create(ClaimId::generate(), actor, input, now)?;
+        self.commit_and_deliver(None, &outcome, idem, now)
+            .await
+            .map_err(commit_failure)?;
+        Ok(Done {
+            claim: outcome.claim,
+            changed: true,
+        })
+    }
+
+    /// Reads a claim the actor may see.
+    pub async fn read(&self, actor: &Actor, id: ClaimId) -> Result<Claim, Failure> {
+        let claim = self.store.get(id).await?.ok_or(Failure::NotFound)?;
+        actor.authorize(crate::domain::Capability::Read, claim.partner_id())
+            .map_err(|e| Failure::from(CommandError::Access(e)))?;
+        Ok(claim)
+    }
+
+    /// A claim's history page (comments included), for those who may read the claim.
+    pub async fn history(
+        &self,
+        actor: &Actor,
+        id: ClaimId,
+        after: u64,
+        limit: u32,
+    ) -> Result<(Vec<HistoryEntry>, bool), Failure> {
+        self.read(actor, id).await?;
+        let page = self.store.history(id, after, limit).await?;
+        Ok((page.items, page.next.is_some()))
+    }
+
+    /// A page of claims. The caller has already checked who may run `query`.
+    pub async fn list(
+        &self,
+        query: &ClaimQuery,
+        filter: &ListFilter,
+        limit: u32,
+        from: Option<&Continuation>,
+    ) -> Result<(Vec<Claim>, Option<Continuation>), Failure> {
+        let page = self.store.list(query, filter, limit, from).await?;
+        Ok((page.items, page.next))
+    }
+
+    /// Reads the claim, asks `make` for the command (it may inspect the claim), lets the
+    /// domain decide, commits and delivers. `expected` is the version the caller saw
+    /// (`If-Match`); without it a lost race is re-decided on a fresh read.
+    pub async fn execute<F>(
+        &self,
+        actor: &Actor,
+        id: ClaimId,
+        expected: Option<u64>,
+        first_read: Option<Claim>,
+        idem: Option<&Idempotent<'_>>,
+        now: DateTime<Utc>,
+        mut make: F,
+    ) -> Result<Done, Failure>
+    where
+        F: FnMut(&Claim) -> Result<Command, Failure> + Send,
+    {
+        let mut first_read = first_read;
+        for attempt in 1..=MAX_ATTEMPTS {
+            let claim = match first_read.take() {
+                Some(c) => c,
+                None => self.store.get(id).await?.ok_or(Failure::NotFound)?,
+            };
+            if let Actor::Partner(p) = actor {
+                if &p.org != claim.partner_id() {
+                    return Err(Failure::NotFound);
+                }
+            }
+            if let Some(v) = expected {
+                if claim.version() != v {
+                    return Err(Failure::PreconditionFailed {
+                        expected: v,
+                        current: claim.version(),
+                    });
+                }
+            }
+            let command = make(&claim)?;
+            let outcome = claim.handle(actor, command, now, &self.policy)?;
+            let changed = outcome.write != Write::Nothing;
+            match self
+                .commit_and_deliver(Some(Revision::of(&claim)), &outcome, idem, now)
+                .await
+            {
+                Ok(()) => {
+                    return Ok(Done {
+                        claim: outcome.claim,
+                        changed,
+                    });
+                }
+                Err(CommitError::Stale { found, .. }) => {
+                    if let Some(v) = expected {
+                        return Err(Failure::PreconditionFailed {
+                            expected: v,
+                            current: found.unwrap_or(v + 1),
+                        });
+                    }
+                    tracing::info!(claim_id = %id, attempt, "lost a race; deciding again");
+                    if attempt == MAX_ATTEMPTS {
+                        return Err(Failure::Busy);
+                    }
+                }
+                Err(e) => return Err(commit_failure(e)),
+            }
+        }
+        Err(Failure::Busy)
+    }
+
+    /// `POST /claims/{id}/poe`: declares a document and returns where to upload it.
+    pub async fn add_poe(
+        &self,
+        actor: &Actor,
+        id: ClaimId,
+        request: &PoeUploadRequest,
+        idem: Option<&Idempotent<'_>>,
+        now: DateTime<Utc>,
+    ) -> Result<(PoeDocument, PresignedRequest), Failure> {
+        let doc = PoeDocument::declare(PoeId::generate(), request, &self.poe_policy, now)?;
+        let command_doc = doc.clone();
+        self.execute(actor, id, None, None, idem, now, move |_| {
+            Ok(Command::AddPoe(command_doc.clone()))
+        })
+        .await?;
+        let upload = self
+            .poe
+            .presign_upload(&UploadSpec::for_document(id, &doc), now)
+            .await?;
+        Ok((doc, upload))
+    }
+
+    /// `POST /claims/{id}/submit`: checks every PoE object with S3, then submits.
+    pub async fn submit(
+        &self,
+        actor: &Actor,
+        id: ClaimId,
+        acknowledgements: crate::domain::Acknowledgements,
+        comment: Option<crate::domain::LongText>,
+        idem: Option<&Idempotent<'_>>,
+        now: DateTime<Utc>,
+    ) -> Result<Done, Failure> {
+        let claim = self.store.get(id).await?.ok_or(Failure::NotFound)?;
+        actor
+            .authorize(crate::domain::Capability::Submit, claim.partner_id())
+            .map_err(|e| Failure::from(CommandError::Access(e)))?;
+        let mut uploaded = BTreeSet::new();
+        let mut mismatch = None;
+        for doc in claim.poe() {
+            let spec = UploadSpec::for_document(id, doc);
+            let meta = self.poe.head(&spec.key).await?;
+            match ObjectMeta::verify(meta.as_ref(), &spec) {
+                Ok(()) => {
+                    uploaded.insert(doc.id);
+                }
+                Err(PoeMismatch::Missing) => {}
+                Err(m) => mismatch = Some((doc.id, m)),
+            }
+        }
+        if let Some((poe_id, m)) = mismatch {
+            return Err(Failure::PoeMismatch {
+                poe_id,
+                mismatch: describe_mismatch(&m),
+            });
+        }
+        self.execute(actor, id, None, Some(claim), idem, now, move |_| {
+            Ok(Command::Submit {
+                acknowledgements,
+                comment: comment.clone(),
+                uploaded: uploaded.clone(),
+            })
+        })
+        .await
+    }
+
+    /// `GET /claims/{id}/poe/{poeId}`: a short-lived download URL.
+    pub async fn download_poe(
+        &self,
+        actor: &Actor,
+        id: ClaimId,
+        poe_id: PoeId,
+        now: DateTime<Utc>,
+    ) -> Result<PresignedRequest, Failure> {
+        let claim = self.read(actor, id).await?;
+        let doc = claim
+            .poe()
+            .iter()
+            .find(|d| d.id == poe_id)
+            .ok_or(Failure::PoeNotFound)?;
+        Ok(self
+            .poe
+            .presign_download(&doc.object_key(id), doc.file_name.as_str(), now)
+            .await?)
+    }
+
+    /// Verifies a consent link and returns the claim it is for.
+    pub async fn consent_claim(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(ConsentGrant, Claim), Failure> {
+        let keys = self
+            .deliverer
+            .keys
+            .as_ref()
+            .ok_or_else(|| Failure::Unavailable("CPOR_TOKEN_KEYS not configured".into()))?;
+        let grant = keys.verify_consent(token, now)?;
+        let claim = self
+            .store
+            .get(grant.claim)
+            .await?
+            .ok_or(Failure::ConsentLinkInvalid)?;
+        Ok((grant, claim))
+    }
+
+    /// `POST /consent/{token}`: records the customer's decision.
+    pub async fn consent_decide(
+        &self,
+        token: &str,
+        decision: ConsentDecision,
+        now: DateTime<Utc>,
+    ) -> Result<Done, Failure> {
+        let (grant, claim) = self.consent_claim(token, now).await?;
+        self.execute(&Actor::Customer, grant.claim, None, Some(claim), None, now, move |_| {
+            Ok(Command::Consent(decision))
+        })
+        .await
+    }
+
+    /// A one-time deadline schedule fired for one claim.
+    pub async fn sweep_one(&self, payload: &DeadlinePayload, now: DateTime<Utc>) -> SweepReport {
+        let mut report = SweepReport {
+            deadlines_seen: 1,
+            ..SweepReport::default()
+        };
+        let cmd = Command::DeadlineReached {
+            status: payload.status,
+            generation: payload.version,
+        };
+        self.apply_deadline(payload.claim_id, cmd, now, &mut report).await;
+        report
+    }
+
+    async fn apply_deadline(
+        &self,
+        id: ClaimId,
+        cmd: Command,
+        now: DateTime<Utc>,
+        report: &mut SweepReport,
+    ) {
+        match self
+            .execute(&Actor::Scheduler, id, None, None, None, now, move |_| Ok(cmd.clone()))
+            .await
+        {
+            Ok(done) if done.changed => report.deadlines_applied += 1,
+            Ok(_) => report.deadlines_skipped += 1,
+            Err(Failure::NotFound) => report.deadlines_skipped += 1,
+            Err(e) => {
+                tracing::warn!(claim_id = %id, error = %e, "deadline not applied; the next sweep retries");
+                report.errors += 1;
+            }
+        }
+    }
+
+    /// The periodic sweep: every due deadline and every outbox entry whose lease ran out, as of
+    /// `now`. Safe to run twice at once (each change is conditional; each delivery leased).
+    pub async fn sweep_due(&self, now: DateTime<Utc>, batch: u32) -> SweepReport {
+        let mut report = SweepReport::default();
+        let work = match self.store.due(now, batch).await {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::error!(error = %e, "due index unreadable");
+                report.errors += 1;
+                return report;
+            }
+        };
+        let lease = lease_id();
+        for item in work {
+            match item {
+                DueWork::Deadline { claim, .. } => {
+                    report.deadlines_seen += 1;
+                    let claim_id = claim;
+                    match self.store.get(claim_id).await {
+                        Ok(Some(c)) => {
+                            let Some(generation) = c.deadline().map(|d| d.generation) else {
+                                report.deadlines_skipped += 1;
+                                continue;
+                            };
+                            let cmd = Command::DeadlineReached {
+                                status: c.status(),
+                                generation,
+                            };
+                            self.apply_deadline(claim_id, cmd, now, &mut report).await;
+                        }
+                        Ok(None) => report.deadlines_skipped += 1,
+                        Err(e) => {
+                            tracing::warn!(claim_id = %claim_id, error = %e, "claim unreadable");
+                            report.errors += 1;
+                        }
+                    }
+                }
+                DueWork::Outbox(r) => match self.deliverer.deliver_due(&r, &lease, now).await {
+                    Ok(crate::delivery::Delivery::Delivered) => report.outbox_delivered += 1,
+                    Ok(crate::delivery::Delivery::Failed) => report.outbox_failed += 1,
+                    Ok(_) => report.outbox_skipped += 1,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "outbox entry not delivered");
+                        report.errors += 1;
+                    }
+                },
+            }
+        }
+        tracing::info!(?report, "sweep done");
+        report
+    }
+}
+
+fn describe_mismatch(m: &PoeMismatch) -> String {
+    match m {
+        PoeMismatch::Missing => "not uploaded".into(),
+        PoeMismatch::Size { declared, stored } => {
+            format!("declared {declared} bytes, uploaded {stored}")
+        }
+        PoeMismatch::ContentType { declared, stored } => format!(
+            "declared {declared}, uploaded {}",
+            stored.as_deref().unwrap_or("no type")
+        ),
+        PoeMismatch::Checksum => "the SHA-256 differs from the declared one".into(),
+    }
+}
+
+fn commit_failure(e: CommitError) -> Failure {
+    match e {
+        CommitError::WorkloadTaken { keys } => Failure::WorkloadTaken { keys },
+        CommitError::Stale { .. } | CommitError::Contention => Failure::Busy,
+        CommitError::AlreadyExists => Failure::Unavailable("claim ID collision".into()),
+        CommitError::Inconsistent(m) => {
+            tracing::error!(message = %m, "store inconsistency");
+            Failure::Unavailable("store inconsistency".into())
+        }
+        CommitError::Unavailable(u) => u.into(),
+    }
+}

@@ -1,0 +1,133 @@
+//! Who is calling, from the JWT claims the API Gateway authorizer verified and passed in the
+//! request context: `sub`, `partner_id`, `partner_locations`, `roles`. The HTTP API hands array
+//! claims over as a string such as `[a b]`; a JSON array string, commas and spaces are
+//! accepted too. A request without verified claims is 401; unknown roles are ignored (and a
+//! partner without a known role is refused by the permission matrix, 403).
+
+use super::Problem;
+use crate::domain::{Actor, LocationId, PartnerId, PartnerRole, PartnerUser, UserId};
+use lambda_http::request::RequestContext;
+use lambda_http::{Request, RequestExt};
+use std::collections::{BTreeSet, HashMap};
+
+/// The reviewer role (Microsoft staff), beside the partner roles.
+pub const REVIEWER_ROLE: &str = "reviewer";
+
+fn claims(req: &Request) -> Option<&HashMap<String, String>> {
+    match req.request_context_ref()? {
+        RequestContext::ApiGatewayV2(ctx) => ctx
+            .authorizer
+            .as_ref()
+            .and_then(|a| a.jwt.as_ref())
+            .map(|j| &j.claims),
+        _ => None,
+    }
+}
+
+/// Splits a claim that holds a list: `[a b]`, `["a","b"]`, `a,b` or `a b`.
+pub fn list_claim(raw: &str) -> Vec<String> {
+    let raw = raw.trim();
+    if raw.starts_with('[') {
+        if let Ok(items) = serde_json::from_str::<Vec<String>>(raw) {
+            return items;
+        }
+    }
+    raw.trim_start_matches('[')
+        .trim_end_matches(']')
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .map(|s| s.trim_matches('"').trim())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The actor behind a request.
+pub fn actor(req: &Request) -> Result<Actor, Problem> {
+    let claims = claims(req).ok_or_else(Problem::unauthorized)?;
+    from_claims(claims)
+}
+
+pub fn from_claims(claims: &HashMap<String, String>) -> Result<Actor, Problem> {
+    let user = claims
+        .get("sub")
+        .and_then(|s| UserId::parse(s).ok())
+        .ok_or_else(Problem::unauthorized)?;
+    let roles = claims.get("roles").map(|r| list_claim(r)).unwrap_or_default();
+    if roles.iter().any(|r| r == REVIEWER_ROLE) {
+        return Ok(Actor::Reviewer { user });
+    }
+    let org = claims
+        .get("partner_id")
+        .and_then(|p| PartnerId::parse(p).ok())
+        .ok_or_else(|| Problem::forbidden("no partner organisation in the token"))?;
+    let locations: BTreeSet<LocationId> = claims
+        .get("partner_locations")
+        .map(|l| list_claim(l))
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|l| LocationId::parse(l).ok())
+        .collect();
+    let roles: BTreeSet<PartnerRole> = roles.iter().filter_map(|r| PartnerRole::parse(r)).collect();
+    Ok(Actor::Partner(PartnerUser {
+        user,
+        org,
+        locations,
+        roles,
+    }))
+}
+
+/// A stable, non-identifying scope for idempotency keys and cursors: the organisation (or
+/// `reviewer`) and the user.
+pub fn caller_scope(actor: &Actor) -> String {
+    match actor {
+        Actor::Partner(p) => format!("org:{}:{}", p.org, p.user),
+        Actor::Reviewer { user } => format!("reviewer:{user}"),
+        Actor::Customer => "customer".into(),
+        Actor::Scheduler => "scheduler".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect()
+    }
+
+    #[test]
+    fn array_claims_arrive_in_every_form() {
+        for raw in ["[a b]", "[\"a\",\"b\"]", "a,b", "a b", " [a, b] "] {
+            assert_eq!(list_claim(raw), vec!["a", "b"], "{raw}");
+        }
+        assert!(list_claim("[]").is_empty());
+    }
+
+    #[test]
+    fn a_partner_token_becomes_a_partner_with_known_roles_only() {
+        let actor = from_claims(&claims(&[
+            ("sub", "user-1"),
+            ("partner_id", "4812345"),
+            ("partner_locations", "[4812345001 4812345002]"),
+            ("roles", "[incentives_admin superuser]"),
+        ]))
+        .unwrap();
+        let Actor::Partner(p) = actor else { panic!("partner") };
+        assert_eq!(p.org.as_str(), "4812345");
+        assert_eq!(p.locations.len(), 2);
+        assert_eq!(p.roles.into_iter().collect::<Vec<_>>(), vec![PartnerRole::IncentivesAdmin]);
+    }
+
+    #[test]
+    fn reviewers_and_bad_tokens() {
+        let r = from_claims(&claims(&[("sub", "rev-1"), ("roles", "[reviewer]")])).unwrap();
+        assert!(matches!(r, Actor::Reviewer { .. }));
+        assert_eq!(from_claims(&claims(&[("roles", "[reviewer]")])).unwrap_err().status, 401);
+        assert_eq!(
+            from_claims(&claims(&[("sub", "u"), ("roles", "[incentives_admin]")]))
+                .unwrap_err()
+                .status,
+            403
+        );
+    }
+}

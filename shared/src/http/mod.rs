@@ -1,0 +1,279 @@
+//! The API Gateway (HTTP API, payload 2.0) edge shared by every HTTP function: who is calling
+//! (JWT claims in the request context), reading bodies and headers into domain types with
+//! errors that name the field, and responses — JSON or `application/problem+json`, mapped from
+//! [`crate::app::Failure`] in one place.
+
+pub mod identity;
+pub mod problem;
+
+pub use identity::actor;
+pub use lambda_http::{Body, Request, RequestExt, Response};
+pub use problem::Problem;
+
+use crate::domain::{ClaimId, PoeId};
+use crate::ports::IdempotencyKey;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+/// Request bodies larger than this are refused (413) before parsing.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The raw body bytes (API Gateway may base64-encode them; lambda_http decodes).
+pub fn body_bytes(req: &Request) -> &[u8] {
+    match req.body() {
+        Body::Empty => &[],
+        Body::Text(t) => t.as_bytes(),
+        Body::Binary(b) => b,
+        _ => &[],
+    }
+}
+
+fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Parses a JSON body into `T`, naming the offending field on error.
+pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, Problem> {
+    let bytes = body_bytes(req);
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(Problem::too_large(MAX_BODY_BYTES));
+    }
+    let media = header(req, "content-type")
+        .map(|c| c.split(';').next().unwrap_or(c).trim().to_ascii_lowercase());
+    match media.as_deref() {
+        Some("application/json") => {}
+        Some(m) if m.starts_with("application/") && m.ends_with("+json") => {}
+        _ => return Err(Problem::unsupported_media_type("application/json")),
+    }
+    if bytes.is_empty() {
+        return Err(Problem::invalid("body", "a JSON object is required"));
+    }
+    parse_json(bytes)
+}
+
+/// Parses JSON bytes into `T` (also used by non-HTTP events).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = inner.to_string();
+        // "unknown field `x`, expected ..." names the field inside the path's object.
+        let field = match message
+            .strip_prefix("unknown field `")
+            .and_then(|rest| rest.split('`').next())
+        {
+            Some(name) if path == "." => name.to_owned(),
+            Some(name) => format!("{path}.{name}"),
+            None if path == "." => "body".to_owned(),
+            None => path,
+        };
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_owned();
+        Problem::invalid(&field, &message)
+    })?;
+    de.end()
+        .map_err(|_| Problem::invalid("body", "trailing characters after the JSON value"))?;
+    Ok(value)
+}
+
+/// A path parameter parsed as a claim ID (a malformed one is 404: no such claim).
+pub fn claim_id(req: &Request) -> Result<ClaimId, Problem> {
+    req.path_parameters_ref()
+        .and_then(|p| p.first("id"))
+        .and_then(|id| ClaimId::parse(id).ok())
+        .ok_or_else(Problem::not_found)
+}
+
+pub fn poe_id(req: &Request) -> Result<PoeId, Problem> {
+    req.path_parameters_ref()
+        .and_then(|p| p.first("poeId"))
+        .and_then(|id| PoeId::parse(id).ok())
+        .ok_or_else(|| Problem::from(crate::app::Failure::PoeNotFound))
+}
+
+pub fn path_param<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.path_parameters_ref().and_then(|p| p.first(name))
+}
+
+pub fn query_param<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.query_string_parameters_ref().and_then(|q| q.first(name))
+}
+
+/// `If-Match: "<version>"` (required where `required`): the version the caller last read.
+pub fn if_match(req: &Request, required: bool) -> Result<Option<u64>, Problem> {
+    match header(req, "if-match") {
+        None if required => Err(Problem::precondition_required()),
+        None => Ok(None),
+        Some(raw) => {
+            let v = raw.trim().trim_start_matches("W/").trim_matches('"');
+            v.parse()
+                .map(Some)
+                .map_err(|_| Problem::invalid("If-Match", "must be the claim's ETag, e.g. \"3\""))
+        }
+    }
+}
+
+/// The `Idempotency-Key` header, scoped to the caller and the route, with the body's hash.
+pub fn idempotency_key(
+    req: &Request,
+    caller: &str,
+    route: &str,
+) -> Result<Option<(IdempotencyKey, String)>, Problem> {
+    let Some(key) = header(req, "idempotency-key") else {
+        return Ok(None);
+    };
+    let key = key.trim();
+    if key.is_empty()
+        || key.len() > 200
+        || !key.bytes().all(|b| b.is_ascii_graphic())
+    {
+        return Err(Problem::invalid(
+            "Idempotency-Key",
+            "must be 1-200 visible ASCII characters",
+        ));
+    }
+    let hash: String = Sha256::digest(body_bytes(req))
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(Some((
+        IdempotencyKey {
+            scope: format!("{caller}:{route}"),
+            key: key.to_owned(),
+        },
+        hash,
+    )))
+}
+
+/// A JSON response.
+pub fn json<T: Serialize>(status: u16, value: &T) -> Response<Body> {
+    let body = serde_json::to_string(value).unwrap_or_else(|_| "{}".to_owned());
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .header("cache-control", "no-store")
+        .body(Body::Text(body))
+        .unwrap_or_default()
+}
+
+/// A JSON response carrying the claim version as its strong ETag.
+pub fn json_with_etag<T: Serialize>(status: u16, value: &T, version: u64) -> Response<Body> {
+    let mut resp = json(status, value);
+    if let Ok(v) = format!("\"{version}\"").parse() {
+        resp.headers_mut().insert("etag", v);
+    }
+    resp
+}
+
+/// Replays a stored response (an `Idempotency-Key` retry).
+pub fn replay(stored: &crate::ports::StoredResponse) -> Response<Body> {
+    Response::builder()
+        .status(stored.status)
+        .header("content-type", "application/json")
+        .header("idempotent-replayed", "true")
+        .body(Body::Text(stored.body.clone()))
+        .unwrap_or_default()
+}
+
+/// An HTML page (the consent pages).
+pub fn html(status: u16, page: String) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "text/html; charset=utf-8")
+        .header("cache-control", "no-store")
+        .header("x-frame-options", "DENY")
+        .header(
+            "content-security-policy",
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        )
+        .header("referrer-policy", "no-referrer")
+        .body(Body::Text(page))
+        .unwrap_or_default()
+}
+
+/// Now, for a request: the wall clock. The local stack (only) sets
+/// `CPOR_LOCAL_CLOCK_HEADER=true` so end-to-end tests can act "30 days later" with an
+/// `X-Cpor-Now: <RFC 3339>` header; deployed functions never read the header.
+pub fn now(req: &Request) -> chrono::DateTime<chrono::Utc> {
+    let real = chrono::Utc::now();
+    if std::env::var("CPOR_LOCAL_CLOCK_HEADER").as_deref() != Ok("true") {
+        return real;
+    }
+    header(req, "x-cpor-now")
+        .and_then(|v| chrono::DateTime::parse_from_rfc3339(v).ok())
+        .map_or(real, |t| t.with_timezone(&chrono::Utc))
+}
+
+/// The response body for a claim, as stored for idempotent replays too.
+pub fn claim_body(claim: &crate::domain::Claim) -> String {
+    serde_json::to_string(&crate::views::ClaimView::of(claim)).unwrap_or_default()
+}
+
+/// A claim response with its ETag (and `Location` when it was created).
+pub fn claim_response(status: u16, claim: &crate::domain::Claim) -> Response<Body> {
+    let mut resp = json_with_etag(status, &crate::views::ClaimView::of(claim), claim.version());
+    if status == 201 {
+        if let Ok(v) = format!("/claims/{}", claim.id()).parse() {
+            resp.headers_mut().insert("location", v);
+        }
+    }
+    resp
+}
+
+/// Starts an operation that honours `Idempotency-Key`: `Err(response)` is the replay of a
+/// completed request; `Ok(idem)` is what to pass to the operation (completed in its commit).
+pub async fn begin_idempotent<'a, W: crate::app::Wiring>(
+    app: &crate::app::App<W>,
+    req: &Request,
+    actor: &crate::domain::Actor,
+    route: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    respond: &'a (dyn Fn(&crate::domain::Claim) -> crate::ports::StoredResponse + Send + Sync),
+) -> Result<Result<Option<crate::app::Idempotent<'a>>, Response<Body>>, Problem> {
+    let idem = idempotency_key(req, &identity::caller_scope(actor), route)?.map(|(key, hash)| {
+        crate::app::Idempotent {
+            key,
+            request_hash: hash,
+            respond,
+        }
+    });
+    match app.start(idem, now).await? {
+        crate::app::Started::Replay(stored) => Ok(Err(replay(&stored))),
+        crate::app::Started::Run(idem) => Ok(Ok(idem)),
+    }
+}
+
+/// Ends an idempotent operation: on failure the key is released so a corrected retry runs.
+pub async fn settle<W: crate::app::Wiring, T>(
+    app: &crate::app::App<W>,
+    idem: Option<&crate::app::Idempotent<'_>>,
+    result: Result<T, crate::app::Failure>,
+) -> Result<T, Problem> {
+    match result {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            app.abandon(idem).await;
+            Err(e.into())
+        }
+    }
+}
+
+/// How every handler ends: a problem becomes its response; one log line per request.
+pub fn finish(function: &'static str, result: Result<Response<Body>, Problem>) -> Response<Body> {
+    let response = match result {
+        Ok(r) => r,
+        Err(p) => p.into_response(),
+    };
+    let status = response.status().as_u16();
+    if status >= 500 {
+        tracing::error!(function, status, "request failed");
+    } else {
+        tracing::info!(function, status, "request done");
+    }
+    response
+}

@@ -1,0 +1,138 @@
+//! The HTTP API's routes as data: the local stack routes by it, the infra consistency test
+//! checks the template against it, and the README's route table is generated from it.
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// A JWT checked by the API Gateway authorizer (partners and reviewers).
+    Jwt,
+    /// Public: the customer's consent link carries its own signed token.
+    Public,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    pub method: &'static str,
+    /// API Gateway syntax: `{name}` is a path parameter.
+    pub path: &'static str,
+    /// The function crate (and Lambda function) that serves it.
+    pub function: &'static str,
+    pub auth: Auth,
+    pub summary: &'static str,
+}
+
+const fn r(
+    method: &'static str,
+    path: &'static str,
+    function: &'static str,
+    auth: Auth,
+    summary: &'static str,
+) -> Route {
+    Route {
+        method,
+        path,
+        function,
+        auth,
+        summary,
+    }
+}
+
+pub const ROUTES: &[Route] = &[
+    r("POST", "/claims", "create-claim", Auth::Jwt, "create a draft"),
+    r("GET", "/claims", "list-claims", Auth::Jwt, "list claims (own organisation; reviewers: by status or partner)"),
+    r("GET", "/claims/{id}", "get-claim", Auth::Jwt, "read a claim"),
+    r("PATCH", "/claims/{id}", "update-claim", Auth::Jwt, "edit what the status allows (If-Match)"),
+    r("DELETE", "/claims/{id}", "cancel-claim", Auth::Jwt, "cancel a draft"),
+    r("POST", "/claims/{id}/poe", "presign-poe-upload", Auth::Jwt, "declare a PoE document and get its upload URL"),
+    r("GET", "/claims/{id}/poe/{poeId}", "download-poe", Auth::Jwt, "a short-lived download URL"),
+    r("GET", "/poe-template", "poe-template", Auth::Jwt, "the PoE template document"),
+    r("POST", "/claims/{id}/submit", "submit-claim", Auth::Jwt, "submit, or resubmit after partner action required"),
+    r("POST", "/claims/{id}/review", "review-decision", Auth::Jwt, "start, approve, reject, request information"),
+    r("POST", "/claims/{id}/comments", "add-comment", Auth::Jwt, "comment on the claim's thread"),
+    r("GET", "/claims/{id}/history", "get-history", Auth::Jwt, "the full history, comments included"),
+    r("POST", "/claims/{id}/withdraw", "withdraw-claim", Auth::Jwt, "withdraw (rejected, partner request)"),
+    r("POST", "/claims/{id}/dispute", "dispute-claim", Auth::Jwt, "dispute a rejection within 30 days"),
+    r("POST", "/claims/{id}/disassociate", "disassociate-claim", Auth::Jwt, "end an active association"),
+    r("POST", "/claims/{id}/consent-email", "resend-consent", Auth::Jwt, "resend the customer's consent email"),
+    r("GET", "/consent/{token}", "consent-callback", Auth::Public, "the consent page (changes nothing)"),
+    r("POST", "/consent/{token}", "consent-callback", Auth::Public, "record keep or decline"),
+];
+
+/// Functions not behind a route (invoked by schedules).
+pub const SCHEDULED_FUNCTIONS: &[&str] = &["deadline-sweep"];
+
+/// Every function crate name.
+pub fn functions() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = ROUTES.iter().map(|r| r.function).collect();
+    names.extend_from_slice(SCHEDULED_FUNCTIONS);
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// Finds the route for a method and path, with its path parameters.
+pub fn find(method: &str, path: &str) -> Option<(&'static Route, Vec<(String, String)>)> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    ROUTES.iter().find_map(|route| {
+        if !route.method.eq_ignore_ascii_case(method) {
+            return None;
+        }
+        let pattern: Vec<&str> = route.path.split('/').collect();
+        if pattern.len() != segments.len() {
+            return None;
+        }
+        let mut params = Vec::new();
+        for (p, s) in pattern.iter().zip(&segments) {
+            match p.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                Some(name) if !s.is_empty() => params.push((name.to_owned(), (*s).to_owned())),
+                Some(_) => return None,
+                None if p == s => {}
+                None => return None,
+            }
+        }
+        Some((route, params))
+    })
+}
+
+/// The route table in Markdown (the README's copy is checked against it).
+pub fn routes_markdown() -> String {
+    let mut out = String::from("| method | path | function | auth | what |\n|---|---|---|---|---|\n");
+    for r in ROUTES {
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} |\n",
+            r.method,
+            r.path,
+            r.function,
+            match r.auth {
+                Auth::Jwt => "JWT",
+                Auth::Public => "public (signed link)",
+            },
+            r.summary
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_route_to_their_function_with_parameters() {
+        let (route, params) = find("GET", "/claims/abc/poe/def").unwrap();
+        assert_eq!(route.function, "download-poe");
+        assert_eq!(params, vec![("id".into(), "abc".into()), ("poeId".into(), "def".into())]);
+        assert_eq!(find("POST", "/claims").unwrap().0.function, "create-claim");
+        assert_eq!(find("GET", "/claims").unwrap().0.function, "list-claims");
+        assert!(find("PUT", "/claims").is_none());
+        assert!(find("GET", "/claims//poe/x").is_none());
+        assert!(find("GET", "/nope").is_none());
+    }
+
+    #[test]
+    fn every_function_is_named_once() {
+        let f = functions();
+        assert_eq!(f.len(), 18);
+        assert!(f.contains(&"deadline-sweep") && f.contains(&"consent-callback"));
+    }
+}

@@ -1,0 +1,107 @@
+//! What the API returns: JSON views of claims, PoE documents, history and pages (camelCase;
+//! statuses, reasons and roles as snake_case codes). Built from the domain, never stored.
+
+use crate::domain::{Claim, ClaimInput, HistoryEntry, PoeDocument, Status};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PoeView {
+    pub poe_id: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: u64,
+    pub sha256: String,
+    pub added_at: DateTime<Utc>,
+}
+
+impl PoeView {
+    pub fn of(doc: &PoeDocument) -> Self {
+        Self {
+            poe_id: doc.id.to_string(),
+            file_name: doc.file_name.to_string(),
+            content_type: doc.content_type.clone(),
+            size_bytes: doc.size_bytes,
+            sha256: doc.sha256.to_hex(),
+            added_at: doc.added_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusReasonView {
+    pub codes: Vec<crate::domain::Reason>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// A claim as `GET /claims/{id}` returns it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimView {
+    pub id: String,
+    pub partner_id: String,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<StatusReasonView>,
+    /// The current deadline (review start, decision, partner response, opt-out, dispute).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<crate::domain::DeadlineKind>,
+    pub version: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub submitted_at: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub content: ClaimInput,
+    pub poe: Vec<PoeView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consent: Option<crate::domain::ConsentDecision>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sla_breaches: Vec<crate::domain::claim::SlaBreach>,
+}
+
+impl ClaimView {
+    pub fn of(claim: &Claim) -> Self {
+        Self {
+            id: claim.id().to_string(),
+            partner_id: claim.partner_id().to_string(),
+            status: claim.status(),
+            status_reason: claim.status_reason().map(|r| StatusReasonView {
+                codes: r.codes.clone(),
+                comment: r.comment.as_ref().map(ToString::to_string),
+            }),
+            due_at: claim.due_at(),
+            deadline: claim.deadline().map(|d| d.kind),
+            version: claim.version(),
+            created_at: claim.created_at(),
+            updated_at: claim.updated_at(),
+            submitted_at: claim.submitted_at(),
+            content: claim.content().to_input(),
+            poe: claim.poe().iter().map(PoeView::of).collect(),
+            consent: claim.consent().map(|c| c.decision),
+            sla_breaches: claim.sla_breaches().to_vec(),
+        }
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageView<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// History as returned by `GET /claims/{id}/history`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryView {
+    pub items: Vec<HistoryEntry>,
+    /// Pass as `after` for the next page; `None` at the end.
+    pub next_after: Option<u64>,
+}
