@@ -93,7 +93,8 @@ async fn a_commit_delivers_its_schedule_event_and_consent_email_inline() {
         DeliveryReport {
             delivered: 3,
             failed: 0,
-            skipped: 0, handed_off: 0
+            skipped: 0,
+            handed_off: 0
         }
     );
     let later = monday() + INLINE_LEASE + Duration::days(30);
@@ -149,7 +150,8 @@ async fn a_failed_email_is_retried_by_the_sweep_and_sent_once() {
         DeliveryReport {
             delivered: 2,
             failed: 1,
-            skipped: 0, handed_off: 0
+            skipped: 0,
+            handed_off: 0
         }
     );
     assert!(emails_to(&customer).is_empty());
@@ -188,7 +190,8 @@ async fn a_failed_email_is_retried_by_the_sweep_and_sent_once() {
         DeliveryReport {
             delivered: 0,
             failed: 0,
-            skipped: 1, handed_off: 0
+            skipped: 1,
+            handed_off: 0
         }
     );
     // THEN exactly one email went out

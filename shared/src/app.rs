@@ -8,12 +8,12 @@
 //! A partner's edit names the version it saw (`If-Match`) and is refused instead (412).
 
 use crate::delivery::Deliverer;
-use crate::domain::{
-    Actor, Claim, ClaimId, ClaimInput, Command, CommandError, ConsentDecision,
-    DeadlinePolicy, HistoryEntry, LockKey, Outcome, PoeDocument, PoeId, PoePolicy,
-    PoeUploadRequest, ValidationErrors, Write,
-};
 use crate::domain::access::AccessError;
+use crate::domain::{
+    Actor, Claim, ClaimId, ClaimInput, Command, CommandError, ConsentDecision, DeadlinePolicy,
+    HistoryEntry, LockKey, Outcome, PoeDocument, PoeId, PoePolicy, PoeUploadRequest,
+    ValidationErrors, Write,
+};
 use crate::outbox::{OutboxEntry, entries_for};
 use crate::ports::{
     ClaimQuery, ClaimReader, ClaimWriter, Commit, CommitError, Continuation, DeadlinePayload,
@@ -249,7 +249,8 @@ impl<W: Wiring> App<W> {
     /// Reads a claim the actor may see.
     pub async fn read(&self, actor: &Actor, id: ClaimId) -> Result<Claim, Failure> {
         let claim = self.store.get(id).await?.ok_or(Failure::NotFound)?;
-        actor.authorize(crate::domain::Capability::Read, claim.partner_id())
+        actor
+            .authorize(crate::domain::Capability::Read, claim.partner_id())
             .map_err(|e| Failure::from(CommandError::Access(e)))?;
         Ok(claim)
     }
@@ -282,6 +283,7 @@ impl<W: Wiring> App<W> {
     /// Reads the claim, asks `make` for the command (it may inspect the claim), lets the
     /// domain decide, commits and delivers. `expected` is the version the caller saw
     /// (`If-Match`); without it a lost race is re-decided on a fresh read.
+    #[allow(clippy::too_many_arguments)] // the one command runner; each argument is distinct
     pub async fn execute<F>(
         &self,
         actor: &Actor,
@@ -345,26 +347,32 @@ impl<W: Wiring> App<W> {
         Err(Failure::Busy)
     }
 
-    /// `POST /claims/{id}/poe`: declares a document and returns where to upload it.
-    pub async fn add_poe(
+    /// Checks a PoE declaration against the configured policy.
+    pub fn declare_poe(
         &self,
-        actor: &Actor,
-        id: ClaimId,
         request: &PoeUploadRequest,
-        idem: Option<&Idempotent<'_>>,
         now: DateTime<Utc>,
-    ) -> Result<(PoeDocument, PresignedRequest), Failure> {
-        let doc = PoeDocument::declare(PoeId::generate(), request, &self.poe_policy, now)?;
-        let command_doc = doc.clone();
-        self.execute(actor, id, None, None, idem, now, move |_| {
-            Ok(Command::AddPoe(command_doc.clone()))
-        })
-        .await?;
-        let upload = self
+    ) -> Result<PoeDocument, Failure> {
+        Ok(PoeDocument::declare(
+            PoeId::generate(),
+            request,
+            &self.poe_policy,
+            now,
+        )?)
+    }
+
+    /// The presigned upload for a declared document (local signing, no network call): made
+    /// before the commit, so an idempotent replay can return the same response.
+    pub async fn presign_poe(
+        &self,
+        id: ClaimId,
+        doc: &PoeDocument,
+        now: DateTime<Utc>,
+    ) -> Result<PresignedRequest, Failure> {
+        Ok(self
             .poe
-            .presign_upload(&UploadSpec::for_document(id, &doc), now)
-            .await?;
-        Ok((doc, upload))
+            .presign_upload(&UploadSpec::for_document(id, doc), now)
+            .await?)
     }
 
     /// `POST /claims/{id}/submit`: checks every PoE object with S3, then submits.
@@ -458,9 +466,15 @@ impl<W: Wiring> App<W> {
         now: DateTime<Utc>,
     ) -> Result<Done, Failure> {
         let (grant, claim) = self.consent_claim(token, now).await?;
-        self.execute(&Actor::Customer, grant.claim, None, Some(claim), None, now, move |_| {
-            Ok(Command::Consent(decision))
-        })
+        self.execute(
+            &Actor::Customer,
+            grant.claim,
+            None,
+            Some(claim),
+            None,
+            now,
+            move |_| Ok(Command::Consent(decision)),
+        )
         .await
     }
 
@@ -474,7 +488,8 @@ impl<W: Wiring> App<W> {
             status: payload.status,
             generation: payload.version,
         };
-        self.apply_deadline(payload.claim_id, cmd, now, &mut report).await;
+        self.apply_deadline(payload.claim_id, cmd, now, &mut report)
+            .await;
         report
     }
 
@@ -486,7 +501,9 @@ impl<W: Wiring> App<W> {
         report: &mut SweepReport,
     ) {
         match self
-            .execute(&Actor::Scheduler, id, None, None, None, now, move |_| Ok(cmd.clone()))
+            .execute(&Actor::Scheduler, id, None, None, None, now, move |_| {
+                Ok(cmd.clone())
+            })
             .await
         {
             Ok(done) if done.changed => report.deadlines_applied += 1,

@@ -38,24 +38,132 @@ const fn r(
 }
 
 pub const ROUTES: &[Route] = &[
-    r("POST", "/claims", "create-claim", Auth::Jwt, "create a draft"),
-    r("GET", "/claims", "list-claims", Auth::Jwt, "list claims (own organisation; reviewers: by status or partner)"),
-    r("GET", "/claims/{id}", "get-claim", Auth::Jwt, "read a claim"),
-    r("PATCH", "/claims/{id}", "update-claim", Auth::Jwt, "edit what the status allows (If-Match)"),
-    r("DELETE", "/claims/{id}", "cancel-claim", Auth::Jwt, "cancel a draft"),
-    r("POST", "/claims/{id}/poe", "presign-poe-upload", Auth::Jwt, "declare a PoE document and get its upload URL"),
-    r("GET", "/claims/{id}/poe/{poeId}", "download-poe", Auth::Jwt, "a short-lived download URL"),
-    r("GET", "/poe-template", "poe-template", Auth::Jwt, "the PoE template document"),
-    r("POST", "/claims/{id}/submit", "submit-claim", Auth::Jwt, "submit, or resubmit after partner action required"),
-    r("POST", "/claims/{id}/review", "review-decision", Auth::Jwt, "start, approve, reject, request information"),
-    r("POST", "/claims/{id}/comments", "add-comment", Auth::Jwt, "comment on the claim's thread"),
-    r("GET", "/claims/{id}/history", "get-history", Auth::Jwt, "the full history, comments included"),
-    r("POST", "/claims/{id}/withdraw", "withdraw-claim", Auth::Jwt, "withdraw (rejected, partner request)"),
-    r("POST", "/claims/{id}/dispute", "dispute-claim", Auth::Jwt, "dispute a rejection within 30 days"),
-    r("POST", "/claims/{id}/disassociate", "disassociate-claim", Auth::Jwt, "end an active association"),
-    r("POST", "/claims/{id}/consent-email", "resend-consent", Auth::Jwt, "resend the customer's consent email"),
-    r("GET", "/consent/{token}", "consent-callback", Auth::Public, "the consent page (changes nothing)"),
-    r("POST", "/consent/{token}", "consent-callback", Auth::Public, "record keep or decline"),
+    r(
+        "POST",
+        "/claims",
+        "create-claim",
+        Auth::Jwt,
+        "create a draft",
+    ),
+    r(
+        "GET",
+        "/claims",
+        "list-claims",
+        Auth::Jwt,
+        "list claims (own organisation; reviewers: by status or partner)",
+    ),
+    r(
+        "GET",
+        "/claims/{id}",
+        "get-claim",
+        Auth::Jwt,
+        "read a claim",
+    ),
+    r(
+        "PATCH",
+        "/claims/{id}",
+        "update-claim",
+        Auth::Jwt,
+        "edit what the status allows (If-Match)",
+    ),
+    r(
+        "DELETE",
+        "/claims/{id}",
+        "cancel-claim",
+        Auth::Jwt,
+        "cancel a draft",
+    ),
+    r(
+        "POST",
+        "/claims/{id}/poe",
+        "presign-poe-upload",
+        Auth::Jwt,
+        "declare a PoE document and get its upload URL",
+    ),
+    r(
+        "GET",
+        "/claims/{id}/poe/{poeId}",
+        "download-poe",
+        Auth::Jwt,
+        "a short-lived download URL",
+    ),
+    r(
+        "GET",
+        "/poe-template",
+        "poe-template",
+        Auth::Jwt,
+        "the PoE template document",
+    ),
+    r(
+        "POST",
+        "/claims/{id}/submit",
+        "submit-claim",
+        Auth::Jwt,
+        "submit, or resubmit after partner action required",
+    ),
+    r(
+        "POST",
+        "/claims/{id}/review",
+        "review-decision",
+        Auth::Jwt,
+        "start, approve, reject, request information",
+    ),
+    r(
+        "POST",
+        "/claims/{id}/comments",
+        "add-comment",
+        Auth::Jwt,
+        "comment on the claim's thread",
+    ),
+    r(
+        "GET",
+        "/claims/{id}/history",
+        "get-history",
+        Auth::Jwt,
+        "the full history, comments included",
+    ),
+    r(
+        "POST",
+        "/claims/{id}/withdraw",
+        "withdraw-claim",
+        Auth::Jwt,
+        "withdraw (rejected, partner request)",
+    ),
+    r(
+        "POST",
+        "/claims/{id}/dispute",
+        "dispute-claim",
+        Auth::Jwt,
+        "dispute a rejection within 30 days",
+    ),
+    r(
+        "POST",
+        "/claims/{id}/disassociate",
+        "disassociate-claim",
+        Auth::Jwt,
+        "end an active association",
+    ),
+    r(
+        "POST",
+        "/claims/{id}/consent-email",
+        "resend-consent",
+        Auth::Jwt,
+        "resend the customer's consent email",
+    ),
+    r(
+        "GET",
+        "/consent/{token}",
+        "consent-callback",
+        Auth::Public,
+        "the consent page (changes nothing)",
+    ),
+    r(
+        "POST",
+        "/consent/{token}",
+        "consent-callback",
+        Auth::Public,
+        "record keep or decline",
+    ),
 ];
 
 /// Functions not behind a route (invoked by schedules).
@@ -96,7 +204,8 @@ pub fn find(method: &str, path: &str) -> Option<(&'static Route, Vec<(String, St
 
 /// The route table in Markdown (the README's copy is checked against it).
 pub fn routes_markdown() -> String {
-    let mut out = String::from("| method | path | function | auth | what |\n|---|---|---|---|---|\n");
+    let mut out =
+        String::from("| method | path | function | auth | what |\n|---|---|---|---|---|\n");
     for r in ROUTES {
         out.push_str(&format!(
             "| {} | `{}` | {} | {} | {} |\n",
@@ -121,7 +230,10 @@ mod tests {
     fn paths_route_to_their_function_with_parameters() {
         let (route, params) = find("GET", "/claims/abc/poe/def").unwrap();
         assert_eq!(route.function, "download-poe");
-        assert_eq!(params, vec![("id".into(), "abc".into()), ("poeId".into(), "def".into())]);
+        assert_eq!(
+            params,
+            vec![("id".into(), "abc".into()), ("poeId".into(), "def".into())]
+        );
         assert_eq!(find("POST", "/claims").unwrap().0.function, "create-claim");
         assert_eq!(find("GET", "/claims").unwrap().0.function, "list-claims");
         assert!(find("PUT", "/claims").is_none());

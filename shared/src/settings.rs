@@ -89,8 +89,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(pairs: &[(&str, &str)]) -> Settings<impl Fn(&str) -> Option<String>> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         Settings(move |k: &str| map.get(k).cloned())
     }
 
@@ -109,6 +111,9 @@ mod tests {
             ("CPOR_CONSENT_BASE_URL", "https://api.example/consent"),
             ("CPOR_PORTAL_BASE_URL", "https://portal.example"),
         ]);
-        assert_eq!(s.links().unwrap().consent_link_ttl, chrono::Duration::days(365));
+        assert_eq!(
+            s.links().unwrap().consent_link_ttl,
+            chrono::Duration::days(365)
+        );
     }
 }

@@ -13,13 +13,13 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 pub mod dynamo;
 #[cfg(feature = "eventbridge")]
 pub mod events;
-pub mod wiring;
 #[cfg(feature = "s3")]
 pub mod s3;
 #[cfg(feature = "scheduler")]
 pub mod scheduler;
 #[cfg(feature = "ses")]
 pub mod ses;
+pub mod wiring;
 
 /// The one HTTP client every SDK client uses.
 pub fn http_client() -> SharedHttpClient {

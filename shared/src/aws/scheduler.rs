@@ -38,6 +38,20 @@ impl EventBridgeSchedules {
     }
 }
 
+/// The sweep's input: the claim, the status and version the deadline was set for, and the
+/// scheduled time (filled in by Scheduler), which the sweep uses as "now".
+pub fn schedule_input(spec: &ScheduleSpec) -> Result<String, Unavailable> {
+    let mut value = serde_json::to_value(DeadlinePayload::for_schedule(spec))
+        .map_err(|e| Unavailable::new("encode schedule payload", e))?;
+    if let Some(map) = value.as_object_mut() {
+        map.insert(
+            "time".into(),
+            serde_json::Value::String("<aws.scheduler.scheduled-time>".into()),
+        );
+    }
+    Ok(value.to_string())
+}
+
 /// `at(...)` has whole-second precision: round up, so a schedule never fires before the
 /// deadline (the domain would only skip it as not yet due).
 pub fn at_expression(due: DateTime<Utc>) -> String {
@@ -57,8 +71,7 @@ fn build<T>(r: Result<T, aws_sdk_scheduler::error::BuildError>) -> Result<T, Una
 impl Schedules for EventBridgeSchedules {
     #[tracing::instrument(skip_all, fields(schedule = %spec.name))]
     async fn create(&self, spec: &ScheduleSpec) -> Result<(), Unavailable> {
-        let payload = serde_json::to_string(&DeadlinePayload::for_schedule(spec))
-            .map_err(|e| Unavailable::new("encode schedule payload", e))?;
+        let payload = schedule_input(spec)?;
         let mut target = Target::builder()
             .arn(&self.settings.target_arn)
             .role_arn(&self.settings.role_arn)

@@ -30,7 +30,10 @@ pub fn poe<F: Fn(&str) -> Option<String>>(
             .force_path_style(s.flag("CPOR_S3_FORCE_PATH_STYLE")?)
             .build(),
     );
-    Ok(super::s3::S3PoeStorage::new(client, s.required("CPOR_BUCKET")?))
+    Ok(super::s3::S3PoeStorage::new(
+        client,
+        s.required("CPOR_BUCKET")?,
+    ))
 }
 
 /// `CPOR_SENDER`, `CPOR_CONFIGURATION_SET` (optional).
@@ -95,7 +98,11 @@ where
     W::Store: Clone,
 {
     // Links are needed only where emails are rendered (those functions also sign links).
-    let links = if keys.is_some() { Some(s.links()?) } else { None };
+    let links = if keys.is_some() {
+        Some(s.links()?)
+    } else {
+        None
+    };
     Ok(App {
         store: store.clone(),
         poe,
@@ -113,10 +120,22 @@ where
 }
 
 /// Every adapter wired (the sweep, the local stack, tests).
-#[cfg(feature = "all-adapters")]
+#[cfg(all(
+    feature = "dynamodb",
+    feature = "s3",
+    feature = "ses",
+    feature = "scheduler",
+    feature = "eventbridge"
+))]
 pub struct Everything;
 
-#[cfg(feature = "all-adapters")]
+#[cfg(all(
+    feature = "dynamodb",
+    feature = "s3",
+    feature = "ses",
+    feature = "scheduler",
+    feature = "eventbridge"
+))]
 impl Wiring for Everything {
     type Store = super::dynamo::DynamoStore;
     type Poe = super::s3::S3PoeStorage;
@@ -125,7 +144,13 @@ impl Wiring for Everything {
     type Events = super::events::EventBridgePublisher;
 }
 
-#[cfg(feature = "all-adapters")]
+#[cfg(all(
+    feature = "dynamodb",
+    feature = "s3",
+    feature = "ses",
+    feature = "scheduler",
+    feature = "eventbridge"
+))]
 pub fn everything<F: Fn(&str) -> Option<String>>(
     config: &SdkConfig,
     s: &Settings<F>,
@@ -140,4 +165,3 @@ pub fn everything<F: Fn(&str) -> Option<String>>(
         Some(s.keys()?),
     )
 }
-

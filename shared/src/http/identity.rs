@@ -52,7 +52,10 @@ pub fn from_claims(claims: &HashMap<String, String>) -> Result<Actor, Problem> {
         .get("sub")
         .and_then(|s| UserId::parse(s).ok())
         .ok_or_else(Problem::unauthorized)?;
-    let roles = claims.get("roles").map(|r| list_claim(r)).unwrap_or_default();
+    let roles = claims
+        .get("roles")
+        .map(|r| list_claim(r))
+        .unwrap_or_default();
     if roles.iter().any(|r| r == REVIEWER_ROLE) {
         return Ok(Actor::Reviewer { user });
     }
@@ -92,7 +95,10 @@ mod tests {
     use super::*;
 
     fn claims(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect()
     }
 
     #[test]
@@ -112,17 +118,27 @@ mod tests {
             ("roles", "[incentives_admin superuser]"),
         ]))
         .unwrap();
-        let Actor::Partner(p) = actor else { panic!("partner") };
+        let Actor::Partner(p) = actor else {
+            panic!("partner")
+        };
         assert_eq!(p.org.as_str(), "4812345");
         assert_eq!(p.locations.len(), 2);
-        assert_eq!(p.roles.into_iter().collect::<Vec<_>>(), vec![PartnerRole::IncentivesAdmin]);
+        assert_eq!(
+            p.roles.into_iter().collect::<Vec<_>>(),
+            vec![PartnerRole::IncentivesAdmin]
+        );
     }
 
     #[test]
     fn reviewers_and_bad_tokens() {
         let r = from_claims(&claims(&[("sub", "rev-1"), ("roles", "[reviewer]")])).unwrap();
         assert!(matches!(r, Actor::Reviewer { .. }));
-        assert_eq!(from_claims(&claims(&[("roles", "[reviewer]")])).unwrap_err().status, 401);
+        assert_eq!(
+            from_claims(&claims(&[("roles", "[reviewer]")]))
+                .unwrap_err()
+                .status,
+            401
+        );
         assert_eq!(
             from_claims(&claims(&[("sub", "u"), ("roles", "[incentives_admin]")]))
                 .unwrap_err()

@@ -101,7 +101,8 @@ pub fn path_param<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
 }
 
 pub fn query_param<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
-    req.query_string_parameters_ref().and_then(|q| q.first(name))
+    req.query_string_parameters_ref()
+        .and_then(|q| q.first(name))
 }
 
 /// `If-Match: "<version>"` (required where `required`): the version the caller last read.
@@ -128,10 +129,7 @@ pub fn idempotency_key(
         return Ok(None);
     };
     let key = key.trim();
-    if key.is_empty()
-        || key.len() > 200
-        || !key.bytes().all(|b| b.is_ascii_graphic())
-    {
+    if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(Problem::invalid(
             "Idempotency-Key",
             "must be 1-200 visible ASCII characters",
@@ -276,4 +274,49 @@ pub fn finish(function: &'static str, result: Result<Response<Body>, Problem>) -
         tracing::info!(function, status, "request done");
     }
     response
+}
+
+/// The common shape of a command route: optional `If-Match`, `Idempotency-Key` honoured, the
+/// claim (200, with its ETag) as the answer.
+pub async fn run_command<W: crate::app::Wiring>(
+    app: &crate::app::App<W>,
+    req: &Request,
+    route: &str,
+    actor: &crate::domain::Actor,
+    id: crate::domain::ClaimId,
+    command: crate::domain::Command,
+) -> Result<Response<Body>, Problem> {
+    let now = now(req);
+    let expected = if_match(req, false)?;
+    let respond = |c: &crate::domain::Claim| crate::ports::StoredResponse {
+        status: 200,
+        body: claim_body(c),
+    };
+    let idem = match begin_idempotent(app, req, actor, route, now, &respond).await? {
+        Ok(idem) => idem,
+        Err(replayed) => return Ok(replayed),
+    };
+    let result = app
+        .execute(actor, id, expected, None, idem.as_ref(), now, move |_| {
+            Ok(command.clone())
+        })
+        .await;
+    let done = settle(app, idem.as_ref(), result).await?;
+    Ok(claim_response(200, &done.claim))
+}
+
+/// Parses optional free text into `LongText`, naming the field on error.
+pub fn long_text(
+    field: &str,
+    raw: Option<&str>,
+) -> Result<Option<crate::domain::LongText>, Problem> {
+    raw.map(|t| {
+        crate::domain::LongText::parse(t).map_err(|e| Problem::invalid(field, &e.to_string()))
+    })
+    .transpose()
+}
+
+/// Parses required free text into `LongText`.
+pub fn required_text(field: &str, raw: Option<&str>) -> Result<crate::domain::LongText, Problem> {
+    long_text(field, raw)?.ok_or_else(|| Problem::invalid(field, "is required"))
 }

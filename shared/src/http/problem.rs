@@ -34,7 +34,12 @@ impl Problem {
     }
 
     pub fn invalid(field: &str, message: &str) -> Self {
-        let mut p = Self::new(400, "validation", "Invalid request", format!("{field}: {message}"));
+        let mut p = Self::new(
+            400,
+            "validation",
+            "Invalid request",
+            format!("{field}: {message}"),
+        );
         p.errors.push(FieldError {
             field: field.to_owned(),
             message: message.to_owned(),
@@ -43,7 +48,12 @@ impl Problem {
     }
 
     pub fn unauthorized() -> Self {
-        Self::new(401, "unauthorized", "Unauthorized", "a valid bearer token is required")
+        Self::new(
+            401,
+            "unauthorized",
+            "Unauthorized",
+            "a valid bearer token is required",
+        )
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
@@ -55,11 +65,21 @@ impl Problem {
     }
 
     pub fn too_large(max: usize) -> Self {
-        Self::new(413, "too-large", "Request body too large", format!("the body must be at most {max} bytes"))
+        Self::new(
+            413,
+            "too-large",
+            "Request body too large",
+            format!("the body must be at most {max} bytes"),
+        )
     }
 
     pub fn unsupported_media_type(expected: &str) -> Self {
-        Self::new(415, "unsupported-media-type", "Unsupported media type", format!("send Content-Type: {expected}"))
+        Self::new(
+            415,
+            "unsupported-media-type",
+            "Unsupported media type",
+            format!("send Content-Type: {expected}"),
+        )
     }
 
     pub fn precondition_required() -> Self {
@@ -103,20 +123,29 @@ impl From<Failure> for Problem {
                     p.errors = errors.0;
                     p
                 }
-                CommandError::NotAllowed { .. } => {
-                    Self::new(409, "transition-not-allowed", "Not allowed in this status", detail)
-                }
-                CommandError::NotEditable { .. } => {
-                    Self::new(409, "not-editable", "Field not editable in this status", detail)
-                }
+                CommandError::NotAllowed { .. } => Self::new(
+                    409,
+                    "transition-not-allowed",
+                    "Not allowed in this status",
+                    detail,
+                ),
+                CommandError::NotEditable { .. } => Self::new(
+                    409,
+                    "not-editable",
+                    "Field not editable in this status",
+                    detail,
+                ),
                 CommandError::PoeRequired
                 | CommandError::PoeNotUploaded { .. }
                 | CommandError::TooManyPoe { .. } => {
                     Self::new(409, "proof-of-execution", "Proof of execution", detail)
                 }
-                CommandError::DisputeWindowClosed { .. } => {
-                    Self::new(409, "dispute-window-closed", "Dispute window closed", detail)
-                }
+                CommandError::DisputeWindowClosed { .. } => Self::new(
+                    409,
+                    "dispute-window-closed",
+                    "Dispute window closed",
+                    detail,
+                ),
                 CommandError::ConsentAlreadyDeclined => {
                     Self::new(409, "consent-declined", "Already declined", detail)
                 }
@@ -133,12 +162,18 @@ impl From<Failure> for Problem {
                 Self::new(409, "proof-of-execution", "Upload does not match", detail)
             }
             Failure::Busy => Self::new(409, "busy", "Concurrent change", detail),
-            Failure::IdempotencyInProgress => {
-                Self::new(409, "idempotency-in-progress", "Request in progress", detail)
-            }
-            Failure::IdempotencyMismatch => {
-                Self::new(422, "idempotency-mismatch", "Idempotency key reused", detail)
-            }
+            Failure::IdempotencyInProgress => Self::new(
+                409,
+                "idempotency-in-progress",
+                "Request in progress",
+                detail,
+            ),
+            Failure::IdempotencyMismatch => Self::new(
+                422,
+                "idempotency-mismatch",
+                "Idempotency key reused",
+                detail,
+            ),
             Failure::ConsentLinkInvalid => Self::new(404, "consent-link", "Link not valid", detail),
             Failure::ConsentLinkExpired => Self::new(410, "consent-link", "Link expired", detail),
             Failure::Unavailable(_) => Self::new(
@@ -157,7 +192,9 @@ mod tests {
 
     #[test]
     fn internal_errors_are_opaque() {
-        let p = Problem::from(Failure::Unavailable("dynamodb: table cpor-prod missing".into()));
+        let p = Problem::from(Failure::Unavailable(
+            "dynamodb: table cpor-prod missing".into(),
+        ));
         assert_eq!(p.status, 500);
         assert!(!p.detail.contains("cpor-prod"));
     }

@@ -1,0 +1,31 @@
+//! `POST /claims/{id}/comments`: `{text}` — a message on the claim's thread between the
+//! partner and reviewers, recorded in the history (which is how the thread is read).
+
+use cpor::app::{App, Wiring};
+use cpor::domain::Command;
+use cpor::http::{self, Body, Problem, Request, Response};
+use serde::Deserialize;
+
+pub const ROUTE: &str = "POST /claims/{id}/comments";
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CommentBody {
+    text: Option<String>,
+}
+
+pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
+    http::finish("add-comment", run(app, &req).await)
+}
+
+async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
+    let actor = http::actor(req)?;
+    let id = http::claim_id(req)?;
+    let body: CommentBody = http::json_body(req)?;
+    let text = http::required_text("text", body.text.as_deref())?;
+    let mut resp = http::run_command(app, req, ROUTE, &actor, id, Command::Comment(text)).await?;
+    if resp.status() == 200 {
+        *resp.status_mut() = lambda_http::http::StatusCode::CREATED;
+    }
+    Ok(resp)
+}

@@ -1,0 +1,24 @@
+//! `DELETE /claims/{id}`: cancels a draft (204). Only drafts; anything else is 409.
+
+use cpor::app::{App, Wiring};
+use cpor::domain::Command;
+use cpor::http::{self, Body, Problem, Request, Response};
+
+pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
+    http::finish("cancel-claim", run(app, &req).await)
+}
+
+async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
+    let actor = http::actor(req)?;
+    let id = http::claim_id(req)?;
+    let expected = http::if_match(req, false)?;
+    let now = http::now(req);
+    app.execute(&actor, id, expected, None, None, now, |_| {
+        Ok(Command::Cancel)
+    })
+    .await?;
+    Ok(Response::builder()
+        .status(204)
+        .body(Body::Empty)
+        .unwrap_or_default())
+}

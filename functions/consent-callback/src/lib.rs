@@ -1,0 +1,102 @@
+//! `GET /consent/{token}` and `POST /consent/{token}` — the customer's consent page.
+//!
+//! Email security scanners open links on delivery, so GET never changes anything: it shows the
+//! partner, the workloads, what the partner will see (usage and seats only) and the deadline,
+//! with keep/decline buttons (a plain HTML form, no JavaScript). POST (`decision=keep` or
+//! `decision=decline`) records the decision and shows a receipt; the link shows that decision
+//! from then on. Everything shown is escaped.
+
+mod page;
+
+use cpor::app::{App, Failure, Wiring};
+use cpor::domain::{CommandError, ConsentDecision};
+use cpor::http::{self, Body, Request, Response};
+
+pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
+    let response = run(app, &req).await;
+    tracing::info!(
+        function = "consent-callback",
+        method = %req.method(),
+        status = response.status().as_u16(),
+        "request done"
+    );
+    response
+}
+
+async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Response<Body> {
+    let Some(token) = http::path_param(req, "token") else {
+        return http::html(404, page::problem(&Failure::ConsentLinkInvalid));
+    };
+    let now = http::now(req);
+    if req.method() == "POST" {
+        let decision = match decision(http::body_bytes(req)) {
+            Some(d) => d,
+            None => {
+                return http::html(
+                    400,
+                    page::message(
+                        "Choose keep or decline",
+                        "The form did not say which. Go back and press one of the buttons.",
+                    ),
+                );
+            }
+        };
+        return match app.consent_decide(token, decision, now).await {
+            Ok(done) => http::html(200, page::receipt(&done.claim)),
+            Err(Failure::Refused(CommandError::ConsentAlreadyDeclined)) => {
+                match app.consent_claim(token, now).await {
+                    Ok((_, claim)) => http::html(200, page::receipt(&claim)),
+                    Err(e) => failure(&e),
+                }
+            }
+            Err(Failure::Refused(CommandError::NotAllowed { .. })) => {
+                match app.consent_claim(token, now).await {
+                    Ok((_, claim)) => http::html(409, page::closed(&claim)),
+                    Err(e) => failure(&e),
+                }
+            }
+            Err(e) => failure(&e),
+        };
+    }
+    match app.consent_claim(token, now).await {
+        Ok((grant, claim)) => http::html(200, page::view(&claim, grant.expires_at)),
+        Err(e) => failure(&e),
+    }
+}
+
+fn failure(e: &Failure) -> Response<Body> {
+    let status = cpor::http::Problem::from(match e {
+        Failure::ConsentLinkExpired => Failure::ConsentLinkExpired,
+        Failure::ConsentLinkInvalid | Failure::NotFound => Failure::ConsentLinkInvalid,
+        Failure::Busy => Failure::Busy,
+        _ => Failure::Unavailable(String::new()),
+    })
+    .status;
+    http::html(status, page::problem(e))
+}
+
+/// `decision=keep` or `decision=decline` from a form body.
+fn decision(body: &[u8]) -> Option<ConsentDecision> {
+    let body = std::str::from_utf8(body).ok()?;
+    body.split('&').find_map(|pair| match pair.split_once('=') {
+        Some(("decision", "keep")) => Some(ConsentDecision::Keep),
+        Some(("decision", "decline")) => Some(ConsentDecision::Decline),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_decisions() {
+        assert_eq!(
+            decision(b"decision=decline"),
+            Some(ConsentDecision::Decline)
+        );
+        assert_eq!(decision(b"x=1&decision=keep"), Some(ConsentDecision::Keep));
+        assert_eq!(decision(b"decision=maybe"), None);
+        assert_eq!(decision(&[0xff]), None);
+    }
+}

@@ -1,0 +1,142 @@
+//! The deadline sweep, invoked by EventBridge Scheduler:
+//!
+//! - a one-time schedule per claim deadline sends `{claimId, status, version, time}`: that
+//!   claim's deadline is applied if the claim is still in that status and generation;
+//! - the periodic schedule sends `{time}` (or an EventBridge "Scheduled Event", which has a
+//!   `time`): every due deadline in the sparse due index is applied and every outbox entry whose
+//!   delivery lease ran out is delivered.
+//!
+//! "Now" is the event's `time`, so a sweep can be run as of any instant (`make sweep AT=...`),
+//! and a late or repeated firing does what the firing at that time would have done — once.
+
+use chrono::{DateTime, Utc};
+use cpor::app::{App, SweepReport, Wiring};
+use cpor::domain::{ClaimId, Status};
+use cpor::ports::DeadlinePayload;
+use lambda_runtime::{Error, LambdaEvent};
+use serde::Serialize;
+use serde_json::Value;
+
+/// Due work handled per partition per invocation (the next run takes the rest).
+pub const BATCH: u32 = 200;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum SweepRequest {
+    One(DeadlinePayload),
+    Due,
+}
+
+/// Reads the event: which sweep, and as of when.
+pub fn parse(event: &Value) -> Result<(SweepRequest, Option<DateTime<Utc>>), String> {
+    let time = match event.get("time") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(t)) => Some(
+            DateTime::parse_from_rfc3339(t)
+                .map_err(|_| format!("time: not an RFC 3339 instant: {t:?}"))?
+                .with_timezone(&Utc),
+        ),
+        Some(other) => return Err(format!("time: expected a string, got {other}")),
+    };
+    let Some(claim) = event.get("claimId") else {
+        return Ok((SweepRequest::Due, time));
+    };
+    let claim_id = claim
+        .as_str()
+        .and_then(|c| ClaimId::parse(c).ok())
+        .ok_or("claimId: not a claim ID")?;
+    let status = event
+        .get("status")
+        .and_then(Value::as_str)
+        .and_then(Status::parse)
+        .ok_or("status: not a status code")?;
+    let version = event
+        .get("version")
+        .and_then(Value::as_u64)
+        .ok_or("version: not a number")?;
+    Ok((
+        SweepRequest::One(DeadlinePayload {
+            claim_id,
+            status,
+            version,
+        }),
+        time,
+    ))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SweepResult {
+    pub as_of: DateTime<Utc>,
+    pub deadlines_seen: u32,
+    pub deadlines_applied: u32,
+    pub deadlines_skipped: u32,
+    pub outbox_delivered: u32,
+    pub outbox_failed: u32,
+    pub outbox_skipped: u32,
+    pub errors: u32,
+}
+
+impl SweepResult {
+    fn of(as_of: DateTime<Utc>, r: SweepReport) -> Self {
+        Self {
+            as_of,
+            deadlines_seen: r.deadlines_seen,
+            deadlines_applied: r.deadlines_applied,
+            deadlines_skipped: r.deadlines_skipped,
+            outbox_delivered: r.outbox_delivered,
+            outbox_failed: r.outbox_failed,
+            outbox_skipped: r.outbox_skipped,
+            errors: r.errors,
+        }
+    }
+}
+
+/// Runs the sweep the event asks for. A malformed event is an error (the Scheduler's retry
+/// policy and dead-letter queue keep it); work that failed is left due for the next run.
+pub async fn sweep<W: Wiring>(app: &App<W>, event: &Value) -> Result<SweepResult, String> {
+    let (request, time) = parse(event)?;
+    let now = time.unwrap_or_else(Utc::now);
+    let report = match request {
+        SweepRequest::One(payload) => {
+            tracing::info!(claim_id = %payload.claim_id, status = %payload.status, version = payload.version, %now, "deadline fired");
+            app.sweep_one(&payload, now).await
+        }
+        SweepRequest::Due => app.sweep_due(now, BATCH).await,
+    };
+    Ok(SweepResult::of(now, report))
+}
+
+pub async fn handle<W: Wiring>(
+    app: &App<W>,
+    event: LambdaEvent<Value>,
+) -> Result<SweepResult, Error> {
+    sweep(app, &event.payload).await.map_err(|e| {
+        tracing::error!(error = %e, "bad sweep event");
+        Error::from(e)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_name_one_claim_or_everything_due() {
+        let id = ClaimId::generate();
+        let one = serde_json::json!({"claimId": id.to_string(), "status": "submitted", "version": 3, "time": "2026-11-30T09:00:00Z"});
+        let (req, time) = parse(&one).unwrap();
+        assert_eq!(
+            req,
+            SweepRequest::One(DeadlinePayload {
+                claim_id: id,
+                status: Status::Submitted,
+                version: 3
+            })
+        );
+        assert_eq!(time.unwrap().to_rfc3339(), "2026-11-30T09:00:00+00:00");
+        let scheduled = serde_json::json!({"version": "0", "detail-type": "Scheduled Event", "source": "aws.events", "time": "2026-11-30T09:00:00Z", "detail": {}});
+        assert_eq!(parse(&scheduled).unwrap().0, SweepRequest::Due);
+        assert!(parse(&serde_json::json!({"time": "yesterday"})).is_err());
+        assert!(parse(&serde_json::json!({"claimId": "x"})).is_err());
+    }
+}

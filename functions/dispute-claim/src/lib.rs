@@ -1,0 +1,49 @@
+//! `POST /claims/{id}/dispute`: `{justification?, poeIds?}` — within the dispute window (30
+//! days from rejection) with a business justification and/or updated PoE of this claim; after
+//! it, 409 saying to file a new claim.
+
+use cpor::app::{App, Wiring};
+use cpor::domain::{Command, PoeId};
+use cpor::http::{self, Body, Problem, Request, Response};
+use serde::Deserialize;
+
+pub const ROUTE: &str = "POST /claims/{id}/dispute";
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DisputeBody {
+    justification: Option<String>,
+    #[serde(default)]
+    poe_ids: Vec<String>,
+}
+
+pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
+    http::finish("dispute-claim", run(app, &req).await)
+}
+
+async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
+    let actor = http::actor(req)?;
+    let id = http::claim_id(req)?;
+    let body: DisputeBody = http::json_body(req)?;
+    let justification = http::long_text("justification", body.justification.as_deref())?;
+    let poe_ids = body
+        .poe_ids
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            PoeId::parse(p).map_err(|e| Problem::invalid(&format!("poeIds[{i}]"), &e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    http::run_command(
+        app,
+        req,
+        ROUTE,
+        &actor,
+        id,
+        Command::Dispute {
+            justification,
+            poe_ids,
+        },
+    )
+    .await
+}

@@ -1,0 +1,16 @@
+//! `GET /claims/{id}`: the claim with its status, reason, deadline (`dueAt`), version and PoE
+//! list, and its version as `ETag`. Another organisation's claim is 404.
+
+use cpor::app::{App, Wiring};
+use cpor::http::{self, Body, Problem, Request, Response};
+
+pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
+    http::finish("get-claim", run(app, &req).await)
+}
+
+async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
+    let actor = http::actor(req)?;
+    let id = http::claim_id(req)?;
+    let claim = app.read(&actor, id).await?;
+    Ok(http::claim_response(200, &claim))
+}

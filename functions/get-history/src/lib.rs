@@ -1,0 +1,36 @@
+//! `GET /claims/{id}/history?after=<seq>&limit=<n>`: every change, comment and action on the
+//! claim, in order; `nextAfter` continues.
+
+use cpor::app::{App, Wiring};
+use cpor::http::{self, Body, Problem, Request, Response};
+use cpor::views::HistoryView;
+
+pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
+    http::finish("get-history", run(app, &req).await)
+}
+
+async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
+    let actor = http::actor(req)?;
+    let id = http::claim_id(req)?;
+    let after = match http::query_param(req, "after") {
+        None | Some("") => 0,
+        Some(a) => a
+            .parse()
+            .map_err(|_| Problem::invalid("after", "must be a history sequence number"))?,
+    };
+    let limit = match http::query_param(req, "limit") {
+        None | Some("") => 100,
+        Some(l) => l
+            .parse::<u32>()
+            .ok()
+            .filter(|l| (1..=500).contains(l))
+            .ok_or_else(|| Problem::invalid("limit", "must be between 1 and 500"))?,
+    };
+    let (items, more) = app.history(&actor, id, after, limit).await?;
+    let next_after = if more {
+        items.last().map(|h| h.seq)
+    } else {
+        None
+    };
+    Ok(http::json(200, &HistoryView { items, next_after }))
+}

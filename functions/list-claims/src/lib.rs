@@ -1,0 +1,116 @@
+//! `GET /claims`: a page of claims. Partners see their own organisation's, newest first,
+//! optionally of one `status`; reviewers list a status queue (earliest due first) or one
+//! partner's claims (`partnerId`). `solutionArea` and `tenantId` narrow either; `limit`
+//! (1–100, default 20) and `cursor` page. The cursor is sealed to the query, so it cannot be
+//! forged or replayed by another organisation.
+
+use cpor::app::{App, Wiring};
+use cpor::domain::{Actor, Capability, PartnerId, SolutionArea, Status, TenantId};
+use cpor::http::{self, Body, Problem, Request, Response};
+use cpor::ports::{ClaimQuery, Continuation, ListFilter};
+use cpor::views::{ClaimView, PageView};
+
+pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
+    http::finish("list-claims", run(app, &req).await)
+}
+
+fn param<T>(
+    req: &Request,
+    name: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    expected: &str,
+) -> Result<Option<T>, Problem> {
+    match http::query_param(req, name) {
+        None | Some("") => Ok(None),
+        Some(raw) => parse(raw)
+            .map(Some)
+            .ok_or_else(|| Problem::invalid(name, &format!("must be {expected}"))),
+    }
+}
+
+async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
+    let actor = http::actor(req)?;
+    let status = param(
+        req,
+        "status",
+        Status::parse,
+        "a status code such as submitted",
+    )?;
+    let filter = ListFilter {
+        solution_area: param(
+            req,
+            "solutionArea",
+            SolutionArea::parse,
+            "a solution area code",
+        )?,
+        tenant: param(
+            req,
+            "tenantId",
+            |t| TenantId::parse(t).ok(),
+            "a tenant GUID",
+        )?,
+    };
+    let limit = param(
+        req,
+        "limit",
+        |l| l.parse::<u32>().ok().filter(|l| (1..=100).contains(l)),
+        "between 1 and 100",
+    )?
+    .unwrap_or(20);
+    let partner = param(
+        req,
+        "partnerId",
+        |p| PartnerId::parse(p).ok(),
+        "a partner ID",
+    )?;
+    let query = match &actor {
+        Actor::Partner(p) => {
+            if !actor.can(Capability::Read) {
+                return Err(Problem::forbidden(
+                    "your role does not allow reading claims",
+                ));
+            }
+            if partner.as_ref().is_some_and(|other| other != &p.org) {
+                return Err(Problem::invalid(
+                    "partnerId",
+                    "partners list their own organisation only",
+                ));
+            }
+            ClaimQuery::Organisation {
+                partner: p.org.clone(),
+                status,
+            }
+        }
+        Actor::Reviewer { .. } => match (status, partner) {
+            (_, Some(partner)) => ClaimQuery::Organisation { partner, status },
+            (Some(status), None) => ClaimQuery::Queue { status },
+            (None, None) => {
+                return Err(Problem::invalid(
+                    "status",
+                    "reviewers list one status queue (or one partner with partnerId)",
+                ));
+            }
+        },
+        Actor::Customer | Actor::Scheduler => return Err(Problem::unauthorized()),
+    };
+    let keys =
+        app.deliverer.keys.as_ref().ok_or_else(|| {
+            Problem::from(cpor::app::Failure::Unavailable("no token keys".into()))
+        })?;
+    let scope = query.scope(&filter);
+    let from = match http::query_param(req, "cursor") {
+        None | Some("") => None,
+        Some(c) => Some(Continuation(keys.open_cursor(&scope, c).map_err(|_| {
+            Problem::invalid(
+                "cursor",
+                "is not a cursor from this list; start again without it",
+            )
+        })?)),
+    };
+    let (items, next) = app.list(&query, &filter, limit, from.as_ref()).await?;
+    let page = PageView {
+        items: items.iter().map(ClaimView::of).collect(),
+        next_cursor: next.map(|n| keys.seal_cursor(&scope, &n.0)),
+    };
+    Ok(http::json(200, &page))
+}

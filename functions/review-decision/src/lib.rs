@@ -1,0 +1,52 @@
+//! `POST /claims/{id}/review` (reviewers): `{action: "start" | "approve" | "reject" |
+//! "request_info", reasons?: [...], comment?}`. Rejections and requests for information need
+//! reason codes from their list and a comment.
+
+use cpor::app::{App, Wiring};
+use cpor::domain::{Command, Reason, ReviewDecision};
+use cpor::http::{self, Body, Problem, Request, Response};
+use serde::Deserialize;
+
+pub const ROUTE: &str = "POST /claims/{id}/review";
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ReviewAction {
+    Start,
+    Approve,
+    Reject,
+    RequestInfo,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ReviewBody {
+    action: ReviewAction,
+    #[serde(default)]
+    reasons: Vec<Reason>,
+    comment: Option<String>,
+}
+
+pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
+    http::finish("review-decision", run(app, &req).await)
+}
+
+async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
+    let actor = http::actor(req)?;
+    let id = http::claim_id(req)?;
+    let body: ReviewBody = http::json_body(req)?;
+    let comment = http::long_text("comment", body.comment.as_deref())?;
+    let decision = match body.action {
+        ReviewAction::Start => ReviewDecision::Start,
+        ReviewAction::Approve => ReviewDecision::Approve { comment },
+        ReviewAction::Reject => ReviewDecision::Reject {
+            reasons: body.reasons,
+            comment,
+        },
+        ReviewAction::RequestInfo => ReviewDecision::RequestInfo {
+            reasons: body.reasons,
+            comment,
+        },
+    };
+    http::run_command(app, req, ROUTE, &actor, id, Command::Review(decision)).await
+}

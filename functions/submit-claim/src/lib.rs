@@ -1,0 +1,52 @@
+//! `POST /claims/{id}/submit`: `{acknowledgements: {informationAccurate, customerAuthorized},
+//! comment?}`. Checks every PoE object with S3 (exists, size, type, checksum), then submits a
+//! draft or resubmits after partner action required. Taking the workloads happens in the same
+//! transaction: a workload held by another partner is 409 naming the workload.
+
+use cpor::app::{App, Wiring};
+use cpor::domain::{Acknowledgements, Claim};
+use cpor::http::{self, Body, Problem, Request, Response};
+use cpor::ports::StoredResponse;
+use serde::Deserialize;
+
+pub const ROUTE: &str = "POST /claims/{id}/submit";
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SubmitBody {
+    #[serde(default)]
+    acknowledgements: Acknowledgements,
+    comment: Option<String>,
+}
+
+pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
+    http::finish("submit-claim", run(app, &req).await)
+}
+
+async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
+    let actor = http::actor(req)?;
+    let id = http::claim_id(req)?;
+    let body: SubmitBody = http::json_body(req)?;
+    let comment = http::long_text("comment", body.comment.as_deref())?;
+    let now = http::now(req);
+    let respond = |c: &Claim| StoredResponse {
+        status: 200,
+        body: http::claim_body(c),
+    };
+    let idem = match http::begin_idempotent(app, req, &actor, ROUTE, now, &respond).await? {
+        Ok(idem) => idem,
+        Err(replayed) => return Ok(replayed),
+    };
+    let result = app
+        .submit(
+            &actor,
+            id,
+            body.acknowledgements,
+            comment,
+            idem.as_ref(),
+            now,
+        )
+        .await;
+    let done = http::settle(app, idem.as_ref(), result).await?;
+    Ok(http::claim_response(200, &done.claim))
+}
