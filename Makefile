@@ -1,5 +1,5 @@
 # The project's commands. `make test` runs every test; `make run` runs the system locally.
-.PHONY: test lint ci run tables moto
+.PHONY: test lint ci run token sweep walkthrough tables moto
 
 CARGO ?= cargo
 
@@ -16,7 +16,22 @@ lint:
 
 ci: lint test
 
+# The local stack: moto on 127.0.0.1:4566 (MOTO_PORT), the API on 127.0.0.1:9000 (PORT).
 run:
+	$(CARGO) build --locked -q -p cpor-local
+	$(CARGO) run --locked -q -p cpor-local -- serve
+
+# make token PARTNER=4812345 ROLE=incentives_admin [LOCATIONS=4812345001,4812345002] [SUB=user-1]
+# make token ROLE=reviewer
+token:
+	@$(CARGO) run --locked -q -p cpor-local -- token --role "$(ROLE)" $(if $(PARTNER),--partner "$(PARTNER)") $(if $(LOCATIONS),--locations "$(LOCATIONS)") $(if $(SUB),--sub "$(SUB)")
+
+# make sweep AT=2026-12-31T00:00:00Z — the deadline sweep as of that instant, on the running stack.
+sweep:
+	@$(CARGO) run --locked -q -p cpor-local -- sweep --at "$(AT)"
+
+# The domain alone: a claim walked through the seed-003 timeline, printed.
+walkthrough:
 	$(CARGO) run --locked -q -p cpor --example walkthrough
 
 tables:

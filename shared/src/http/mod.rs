@@ -194,17 +194,17 @@ pub fn html(status: u16, page: String) -> Response<Body> {
         .unwrap_or_default()
 }
 
-/// Now, for a request: the wall clock. The local stack (only) sets
-/// `CPOR_LOCAL_CLOCK_HEADER=true` so end-to-end tests can act "30 days later" with an
-/// `X-Cpor-Now: <RFC 3339>` header; deployed functions never read the header.
+/// A request-scoped clock the local stack attaches (from its `X-Cpor-Now` header) so
+/// end-to-end tests can act "30 days later". It is a request extension: nothing from the wire
+/// can set it in a deployed function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalClock(pub chrono::DateTime<chrono::Utc>);
+
+/// Now, for a request: the wall clock, or the local stack's clock.
 pub fn now(req: &Request) -> chrono::DateTime<chrono::Utc> {
-    let real = chrono::Utc::now();
-    if std::env::var("CPOR_LOCAL_CLOCK_HEADER").as_deref() != Ok("true") {
-        return real;
-    }
-    header(req, "x-cpor-now")
-        .and_then(|v| chrono::DateTime::parse_from_rfc3339(v).ok())
-        .map_or(real, |t| t.with_timezone(&chrono::Utc))
+    req.extensions()
+        .get::<LocalClock>()
+        .map_or_else(chrono::Utc::now, |c| c.0)
 }
 
 /// The response body for a claim, as stored for idempotent replays too.

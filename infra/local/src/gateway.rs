@@ -1,0 +1,229 @@
+//! The HTTP front of the local stack, doing what API Gateway does for the deployed functions:
+//! match the route, verify the JWT (except on the public consent routes), build the same
+//! payload-2.0 event — request context with the authorizer's claims — and call the function's
+//! handler, in process (already compiled: no request waits for a build).
+
+use crate::jwt;
+use cpor::app::App;
+use cpor::aws::wiring::Everything;
+use cpor::routes::{self, Auth};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use lambda_http::{Body, Response};
+use serde_json::json;
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Bodies larger than this are refused as API Gateway would (10 MB there; smaller here).
+const MAX_BODY: usize = 1024 * 1024;
+
+pub struct Gateway {
+    pub app: App<Everything>,
+    pub jwt_key: Vec<u8>,
+}
+
+/// Serves until the listener fails (the task is dropped with the stack).
+pub async fn serve(listener: TcpListener, gateway: Arc<Gateway>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let gateway = gateway.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req| {
+                let gateway = gateway.clone();
+                async move { Ok::<_, Infallible>(handle(&gateway, req).await) }
+            });
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+fn problem(status: u16, title: &'static str, detail: &str) -> hyper::Response<Full<Bytes>> {
+    let body =
+        json!({"type": "/problems/gateway", "title": title, "status": status, "detail": detail});
+    hyper::Response::builder()
+        .status(status)
+        .header("content-type", "application/problem+json")
+        .body(Full::new(Bytes::from(body.to_string())))
+        .unwrap_or_default()
+}
+
+async fn handle(gw: &Gateway, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_owned();
+    let query = parts.uri.query().unwrap_or_default().to_owned();
+    let Some((route, params)) = routes::find(parts.method.as_str(), &path) else {
+        return problem(404, "Not Found", "no route for this method and path");
+    };
+    let bytes = match body.collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => return problem(400, "Bad Request", "unreadable body"),
+    };
+    if bytes.len() > MAX_BODY {
+        return problem(413, "Request Entity Too Large", "body too large");
+    }
+    let mut headers: HashMap<String, String> = HashMap::new();
+    for (k, v) in &parts.headers {
+        let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
+        headers
+            .entry(k.as_str().to_ascii_lowercase())
+            .and_modify(|e| {
+                e.push(',');
+                e.push_str(&v);
+            })
+            .or_insert(v);
+    }
+    let claims = match route.auth {
+        Auth::Public => None,
+        Auth::Jwt => {
+            let token = headers.get("authorization").and_then(|a| {
+                a.strip_prefix("Bearer ")
+                    .or_else(|| a.strip_prefix("bearer "))
+            });
+            let Some(token) = token else {
+                return problem(
+                    401,
+                    "Unauthorized",
+                    "Authorization: Bearer <JWT> is required",
+                );
+            };
+            match jwt::verify(&gw.jwt_key, token.trim(), chrono::Utc::now()) {
+                Ok(c) => Some(c),
+                Err(e) => return problem(401, "Unauthorized", &format!("token refused: {e:?}")),
+            }
+        }
+    };
+    let now = chrono::Utc::now();
+    let query_map: HashMap<String, String> = query
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .filter_map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            Some((percent_decode(k)?, percent_decode(v)?))
+        })
+        .collect();
+    let (body_field, is_base64) = match std::str::from_utf8(&bytes) {
+        Ok(s) => (s.to_owned(), false),
+        Err(_) => {
+            use base64::Engine as _;
+            (
+                base64::engine::general_purpose::STANDARD.encode(&bytes),
+                true,
+            )
+        }
+    };
+    let route_key = format!("{} {}", route.method, route.path);
+    let event = json!({
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": headers,
+        "queryStringParameters": if query_map.is_empty() { None } else { Some(query_map) },
+        "pathParameters": if params.is_empty() { None } else { Some(params.iter().cloned().collect::<HashMap<_, _>>()) },
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": headers.get("host").cloned().unwrap_or_default(),
+            "domainPrefix": "local",
+            "http": {
+                "method": parts.method.as_str(),
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": headers.get("user-agent").cloned().unwrap_or_default()
+            },
+            "requestId": uuid::Uuid::new_v4().to_string(),
+            "routeKey": route_key,
+            "stage": "$default",
+            "time": now.format("%d/%b/%Y:%H:%M:%S +0000").to_string(),
+            "timeEpoch": now.timestamp_millis(),
+            "authorizer": claims.map(|c| json!({"jwt": {"claims": c, "scopes": null}}))
+        },
+        "body": if bytes.is_empty() { None } else { Some(body_field) },
+        "isBase64Encoded": is_base64
+    });
+    let mut request = match lambda_http::request::from_str(&event.to_string()) {
+        Ok(r) => r,
+        Err(e) => return problem(500, "Internal Server Error", &format!("event: {e}")),
+    };
+    if let Some(at) = headers
+        .get("x-cpor-now")
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+    {
+        request
+            .extensions_mut()
+            .insert(cpor::http::LocalClock(at.with_timezone(&chrono::Utc)));
+    }
+    let response = dispatch(gw, route.function, request).await;
+    to_hyper(response)
+}
+
+/// Calls the function's handler, as Lambda would.
+pub async fn dispatch(gw: &Gateway, function: &str, req: lambda_http::Request) -> Response<Body> {
+    let app = &gw.app;
+    match function {
+        "create-claim" => create_claim::handle(app, req).await,
+        "list-claims" => list_claims::handle(app, req).await,
+        "get-claim" => get_claim::handle(app, req).await,
+        "update-claim" => update_claim::handle(app, req).await,
+        "cancel-claim" => cancel_claim::handle(app, req).await,
+        "presign-poe-upload" => presign_poe_upload::handle(app, req).await,
+        "download-poe" => download_poe::handle(app, req).await,
+        "poe-template" => poe_template::handle(req).await,
+        "submit-claim" => submit_claim::handle(app, req).await,
+        "review-decision" => review_decision::handle(app, req).await,
+        "add-comment" => add_comment::handle(app, req).await,
+        "get-history" => get_history::handle(app, req).await,
+        "withdraw-claim" => withdraw_claim::handle(app, req).await,
+        "dispute-claim" => dispute_claim::handle(app, req).await,
+        "disassociate-claim" => disassociate_claim::handle(app, req).await,
+        "resend-consent" => resend_consent::handle(app, req).await,
+        "consent-callback" => consent_callback::handle(app, req).await,
+        other => cpor::http::Problem::new(
+            500,
+            "internal",
+            "Internal error",
+            format!("no function {other}"),
+        )
+        .into_response(),
+    }
+}
+
+fn to_hyper(resp: Response<Body>) -> hyper::Response<Full<Bytes>> {
+    let (parts, body) = resp.into_parts();
+    let bytes = match body {
+        Body::Empty => Bytes::new(),
+        Body::Text(t) => Bytes::from(t),
+        Body::Binary(b) => Bytes::from(b),
+        _ => Bytes::new(),
+    };
+    hyper::Response::from_parts(parts, Full::new(bytes))
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}

@@ -1,0 +1,177 @@
+//! The local stack: moto on loopback, the resources on it, and every function behind an HTTP
+//! front that does what API Gateway does (routes, JWT verification, request context), plus the
+//! periodic sweep. `make run` starts it; the end-to-end tests start one per test.
+
+pub mod gateway;
+pub mod jwt;
+pub mod moto;
+pub mod provision;
+
+use cpor::settings::Settings;
+use gateway::Gateway;
+use provision::Names;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// A local token-signing key ring for consent links and cursors (development only).
+pub const DEV_TOKEN_KEYS: &str =
+    "local1:Y3Bvci1sb2NhbC1kZXZlbG9wbWVudC10b2tlbi1rZXktMDEyMzQ1Njc4OQ==";
+
+pub struct Options {
+    /// moto's endpoint, e.g. `http://127.0.0.1:4566`.
+    pub endpoint: String,
+    pub names: Names,
+    /// `127.0.0.1:9000`; port 0 for any free port.
+    pub listen: SocketAddr,
+    /// Run the periodic sweep this often (`None`: never; tests run it themselves).
+    pub sweep_every: Option<Duration>,
+}
+
+pub struct Running {
+    pub addr: SocketAddr,
+    pub base_url: String,
+    pub names: Names,
+    pub events_queue_url: String,
+    pub config: aws_config::SdkConfig,
+    pub gateway: Arc<Gateway>,
+    pub jwt_key: Vec<u8>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// The settings the functions get locally (the same names as in `infra/`).
+pub fn settings(names: &Names, base_url: &str) -> HashMap<String, String> {
+    let mut s: HashMap<String, String> = [
+        ("CPOR_TABLE", names.table.clone()),
+        ("CPOR_BUCKET", names.bucket.clone()),
+        ("CPOR_S3_FORCE_PATH_STYLE", "true".into()),
+        ("CPOR_SENDER", names.sender.clone()),
+        ("CPOR_CONFIGURATION_SET", names.configuration_set.clone()),
+        ("CPOR_BUS", names.bus.clone()),
+        ("CPOR_SCHEDULE_GROUP", names.schedule_group.clone()),
+        (
+            "CPOR_SWEEP_ARN",
+            "arn:aws:lambda:us-east-1:123456789012:function:deadline-sweep".into(),
+        ),
+        (
+            "CPOR_SCHEDULER_ROLE_ARN",
+            "arn:aws:iam::123456789012:role/cpor-scheduler".into(),
+        ),
+        ("CPOR_TOKEN_KEYS", DEV_TOKEN_KEYS.into()),
+        ("CPOR_CONSENT_BASE_URL", format!("{base_url}/consent")),
+        ("CPOR_PORTAL_BASE_URL", base_url.to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    // Policy settings (time zone, holidays, windows, PoE types) pass through from the shell.
+    for (k, v) in std::env::vars() {
+        if k.starts_with("CPOR_") && !s.contains_key(&k) {
+            s.insert(k, v);
+        }
+    }
+    s
+}
+
+pub fn jwt_key() -> Vec<u8> {
+    std::env::var("CPOR_LOCAL_JWT_KEY")
+        .unwrap_or_else(|_| jwt::DEV_KEY.to_owned())
+        .into_bytes()
+}
+
+/// Provisions the resources and serves the API.
+pub async fn start(opts: Options) -> Result<Running, String> {
+    let config = cpor::aws::emulator_config(&opts.endpoint).await;
+    let events_queue_url = provision::provision(&config, &opts.names).await?;
+    let listener = TcpListener::bind(opts.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", opts.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let base_url = format!("http://{addr}");
+    let map = settings(&opts.names, &base_url);
+    let s = Settings(move |k: &str| map.get(k).cloned());
+    let app = cpor::aws::wiring::everything(&config, &s).map_err(|e| e.to_string())?;
+    let jwt_key = jwt_key();
+    let gateway = Arc::new(Gateway {
+        app,
+        jwt_key: jwt_key.clone(),
+    });
+    let mut tasks = vec![tokio::spawn(gateway::serve(listener, gateway.clone()))];
+    if let Some(every) = opts.sweep_every {
+        let gw = gateway.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                let report = gw
+                    .app
+                    .sweep_due(chrono::Utc::now(), deadline_sweep::BATCH)
+                    .await;
+                if report != cpor::app::SweepReport::default() {
+                    tracing::info!(?report, "periodic sweep");
+                }
+            }
+        }));
+    }
+    Ok(Running {
+        addr,
+        base_url,
+        names: opts.names,
+        events_queue_url,
+        config,
+        gateway,
+        jwt_key,
+        tasks,
+    })
+}
+
+impl Running {
+    /// A token for this stack.
+    pub fn token(&self, id: &jwt::Identity) -> String {
+        jwt::issue(
+            &self.jwt_key,
+            id,
+            chrono::Utc::now(),
+            chrono::Duration::hours(12),
+        )
+    }
+
+    /// Runs the sweep as of `at` (what `make sweep AT=...` does).
+    pub async fn sweep(
+        &self,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<deadline_sweep::SweepResult, String> {
+        sweep(&self.gateway.app, at).await
+    }
+}
+
+/// The sweep as the scheduler would invoke it, as of `at`.
+pub async fn sweep(
+    app: &cpor::app::App<cpor::aws::wiring::Everything>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<deadline_sweep::SweepResult, String> {
+    let event = serde_json::json!({ "time": at.to_rfc3339() });
+    deadline_sweep::sweep(app, &event).await
+}
+
+/// The app the local functions share, on an emulator that already has the resources.
+pub async fn app(
+    endpoint: &str,
+    names: &Names,
+    base_url: &str,
+) -> Result<cpor::app::App<cpor::aws::wiring::Everything>, String> {
+    let config = cpor::aws::emulator_config(endpoint).await;
+    let map = settings(names, base_url);
+    let s = Settings(move |k: &str| map.get(k).cloned());
+    cpor::aws::wiring::everything(&config, &s).map_err(|e| e.to_string())
+}

@@ -1,0 +1,161 @@
+//! `cpor-local`: the local stack's command line (see the README).
+//!
+//! - `cpor-local serve` — starts moto on 127.0.0.1:4566 (`MOTO_PORT`; or uses
+//!   `CPOR_MOTO_ENDPOINT`), creates the resources and serves the API on 127.0.0.1:9000
+//!   (`PORT`), sweeping every minute;
+//! - `cpor-local token --partner <id> --role <role[,role]> [--locations a,b] [--sub <user>]`
+//!   prints a token for it (`--role reviewer` for a reviewer);
+//! - `cpor-local sweep --at <RFC 3339>` runs the deadline sweep as of that instant.
+
+use cpor_local::{jwt, moto, provision::Names};
+use std::time::Duration;
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+fn list(raw: Option<String>) -> Vec<String> {
+    raw.map(|r| {
+        r.split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn env_port(name: &str, default: u16) -> Result<u16, String> {
+    match std::env::var(name) {
+        Ok(v) if !v.is_empty() => v
+            .parse()
+            .map_err(|_| format!("{name} must be a port number")),
+        _ => Ok(default),
+    }
+}
+
+fn token(args: &[String]) -> Result<(), String> {
+    let roles = list(arg(args, "--role"));
+    if roles.is_empty() {
+        return Err("--role is required (incentives_admin, incentives_user, global_admin, billing_admin or reviewer)".into());
+    }
+    let reviewer = roles.iter().any(|r| r == "reviewer");
+    let partner = arg(args, "--partner");
+    if partner.is_none() && !reviewer {
+        return Err("--partner is required for partner roles".into());
+    }
+    let locations = match list(arg(args, "--locations")) {
+        l if l.is_empty() => partner.iter().map(|p| format!("{p}001")).collect(),
+        l => l,
+    };
+    let id = jwt::Identity {
+        sub: arg(args, "--sub").unwrap_or_else(|| {
+            if reviewer {
+                "reviewer-1".into()
+            } else {
+                "partner-user-1".into()
+            }
+        }),
+        partner_id: if reviewer { None } else { partner },
+        locations,
+        roles,
+    };
+    let hours: i64 = arg(args, "--hours")
+        .and_then(|h| h.parse().ok())
+        .unwrap_or(12);
+    println!(
+        "{}",
+        jwt::issue(
+            &cpor_local::jwt_key(),
+            &id,
+            chrono::Utc::now(),
+            chrono::Duration::hours(hours)
+        )
+    );
+    Ok(())
+}
+
+async fn serve() -> Result<(), String> {
+    let port = env_port("PORT", 9000)?;
+    let (endpoint, _moto) = match std::env::var("CPOR_MOTO_ENDPOINT") {
+        Ok(e) if !e.is_empty() => (e, None),
+        _ => {
+            let m = moto::Moto::start(env_port("MOTO_PORT", 4566)?)?;
+            (m.endpoint.clone(), Some(m))
+        }
+    };
+    let names = Names::local();
+    let running = cpor_local::start(cpor_local::Options {
+        endpoint: endpoint.clone(),
+        names: names.clone(),
+        listen: ([127, 0, 0, 1], port).into(),
+        sweep_every: Some(Duration::from_secs(60)),
+    })
+    .await?;
+    println!(
+        "cpor local stack
+  API and consent pages  {base}
+  AWS emulator (moto)    {endpoint}
+  table {table} | bucket {bucket} | bus {bus} (events copied to queue {queue}) | schedule group {group} | sender {sender}
+  sent emails            curl -s {endpoint}/moto-api/data.json | python3 -m json.tool  (ses -> Message)
+  a token                make token PARTNER=4812345 ROLE=incentives_admin
+  run the sweep          make sweep AT=2026-12-31T00:00:00Z   (it also runs every minute)
+Ctrl-C stops everything.",
+        base = running.base_url,
+        table = names.table,
+        bucket = names.bucket,
+        bus = names.bus,
+        queue = running.events_queue_url,
+        group = names.schedule_group,
+        sender = names.sender,
+    );
+    tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+async fn sweep(args: &[String]) -> Result<(), String> {
+    let at = arg(args, "--at").ok_or("--at <RFC 3339 instant> is required")?;
+    let at = chrono::DateTime::parse_from_rfc3339(&at)
+        .map_err(|_| format!("--at: not an RFC 3339 instant: {at}"))?
+        .with_timezone(&chrono::Utc);
+    let endpoint = std::env::var("CPOR_MOTO_ENDPOINT")
+        .ok()
+        .filter(|e| !e.is_empty())
+        .unwrap_or_else(|| {
+            format!(
+                "http://127.0.0.1:{}",
+                env_port("MOTO_PORT", 4566).unwrap_or(4566)
+            )
+        });
+    let base = format!("http://127.0.0.1:{}", env_port("PORT", 9000)?);
+    let app = cpor_local::app(&endpoint, &Names::local(), &base).await?;
+    let result = cpor_local::sweep(&app, at).await?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_target(false)
+        .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") | None => serve().await,
+        Some("token") => token(&args),
+        Some("sweep") => sweep(&args).await,
+        Some(other) => Err(format!(
+            "unknown command {other}; use serve, token or sweep"
+        )),
+    };
+    if let Err(e) = result {
+        eprintln!("cpor-local: {e}");
+        std::process::exit(2);
+    }
+}

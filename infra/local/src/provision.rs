@@ -1,0 +1,152 @@
+//! The local resources, created idempotently on moto: the table and its indexes, the PoE
+//! bucket, the sender identity and configuration set, the event bus with a rule copying every
+//! event to a queue (so events can be read back), and the schedule group.
+
+use aws_config::SdkConfig;
+use cpor::aws::dynamo::DynamoStore;
+
+/// Resource names. `local()` for `make run`; `unique()` gives each test its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Names {
+    pub table: String,
+    pub bucket: String,
+    pub sender: String,
+    pub configuration_set: String,
+    pub bus: String,
+    pub events_queue: String,
+    pub schedule_group: String,
+}
+
+impl Names {
+    pub fn local() -> Self {
+        Self::with_prefix("cpor-local")
+    }
+
+    pub fn unique() -> Self {
+        Self::with_prefix(&format!(
+            "t{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..10]
+        ))
+    }
+
+    fn with_prefix(p: &str) -> Self {
+        Self {
+            table: p.to_owned(),
+            bucket: format!("{p}-poe"),
+            sender: format!("no-reply@{p}.cpor.example"),
+            configuration_set: p.to_owned(),
+            bus: p.to_owned(),
+            events_queue: format!("{p}-events"),
+            schedule_group: p.to_owned(),
+        }
+    }
+}
+
+fn exists(e: &impl std::fmt::Debug) -> bool {
+    let s = format!("{e:?}");
+    s.contains("ResourceInUse")
+        || s.contains("AlreadyExists")
+        || s.contains("AlreadyOwnedByYou")
+        || s.contains("Conflict")
+}
+
+/// Creates what is missing; returns the events queue URL.
+pub async fn provision(config: &SdkConfig, names: &Names) -> Result<String, String> {
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(config), &names.table);
+    if let Err(e) = store.create_table().await {
+        let msg = format!("{:?}", std::error::Error::source(&e));
+        if !msg.contains("ResourceInUse") {
+            return Err(format!("table: {e}: {msg}"));
+        }
+    }
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(true)
+            .build(),
+    );
+    if let Err(e) = s3.create_bucket().bucket(&names.bucket).send().await {
+        if !exists(&e) {
+            return Err(format!("bucket: {e:?}"));
+        }
+    }
+    let ses = aws_sdk_sesv2::Client::new(config);
+    if let Err(e) = ses
+        .create_email_identity()
+        .email_identity(&names.sender)
+        .send()
+        .await
+    {
+        if !exists(&e) {
+            return Err(format!("sender identity: {e:?}"));
+        }
+    }
+    if let Err(e) = ses
+        .create_configuration_set()
+        .configuration_set_name(&names.configuration_set)
+        .send()
+        .await
+    {
+        if !exists(&e) {
+            return Err(format!("configuration set: {e:?}"));
+        }
+    }
+    let scheduler = aws_sdk_scheduler::Client::new(config);
+    if let Err(e) = scheduler
+        .create_schedule_group()
+        .name(&names.schedule_group)
+        .send()
+        .await
+    {
+        if !exists(&e) {
+            return Err(format!("schedule group: {e:?}"));
+        }
+    }
+    let eb = aws_sdk_eventbridge::Client::new(config);
+    if let Err(e) = eb.create_event_bus().name(&names.bus).send().await {
+        if !exists(&e) {
+            return Err(format!("bus: {e:?}"));
+        }
+    }
+    let sqs = aws_sdk_sqs::Client::new(config);
+    let queue_url = sqs
+        .create_queue()
+        .queue_name(&names.events_queue)
+        .send()
+        .await
+        .map_err(|e| format!("queue: {e:?}"))?
+        .queue_url()
+        .unwrap_or_default()
+        .to_owned();
+    let arn_attr = aws_sdk_sqs::types::QueueAttributeName::QueueArn;
+    let queue_arn = sqs
+        .get_queue_attributes()
+        .queue_url(&queue_url)
+        .attribute_names(arn_attr.clone())
+        .send()
+        .await
+        .map_err(|e| format!("queue arn: {e:?}"))?
+        .attributes()
+        .and_then(|a| a.get(&arn_attr))
+        .cloned()
+        .unwrap_or_default();
+    eb.put_rule()
+        .name("cpor-all-events")
+        .event_bus_name(&names.bus)
+        .event_pattern(r#"{"source":["cpor.claims"]}"#)
+        .send()
+        .await
+        .map_err(|e| format!("rule: {e:?}"))?;
+    let target = aws_sdk_eventbridge::types::Target::builder()
+        .id("events-queue")
+        .arn(queue_arn)
+        .build()
+        .map_err(|e| format!("target: {e}"))?;
+    eb.put_targets()
+        .rule("cpor-all-events")
+        .event_bus_name(&names.bus)
+        .targets(target)
+        .send()
+        .await
+        .map_err(|e| format!("targets: {e:?}"))?;
+    Ok(queue_url)
+}
