@@ -4,6 +4,7 @@
 mod adapters;
 mod aws_env;
 mod domain_lifecycle;
+mod e2e;
 mod outbox;
 mod round_trips;
 mod store;

@@ -2,69 +2,15 @@
 //! `.venv` by `scripts/moto.sh` and started on a free loopback port) per test process, and per
 //! test its own table, bucket, bus and schedule group, so tests run in parallel.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::OnceLock;
 
-/// The running emulator. Its stdin is held open for the life of the test process; when the
-/// process exits the pipe closes and moto stops.
-pub struct Moto {
-    pub endpoint: String,
-    pub port: u16,
-    _child: Mutex<(Child, ChildStdin)>,
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn start() -> Moto {
-    let install = Command::new(root().join("scripts/moto.sh"))
-        .output()
-        .expect("run scripts/moto.sh");
-    assert!(
-        install.status.success(),
-        "installing moto failed: {}",
-        String::from_utf8_lossy(&install.stderr)
-    );
-    let python = root().join(".venv/bin/python");
-    let mut child = Command::new(python)
-        .arg(root().join("scripts/moto_server.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start moto");
-    let stdin = child.stdin.take().expect("moto stdin");
-    let stdout = child.stdout.take().expect("moto stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("moto says ready");
-    let port: u16 = line
-        .trim()
-        .strip_prefix("ready ")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("moto did not start: {line:?}"));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "moto did not listen on {port}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Moto {
-        endpoint: format!("http://127.0.0.1:{port}"),
-        port,
-        _child: Mutex::new((child, stdin)),
-    }
-}
-
-/// The process-wide moto server, started on first use.
-pub fn moto() -> &'static Moto {
-    static MOTO: OnceLock<Moto> = OnceLock::new();
-    MOTO.get_or_init(start)
+/// The process-wide moto server, started on first use on a free port (see
+/// `cpor_local::moto`: it stops when the test process exits).
+pub fn moto() -> &'static cpor_local::moto::Moto {
+    static MOTO: OnceLock<cpor_local::moto::Moto> = OnceLock::new();
+    MOTO.get_or_init(|| cpor_local::moto::Moto::start(0).unwrap_or_else(|e| panic!("{e}")))
 }
 
 /// A short unique suffix for resource names.
@@ -77,6 +23,37 @@ pub fn unique(prefix: &str) -> String {
 
 /// A minimal HTTP/1.1 request to moto (or a presigned URL on it): status and body.
 pub fn http(method: &str, url: &str, headers: &[(String, String)], body: &[u8]) -> (u16, Vec<u8>) {
+    let r = request(method, url, headers, body);
+    (r.status, r.body)
+}
+
+/// A response: status, headers (lower-case names) and body.
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// A minimal HTTP/1.1 client (one request per connection), enough for loopback tests.
+pub fn request(method: &str, url: &str, headers: &[(String, String)], body: &[u8]) -> HttpResponse {
     let rest = url
         .strip_prefix("http://")
         .expect("only plain http on loopback");
@@ -115,7 +92,17 @@ pub fn http(method: &str, url: &str, headers: &[(String, String)], body: &[u8]) 
     {
         body = dechunk(&body);
     }
-    (status, body)
+    let headers = head
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    HttpResponse {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn dechunk(mut raw: &[u8]) -> Vec<u8> {
