@@ -48,7 +48,10 @@ pub fn mws_body(org: &str, tenant: &str, customer_email: &str) -> Value {
 }
 
 pub fn customer_email() -> String {
-    format!("{}@contoso.example", &uuid::Uuid::new_v4().simple().to_string()[..12])
+    format!(
+        "{}@contoso.example",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    )
 }
 
 impl Stack {
@@ -101,7 +104,13 @@ impl Stack {
             .expect("request task")
     }
 
-    pub async fn raw(&self, method: &str, path: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> HttpResponse {
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    ) -> HttpResponse {
         let url = format!("{}{path}", self.run.base_url);
         let method = method.to_owned();
         tokio::task::spawn_blocking(move || request(&method, &url, &headers, &body))
@@ -110,16 +119,29 @@ impl Stack {
     }
 
     pub async fn create(&self, token: &str, body: &Value) -> Value {
-        let r = self.call("POST", "/claims", Some(token), Some(body), &[]).await;
+        let r = self
+            .call("POST", "/claims", Some(token), Some(body), &[])
+            .await;
         assert_eq!(r.status, 201, "{}", r.text());
         r.json()
     }
 
     /// Declares a PoE, uploads it through the presigned URL with the headers it came with.
     pub async fn upload_poe(&self, token: &str, id: &str, content: &[u8]) -> String {
-        let sha: String = Sha256::digest(content).iter().map(|b| format!("{b:02x}")).collect();
+        let sha: String = Sha256::digest(content)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         let declared = json!({"fileName": "signed sow.pdf", "contentType": "application/pdf", "sizeBytes": content.len(), "sha256": sha});
-        let r = self.call("POST", &format!("/claims/{id}/poe"), Some(token), Some(&declared), &[]).await;
+        let r = self
+            .call(
+                "POST",
+                &format!("/claims/{id}/poe"),
+                Some(token),
+                Some(&declared),
+                &[],
+            )
+            .await;
         assert_eq!(r.status, 201, "{}", r.text());
         let up = r.json();
         let headers: Vec<(String, String)> = up["uploadHeaders"]
@@ -138,13 +160,28 @@ impl Stack {
     }
 
     pub async fn submit(&self, token: &str, id: &str) -> HttpResponse {
-        let body = json!({"acknowledgements": {"informationAccurate": true, "customerAuthorized": true}});
-        self.call("POST", &format!("/claims/{id}/submit"), Some(token), Some(&body), &[]).await
+        let body =
+            json!({"acknowledgements": {"informationAccurate": true, "customerAuthorized": true}});
+        self.call(
+            "POST",
+            &format!("/claims/{id}/submit"),
+            Some(token),
+            Some(&body),
+            &[],
+        )
+        .await
     }
 
     pub async fn review(&self, id: &str, body: Value) -> HttpResponse {
         let t = self.reviewer();
-        self.call("POST", &format!("/claims/{id}/review"), Some(&t), Some(&body), &[]).await
+        self.call(
+            "POST",
+            &format!("/claims/{id}/review"),
+            Some(&t),
+            Some(&body),
+            &[],
+        )
+        .await
     }
 
     /// A claim created by `org` with one uploaded PoE, submitted (200 asserted).
@@ -152,14 +189,16 @@ impl Stack {
         let t = self.admin(org);
         let c = self.create(&t, &mws_body(org, tenant, customer)).await;
         let id = c["id"].as_str().expect("id").to_owned();
-        self.upload_poe(&t, &id, b"%PDF-1.7 signed statement of work").await;
+        self.upload_poe(&t, &id, b"%PDF-1.7 signed statement of work")
+            .await;
         let r = self.submit(&t, &id).await;
         assert_eq!(r.status, 200, "{}", r.text());
         r.json()
     }
 
     pub async fn get(&self, token: &str, id: &str) -> HttpResponse {
-        self.call("GET", &format!("/claims/{id}"), Some(token), None, &[]).await
+        self.call("GET", &format!("/claims/{id}"), Some(token), None, &[])
+            .await
     }
 
     pub async fn sweep(&self, at: DateTime<Utc>) -> deadline_sweep::SweepResult {
@@ -182,7 +221,8 @@ impl Stack {
                 return out;
             }
             for m in r.messages() {
-                let v: Value = serde_json::from_str(m.body().unwrap_or_default()).unwrap_or_default();
+                let v: Value =
+                    serde_json::from_str(m.body().unwrap_or_default()).unwrap_or_default();
                 out.push(v["detail"].clone());
                 sqs.delete_message()
                     .queue_url(&self.run.events_queue_url)
@@ -202,7 +242,12 @@ pub fn emails_to(to: &str) -> Vec<(String, String)> {
         .map(|ms| {
             ms.iter()
                 .filter(|m| m["destinations"]["ToAddresses"][0] == to)
-                .map(|m| (m["subject"].as_str().unwrap_or_default().to_owned(), m["body"].as_str().unwrap_or_default().to_owned()))
+                .map(|m| {
+                    (
+                        m["subject"].as_str().unwrap_or_default().to_owned(),
+                        m["body"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -220,7 +265,9 @@ pub fn consent_path(to: &str) -> String {
 }
 
 fn ts(v: &Value) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(v.as_str().expect("a time")).expect("rfc3339").with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(v.as_str().expect("a time"))
+        .expect("rfc3339")
+        .with_timezone(&Utc)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -240,7 +287,10 @@ async fn a_claim_goes_from_draft_to_active() {
     assert_eq!(page.status, 200);
     let html = page.text();
     assert!(html.contains("usage and seat counts"));
-    assert!(html.contains("Contoso &lt;b&gt;Teams&lt;/b&gt; rollout"), "escaped name");
+    assert!(
+        html.contains("Contoso &lt;b&gt;Teams&lt;/b&gt; rollout"),
+        "escaped name"
+    );
     assert!(html.contains("value=\"decline\""));
     let unchanged = s.get(&t, &id).await.json();
     assert_eq!(unchanged["version"], claim["version"]);
@@ -251,7 +301,10 @@ async fn a_claim_goes_from_draft_to_active() {
     let approved = approved.json();
     assert_eq!(approved["status"], "approved");
     let opt_out_until = ts(&approved["dueAt"]);
-    assert!(emails_to(&customer).len() >= 2, "consent notice on approval");
+    assert!(
+        emails_to(&customer).len() >= 2,
+        "consent notice on approval"
+    );
     // the sweep before the window ends does nothing; after it, the claim is active
     let early = s.sweep(opt_out_until - Duration::seconds(1)).await;
     assert_eq!(early.deadlines_applied, 0);
@@ -265,21 +318,56 @@ async fn a_claim_goes_from_draft_to_active() {
     assert_eq!(s.get(&t, &id).await.json()["version"], active["version"]);
     // the bus carried every change in order, ending with the activation
     let events = s.events().await;
-    let mine: Vec<&Value> = events.iter().filter(|e| e["claimId"] == id.as_str()).collect();
+    let mine: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["claimId"] == id.as_str())
+        .collect();
     let seqs: Vec<u64> = {
         let mut v: Vec<u64> = mine.iter().filter_map(|e| e["sequence"].as_u64()).collect();
         v.sort_unstable();
         v.dedup();
         v
     };
-    assert_eq!(seqs, (1..=active["version"].as_u64().unwrap()).collect::<Vec<_>>());
-    assert!(mine.iter().any(|e| e["detailType"] == "AssociationActivated"));
+    assert_eq!(
+        seqs,
+        (1..=active["version"].as_u64().unwrap()).collect::<Vec<_>>()
+    );
+    assert!(
+        mine.iter()
+            .any(|e| e["detailType"] == "AssociationActivated")
+    );
     // the partner heard about approval and activation
     let partner_mail = emails_to(&format!("partner-{ORG_A}@fabrikam.example"));
-    assert!(partner_mail.iter().any(|(s, _)| s.starts_with("Claim approved")));
-    assert!(partner_mail.iter().any(|(s, _)| s.starts_with("Association active")));
+    assert!(
+        partner_mail
+            .iter()
+            .any(|(s, _)| s.starts_with("Claim approved"))
+    );
+    assert!(
+        partner_mail
+            .iter()
+            .any(|(s, _)| s.starts_with("Association active"))
+    );
     // history has every step, in order
-    let h = s.call("GET", &format!("/claims/{id}/history"), Some(&t), None, &[]).await.json();
-    let actions: Vec<&str> = h["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["create", "add_poe", "submit", "start_review", "approve", "activate"]);
+    let h = s
+        .call("GET", &format!("/claims/{id}/history"), Some(&t), None, &[])
+        .await
+        .json();
+    let actions: Vec<&str> = h["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "create",
+            "add_poe",
+            "submit",
+            "start_review",
+            "approve",
+            "activate"
+        ]
+    );
 }

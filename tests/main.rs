@@ -5,6 +5,7 @@ mod adapters;
 mod aws_env;
 mod domain_lifecycle;
 mod e2e;
+mod e2e_flows;
 mod outbox;
 mod round_trips;
 mod store;

@@ -65,6 +65,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
             .and_then(|rest| rest.split('`').next())
         {
             Some(name) if path == "." => name.to_owned(),
+            Some(name) if path == name || path.ends_with(&format!(".{name}")) => path,
             Some(name) => format!("{path}.{name}"),
             None if path == "." => "body".to_owned(),
             None => path,

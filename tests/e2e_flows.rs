@@ -1,0 +1,604 @@
+//! End to end over HTTP, the other paths: information requests, silence, declines, disputes,
+//! races, access, bad input, preconditions and retries.
+
+use crate::e2e::{
+    ORG_A, ORG_B, Stack, consent_path, customer_email, emails_to, mws_body, stack, unique_tenant,
+};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+
+fn ts(v: &Value) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(v.as_str().expect("a time"))
+        .expect("rfc3339")
+        .with_timezone(&Utc)
+}
+
+fn id_of(v: &Value) -> String {
+    v["id"].as_str().expect("id").to_owned()
+}
+
+async fn decide(s: &Stack, link: &str, decision: &str) -> cpor_tests::HttpResponse {
+    s.raw(
+        "POST",
+        link,
+        vec![(
+            "content-type".into(),
+            "application/x-www-form-urlencoded".into(),
+        )],
+        format!("decision={decision}").into_bytes(),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn information_requested_then_resubmitted_and_silence_rejects() {
+    let s = stack().await;
+    let t = s.admin(ORG_A);
+    // GIVEN a claim under review
+    let c = s
+        .submitted(ORG_A, &unique_tenant(), &customer_email())
+        .await;
+    let id = id_of(&c);
+    s.review(&id, json!({"action": "start"})).await;
+    // WHEN the reviewer asks for information without a comment THEN the field is named
+    let r = s
+        .review(
+            &id,
+            json!({"action": "request_info", "reasons": ["missing_or_old_dates"]}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    // WHEN with reasons and a comment
+    let r = s
+        .review(&id, json!({"action": "request_info", "reasons": ["missing_or_old_dates"], "comment": "Dates are from <2019>"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let par = r.json();
+    assert_eq!(par["status"], "partner_action_required");
+    assert_eq!(
+        par["statusReason"]["codes"],
+        json!(["missing_or_old_dates"])
+    );
+    let mails = emails_to(&format!("partner-{ORG_A}@fabrikam.example"));
+    let (_, body) = mails
+        .iter()
+        .find(|(s, _)| s.starts_with("Action required"))
+        .expect("partner told");
+    assert!(body.contains("Dates are from &lt;2019&gt;"));
+    // THEN the partner edits (If-Match), adds a PoE and resubmits: back under review
+    let patch = json!({"products": [{"product": "teams"}, {"product": "sharepoint_online"}]});
+    let etag = format!("\"{}\"", par["version"]);
+    let r = s
+        .call(
+            "PATCH",
+            &format!("/claims/{id}"),
+            Some(&t),
+            Some(&patch),
+            &[("if-match", etag)],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    s.upload_poe(&t, &id, b"%PDF dated 2026").await;
+    let r = s.submit(&t, &id).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["status"], "under_review");
+
+    // GIVEN another claim waiting for the partner, who never answers
+    let c2 = s
+        .submitted(ORG_A, &unique_tenant(), &customer_email())
+        .await;
+    let id2 = id_of(&c2);
+    s.review(&id2, json!({"action": "start"})).await;
+    let par2 = s
+        .review(&id2, json!({"action": "request_info", "reasons": ["missing_products"], "comment": "Which workloads?"}))
+        .await
+        .json();
+    let due = ts(&par2["dueAt"]);
+    // WHEN the sweep runs past the 5 business days THEN it is rejected for no response
+    s.sweep(due - Duration::seconds(1)).await;
+    assert_eq!(
+        s.get(&t, &id2).await.json()["status"],
+        "partner_action_required"
+    );
+    assert!(s.sweep(due).await.deadlines_applied >= 1);
+    let rejected = s.get(&t, &id2).await.json();
+    assert_eq!(rejected["status"], "rejected");
+    assert_eq!(
+        rejected["statusReason"]["codes"],
+        json!(["no_partner_response"])
+    );
+    // and its workloads are free for another partner
+    let tenant2 = c2["customer"]["tenantId"].as_str().unwrap().to_owned();
+    let other = s.submitted(ORG_B, &tenant2, &customer_email()).await;
+    assert_eq!(other["status"], "submitted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_customer_decline_releases_the_workload_before_and_after_activation() {
+    let s = stack().await;
+    let tenant = unique_tenant();
+    let customer = customer_email();
+    // GIVEN partner A holds the customer's Teams and Exchange
+    let a = s.submitted(ORG_A, &tenant, &customer).await;
+    // THEN partner B cannot submit the same workloads: 409 naming them, not partner A
+    let tb = s.admin(ORG_B);
+    let b = s
+        .create(&tb, &mws_body(ORG_B, &tenant, &customer_email()))
+        .await;
+    let b_id = id_of(&b);
+    s.upload_poe(&tb, &b_id, b"%PDF B").await;
+    let refused = s.submit(&tb, &b_id).await;
+    assert_eq!(refused.status, 409, "{}", refused.text());
+    let p = refused.json();
+    assert_eq!(p["type"], "/problems/workload-taken");
+    assert!(
+        p["workloads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("teams"))
+    );
+    assert!(!refused.text().contains(ORG_A));
+    // WHEN the customer declines through the link
+    let link = consent_path(&customer);
+    let receipt = decide(&s, &link, "decline").await;
+    assert_eq!(receipt.status, 200);
+    assert!(receipt.text().contains("Declined"));
+    let a_now = s.get(&s.admin(ORG_A), &id_of(&a)).await.json();
+    assert_eq!(a_now["status"], "rejected");
+    assert_eq!(a_now["statusReason"]["codes"], json!(["customer_declined"]));
+    // THEN B can submit now
+    let r = s.submit(&tb, &b_id).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    // GIVEN B's association becomes active
+    s.review(&b_id, json!({"action": "start"})).await;
+    let approved = s.review(&b_id, json!({"action": "approve"})).await.json();
+    s.sweep(ts(&approved["dueAt"])).await;
+    assert_eq!(s.get(&tb, &b_id).await.json()["status"], "active");
+    // WHEN its customer declines after activation THEN it ends and the workloads are free
+    let b_customer = b["customerContact"]["email"].as_str().unwrap().to_owned();
+    let r = decide(&s, &consent_path(&b_customer), "decline").await;
+    assert_eq!(r.status, 200);
+    let ended = s.get(&tb, &b_id).await.json();
+    assert_eq!(ended["status"], "ended");
+    let c = s.submitted(ORG_A, &tenant, &customer_email()).await;
+    assert_eq!(c["status"], "submitted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn rejected_then_disputed_then_approved_and_a_late_dispute_is_refused() {
+    let s = stack().await;
+    let t = s.admin(ORG_A);
+    let c = s
+        .submitted(ORG_A, &unique_tenant(), &customer_email())
+        .await;
+    let id = id_of(&c);
+    s.review(&id, json!({"action": "start"})).await;
+    let rejected = s
+        .review(
+            &id,
+            json!({"action": "reject", "reasons": ["insufficient_poe"], "comment": "Unsigned"}),
+        )
+        .await
+        .json();
+    assert_eq!(rejected["status"], "rejected");
+    let mails = emails_to(&format!("partner-{ORG_A}@fabrikam.example"));
+    assert!(
+        mails
+            .iter()
+            .any(|(s, b)| s.starts_with("Claim rejected") && b.contains("dispute the rejection"))
+    );
+    // an incentives user may not dispute; an admin may
+    let user = s.partner(ORG_A, "incentives_user");
+    let body = json!({"justification": "Signed SoW attached"});
+    let r = s
+        .call(
+            "POST",
+            &format!("/claims/{id}/dispute"),
+            Some(&user),
+            Some(&body),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    let r = s
+        .call(
+            "POST",
+            &format!("/claims/{id}/dispute"),
+            Some(&t),
+            Some(&body),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["status"], "disputed");
+    let approved = s.review(&id, json!({"action": "approve"})).await.json();
+    assert_eq!(approved["status"], "approved");
+
+    // GIVEN another rejection, 30 days pass
+    let c2 = s
+        .submitted(ORG_A, &unique_tenant(), &customer_email())
+        .await;
+    let id2 = id_of(&c2);
+    s.review(&id2, json!({"action": "start"})).await;
+    let r2 = s
+        .review(
+            &id2,
+            json!({"action": "reject", "reasons": ["poe_unavailable"], "comment": "Link dead"}),
+        )
+        .await
+        .json();
+    let closes = ts(&r2["dueAt"]);
+    let late = (closes + Duration::seconds(1)).to_rfc3339();
+    let r = s
+        .call(
+            "POST",
+            &format!("/claims/{id2}/dispute"),
+            Some(&t),
+            Some(&body),
+            &[("x-cpor-now", late)],
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert_eq!(r.json()["type"], "/problems/dispute-window-closed");
+    // and the sweep makes the rejection final
+    s.sweep(closes).await;
+    assert_eq!(s.get(&t, &id2).await.json()["status"], "rejected_final");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_partners_submitting_one_workload_at_once_one_wins() {
+    let s = stack().await;
+    for _ in 0..5 {
+        let tenant = unique_tenant();
+        let (ta, tb) = (s.admin(ORG_A), s.admin(ORG_B));
+        let a = id_of(
+            &s.create(&ta, &mws_body(ORG_A, &tenant, &customer_email()))
+                .await,
+        );
+        let b = id_of(
+            &s.create(&tb, &mws_body(ORG_B, &tenant, &customer_email()))
+                .await,
+        );
+        s.upload_poe(&ta, &a, b"%PDF a").await;
+        s.upload_poe(&tb, &b, b"%PDF b").await;
+        let (ra, rb) = tokio::join!(s.submit(&ta, &a), s.submit(&tb, &b));
+        let mut statuses = [ra.status, rb.status];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 409], "{} / {}", ra.text(), rb.text());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn access_is_checked_on_every_route() {
+    let s = stack().await;
+    let c = s
+        .submitted(ORG_A, &unique_tenant(), &customer_email())
+        .await;
+    let id = id_of(&c);
+    let other = s.admin(ORG_B);
+    // another organisation's claim does not exist for them
+    for (m, p) in [
+        ("GET", format!("/claims/{id}")),
+        ("GET", format!("/claims/{id}/history")),
+    ] {
+        assert_eq!(
+            s.call(m, &p, Some(&other), None, &[]).await.status,
+            404,
+            "{m} {p}"
+        );
+    }
+    let r = s
+        .call(
+            "POST",
+            &format!("/claims/{id}/comments"),
+            Some(&other),
+            Some(&json!({"text": "hi"})),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    // and their list does not show it
+    let list = s
+        .call("GET", "/claims", Some(&other), None, &[])
+        .await
+        .json();
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["partnerId"] == ORG_B)
+    );
+    // no token, a forged token, an expired one: 401
+    assert_eq!(s.call("GET", "/claims", None, None, &[]).await.status, 401);
+    let forged = cpor_local::jwt::issue(
+        b"not the key",
+        &cpor_local::jwt::Identity {
+            sub: "x".into(),
+            partner_id: Some(ORG_A.into()),
+            locations: vec![],
+            roles: vec!["incentives_admin".into()],
+        },
+        Utc::now(),
+        Duration::hours(1),
+    );
+    assert_eq!(
+        s.call("GET", "/claims", Some(&forged), None, &[])
+            .await
+            .status,
+        401
+    );
+    let expired = cpor_local::jwt::issue(
+        &s.run.jwt_key,
+        &cpor_local::jwt::Identity {
+            sub: "x".into(),
+            partner_id: Some(ORG_A.into()),
+            locations: vec![],
+            roles: vec!["incentives_admin".into()],
+        },
+        Utc::now() - Duration::hours(2),
+        Duration::hours(1),
+    );
+    assert_eq!(
+        s.call("GET", "/claims", Some(&expired), None, &[])
+            .await
+            .status,
+        401
+    );
+    // roles: a billing admin cannot create; a partner cannot review
+    let billing = s.partner(ORG_A, "billing_admin");
+    let r = s
+        .call(
+            "POST",
+            "/claims",
+            Some(&billing),
+            Some(&mws_body(ORG_A, &unique_tenant(), "x@y.example")),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    let r = s
+        .call(
+            "POST",
+            &format!("/claims/{id}/review"),
+            Some(&s.admin(ORG_A)),
+            Some(&json!({"action": "start"})),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    // reviewers list a status queue; without one the field is named
+    let rt = s.reviewer();
+    let r = s.call("GET", "/claims", Some(&rt), None, &[]).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["errors"][0]["field"], "status");
+    let q = s
+        .call("GET", "/claims?status=submitted", Some(&rt), None, &[])
+        .await
+        .json();
+    assert!(
+        q["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == id.as_str())
+    );
+    // a cursor from one organisation's list is refused on another's
+    for _ in 0..2 {
+        s.create(
+            &s.admin(ORG_A),
+            &mws_body(ORG_A, &unique_tenant(), "x@y.example"),
+        )
+        .await;
+    }
+    let page = s
+        .call("GET", "/claims?limit=1", Some(&s.admin(ORG_A)), None, &[])
+        .await
+        .json();
+    let cursor = page["nextCursor"].as_str().expect("a next page").to_owned();
+    let r = s
+        .call(
+            "GET",
+            &format!("/claims?limit=1&cursor={cursor}"),
+            Some(&other),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["errors"][0]["field"], "cursor");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bad_bodies_get_problems_naming_the_field_and_store_nothing() {
+    let s = stack().await;
+    let t = s.admin(ORG_A);
+    let base = mws_body(ORG_A, &unique_tenant(), "a@b.example");
+    let mut bad_tenant = base.clone();
+    bad_tenant["customer"]["tenantId"] = json!("not-a-guid");
+    let mut unknown = base.clone();
+    unknown["colour"] = json!("red");
+    let mut wrong_type = base.clone();
+    wrong_type["products"] = json!("teams");
+    let mut crlf = base.clone();
+    crlf["name"] = json!("Contoso\r\nBcc: x");
+    let cases = [
+        (bad_tenant, "customer.tenantId"),
+        (unknown, "colour"),
+        (wrong_type, "products"),
+        (crlf, "name"),
+    ];
+    for (body, field) in &cases {
+        let r = s.call("POST", "/claims", Some(&t), Some(body), &[]).await;
+        assert_eq!(r.status, 400, "{field}: {}", r.text());
+        assert_eq!(r.header("content-type"), Some("application/problem+json"));
+        let fields: Vec<String> = r.json()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            fields.iter().any(|f| f == field),
+            "{field} not in {fields:?}"
+        );
+    }
+    // malformed JSON, wrong content type, oversize
+    let auth = ("authorization".to_owned(), format!("Bearer {t}"));
+    let r = s
+        .raw(
+            "POST",
+            "/claims",
+            vec![
+                auth.clone(),
+                ("content-type".into(), "application/json".into()),
+            ],
+            b"{\"name\":".to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let r = s
+        .raw(
+            "POST",
+            "/claims",
+            vec![auth.clone(), ("content-type".into(), "text/plain".into())],
+            base.to_string().into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 415);
+    let r = s
+        .raw(
+            "POST",
+            "/claims",
+            vec![auth, ("content-type".into(), "application/json".into())],
+            vec![b' '; 70 * 1024],
+        )
+        .await;
+    assert_eq!(r.status, 413);
+    // an oversize PoE declaration names sizeBytes
+    let c = s.create(&t, &base).await;
+    let poe = json!({"fileName": "big.pdf", "contentType": "application/pdf", "sizeBytes": 11 * 1024 * 1024, "sha256": "00".repeat(32)});
+    let r = s
+        .call(
+            "POST",
+            &format!("/claims/{}/poe", id_of(&c)),
+            Some(&t),
+            Some(&poe),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["errors"][0]["field"], "sizeBytes");
+    // nothing but the one valid draft was stored
+    let list = s.call("GET", "/claims", Some(&t), None, &[]).await.json();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn edits_need_the_current_etag_and_retries_with_a_key_replay() {
+    let s = stack().await;
+    let t = s.admin(ORG_A);
+    let body = mws_body(ORG_A, &unique_tenant(), "a@b.example");
+    // the same Idempotency-Key twice: one claim, the same response
+    let key = ("idempotency-key", "create-1".to_owned());
+    let first = s
+        .call(
+            "POST",
+            "/claims",
+            Some(&t),
+            Some(&body),
+            std::slice::from_ref(&key),
+        )
+        .await;
+    let again = s
+        .call(
+            "POST",
+            "/claims",
+            Some(&t),
+            Some(&body),
+            std::slice::from_ref(&key),
+        )
+        .await;
+    assert_eq!((first.status, again.status), (201, 201));
+    assert_eq!(first.json()["id"], again.json()["id"]);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    let mut other = body.clone();
+    other["name"] = json!("Another");
+    let r = s
+        .call(
+            "POST",
+            "/claims",
+            Some(&t),
+            Some(&other),
+            std::slice::from_ref(&key),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let list = s.call("GET", "/claims", Some(&t), None, &[]).await.json();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    // PATCH: 428 without If-Match, 412 when stale, 200 with the current ETag
+    let id = id_of(&first.json());
+    let patch = json!({"name": "Renamed"});
+    let r = s
+        .call(
+            "PATCH",
+            &format!("/claims/{id}"),
+            Some(&t),
+            Some(&patch),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 428);
+    let etag = first.header("etag").unwrap().to_owned();
+    let r = s
+        .call(
+            "PATCH",
+            &format!("/claims/{id}"),
+            Some(&t),
+            Some(&patch),
+            &[("if-match", etag.clone())],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_ne!(r.header("etag").unwrap(), etag);
+    let r = s
+        .call(
+            "PATCH",
+            &format!("/claims/{id}"),
+            Some(&t),
+            Some(&json!({"name": "Stale"})),
+            &[("if-match", etag)],
+        )
+        .await;
+    assert_eq!(r.status, 412);
+    assert_eq!(s.get(&t, &id).await.json()["name"], "Renamed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn scanners_opening_the_link_change_nothing_and_a_decision_is_shown_after() {
+    let s = stack().await;
+    let customer = customer_email();
+    let c = s.submitted(ORG_A, &unique_tenant(), &customer).await;
+    let link = consent_path(&customer);
+    for _ in 0..3 {
+        assert_eq!(s.raw("GET", &link, vec![], vec![]).await.status, 200);
+    }
+    let t = s.admin(ORG_A);
+    assert_eq!(s.get(&t, &id_of(&c)).await.json()["version"], c["version"]);
+    let r = decide(&s, &link, "decline").await;
+    assert_eq!(r.status, 200);
+    // posting again shows the same receipt and changes nothing
+    let version = s.get(&t, &id_of(&c)).await.json()["version"].clone();
+    let again = decide(&s, &link, "keep").await;
+    assert_eq!(again.status, 200);
+    assert!(again.text().contains("Declined"));
+    assert_eq!(s.get(&t, &id_of(&c)).await.json()["version"], version);
+    let page = s.raw("GET", &link, vec![], vec![]).await.text();
+    assert!(page.contains("You declined this association"));
+    assert!(!page.contains("value=\"decline\""));
+    // a tampered link is not valid
+    let bad = format!("{}x", link);
+    assert_eq!(s.raw("GET", &bad, vec![], vec![]).await.status, 404);
+}
