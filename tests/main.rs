@@ -6,6 +6,7 @@ mod aws_env;
 mod domain_lifecycle;
 mod e2e;
 mod e2e_flows;
+mod events;
 mod outbox;
 mod round_trips;
 mod store;
