@@ -30,6 +30,11 @@ fn readme_tables_match_the_implementation() {
         readme.contains(&matrix),
         "README permission matrix is out of date; paste:\n{matrix}"
     );
+    let routes = cpor::routes::routes_markdown();
+    assert!(
+        readme.contains(&routes),
+        "README route table is out of date; paste:\n{routes}"
+    );
 }
 
 /// Seed 003's timeline: submitted, under review, partner action required with a reason, the

@@ -6,4 +6,5 @@ fn main() {
     println!("{}", cpor::domain::lifecycle::transition_table_markdown());
     println!("{}", cpor::domain::claim::deadline_table_markdown(&policy));
     println!("{}", cpor::domain::access::permission_matrix_markdown());
+    println!("{}", cpor::routes::routes_markdown());
 }

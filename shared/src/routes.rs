@@ -18,6 +18,9 @@ pub struct Route {
     /// The function crate (and Lambda function) that serves it.
     pub function: &'static str,
     pub auth: Auth,
+    /// What the caller must be allowed (the permission matrix row); `None` for the consent
+    /// routes (the signed link is the permission) and the template (any signed-in caller).
+    pub capability: Option<Capability>,
     pub summary: &'static str,
 }
 
@@ -26,6 +29,7 @@ const fn r(
     path: &'static str,
     function: &'static str,
     auth: Auth,
+    capability: Option<Capability>,
     summary: &'static str,
 ) -> Route {
     Route {
@@ -33,9 +37,13 @@ const fn r(
         path,
         function,
         auth,
+        capability,
         summary,
     }
 }
+
+use crate::domain::Capability;
+use crate::domain::Capability as C;
 
 pub const ROUTES: &[Route] = &[
     r(
@@ -43,6 +51,7 @@ pub const ROUTES: &[Route] = &[
         "/claims",
         "create-claim",
         Auth::Jwt,
+        Some(C::Create),
         "create a draft",
     ),
     r(
@@ -50,6 +59,7 @@ pub const ROUTES: &[Route] = &[
         "/claims",
         "list-claims",
         Auth::Jwt,
+        Some(C::Read),
         "list claims (own organisation; reviewers: by status or partner)",
     ),
     r(
@@ -57,6 +67,7 @@ pub const ROUTES: &[Route] = &[
         "/claims/{id}",
         "get-claim",
         Auth::Jwt,
+        Some(C::Read),
         "read a claim",
     ),
     r(
@@ -64,6 +75,7 @@ pub const ROUTES: &[Route] = &[
         "/claims/{id}",
         "update-claim",
         Auth::Jwt,
+        Some(C::Edit),
         "edit what the status allows (If-Match)",
     ),
     r(
@@ -71,6 +83,7 @@ pub const ROUTES: &[Route] = &[
         "/claims/{id}",
         "cancel-claim",
         Auth::Jwt,
+        Some(C::CancelDraft),
         "cancel a draft",
     ),
     r(
@@ -78,6 +91,7 @@ pub const ROUTES: &[Route] = &[
         "/claims/{id}/poe",
         "presign-poe-upload",
         Auth::Jwt,
+        Some(C::Edit),
         "declare a PoE document and get its upload URL",
     ),
     r(
@@ -85,6 +99,7 @@ pub const ROUTES: &[Route] = &[
         "/claims/{id}/poe/{poeId}",
         "download-poe",
         Auth::Jwt,
+        Some(C::Read),
         "a short-lived download URL",
     ),
     r(
@@ -92,6 +107,7 @@ pub const ROUTES: &[Route] = &[
         "/poe-template",
         "poe-template",
         Auth::Jwt,
+        None,
         "the PoE template document",
     ),
     r(
@@ -99,6 +115,7 @@ pub const ROUTES: &[Route] = &[
         "/claims/{id}/submit",
         "submit-claim",
         Auth::Jwt,
+        Some(C::Submit),
         "submit, or resubmit after partner action required",
     ),
     r(
@@ -106,6 +123,7 @@ pub const ROUTES: &[Route] = &[
         "/claims/{id}/review",
         "review-decision",
         Auth::Jwt,
+        Some(C::Review),
         "start, approve, reject, request information",
     ),
     r(
@@ -113,6 +131,7 @@ pub const ROUTES: &[Route] = &[
         "/claims/{id}/comments",
         "add-comment",
         Auth::Jwt,
+        Some(C::Comment),
         "comment on the claim's thread",
     ),
     r(
@@ -120,6 +139,7 @@ pub const ROUTES: &[Route] = &[
         "/claims/{id}/history",
         "get-history",
         Auth::Jwt,
+        Some(C::Read),
         "the full history, comments included",
     ),
     r(
@@ -127,6 +147,7 @@ pub const ROUTES: &[Route] = &[
         "/claims/{id}/withdraw",
         "withdraw-claim",
         Auth::Jwt,
+        Some(C::Withdraw),
         "withdraw (rejected, partner request)",
     ),
     r(
@@ -134,6 +155,7 @@ pub const ROUTES: &[Route] = &[
         "/claims/{id}/dispute",
         "dispute-claim",
         Auth::Jwt,
+        Some(C::Dispute),
         "dispute a rejection within 30 days",
     ),
     r(
@@ -141,6 +163,7 @@ pub const ROUTES: &[Route] = &[
         "/claims/{id}/disassociate",
         "disassociate-claim",
         Auth::Jwt,
+        Some(C::Disassociate),
         "end an active association",
     ),
     r(
@@ -148,6 +171,7 @@ pub const ROUTES: &[Route] = &[
         "/claims/{id}/consent-email",
         "resend-consent",
         Auth::Jwt,
+        Some(C::ResendConsent),
         "resend the customer's consent email",
     ),
     r(
@@ -155,6 +179,7 @@ pub const ROUTES: &[Route] = &[
         "/consent/{token}",
         "consent-callback",
         Auth::Public,
+        None,
         "the consent page (changes nothing)",
     ),
     r(
@@ -162,6 +187,7 @@ pub const ROUTES: &[Route] = &[
         "/consent/{token}",
         "consent-callback",
         Auth::Public,
+        None,
         "record keep or decline",
     ),
 ];
@@ -204,19 +230,18 @@ pub fn find(method: &str, path: &str) -> Option<(&'static Route, Vec<(String, St
 
 /// The route table in Markdown (the README's copy is checked against it).
 pub fn routes_markdown() -> String {
-    let mut out =
-        String::from("| method | path | function | auth | what |\n|---|---|---|---|---|\n");
+    let mut out = String::from(
+        "| method | path | function | who (capability in the matrix) | what |\n|---|---|---|---|---|\n",
+    );
     for r in ROUTES {
+        let who = match (r.auth, r.capability) {
+            (Auth::Public, _) => "customer, by the signed link".to_owned(),
+            (Auth::Jwt, None) => "any signed-in caller".to_owned(),
+            (Auth::Jwt, Some(c)) => format!("`{c}`"),
+        };
         out.push_str(&format!(
             "| {} | `{}` | {} | {} | {} |\n",
-            r.method,
-            r.path,
-            r.function,
-            match r.auth {
-                Auth::Jwt => "JWT",
-                Auth::Public => "public (signed link)",
-            },
-            r.summary
+            r.method, r.path, r.function, who, r.summary
         ));
     }
     out
