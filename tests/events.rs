@@ -13,10 +13,18 @@ fn samples() -> Vec<(String, String, String)> {
         if !dir.is_dir() {
             continue;
         }
-        let function = dir.file_name().expect("a name").to_string_lossy().into_owned();
+        let function = dir
+            .file_name()
+            .expect("a name")
+            .to_string_lossy()
+            .into_owned();
         for file in std::fs::read_dir(&dir).expect("function dir") {
             let file = file.expect("file").path();
-            let name = file.file_name().expect("a name").to_string_lossy().into_owned();
+            let name = file
+                .file_name()
+                .expect("a name")
+                .to_string_lossy()
+                .into_owned();
             let text = std::fs::read_to_string(&file).expect("readable");
             out.push((function.clone(), name, text));
         }
