@@ -10,3 +10,4 @@ mod events;
 mod outbox;
 mod round_trips;
 mod store;
+mod units;

@@ -76,27 +76,11 @@ fn failure(e: &Failure) -> Response<Body> {
 }
 
 /// `decision=keep` or `decision=decline` from a form body.
-fn decision(body: &[u8]) -> Option<ConsentDecision> {
+pub fn decision(body: &[u8]) -> Option<ConsentDecision> {
     let body = std::str::from_utf8(body).ok()?;
     body.split('&').find_map(|pair| match pair.split_once('=') {
         Some(("decision", "keep")) => Some(ConsentDecision::Keep),
         Some(("decision", "decline")) => Some(ConsentDecision::Decline),
         _ => None,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn form_decisions() {
-        assert_eq!(
-            decision(b"decision=decline"),
-            Some(ConsentDecision::Decline)
-        );
-        assert_eq!(decision(b"x=1&decision=keep"), Some(ConsentDecision::Keep));
-        assert_eq!(decision(b"decision=maybe"), None);
-        assert_eq!(decision(&[0xff]), None);
-    }
 }

@@ -115,28 +115,3 @@ pub async fn handle<W: Wiring>(
         Error::from(e)
     })
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn events_name_one_claim_or_everything_due() {
-        let id = ClaimId::generate();
-        let one = serde_json::json!({"claimId": id.to_string(), "status": "submitted", "version": 3, "time": "2026-11-30T09:00:00Z"});
-        let (req, time) = parse(&one).unwrap();
-        assert_eq!(
-            req,
-            SweepRequest::One(DeadlinePayload {
-                claim_id: id,
-                status: Status::Submitted,
-                version: 3
-            })
-        );
-        assert_eq!(time.unwrap().to_rfc3339(), "2026-11-30T09:00:00+00:00");
-        let scheduled = serde_json::json!({"version": "0", "detail-type": "Scheduled Event", "source": "aws.events", "time": "2026-11-30T09:00:00Z", "detail": {}});
-        assert_eq!(parse(&scheduled).unwrap().0, SweepRequest::Due);
-        assert!(parse(&serde_json::json!({"time": "yesterday"})).is_err());
-        assert!(parse(&serde_json::json!({"claimId": "x"})).is_err());
-    }
-}

@@ -122,29 +122,3 @@ pub fn verify(
         })
         .collect())
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn issued_tokens_verify_and_arrays_arrive_as_api_gateway_sends_them() {
-        let now = Utc::now();
-        let id = Identity {
-            sub: "u1".into(),
-            partner_id: Some("4812345".into()),
-            locations: vec!["a".into(), "b".into()],
-            roles: vec!["incentives_admin".into()],
-        };
-        let t = issue(b"k", &id, now, Duration::hours(1));
-        let claims = verify(b"k", &t, now).unwrap();
-        assert_eq!(claims["partner_locations"], "[a b]");
-        assert_eq!(claims["roles"], "[incentives_admin]");
-        assert_eq!(verify(b"other", &t, now), Err(JwtError::Signature));
-        assert_eq!(
-            verify(b"k", &t, now + Duration::hours(2)),
-            Err(JwtError::Expired)
-        );
-        assert_eq!(verify(b"k", "a.b", now), Err(JwtError::Malformed));
-    }
-}

@@ -1,0 +1,64 @@
+//! Unit tests of the function and local-stack crates (kept in the one integration binary, so
+//! those crates build no test binaries of their own).
+
+use chrono::{Duration, Utc};
+use cpor::domain::{ClaimId, ConsentDecision, Status};
+use cpor::ports::DeadlinePayload;
+use cpor_local::jwt::{self, Identity, JwtError};
+use deadline_sweep::{SweepRequest, parse};
+
+#[test]
+fn consent_forms_say_keep_or_decline() {
+    use consent_callback::decision;
+    assert_eq!(
+        decision(b"decision=decline"),
+        Some(ConsentDecision::Decline)
+    );
+    assert_eq!(decision(b"x=1&decision=keep"), Some(ConsentDecision::Keep));
+    assert_eq!(decision(b"decision=maybe"), None);
+    assert_eq!(decision(&[0xff]), None);
+}
+
+#[test]
+fn sweep_events_name_one_claim_or_everything_due() {
+    let id = ClaimId::generate();
+    let one = serde_json::json!({"claimId": id.to_string(), "status": "submitted", "version": 3, "time": "2026-11-30T09:00:00Z"});
+    let (req, time) = parse(&one).unwrap();
+    assert_eq!(
+        req,
+        SweepRequest::One(DeadlinePayload {
+            claim_id: id,
+            status: Status::Submitted,
+            version: 3
+        })
+    );
+    assert_eq!(time.unwrap().to_rfc3339(), "2026-11-30T09:00:00+00:00");
+    let scheduled = serde_json::json!({"version": "0", "detail-type": "Scheduled Event", "source": "aws.events", "time": "2026-11-30T09:00:00Z", "detail": {}});
+    assert_eq!(parse(&scheduled).unwrap().0, SweepRequest::Due);
+    assert!(parse(&serde_json::json!({"time": "yesterday"})).is_err());
+    assert!(parse(&serde_json::json!({"claimId": "x"})).is_err());
+}
+
+#[test]
+fn local_tokens_verify_and_arrays_arrive_as_api_gateway_sends_them() {
+    let now = Utc::now();
+    let id = Identity {
+        sub: "u1".into(),
+        partner_id: Some("4812345".into()),
+        locations: vec!["a".into(), "b".into()],
+        roles: vec!["incentives_admin".into()],
+    };
+    let t = jwt::issue(b"k", &id, now, Duration::hours(1));
+    let claims = jwt::verify(b"k", &t, now).unwrap();
+    assert_eq!(claims["partner_locations"], "[a b]");
+    assert_eq!(claims["roles"], "[incentives_admin]");
+    assert_eq!(jwt::verify(b"other", &t, now), Err(JwtError::Signature));
+    assert_eq!(
+        jwt::verify(b"k", &t, now + Duration::hours(2)),
+        Err(JwtError::Expired)
+    );
+    assert_eq!(jwt::verify(b"k", "a.b", now), Err(JwtError::Malformed));
+    // the identity the functions derive from those claims
+    let actor = cpor::http::identity::from_claims(&claims).unwrap();
+    assert!(matches!(actor, cpor::domain::Actor::Partner(_)));
+}
