@@ -1,5 +1,5 @@
 # The project's commands. `make test` runs every test; `make run` runs the system locally.
-.PHONY: test lint ci run token sweep walkthrough tables moto
+.PHONY: test lint ci run token sweep walkthrough tables moto browser
 
 CARGO ?= cargo
 
@@ -7,7 +7,11 @@ CARGO ?= cargo
 moto:
 	@scripts/moto.sh >/dev/null
 
-test: moto
+# Headless Chromium + ChromeDriver (Debian packages) for the consent page's browser test.
+browser:
+	@scripts/browser.sh
+
+test: moto browser
 	$(CARGO) test --workspace --locked
 
 lint:

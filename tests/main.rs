@@ -3,6 +3,7 @@
 
 mod adapters;
 mod aws_env;
+mod browser;
 mod domain_lifecycle;
 mod e2e;
 mod e2e_flows;

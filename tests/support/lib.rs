@@ -73,12 +73,41 @@ pub fn request(method: &str, url: &str, headers: &[(String, String)], body: &[u8
     req.push_str("\r\n");
     stream.write_all(req.as_bytes()).expect("write");
     stream.write_all(body).expect("write body");
+    // Read the head, then exactly Content-Length bytes when given (some servers keep the
+    // socket open after answering), else to the end.
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read");
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("header end");
+    let mut buf = [0u8; 8192];
+    let split = loop {
+        if let Some(p) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break p;
+        }
+        let n = stream.read(&mut buf).expect("read");
+        assert!(n > 0, "connection closed before the response head");
+        raw.extend_from_slice(&buf[..n]);
+    };
+    let length = String::from_utf8_lossy(&raw[..split])
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse::<usize>().ok())
+                .flatten()
+        });
+    match length {
+        Some(len) => {
+            while raw.len() < split + 4 + len {
+                let n = stream.read(&mut buf).expect("read");
+                if n == 0 {
+                    break;
+                }
+                raw.extend_from_slice(&buf[..n]);
+            }
+        }
+        None => {
+            stream.read_to_end(&mut raw).expect("read");
+        }
+    }
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
     let status = head
         .split_whitespace()
