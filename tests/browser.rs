@@ -101,7 +101,15 @@ async fn a_customer_declines_in_a_real_browser() {
             &format!("/session/{id}/element/{element}/click"),
             Some(json!({})),
         );
-        let after = d.call("GET", &format!("/session/{id}/source"), None);
+        // The click submits the form; wait for the receipt page to load.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let after = loop {
+            let title = d.call("GET", &format!("/session/{id}/title"), None);
+            if title == "Decision recorded" || Instant::now() > deadline {
+                break d.call("GET", &format!("/session/{id}/source"), None);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
         d.call("DELETE", &format!("/session/{id}"), None);
         let _ = std::fs::remove_dir_all(&profile);
         (title, before, after)
