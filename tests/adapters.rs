@@ -99,6 +99,10 @@ async fn a_presigned_upload_binds_key_type_length_and_checksum_and_expires_soon(
             .map(|(_, v)| v.clone())
     };
     assert_eq!(header("content-type").as_deref(), Some("application/pdf"));
+    assert_eq!(
+        header("x-amz-tagging").as_deref(),
+        Some("cpor-upload=pending")
+    );
     assert_eq!(header("content-length"), Some(bytes.len().to_string()));
     assert_eq!(
         header("x-amz-checksum-sha256"),

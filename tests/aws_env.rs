@@ -87,6 +87,8 @@ pub async fn act(
 /// The AWS side of delivery on moto: a sender identity and configuration set, a schedule
 /// group, and a bus whose rule copies every event to a queue the test can read.
 pub struct Delivery {
+    pub bucket: String,
+    pub s3: aws_sdk_s3::Client,
     pub sender: String,
     pub configuration_set: String,
     pub group: String,
@@ -99,6 +101,17 @@ pub struct Delivery {
 }
 
 pub async fn delivery(config: &SdkConfig) -> Delivery {
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(true)
+            .build(),
+    );
+    let bucket = unique("poe");
+    s3.create_bucket()
+        .bucket(&bucket)
+        .send()
+        .await
+        .expect("bucket");
     let ses = aws_sdk_sesv2::Client::new(config);
     let sender = format!("{}@cpor.example", unique("no-reply"));
     ses.create_email_identity()
@@ -174,6 +187,8 @@ pub async fn delivery(config: &SdkConfig) -> Delivery {
         .await
         .expect("targets");
     Delivery {
+        bucket,
+        s3,
         sender,
         configuration_set,
         group,
@@ -187,6 +202,10 @@ pub async fn delivery(config: &SdkConfig) -> Delivery {
 }
 
 impl Delivery {
+    pub fn poe(&self) -> cpor::aws::s3::S3PoeStorage {
+        cpor::aws::s3::S3PoeStorage::new(self.s3.clone(), &self.bucket)
+    }
+
     pub fn mailer(&self) -> SesMailer {
         SesMailer::new(
             self.ses.clone(),

@@ -281,6 +281,26 @@ async fn a_claim_goes_from_draft_to_active() {
     assert_eq!(claim["status"], "submitted");
     assert!(claim["dueAt"].is_string());
     assert_eq!(claim["poe"].as_array().unwrap().len(), 1);
+    // the upload was tagged pending by its presigned PUT; submitting attached it (outbox)
+    let poe_id = claim["poe"][0]["poeId"].as_str().unwrap().to_owned();
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&s.run.config)
+            .force_path_style(true)
+            .build(),
+    );
+    let tags = s3
+        .get_object_tagging()
+        .bucket(&s.run.names.bucket)
+        .key(format!("claims/{id}/poe/{poe_id}"))
+        .send()
+        .await
+        .expect("tags");
+    let tags: Vec<(&str, &str)> = tags
+        .tag_set()
+        .iter()
+        .map(|t| (t.key(), t.value()))
+        .collect();
+    assert_eq!(tags, vec![("cpor-upload", "attached")]);
     // the customer was emailed a consent link; a scanner's GET changes nothing
     let link = consent_path(&customer);
     let page = s.raw("GET", &link, vec![], vec![]).await;

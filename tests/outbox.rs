@@ -79,6 +79,7 @@ async fn a_commit_delivers_its_schedule_event_and_consent_email_inline() {
     let (claim, entries, customer) = submitted(&db).await;
     let deliverer = Deliverer {
         store: db.store.clone(),
+        poe: d.poe(),
         mailer: d.mailer(),
         schedules: d.schedules(),
         events: d.events(),
@@ -91,7 +92,7 @@ async fn a_commit_delivers_its_schedule_event_and_consent_email_inline() {
     assert_eq!(
         report,
         DeliveryReport {
-            delivered: 3,
+            delivered: 4,
             failed: 0,
             skipped: 0,
             handed_off: 0
@@ -138,6 +139,7 @@ async fn a_failed_email_is_retried_by_the_sweep_and_sent_once() {
     // GIVEN SES throttles the inline delivery
     let inline = Deliverer {
         store: db.store.clone(),
+        poe: d.poe(),
         mailer: SesMailer::new(throttled_ses(), &d.sender, None),
         schedules: d.schedules(),
         events: d.events(),
@@ -148,7 +150,7 @@ async fn a_failed_email_is_retried_by_the_sweep_and_sent_once() {
     assert_eq!(
         report,
         DeliveryReport {
-            delivered: 2,
+            delivered: 3,
             failed: 1,
             skipped: 0,
             handed_off: 0
@@ -167,6 +169,7 @@ async fn a_failed_email_is_retried_by_the_sweep_and_sent_once() {
     // WHEN the sweep runs with SES healthy, twice
     let sweep = Deliverer {
         store: db.store.clone(),
+        poe: d.poe(),
         mailer: d.mailer(),
         schedules: d.schedules(),
         events: d.events(),
@@ -209,6 +212,7 @@ async fn after_a_crash_two_sweeps_at_once_deliver_each_entry_exactly_once() {
     assert_eq!(due.len(), entries.len());
     let sweeper = || Deliverer {
         store: db.store.clone(),
+        poe: d.poe(),
         mailer: d.mailer(),
         schedules: d.schedules(),
         events: d.events(),

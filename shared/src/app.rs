@@ -138,8 +138,8 @@ pub struct SweepReport {
 /// Which adapter serves each port. A function wires only what it needs (and has IAM
 /// permissions for); the rest are [`crate::ports::Unwired`].
 pub trait Wiring: Send + Sync + 'static {
-    type Store: ClaimReader + ClaimWriter + OutboxStore + IdempotencyStore;
-    type Poe: PoeStorage;
+    type Store: ClaimReader + ClaimWriter + OutboxStore + IdempotencyStore + Clone;
+    type Poe: PoeStorage + Clone;
     type Mail: Mailer;
     type Schedules: Schedules;
     type Events: EventPublisher;
@@ -149,7 +149,7 @@ pub trait Wiring: Send + Sync + 'static {
 pub struct App<W: Wiring> {
     pub store: W::Store,
     pub poe: W::Poe,
-    pub deliverer: Deliverer<W::Store, W::Mail, W::Schedules, W::Events>,
+    pub deliverer: Deliverer<W::Store, W::Poe, W::Mail, W::Schedules, W::Events>,
     pub policy: DeadlinePolicy,
     pub poe_policy: PoePolicy,
 }

@@ -12,7 +12,9 @@
 use crate::domain::ClaimId;
 use crate::mail::{Links, render};
 use crate::outbox::{OutboxEntry, OutboxMessage, OutboxRef, SWEEP_LEASE, backoff};
-use crate::ports::{EventPublisher, Mailer, OutboxStore, Schedules, StoreError, Unavailable};
+use crate::ports::{
+    EventPublisher, Mailer, OutboxStore, PoeStorage, Schedules, StoreError, Unavailable,
+};
 use crate::tokens::KeyRing;
 use chrono::{DateTime, Duration, Utc};
 
@@ -74,8 +76,9 @@ impl DeliveryReport {
 }
 
 /// The outbox deliverer over its ports.
-pub struct Deliverer<O, M, S, E> {
+pub struct Deliverer<O, P, M, S, E> {
     pub store: O,
+    pub poe: P,
     pub mailer: M,
     pub schedules: S,
     pub events: E,
@@ -85,9 +88,10 @@ pub struct Deliverer<O, M, S, E> {
     pub links: Option<LinkSettings>,
 }
 
-impl<O, M, S, E> Deliverer<O, M, S, E>
+impl<O, P, M, S, E> Deliverer<O, P, M, S, E>
 where
     O: OutboxStore,
+    P: PoeStorage,
     M: Mailer,
     S: Schedules,
     E: EventPublisher,
@@ -100,6 +104,12 @@ where
             }
             OutboxMessage::CreateSchedule { schedule } => self.schedules.create(schedule).await,
             OutboxMessage::DeleteSchedule { name } => self.schedules.delete(name).await,
+            OutboxMessage::AttachPoe { keys } => {
+                for key in keys {
+                    self.poe.mark_attached(key).await?;
+                }
+                Ok(())
+            }
             OutboxMessage::Email {
                 notification,
                 context,
@@ -139,6 +149,7 @@ where
             OutboxMessage::CreateSchedule { .. } | OutboxMessage::DeleteSchedule { .. } => {
                 self.schedules.wired()
             }
+            OutboxMessage::AttachPoe { .. } => self.poe.wired(),
         }
     }
 

@@ -75,6 +75,10 @@ pub enum OutboxMessage {
     DeleteSchedule {
         name: String,
     },
+    /// Keep these PoE objects: their claim was submitted (see `PoeStorage::mark_attached`).
+    AttachPoe {
+        keys: Vec<String>,
+    },
 }
 
 impl OutboxMessage {
@@ -84,6 +88,7 @@ impl OutboxMessage {
             Self::Email { .. } => "email",
             Self::CreateSchedule { .. } => "create_schedule",
             Self::DeleteSchedule { .. } => "delete_schedule",
+            Self::AttachPoe { .. } => "attach_poe",
         }
     }
 }
@@ -152,6 +157,27 @@ pub fn entries_for(outcome: &Outcome, now: DateTime<Utc>, lease_id: &str) -> Vec
             },
         ));
     }
+    // A submission (first, again, or with a dispute) attaches the claim's PoE objects.
+    let submits = outcome.history.iter().any(|h| {
+        matches!(
+            h.action,
+            crate::domain::Action::Submit
+                | crate::domain::Action::Resubmit
+                | crate::domain::Action::Dispute
+        )
+    });
+    if submits && !claim.poe().is_empty() {
+        entries.push(entry(
+            format!("ap-{}-v{}", claim.id(), claim.version()),
+            OutboxMessage::AttachPoe {
+                keys: claim
+                    .poe()
+                    .iter()
+                    .map(|d| d.object_key(claim.id()))
+                    .collect(),
+            },
+        ));
+    }
     for event in &outcome.events {
         entries.push(entry(
             format!("ev-{}", event.id),
@@ -198,7 +224,7 @@ mod tests {
         // THEN
         let entries = entries_for(&outcome, now, "lease-1");
         let kinds: Vec<_> = entries.iter().map(|e| e.message.kind()).collect();
-        assert_eq!(kinds, ["create_schedule", "event", "email"]);
+        assert_eq!(kinds, ["create_schedule", "attach_poe", "event", "email"]);
         assert!(entries.iter().all(|e| e.lease_until == now + INLINE_LEASE));
         assert!(entries.iter().all(|e| !e.id.contains('#')));
         // the same outcome yields the same IDs (a retried commit cannot duplicate an entry)

@@ -341,6 +341,16 @@ pub trait PoeStorage: Send + Sync {
         &self,
         key: &str,
     ) -> impl Future<Output = Result<Option<ObjectMeta>, Unavailable>> + Send;
+
+    /// Marks an uploaded object as attached to a submitted claim, so the lifecycle rule for
+    /// uploads never attached (tag `cpor-upload=pending`, set by the presigned PUT) spares it.
+    /// A missing object is success (nothing to keep).
+    fn mark_attached(&self, key: &str) -> impl Future<Output = Result<(), Unavailable>> + Send;
+
+    /// `false` for [`Unwired`]: attaching is handed to the sweep.
+    fn wired(&self) -> bool {
+        true
+    }
 }
 
 /// A rendered email.
@@ -450,6 +460,12 @@ impl PoeStorage for Unwired {
     }
     async fn head(&self, _: &str) -> Result<Option<ObjectMeta>, Unavailable> {
         Err(unwired("poe storage"))
+    }
+    async fn mark_attached(&self, _: &str) -> Result<(), Unavailable> {
+        Err(unwired("poe storage"))
+    }
+    fn wired(&self) -> bool {
+        false
     }
 }
 

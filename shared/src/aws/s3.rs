@@ -7,9 +7,13 @@ use crate::ports::{ObjectMeta, PoeStorage, PresignedRequest, Unavailable, Upload
 use aws_sdk_s3::Client;
 use aws_sdk_s3::operation::head_object::HeadObjectError;
 use aws_sdk_s3::presigning::PresigningConfig;
-use aws_sdk_s3::types::ChecksumMode;
+use aws_sdk_s3::types::{ChecksumMode, Tag, Tagging};
 use chrono::{DateTime, Utc};
 use std::time::Duration;
+
+/// The tag every upload carries until its claim is submitted (the bucket's lifecycle rule
+/// deletes objects still tagged so after a configured number of days).
+pub const PENDING_TAG: &str = "cpor-upload=pending";
 
 /// How long an upload URL is valid.
 pub const UPLOAD_TTL: Duration = Duration::from_secs(300);
@@ -102,6 +106,7 @@ impl PoeStorage for S3PoeStorage {
             .content_type(&spec.content_type)
             .content_length(i64::try_from(spec.size_bytes).unwrap_or(i64::MAX))
             .checksum_sha256(&spec.sha256_b64)
+            .tagging(PENDING_TAG)
             .presigned(Self::config(now, UPLOAD_TTL)?)
             .await
             .map_err(|e| Unavailable::new("presign upload", e))?;
@@ -148,6 +153,31 @@ impl PoeStorage for S3PoeStorage {
                 Ok(None)
             }
             Err(err) => Err(Unavailable::new("head object", err)),
+        }
+    }
+
+    async fn mark_attached(&self, key: &str) -> Result<(), Unavailable> {
+        let tag = Tag::builder()
+            .key("cpor-upload")
+            .value("attached")
+            .build()
+            .map_err(|e| Unavailable::new("build tag", e))?;
+        let tagging = Tagging::builder()
+            .tag_set(tag)
+            .build()
+            .map_err(|e| Unavailable::new("build tagging", e))?;
+        let result = self
+            .client
+            .put_object_tagging()
+            .bucket(&self.bucket)
+            .key(key)
+            .tagging(tagging)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err) if format!("{err:?}").contains("NoSuchKey") => Ok(()),
+            Err(err) => Err(Unavailable::new("tag object", err)),
         }
     }
 }

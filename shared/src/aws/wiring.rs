@@ -93,10 +93,7 @@ pub fn app<W: Wiring, F: Fn(&str) -> Option<String>>(
     schedules: W::Schedules,
     events: W::Events,
     keys: Option<crate::tokens::KeyRing>,
-) -> Result<App<W>, ConfigError>
-where
-    W::Store: Clone,
-{
+) -> Result<App<W>, ConfigError> {
     // Links are needed only where emails are rendered (those functions also sign links).
     let links = if keys.is_some() {
         Some(s.links()?)
@@ -105,9 +102,10 @@ where
     };
     Ok(App {
         store: store.clone(),
-        poe,
+        poe: poe.clone(),
         deliverer: Deliverer {
             store,
+            poe,
             mailer,
             schedules,
             events,

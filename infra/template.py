@@ -1,0 +1,381 @@
+#!/usr/bin/env python3
+"""Writes infra/template.json, the AWS SAM template for cpor, from the data below.
+
+Run `python3 infra/template.py` after changing a function's needs or a route; the test in
+tests/infra.rs fails if template.json is out of date with the functions, the routes or the
+least-privilege rules, and cfn-lint checks it in CI. JSON (CloudFormation and SAM accept it) so
+the Rust test reads it without a YAML parser.
+
+Each function gets: the same name as its crate (prefixed by NamePrefix, empty by default), its
+own role with only what its crate's features use, a log group with retention, deliberate
+memory and timeout, and its HTTP API routes.
+"""
+import json
+import pathlib
+import re
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def features(crate):
+    text = (ROOT / "functions" / crate / "Cargo.toml").read_text()
+    m = re.search(r'cpor = \{[^}]*features = \[([^\]]*)\]', text)
+    return {f.strip().strip('"') for f in m.group(1).split(",")} if m else set()
+
+
+def routes():
+    """(method, path, function, public) from shared/src/routes.rs, the one route table."""
+    text = (ROOT / "shared" / "src" / "routes.rs").read_text()
+    out = []
+    for m in re.finditer(r'r\(\s*"([A-Z]+)",\s*"([^"]+)",\s*"([a-z-]+)",\s*Auth::(\w+)', text):
+        out.append((m.group(1), m.group(2), m.group(3), m.group(4) == "Public"))
+    return out
+
+
+# Which functions change claims (the rest only read), which read S3 objects, which presign
+# uploads, and which sign or read consent links / cursors (CPOR_TOKEN_KEYS).
+READ_ONLY = {"get-claim", "get-history", "list-claims", "download-poe", "poe-template"}
+# S3 on the PoE objects: presigning an upload (with its pending tag), reading (HeadObject at
+# submit, presigned GETs), and tagging uploads as attached once their claim is submitted.
+S3 = {
+    "presign-poe-upload": ["s3:PutObject", "s3:PutObjectTagging"],
+    "download-poe": ["s3:GetObject"],
+    "submit-claim": ["s3:GetObject", "s3:PutObjectTagging"],
+    "deadline-sweep": ["s3:PutObjectTagging"],
+}
+TOKEN_KEYS = {"submit-claim", "review-decision", "withdraw-claim", "dispute-claim",
+              "disassociate-claim", "resend-consent", "consent-callback", "deadline-sweep",
+              "list-claims"}
+# Memory and timeout, deliberately: API functions answer in well under a second (a read, a
+# transaction, a few deliveries); submit checks up to 20 objects; the sweep works in batches.
+SIZING = {"deadline-sweep": (512, 120), "submit-claim": (256, 20)}
+DEFAULT_SIZING = (256, 10)
+
+DDB_READ = ["dynamodb:GetItem", "dynamodb:Query"]
+DDB_WRITE = DDB_READ + ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                        "dynamodb:ConditionCheckItem"]
+
+
+def logical(crate):
+    return "".join(p.capitalize() for p in crate.split("-"))
+
+
+def function_names():
+    return sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "Cargo.toml").exists())
+
+
+def role(crate, feats):
+    statements = [{
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": {"Fn::GetAtt": [f"{logical(crate)}Logs", "Arn"]},
+    }]
+    if "dynamodb" in feats:
+        statements.append({
+            "Effect": "Allow",
+            "Action": DDB_READ if crate in READ_ONLY else DDB_WRITE,
+            "Resource": [{"Fn::GetAtt": ["ClaimsTable", "Arn"]},
+                         {"Fn::Sub": "${ClaimsTable.Arn}/index/*"}],
+        })
+    if crate in S3:
+        statements.append({"Effect": "Allow", "Action": S3[crate],
+                           "Resource": {"Fn::Sub": "${PoeBucket.Arn}/claims/*"}})
+    if "ses" in feats:
+        statements.append({
+            "Effect": "Allow", "Action": ["ses:SendEmail"],
+            "Resource": [
+                {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"},
+                {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${EmailConfigurationSet}"},
+            ],
+        })
+    if "scheduler" in feats:
+        statements.append({
+            "Effect": "Allow", "Action": ["scheduler:CreateSchedule", "scheduler:DeleteSchedule"],
+            "Resource": {"Fn::Sub": "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${DeadlineScheduleGroup}/*"},
+        })
+        statements.append({
+            "Effect": "Allow", "Action": ["iam:PassRole"],
+            "Resource": {"Fn::GetAtt": ["SchedulerRole", "Arn"]},
+            "Condition": {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+        })
+    if "eventbridge" in feats:
+        statements.append({"Effect": "Allow", "Action": ["events:PutEvents"],
+                           "Resource": {"Fn::GetAtt": ["EventBus", "Arn"]}})
+    if crate == "deadline-sweep":
+        statements.append({"Effect": "Allow", "Action": ["sqs:SendMessage"],
+                           "Resource": {"Fn::GetAtt": ["AsyncDeadLetterQueue", "Arn"]}})
+    return {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "Description": f"{crate}: only what this function uses",
+            "AssumeRolePolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                               "Action": "sts:AssumeRole"}],
+            },
+            "Policies": [{"PolicyName": "least-privilege",
+                          "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}],
+        },
+    }
+
+
+def environment(crate, feats):
+    env = {"RUST_LOG": "info", "AWS_LAMBDA_LOG_FORMAT": "JSON",
+           "CPOR_TIME_ZONE": {"Ref": "TimeZone"}, "CPOR_HOLIDAYS": {"Ref": "Holidays"}}
+    if "dynamodb" in feats:
+        env["CPOR_TABLE"] = {"Ref": "ClaimsTable"}
+    if "s3" in feats:
+        env["CPOR_BUCKET"] = {"Ref": "PoeBucket"}
+    if "ses" in feats:
+        env["CPOR_SENDER"] = {"Ref": "SenderAddress"}
+        env["CPOR_CONFIGURATION_SET"] = {"Ref": "EmailConfigurationSet"}
+    if "scheduler" in feats:
+        env["CPOR_SCHEDULE_GROUP"] = {"Ref": "DeadlineScheduleGroup"}
+        env["CPOR_SWEEP_ARN"] = {"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${NamePrefix}deadline-sweep"}
+        env["CPOR_SCHEDULER_ROLE_ARN"] = {"Fn::GetAtt": ["SchedulerRole", "Arn"]}
+        env["CPOR_SCHEDULER_DLQ_ARN"] = {"Fn::GetAtt": ["SchedulerDeadLetterQueue", "Arn"]}
+    if "eventbridge" in feats:
+        env["CPOR_BUS"] = {"Ref": "EventBus"}
+    if crate in TOKEN_KEYS:
+        env["CPOR_TOKEN_KEYS"] = {"Fn::Sub": "{{resolve:secretsmanager:${TokenKeysSecretArn}:SecretString}}"}
+        env["CPOR_CONSENT_BASE_URL"] = {"Fn::If": ["HasConsentBaseUrl", {"Ref": "ConsentBaseUrl"},
+                                                    {"Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/consent"}]}
+        env["CPOR_PORTAL_BASE_URL"] = {"Ref": "PortalOrigin"}
+    return env
+
+
+def function(crate, feats, http_routes):
+    memory, timeout = SIZING.get(crate, DEFAULT_SIZING)
+    props = {
+        "FunctionName": {"Fn::Sub": "${NamePrefix}" + crate},
+        "Description": f"cpor {crate}",
+        "CodeUri": "..",
+        "Handler": "bootstrap",
+        "Runtime": "provided.al2023",
+        "Architectures": ["arm64"],
+        "MemorySize": memory,
+        "Timeout": timeout,
+        "Role": {"Fn::GetAtt": [f"{logical(crate)}Role", "Arn"]},
+        "LoggingConfig": {"LogGroup": {"Ref": f"{logical(crate)}Logs"}, "LogFormat": "JSON"},
+        "Environment": {"Variables": environment(crate, feats)},
+    }
+    events = {}
+    for i, (method, path, _, public) in enumerate(http_routes):
+        ev = {"Type": "HttpApi", "Properties": {"ApiId": {"Ref": "HttpApi"}, "Method": method, "Path": path}}
+        if public:
+            ev["Properties"]["Auth"] = {"Authorizer": "NONE"}
+        events[f"Route{i}"] = ev
+    if events:
+        props["Events"] = events
+    if crate == "deadline-sweep":
+        props["DeadLetterQueue"] = {"Type": "SQS", "TargetArn": {"Fn::GetAtt": ["AsyncDeadLetterQueue", "Arn"]}}
+        props["EventInvokeConfig"] = {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600}
+        props["ReservedConcurrentExecutions"] = 5
+    return {
+        "Type": "AWS::Serverless::Function",
+        "Metadata": {"BuildMethod": "rust-cargolambda", "BuildProperties": {"Binary": crate}},
+        "Properties": props,
+    }
+
+
+def template():
+    all_routes = routes()
+    resources = {}
+    outputs = {}
+    for crate in function_names():
+        feats = features(crate)
+        mine = [r for r in all_routes if r[2] == crate]
+        resources[f"{logical(crate)}Logs"] = {
+            "Type": "AWS::Logs::LogGroup",
+            "DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete",
+            "Properties": {"LogGroupName": {"Fn::Sub": "/aws/lambda/${NamePrefix}" + crate},
+                           "RetentionInDays": {"Ref": "LogRetentionDays"}},
+        }
+        resources[f"{logical(crate)}Role"] = role(crate, feats)
+        resources[f"{logical(crate)}Function"] = function(crate, feats, mine)
+        resources[f"{logical(crate)}Errors"] = {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {
+                "AlarmDescription": f"{crate} reported errors",
+                "Namespace": "AWS/Lambda", "MetricName": "Errors",
+                "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": f"{logical(crate)}Function"}}],
+                "Statistic": "Sum", "Period": 300, "EvaluationPeriods": 1, "Threshold": 1,
+                "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
+                "AlarmActions": [{"Ref": "AlarmTopic"}],
+            },
+        }
+    resources.update({
+        "ClaimsTable": {
+            "Type": "AWS::DynamoDB::Table",
+            "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "BillingMode": "PAY_PER_REQUEST",
+                "DeletionProtectionEnabled": True,
+                "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+                "SSESpecification": {"SSEEnabled": True},
+                "TimeToLiveSpecification": {"AttributeName": "expiresAt", "Enabled": True},
+                "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in
+                                         ["pk", "sk", "orgPk", "orgStatusPk", "createdSk", "queuePk", "queueSk", "duePk", "dueSk"]],
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                "GlobalSecondaryIndexes": [
+                    {"IndexName": n, "KeySchema": [{"AttributeName": h, "KeyType": "HASH"}, {"AttributeName": r, "KeyType": "RANGE"}],
+                     "Projection": {"ProjectionType": p}}
+                    for n, h, r, p in [("byOrg", "orgPk", "createdSk", "ALL"), ("byOrgStatus", "orgStatusPk", "createdSk", "ALL"),
+                                       ("queue", "queuePk", "queueSk", "ALL"), ("due", "duePk", "dueSk", "KEYS_ONLY")]
+                ],
+            },
+        },
+        "PoeBucket": {
+            "Type": "AWS::S3::Bucket",
+            "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "BucketEncryption": {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]},
+                "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+                "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+                "VersioningConfiguration": {"Status": "Enabled"},
+                "CorsConfiguration": {"CorsRules": [{
+                    "AllowedOrigins": [{"Ref": "PortalOrigin"}], "AllowedMethods": ["PUT", "GET"],
+                    "AllowedHeaders": ["content-type", "content-length", "x-amz-checksum-sha256", "x-amz-tagging", "x-amz-sdk-checksum-algorithm"],
+                    "MaxAge": 600}]},
+                "LifecycleConfiguration": {"Rules": [
+                    {"Id": "unattached-uploads", "Status": "Enabled",
+                     "TagFilters": [{"Key": "cpor-upload", "Value": "pending"}],
+                     "ExpirationInDays": {"Ref": "UnattachedUploadDays"}},
+                    {"Id": "incomplete-multipart", "Status": "Enabled", "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}},
+                    {"Id": "old-versions", "Status": "Enabled", "NoncurrentVersionExpiration": {"NoncurrentDays": 30}},
+                ]},
+            },
+        },
+        "PoeBucketPolicy": {
+            "Type": "AWS::S3::BucketPolicy",
+            "Properties": {"Bucket": {"Ref": "PoeBucket"}, "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                "Resource": [{"Fn::GetAtt": ["PoeBucket", "Arn"]}, {"Fn::Sub": "${PoeBucket.Arn}/*"}],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}},
+        },
+        "EmailConfigurationSet": {"Type": "AWS::SES::ConfigurationSet",
+                                  "Properties": {"Name": {"Fn::Sub": "${NamePrefix}cpor"},
+                                                 "SendingOptions": {"SendingEnabled": True},
+                                                 "ReputationOptions": {"ReputationMetricsEnabled": True}}},
+        "SenderIdentity": {"Type": "AWS::SES::EmailIdentity",
+                           "Properties": {"EmailIdentity": {"Ref": "SenderAddress"},
+                                          "ConfigurationSetAttributes": {"ConfigurationSetName": {"Ref": "EmailConfigurationSet"}}}},
+        "EventBus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": {"Fn::Sub": "${NamePrefix}cpor"}}},
+        "DeadlineScheduleGroup": {"Type": "AWS::Scheduler::ScheduleGroup", "Properties": {"Name": {"Fn::Sub": "${NamePrefix}cpor-deadlines"}}},
+        "SchedulerDeadLetterQueue": {"Type": "AWS::SQS::Queue", "Properties": {"MessageRetentionPeriod": 1209600, "SqsManagedSseEnabled": True}},
+        "AsyncDeadLetterQueue": {"Type": "AWS::SQS::Queue", "Properties": {"MessageRetentionPeriod": 1209600, "SqsManagedSseEnabled": True}},
+        "SchedulerDeadLetterQueuePolicy": {
+            "Type": "AWS::SQS::QueuePolicy",
+            "Properties": {"Queues": [{"Ref": "SchedulerDeadLetterQueue"}], "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sqs:SendMessage",
+                "Resource": {"Fn::GetAtt": ["SchedulerDeadLetterQueue", "Arn"]},
+                "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}]}},
+        },
+        "SchedulerRole": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "Description": "EventBridge Scheduler invokes the deadline sweep",
+                "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}]},
+                "Policies": [{"PolicyName": "invoke-sweep", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Action": "lambda:InvokeFunction",
+                     # by name, not GetAtt: the sweep's role passes this role (no cycle)
+                     "Resource": {"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${NamePrefix}deadline-sweep"}},
+                    {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": {"Fn::GetAtt": ["SchedulerDeadLetterQueue", "Arn"]}}]}}],
+            },
+        },
+        "PeriodicSweep": {
+            "Type": "AWS::Scheduler::Schedule",
+            "Properties": {
+                "Description": "Every minute: due deadlines and undelivered outbox entries",
+                "ScheduleExpression": "rate(1 minute)", "FlexibleTimeWindow": {"Mode": "OFF"},
+                "Target": {"Arn": {"Fn::GetAtt": ["DeadlineSweepFunction", "Arn"]}, "RoleArn": {"Fn::GetAtt": ["SchedulerRole", "Arn"]},
+                           "Input": "{\"time\": \"<aws.scheduler.scheduled-time>\"}",
+                           "RetryPolicy": {"MaximumEventAgeInSeconds": 300, "MaximumRetryAttempts": 2},
+                           "DeadLetterConfig": {"Arn": {"Fn::GetAtt": ["SchedulerDeadLetterQueue", "Arn"]}}},
+            },
+        },
+        "HttpApi": {
+            "Type": "AWS::Serverless::HttpApi",
+            "Properties": {
+                "Auth": {"DefaultAuthorizer": "Jwt", "Authorizers": {"Jwt": {
+                    "IdentitySource": "$request.header.Authorization",
+                    "JwtConfiguration": {"issuer": {"Ref": "JwtIssuer"}, "audience": [{"Ref": "JwtAudience"}]}}}},
+                "CorsConfiguration": {"AllowOrigins": [{"Ref": "PortalOrigin"}],
+                                      "AllowMethods": ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+                                      "AllowHeaders": ["authorization", "content-type", "if-match", "idempotency-key"],
+                                      "ExposeHeaders": ["etag", "location"], "MaxAge": 600},
+                "DefaultRouteSettings": {"ThrottlingBurstLimit": {"Ref": "ThrottleBurst"}, "ThrottlingRateLimit": {"Ref": "ThrottleRate"}},
+                "AccessLogSettings": {"DestinationArn": {"Fn::GetAtt": ["ApiAccessLogs", "Arn"]},
+                                      "Format": "{\"requestId\":\"$context.requestId\",\"routeKey\":\"$context.routeKey\",\"status\":\"$context.status\",\"latency\":\"$context.responseLatency\",\"ip\":\"$context.identity.sourceIp\"}"},
+            },
+        },
+        "ApiAccessLogs": {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete",
+                          "Properties": {"RetentionInDays": {"Ref": "LogRetentionDays"}}},
+        "AlarmTopic": {"Type": "AWS::SNS::Topic", "Properties": {"KmsMasterKeyId": "alias/aws/sns"}},
+        "AlarmSubscription": {"Type": "AWS::SNS::Subscription", "Condition": "HasAlarmEmail",
+                              "Properties": {"TopicArn": {"Ref": "AlarmTopic"}, "Protocol": "email", "Endpoint": {"Ref": "AlarmEmail"}}},
+        "Api5xxAlarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+            "AlarmDescription": "The HTTP API answered 5xx", "Namespace": "AWS/ApiGateway", "MetricName": "5xx",
+            "Dimensions": [{"Name": "ApiId", "Value": {"Ref": "HttpApi"}}], "Statistic": "Sum", "Period": 300,
+            "EvaluationPeriods": 1, "Threshold": 5, "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+            "TreatMissingData": "notBreaching", "AlarmActions": [{"Ref": "AlarmTopic"}]}},
+        "OutboxAgeAlarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+            "AlarmDescription": "An outbox entry (email, schedule, event) has waited more than 15 minutes",
+            "Namespace": "cpor", "MetricName": "OutboxOldestDueSeconds", "Statistic": "Maximum", "Period": 300,
+            "EvaluationPeriods": 1, "Threshold": 900, "ComparisonOperator": "GreaterThanThreshold",
+            "TreatMissingData": "notBreaching", "AlarmActions": [{"Ref": "AlarmTopic"}]}},
+    })
+    for q in ["SchedulerDeadLetterQueue", "AsyncDeadLetterQueue"]:
+        resources[f"{q}Depth"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+            "AlarmDescription": f"Messages in {q}", "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
+            "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [q, "QueueName"]}}], "Statistic": "Maximum",
+            "Period": 300, "EvaluationPeriods": 1, "Threshold": 1, "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+            "TreatMissingData": "notBreaching", "AlarmActions": [{"Ref": "AlarmTopic"}]}}
+    outputs["ApiUrl"] = {"Description": "The HTTP API (point the portal here)",
+                         "Value": {"Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}}
+    outputs["ClaimsTableName"] = {"Value": {"Ref": "ClaimsTable"}}
+    outputs["PoeBucketName"] = {"Value": {"Ref": "PoeBucket"}}
+    outputs["EventBusName"] = {"Value": {"Ref": "EventBus"}}
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Description": "cpor: Claiming Partner of Record (generated by infra/template.py; do not edit by hand)",
+        "Parameters": {
+            "NamePrefix": {"Type": "String", "Default": "", "AllowedPattern": "^[a-z0-9-]*$",
+                           "Description": "Prefix for function and resource names (empty: names equal the crates)"},
+            "SenderAddress": {"Type": "String", "Description": "From address of every email (an SES identity)"},
+            "PortalOrigin": {"Type": "String", "AllowedPattern": "^https://[^/]+$", "Description": "The partner portal origin, e.g. https://portal.example.com (CORS, email links)"},
+            "ConsentBaseUrl": {"Type": "String", "Default": "", "Description": "Base URL of consent links (default: the API's /consent)"},
+            "JwtIssuer": {"Type": "String", "Description": "JWT issuer, e.g. https://cognito-idp.<region>.amazonaws.com/<user pool id>"},
+            "JwtAudience": {"Type": "String", "Description": "JWT audience (the portal's app client ID)"},
+            "TokenKeysSecretArn": {"Type": "String", "Description": "Secrets Manager secret holding CPOR_TOKEN_KEYS (k1:<base64 of 32+ bytes>, newest first)"},
+            "TimeZone": {"Type": "String", "Default": "UTC", "Description": "IANA time zone of business days"},
+            "Holidays": {"Type": "String", "Default": "", "Description": "Comma-separated YYYY-MM-DD holidays"},
+            "LogRetentionDays": {"Type": "Number", "Default": 30, "AllowedValues": [7, 14, 30, 60, 90, 180, 365]},
+            "UnattachedUploadDays": {"Type": "Number", "Default": 30, "MinValue": 1, "Description": "Days before PoE uploads never attached to a submitted claim are deleted"},
+            "ThrottleRate": {"Type": "Number", "Default": 50}, "ThrottleBurst": {"Type": "Number", "Default": 100},
+            "AlarmEmail": {"Type": "String", "Default": "", "Description": "Where alarms are sent (optional)"},
+        },
+        "Conditions": {
+            "HasConsentBaseUrl": {"Fn::Not": [{"Fn::Equals": [{"Ref": "ConsentBaseUrl"}, ""]}]},
+            "HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]},
+        },
+        "Resources": resources,
+        "Outputs": outputs,
+    }
+
+
+def render():
+    return json.dumps(template(), indent=2, sort_keys=False) + "\n"
+
+
+if __name__ == "__main__":
+    out = ROOT / "infra" / "template.json"
+    text = render()
+    if "--check" in sys.argv:
+        sys.exit(0 if out.read_text() == text else 1)
+    out.write_text(text)
+    print(f"wrote {out.relative_to(ROOT)}: {len(template()['Resources'])} resources")

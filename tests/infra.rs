@@ -1,0 +1,269 @@
+//! The deployment template against the code: every function crate has its function and the
+//! reverse, the HTTP API's routes are exactly `cpor::routes::ROUTES` (which the README's table
+//! is generated from), and every role grants only what its function's crate uses. cfn-lint
+//! checks the template itself in CI (`make infra-check`).
+
+use cpor::routes::{Auth, ROUTES};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn template() -> Value {
+    let text =
+        std::fs::read_to_string(root().join("infra/template.json")).expect("infra/template.json");
+    serde_json::from_str(&text).expect("template is JSON")
+}
+
+fn crates() -> BTreeMap<String, BTreeSet<String>> {
+    let mut out = BTreeMap::new();
+    for dir in std::fs::read_dir(root().join("functions")).expect("functions/") {
+        let dir = dir.expect("entry").path();
+        let Ok(toml) = std::fs::read_to_string(dir.join("Cargo.toml")) else {
+            continue;
+        };
+        let name = dir
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let line = toml
+            .lines()
+            .find(|l| l.starts_with("cpor = "))
+            .expect("cpor dependency");
+        let feats = line
+            .split("features = [")
+            .nth(1)
+            .and_then(|r| r.split(']').next())
+            .unwrap_or_default()
+            .split(',')
+            .map(|f| f.trim().trim_matches('"').to_owned())
+            .filter(|f| !f.is_empty())
+            .collect();
+        out.insert(name, feats);
+    }
+    out
+}
+
+/// The function resources: crate name → resource.
+fn functions(t: &Value) -> BTreeMap<String, (String, Value)> {
+    t["Resources"]
+        .as_object()
+        .expect("resources")
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
+        .map(|(id, r)| {
+            let binary = r["Metadata"]["BuildProperties"]["Binary"]
+                .as_str()
+                .expect("Binary")
+                .to_owned();
+            (binary, (id.clone(), r.clone()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_generated_template_is_up_to_date() {
+    let status = std::process::Command::new("python3")
+        .arg(root().join("infra/template.py"))
+        .arg("--check")
+        .status()
+        .expect("python3");
+    assert!(
+        status.success(),
+        "infra/template.json is stale: run python3 infra/template.py"
+    );
+}
+
+#[test]
+fn every_crate_has_its_function_and_every_function_its_crate() {
+    let t = template();
+    let fns = functions(&t);
+    let crates = crates();
+    let a: BTreeSet<&String> = fns.keys().collect();
+    let b: BTreeSet<&String> = crates.keys().collect();
+    assert_eq!(a, b, "function resources vs crates");
+    for (name, (_, r)) in &fns {
+        let p = &r["Properties"];
+        assert_eq!(
+            p["FunctionName"]["Fn::Sub"],
+            format!("${{NamePrefix}}{name}"),
+            "{name}: same name as its crate"
+        );
+        assert_eq!(p["Runtime"], "provided.al2023");
+        assert_eq!(p["Architectures"], serde_json::json!(["arm64"]));
+        assert_eq!(r["Metadata"]["BuildMethod"], "rust-cargolambda");
+        assert!(
+            p["MemorySize"].as_u64().is_some() && p["Timeout"].as_u64().is_some(),
+            "{name}: sized"
+        );
+        assert!(
+            p["LoggingConfig"]["LogGroup"]["Ref"].is_string(),
+            "{name}: its own log group"
+        );
+    }
+    let mut expected: Vec<&str> = cpor::routes::functions();
+    expected.sort_unstable();
+    assert_eq!(a.iter().map(|s| s.as_str()).collect::<Vec<_>>(), expected);
+}
+
+#[test]
+fn the_api_routes_are_exactly_the_route_table() {
+    let t = template();
+    let mut in_template = BTreeSet::new();
+    for (name, (_, r)) in functions(&t) {
+        let Some(events) = r["Properties"]["Events"].as_object() else {
+            continue;
+        };
+        for ev in events.values() {
+            assert_eq!(ev["Type"], "HttpApi");
+            let p = &ev["Properties"];
+            let public = p["Auth"]["Authorizer"] == "NONE";
+            in_template.insert((
+                p["Method"].as_str().expect("method").to_owned(),
+                p["Path"].as_str().expect("path").to_owned(),
+                name.clone(),
+                public,
+            ));
+        }
+    }
+    let in_code: BTreeSet<(String, String, String, bool)> = ROUTES
+        .iter()
+        .map(|r| {
+            (
+                r.method.to_owned(),
+                r.path.to_owned(),
+                r.function.to_owned(),
+                r.auth == Auth::Public,
+            )
+        })
+        .collect();
+    assert_eq!(in_template, in_code);
+    let api = &t["Resources"]["HttpApi"]["Properties"];
+    assert_eq!(
+        api["Auth"]["DefaultAuthorizer"], "Jwt",
+        "every other route needs a JWT"
+    );
+    assert_eq!(
+        api["CorsConfiguration"]["AllowOrigins"],
+        serde_json::json!([{"Ref": "PortalOrigin"}])
+    );
+}
+
+fn statements(role: &Value) -> Vec<Value> {
+    role["Properties"]["Policies"]
+        .as_array()
+        .expect("policies")
+        .iter()
+        .flat_map(|p| {
+            p["PolicyDocument"]["Statement"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn actions(s: &Value) -> Vec<String> {
+    match &s["Action"] {
+        Value::String(a) => vec![a.clone()],
+        Value::Array(a) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        _ => vec![],
+    }
+}
+
+#[test]
+fn every_role_grants_only_what_its_function_uses() {
+    let t = template();
+    let crates = crates();
+    let mut checked = 0;
+    for (name, (id, _)) in functions(&t) {
+        let feats = &crates[&name];
+        let role_id = id.trim_end_matches("Function").to_owned() + "Role";
+        let role = &t["Resources"][&role_id];
+        assert_eq!(role["Type"], "AWS::IAM::Role", "{name}: its own role");
+        for s in statements(role) {
+            assert_eq!(s["Effect"], "Allow");
+            let resource = s["Resource"].to_string();
+            assert!(!resource.contains("\"*\""), "{name}: a * resource in {s}");
+            for a in actions(&s) {
+                assert!(
+                    !a.ends_with(":*") && a != "*",
+                    "{name}: wildcard action {a}"
+                );
+                let service = a.split(':').next().unwrap_or_default();
+                let allowed = match service {
+                    "logs" => true,
+                    "dynamodb" => {
+                        assert!(
+                            resource.contains("ClaimsTable"),
+                            "{name}: DynamoDB beyond the table: {resource}"
+                        );
+                        feats.contains("dynamodb")
+                            && (["dynamodb:GetItem", "dynamodb:Query"].contains(&a.as_str())
+                                || feats.contains("eventbridge"))
+                    }
+                    "s3" => feats.contains("s3") && resource.contains("PoeBucket"),
+                    "ses" => feats.contains("ses") && a == "ses:SendEmail",
+                    "scheduler" => feats.contains("scheduler"),
+                    "iam" => {
+                        feats.contains("scheduler")
+                            && a == "iam:PassRole"
+                            && resource.contains("SchedulerRole")
+                    }
+                    "events" => {
+                        feats.contains("eventbridge")
+                            && a == "events:PutEvents"
+                            && resource.contains("EventBus")
+                    }
+                    "sqs" => name == "deadline-sweep" && resource.contains("AsyncDeadLetterQueue"),
+                    _ => false,
+                };
+                assert!(allowed, "{name} may not have {a} on {resource}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 40);
+}
+
+#[test]
+fn data_is_protected() {
+    let t = template();
+    let table = &t["Resources"]["ClaimsTable"];
+    assert_eq!(table["DeletionPolicy"], "Retain");
+    assert_eq!(table["Properties"]["DeletionProtectionEnabled"], true);
+    assert_eq!(
+        table["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"],
+        true
+    );
+    let indexes: BTreeSet<&str> = table["Properties"]["GlobalSecondaryIndexes"]
+        .as_array()
+        .expect("indexes")
+        .iter()
+        .filter_map(|i| i["IndexName"].as_str())
+        .collect();
+    assert_eq!(
+        indexes,
+        BTreeSet::from(["byOrg", "byOrgStatus", "queue", "due"])
+    );
+    let bucket = &t["Resources"]["PoeBucket"]["Properties"];
+    let block = &bucket["PublicAccessBlockConfiguration"];
+    for k in [
+        "BlockPublicAcls",
+        "BlockPublicPolicy",
+        "IgnorePublicAcls",
+        "RestrictPublicBuckets",
+    ] {
+        assert_eq!(block[k], true, "{k}");
+    }
+    assert!(bucket["BucketEncryption"].is_object());
+    let policy = t["Resources"]["PoeBucketPolicy"].to_string();
+    assert!(policy.contains("aws:SecureTransport"), "TLS only");
+}
