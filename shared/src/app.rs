@@ -145,11 +145,20 @@ pub trait Wiring: Send + Sync + 'static {
     type Events: EventPublisher;
 }
 
+/// The outbox deliverer over a wiring's adapters.
+pub type WiredDeliverer<W> = Deliverer<
+    <W as Wiring>::Store,
+    <W as Wiring>::Poe,
+    <W as Wiring>::Mail,
+    <W as Wiring>::Schedules,
+    <W as Wiring>::Events,
+>;
+
 /// Everything an operation may use, built once per cold start.
 pub struct App<W: Wiring> {
     pub store: W::Store,
     pub poe: W::Poe,
-    pub deliverer: Deliverer<W::Store, W::Poe, W::Mail, W::Schedules, W::Events>,
+    pub deliverer: WiredDeliverer<W>,
     pub policy: DeadlinePolicy,
     pub poe_policy: PoePolicy,
 }
