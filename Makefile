@@ -1,5 +1,5 @@
 # The project's commands. `make test` runs every test; `make run` runs the system locally.
-.PHONY: test lint ci run token sweep walkthrough tables moto browser
+.PHONY: test lint ci run token sweep walkthrough tables moto browser infra-check package
 
 CARGO ?= cargo
 
@@ -18,7 +18,17 @@ lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
-ci: lint test
+# The deployment template: regenerated output matches infra/template.py, and cfn-lint passes.
+infra-check:
+	@scripts/tools.sh
+	python3 infra/template.py --check || (echo "infra/template.json is stale: run python3 infra/template.py" && false)
+	.venv/bin/cfn-lint infra/template.json
+
+# Every function built for Lambda (arm64) as target/lambda/<function>/bootstrap.zip, sizes printed.
+package:
+	scripts/package.sh
+
+ci: lint infra-check test
 
 # The local stack: moto on 127.0.0.1:4566 (MOTO_PORT), the API on 127.0.0.1:9000 (PORT).
 run:

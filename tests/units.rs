@@ -62,3 +62,26 @@ fn local_tokens_verify_and_arrays_arrive_as_api_gateway_sends_them() {
     let actor = cpor::http::identity::from_claims(&claims).unwrap();
     assert!(matches!(actor, cpor::domain::Actor::Partner(_)));
 }
+
+#[test]
+fn the_sweep_publishes_the_outbox_age_as_an_embedded_metric() {
+    let result = deadline_sweep::SweepResult {
+        as_of: Utc::now(),
+        deadlines_seen: 0,
+        deadlines_applied: 0,
+        deadlines_skipped: 0,
+        outbox_delivered: 0,
+        outbox_failed: 0,
+        outbox_skipped: 0,
+        errors: 0,
+        oldest_outbox_due_seconds: Some(1200),
+    };
+    let line: serde_json::Value =
+        serde_json::from_str(&deadline_sweep::outbox_age_metric(&result, 1)).unwrap();
+    assert_eq!(line["OutboxOldestDueSeconds"], 1200);
+    assert_eq!(line["_aws"]["CloudWatchMetrics"][0]["Namespace"], "cpor");
+    assert_eq!(
+        line["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"],
+        "OutboxOldestDueSeconds"
+    );
+}

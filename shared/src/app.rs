@@ -133,6 +133,9 @@ pub struct SweepReport {
     pub outbox_failed: u32,
     pub outbox_skipped: u32,
     pub errors: u32,
+    /// How long the oldest due outbox entry has waited past its due time (seconds), if any:
+    /// the outbox-age alarm's metric.
+    pub oldest_outbox_due_seconds: Option<i64>,
 }
 
 /// Which adapter serves each port. A function wires only what it needs (and has IAM
@@ -538,6 +541,14 @@ impl<W: Wiring> App<W> {
             }
         };
         let lease = lease_id();
+        report.oldest_outbox_due_seconds = work
+            .iter()
+            .filter_map(|w| match w {
+                DueWork::Outbox(r) => Some(r.due_at),
+                DueWork::Deadline { .. } => None,
+            })
+            .min()
+            .map(|oldest| (now - oldest).num_seconds().max(0));
         for item in work {
             match item {
                 DueWork::Deadline { claim, .. } => {

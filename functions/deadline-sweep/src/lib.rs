@@ -74,6 +74,8 @@ pub struct SweepResult {
     pub outbox_failed: u32,
     pub outbox_skipped: u32,
     pub errors: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oldest_outbox_due_seconds: Option<i64>,
 }
 
 impl SweepResult {
@@ -87,6 +89,7 @@ impl SweepResult {
             outbox_failed: r.outbox_failed,
             outbox_skipped: r.outbox_skipped,
             errors: r.errors,
+            oldest_outbox_due_seconds: r.oldest_outbox_due_seconds,
         }
     }
 }
@@ -106,12 +109,34 @@ pub async fn sweep<W: Wiring>(app: &App<W>, event: &Value) -> Result<SweepResult
     Ok(SweepResult::of(now, report))
 }
 
+/// The outbox-age metric as a CloudWatch Embedded Metric Format line (Lambda's log pipeline
+/// turns it into `cpor/OutboxOldestDueSeconds`; the stack alarms on it).
+pub fn outbox_age_metric(result: &SweepResult, at_millis: i64) -> String {
+    serde_json::json!({
+        "_aws": {
+            "Timestamp": at_millis,
+            "CloudWatchMetrics": [{
+                "Namespace": "cpor",
+                "Dimensions": [[]],
+                "Metrics": [{"Name": "OutboxOldestDueSeconds", "Unit": "Seconds"}]
+            }]
+        },
+        "OutboxOldestDueSeconds": result.oldest_outbox_due_seconds.unwrap_or(0)
+    })
+    .to_string()
+}
+
 pub async fn handle<W: Wiring>(
     app: &App<W>,
     event: LambdaEvent<Value>,
 ) -> Result<SweepResult, Error> {
-    sweep(app, &event.payload).await.map_err(|e| {
+    let result = sweep(app, &event.payload).await.map_err(|e| {
         tracing::error!(error = %e, "bad sweep event");
         Error::from(e)
-    })
+    })?;
+    println!(
+        "{}",
+        outbox_age_metric(&result, Utc::now().timestamp_millis())
+    );
+    Ok(result)
 }
