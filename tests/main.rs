@@ -8,6 +8,7 @@ mod domain_lifecycle;
 mod e2e;
 mod e2e_flows;
 mod events;
+mod fuzz;
 mod hardening;
 mod infra;
 mod outbox;
