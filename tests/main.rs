@@ -11,6 +11,7 @@ mod events;
 mod fuzz;
 mod hardening;
 mod infra;
+mod logs;
 mod outbox;
 mod round_trips;
 mod store;
