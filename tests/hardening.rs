@@ -56,93 +56,115 @@ fn request_for(method: &str, path: &str, id: &str, poe: &str) -> (String, Option
     (p, body)
 }
 
+/// One case of the matrix: the route as `role` of `org` on a fresh claim of organisation A.
+/// Returns (denied, expected allowed, status, description).
+async fn matrix_case(
+    s: &Stack,
+    route: &'static cpor::routes::Route,
+    role: &'static str,
+    own: bool,
+) -> (bool, bool, u16, String) {
+    let cap = route.capability.expect("a capability");
+    // a fresh claim of organisation A for each case, so no case sees another's change
+    let admin = s.admin(ORG_A);
+    let c = s
+        .create(
+            &admin,
+            &mws_body(ORG_A, &unique_tenant(), &customer_email()),
+        )
+        .await;
+    let id = c["id"].as_str().expect("id").to_owned();
+    let poe = s.upload_poe(&admin, &id, b"%PDF matrix").await;
+    let org = if own { ORG_A } else { ORG_B };
+    let token = if role == "reviewer" {
+        s.reviewer()
+    } else {
+        s.partner(org, role)
+    };
+    let (path, body) = request_for(route.method, route.path, &id, &poe);
+    let etag = s
+        .get(&admin, &id)
+        .await
+        .header("etag")
+        .unwrap_or("\"0\"")
+        .to_owned();
+    let r = s
+        .call(
+            route.method,
+            &path,
+            Some(&token),
+            body.as_ref(),
+            &[("if-match", etag)],
+        )
+        .await;
+    assert!(
+        r.status < 500,
+        "{} {} as {role}: {}",
+        route.method,
+        path,
+        r.text()
+    );
+    let creates_own = route.function == "create-claim" || route.function == "list-claims";
+    if !own && role != "reviewer" && !creates_own {
+        assert_eq!(
+            r.status, 404,
+            "another organisation's claim is not found: {} {}",
+            route.method, route.path
+        );
+    }
+    let expected = actor_for(role, org).can(cap) && (own || creates_own || role == "reviewer");
+    let denied = r.status == 403 || r.status == 404 || r.status == 401;
+    (
+        denied,
+        expected,
+        r.status,
+        format!("{} {} as {role} own={own}", route.method, route.path),
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_route_every_role_own_and_other_organisation_follows_the_matrix() {
-    let s = stack().await;
-    let mut tried = 0;
-    let mut unauthorized = 0;
-    let mut wrongly_denied = Vec::new();
-    for route in ROUTES.iter().filter(|r| r.auth == Auth::Jwt) {
-        let Some(cap) = route.capability else {
-            continue;
-        };
+    let s = std::sync::Arc::new(stack().await);
+    let mut cases = Vec::new();
+    for route in ROUTES
+        .iter()
+        .filter(|r| r.auth == Auth::Jwt && r.capability.is_some())
+    {
         for role in PARTNER_ROLES.iter().copied().chain(["reviewer"]) {
             for own in [true, false] {
                 if role == "reviewer" && !own {
                     continue; // reviewers belong to no organisation
                 }
-                // a fresh claim of organisation A for each case, so no case sees another's change
-                let admin = s.admin(ORG_A);
-                let c = s
-                    .create(
-                        &admin,
-                        &mws_body(ORG_A, &unique_tenant(), &customer_email()),
-                    )
-                    .await;
-                let id = c["id"].as_str().expect("id").to_owned();
-                let poe = s.upload_poe(&admin, &id, b"%PDF matrix").await;
-                let org = if own { ORG_A } else { ORG_B };
-                let token = if role == "reviewer" {
-                    s.reviewer()
-                } else {
-                    s.partner(org, role)
-                };
-                let (path, body) = request_for(route.method, route.path, &id, &poe);
-                let etag = s
-                    .get(&admin, &id)
-                    .await
-                    .header("etag")
-                    .unwrap_or("\"0\"")
-                    .to_owned();
-                let r = s
-                    .call(
-                        route.method,
-                        &path,
-                        Some(&token),
-                        body.as_ref(),
-                        &[("if-match", etag)],
-                    )
-                    .await;
-                let actor = actor_for(role, org);
-                let creates_own =
-                    route.function == "create-claim" || route.function == "list-claims";
-                let expected = actor.can(cap) && (own || creates_own || role == "reviewer");
-                let denied = r.status == 403 || r.status == 404 || r.status == 401;
-                tried += 1;
-                assert!(
-                    r.status < 500,
-                    "{} {} as {role}: {}",
-                    route.method,
-                    path,
-                    r.text()
-                );
-                if denied && expected {
-                    wrongly_denied.push(format!(
-                        "{} {} as {role} own={own}: {}",
-                        route.method, route.path, r.status
-                    ));
-                }
-                if !denied && !expected {
-                    unauthorized += 1;
-                    eprintln!(
-                        "UNAUTHORIZED {} {} as {role} own={own}: {} {}",
-                        route.method,
-                        route.path,
-                        r.status,
-                        r.text()
-                    );
-                }
-                if !own && role != "reviewer" && !creates_own {
-                    assert_eq!(r.status, 404, "another organisation's claim is not found");
-                }
+                cases.push((route, role, own));
+            }
+        }
+    }
+    let mut tried = 0;
+    let mut unauthorized = Vec::new();
+    let mut wrongly_denied = Vec::new();
+    for chunk in cases.chunks(8) {
+        let mut set = tokio::task::JoinSet::new();
+        for &(route, role, own) in chunk {
+            let s = s.clone();
+            set.spawn(async move { matrix_case(&s, route, role, own).await });
+        }
+        while let Some(result) = set.join_next().await {
+            let (denied, expected, status, what) = result.expect("case");
+            tried += 1;
+            if denied && expected {
+                wrongly_denied.push(format!("{what}: {status}"));
+            }
+            if !denied && !expected {
+                unauthorized.push(format!("{what}: {status}"));
             }
         }
     }
     println!(
-        "hardening | authorization matrix | {tried} cases | {unauthorized} unauthorized | {} wrongly denied",
+        "hardening | authorization matrix | {tried} cases | {} unauthorized | {} wrongly denied",
+        unauthorized.len(),
         wrongly_denied.len()
     );
-    assert_eq!(unauthorized, 0);
+    assert!(unauthorized.is_empty(), "{unauthorized:#?}");
     assert!(wrongly_denied.is_empty(), "{wrongly_denied:#?}");
     assert!(tried >= 100);
 }
