@@ -395,3 +395,162 @@ async fn repeated_and_late_firings_act_once() {
     assert_eq!(named, 1, "one claim for one key");
     println!("hardening | retries | 6 cases | 0 acted twice");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_route_refuses_bad_bodies_with_a_named_field_and_stores_nothing() {
+    let s = stack().await;
+    let admin = s.admin(ORG_A);
+    let c = s
+        .create(
+            &admin,
+            &mws_body(ORG_A, &unique_tenant(), &customer_email()),
+        )
+        .await;
+    let id = c["id"].as_str().expect("id").to_owned();
+    let version = c["version"].clone();
+    let mut tried = 0;
+    let auth = ("authorization".to_owned(), format!("Bearer {admin}"));
+    for route in ROUTES
+        .iter()
+        .filter(|r| r.auth == Auth::Jwt && (r.method == "POST" || r.method == "PATCH"))
+    {
+        let path = route.path.replace("{id}", &id);
+        let mut base = vec![
+            auth.clone(),
+            ("if-match".to_owned(), format!("\"{version}\"")),
+        ];
+        // routes without a body still refuse garbage where they read one
+        let (_, valid) = request_for(route.method, route.path, &id, "x");
+        let Some(valid) = valid else { continue };
+        let cases: Vec<(Vec<(String, String)>, Vec<u8>, u16, Option<&str>)> = vec![
+            (
+                vec![("content-type".into(), "application/json".into())],
+                b"{".to_vec(),
+                400,
+                Some("body"),
+            ),
+            (
+                vec![("content-type".into(), "text/plain".into())],
+                valid.to_string().into_bytes(),
+                415,
+                None,
+            ),
+            (
+                vec![("content-type".into(), "application/json".into())],
+                vec![b' '; 70 * 1024],
+                413,
+                None,
+            ),
+            (
+                vec![("content-type".into(), "application/json".into())],
+                b"[1,2,3]".to_vec(),
+                400,
+                None,
+            ),
+            (
+                vec![("content-type".into(), "application/json".into())],
+                {
+                    let mut v = valid.clone();
+                    v["unexpectedField"] = json!(1);
+                    v.to_string().into_bytes()
+                },
+                400,
+                Some("unexpectedField"),
+            ),
+        ];
+        for (headers, body, expected, field) in cases {
+            let mut h = base.clone();
+            h.extend(headers);
+            let r = s.raw(route.method, &path, h, body).await;
+            tried += 1;
+            assert_eq!(
+                r.status,
+                expected,
+                "{} {}: {}",
+                route.method,
+                route.path,
+                r.text()
+            );
+            assert_eq!(r.header("content-type"), Some("application/problem+json"));
+            if let Some(field) = field {
+                let fields: Vec<String> = r.json()["errors"]
+                    .as_array()
+                    .map(|e| {
+                        e.iter()
+                            .filter_map(|x| x["field"].as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                assert!(
+                    fields.iter().any(|f| f == field),
+                    "{} {}: {fields:?}",
+                    route.method,
+                    route.path
+                );
+            }
+        }
+        base.clear();
+    }
+    // nothing changed: the draft is as created, and no other claim appeared
+    let now = s.get(&admin, &id).await.json();
+    assert_eq!(now["version"], version);
+    let list = s
+        .call("GET", "/claims", Some(&admin), None, &[])
+        .await
+        .json();
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
+    println!("hardening | bad bodies on every route | {tried} cases | 0 stored");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn tokens_for_another_audience_or_issuer_are_refused() {
+    let s = stack().await;
+    let now = chrono::Utc::now();
+    let claims = |aud: &str, iss: &str| {
+        let header = base64_url(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let payload = base64_url(
+            json!({"iss": iss, "aud": aud, "sub": "u", "partner_id": ORG_A, "roles": ["incentives_admin"], "exp": now.timestamp() + 600})
+                .to_string()
+                .as_bytes(),
+        );
+        use hmac::Mac;
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&s.run.jwt_key).expect("key");
+        mac.update(format!("{header}.{payload}").as_bytes());
+        format!(
+            "{header}.{payload}.{}",
+            base64_url(&mac.finalize().into_bytes())
+        )
+    };
+    let ok = claims(cpor_local::jwt::AUDIENCE, cpor_local::jwt::ISSUER);
+    assert_eq!(
+        s.call("GET", "/claims", Some(&ok), None, &[]).await.status,
+        200
+    );
+    for bad in [
+        claims("someone-else", cpor_local::jwt::ISSUER),
+        claims(cpor_local::jwt::AUDIENCE, "https://evil.example"),
+    ] {
+        assert_eq!(
+            s.call("GET", "/claims", Some(&bad), None, &[]).await.status,
+            401
+        );
+    }
+    // alg=none is refused
+    let none = format!(
+        "{}.{}.",
+        base64_url(br#"{"alg":"none"}"#),
+        ok.split('.').nth(1).expect("payload")
+    );
+    assert_eq!(
+        s.call("GET", "/claims", Some(&none), None, &[])
+            .await
+            .status,
+        401
+    );
+    println!("hardening | tokens | 4 cases | 0 unauthorized");
+}
+
+fn base64_url(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}

@@ -428,3 +428,84 @@ async fn a_partial_put_events_failure_resends_only_the_failed_entry() {
     // THEN the retry carried only the failed entry
     assert_eq!((partial.num_calls(), retry.num_calls()), (1, 1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ses_scheduler_and_eventbridge_all_failing_after_the_change_deliver_once_later() {
+    use aws_sdk_eventbridge::operation::put_events::PutEventsError;
+    use aws_sdk_eventbridge::types::error::InternalException;
+    use aws_sdk_scheduler::operation::create_schedule::CreateScheduleError;
+    use aws_sdk_scheduler::types::error::ThrottlingException;
+    let db = db().await;
+    let d = delivery(&db.config).await;
+    let (claim, entries, customer) = submitted(&db).await;
+    let now = monday();
+    // GIVEN every delivery service fails right after the state change
+    let bus_down = mock!(aws_sdk_eventbridge::Client::put_events).then_error(|| {
+        PutEventsError::InternalException(InternalException::builder().message("down").build())
+    });
+    let scheduler_down = mock!(aws_sdk_scheduler::Client::create_schedule).then_error(|| {
+        CreateScheduleError::ThrottlingException(
+            ThrottlingException::builder()
+                .message("slow")
+                .build()
+                .expect("exception"),
+        )
+    });
+    let inline = Deliverer {
+        store: db.store.clone(),
+        poe: d.poe(),
+        mailer: SesMailer::new(throttled_ses(), &d.sender, None),
+        schedules: cpor::aws::scheduler::EventBridgeSchedules::new(
+            mock_client!(aws_sdk_scheduler, RuleMode::MatchAny, [&scheduler_down]),
+            cpor::aws::scheduler::SchedulerSettings {
+                group: d.group.clone(),
+                target_arn: "arn:aws:lambda:us-east-1:123456789012:function:deadline-sweep".into(),
+                role_arn: "arn:aws:iam::123456789012:role/r".into(),
+                dead_letter_arn: None,
+            },
+        ),
+        events: EventBridgePublisher::new(
+            mock_client!(aws_sdk_eventbridge, RuleMode::MatchAny, [&bus_down]),
+            &d.bus,
+        ),
+        keys: Some(keys()),
+        links: Some(links()),
+    };
+    let report = inline.deliver_committed(&entries, now).await;
+    assert_eq!(report.failed, 3, "{report:?}");
+    // THEN the claim is as committed
+    let stored = db.store.get(claim.id()).await.unwrap().unwrap();
+    assert_eq!(stored, claim);
+    // WHEN the sweep runs after the backoff, twice
+    let later = now + Duration::seconds(31);
+    let due = due_among(&db.store, &entries, later).await;
+    assert_eq!(due.len(), 3);
+    let sweep = Deliverer {
+        store: db.store.clone(),
+        poe: d.poe(),
+        mailer: d.mailer(),
+        schedules: d.schedules(),
+        events: d.events(),
+        keys: Some(keys()),
+        links: Some(links()),
+    };
+    let first = sweep.deliver_all_due(&due, "sweep-1", later).await.unwrap();
+    assert_eq!(first.delivered, 3);
+    let again = due_among(&db.store, &entries, later + Duration::hours(2)).await;
+    assert!(again.is_empty());
+    // THEN each side effect happened exactly once
+    assert_eq!(emails_to(&customer).len(), 1);
+    assert_eq!(
+        d.drain_events().await,
+        vec![format!("{}-v{}", claim.id(), claim.version())]
+    );
+    let listed = d
+        .scheduler
+        .list_schedules()
+        .group_name(&d.group)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.schedules().len(), 1);
+    println!("hardening | faults after the change | 3 services failed | 0 lost | 0 sent twice");
+}

@@ -59,6 +59,18 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let message = inner.to_string();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_owned();
+        // Broken JSON is the body's fault, wherever the parser stopped.
+        if matches!(
+            inner.classify(),
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+        ) {
+            return Problem::invalid("body", &format!("not valid JSON: {message}"));
+        }
         // "unknown field `x`, expected ..." names the field inside the path's object.
         let field = match message
             .strip_prefix("unknown field `")
@@ -70,11 +82,6 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
             None if path == "." => "body".to_owned(),
             None => path,
         };
-        let message = message
-            .split(" at line ")
-            .next()
-            .unwrap_or(&message)
-            .to_owned();
         Problem::invalid(&field, &message)
     })?;
     de.end()
