@@ -422,7 +422,7 @@ async fn every_route_refuses_bad_bodies_with_a_named_field_and_stores_nothing() 
         // routes without a body still refuse garbage where they read one
         let (_, valid) = request_for(route.method, route.path, &id, "x");
         let Some(valid) = valid else { continue };
-        let cases: Vec<(Vec<(String, String)>, Vec<u8>, u16, Option<&str>)> = vec![
+        let cases: Vec<BadBody> = vec![
             (
                 vec![("content-type".into(), "application/json".into())],
                 b"{".to_vec(),
@@ -549,6 +549,9 @@ async fn tokens_for_another_audience_or_issuer_are_refused() {
     );
     println!("hardening | tokens | 4 cases | 0 unauthorized");
 }
+
+/// Extra headers, body, expected status, the field the problem must name.
+type BadBody = (Vec<(String, String)>, Vec<u8>, u16, Option<&'static str>);
 
 fn base64_url(bytes: &[u8]) -> String {
     use base64::Engine as _;
