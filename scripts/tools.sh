@@ -9,7 +9,7 @@ want=("cfn-lint==1.58.0" "cargo-lambda==1.9.2")
 missing=()
 for pkg in "${want[@]}"; do
   name="${pkg%%==*}"; version="${pkg##*==}"
-  have="$("$venv/bin/pip" show "$name" 2>/dev/null | sed -n 's/^Version: //p')"
+  have="$("$venv/bin/pip" show "$name" 2>/dev/null | sed -n 's/^Version: //p' || true)"
   [ "$have" = "$version" ] || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

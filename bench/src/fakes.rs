@@ -1,0 +1,297 @@
+//! The two loopback fakes the benchmark runs functions against: the Lambda Runtime API (hands
+//! out events, times responses) and an AWS endpoint answering every call a function makes with
+//! a canned response (counting calls by operation, and the time it spends answering).
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+async fn serve<F, Fut>(handler: F) -> Result<String, String>
+where
+    F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Response<Full<Bytes>>> + Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            let handler = handler.clone();
+            tokio::spawn(async move {
+                let svc = service_fn(move |req| {
+                    let handler = handler.clone();
+                    async move { Ok::<_, Infallible>(handler(req).await) }
+                });
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .await;
+            });
+        }
+    });
+    Ok(addr.to_string())
+}
+
+fn respond(status: u16, body: impl Into<Bytes>, headers: &[(&str, String)]) -> Response<Full<Bytes>> {
+    let mut b = Response::builder().status(status);
+    for (k, v) in headers {
+        b = b.header(*k, v);
+    }
+    b.body(Full::new(body.into())).unwrap_or_default()
+}
+
+/// What a warm run measured.
+pub struct Done {
+    pub latencies: Vec<Duration>,
+    pub aws_time: Vec<Duration>,
+    pub statuses: BTreeMap<String, usize>,
+}
+
+struct RuntimeState {
+    events: Mutex<VecDeque<Value>>,
+    expected: usize,
+    first_next: Mutex<Option<Instant>>,
+    first: Notify,
+    sent: Mutex<HashMap<String, (Instant, u64)>>,
+    latencies: Mutex<Vec<Duration>>,
+    aws_time: Mutex<Vec<Duration>>,
+    statuses: Mutex<BTreeMap<String, usize>>,
+    done: Notify,
+    aws_busy: Arc<AtomicU64>,
+    next_id: AtomicU64,
+}
+
+/// A fake Lambda Runtime API.
+pub struct Runtime {
+    pub addr: String,
+    state: Arc<RuntimeState>,
+}
+
+impl Runtime {
+    pub async fn start(events: Vec<Value>, aws_busy: Arc<AtomicU64>) -> Result<Self, String> {
+        let state = Arc::new(RuntimeState {
+            expected: events.len(),
+            events: Mutex::new(events.into()),
+            first_next: Mutex::new(None),
+            first: Notify::new(),
+            sent: Mutex::new(HashMap::new()),
+            latencies: Mutex::new(Vec::new()),
+            aws_time: Mutex::new(Vec::new()),
+            statuses: Mutex::new(BTreeMap::new()),
+            done: Notify::new(),
+            aws_busy,
+            next_id: AtomicU64::new(1),
+        });
+        let s = state.clone();
+        let addr = serve(move |req| {
+            let s = s.clone();
+            async move { runtime_route(&s, req).await }
+        })
+        .await?;
+        Ok(Self { addr, state })
+    }
+
+    /// When the process first asked for an event.
+    pub async fn first_next(&self) -> Instant {
+        loop {
+            let notified = self.state.first.notified();
+            if let Some(t) = *lock(&self.state.first_next) {
+                return t;
+            }
+            notified.await;
+        }
+    }
+
+    /// Waits for every event to be answered.
+    pub async fn all_answered(&self) -> Done {
+        loop {
+            let notified = self.state.done.notified();
+            if lock(&self.state.latencies).len() >= self.state.expected {
+                break;
+            }
+            notified.await;
+        }
+        Done {
+            latencies: lock(&self.state.latencies).clone(),
+            aws_time: lock(&self.state.aws_time).clone(),
+            statuses: lock(&self.state.statuses).clone(),
+        }
+    }
+}
+
+async fn runtime_route(s: &RuntimeState, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let path = req.uri().path().to_owned();
+    if path == "/2018-06-01/runtime/invocation/next" {
+        {
+            let mut first = lock(&s.first_next);
+            if first.is_none() {
+                *first = Some(Instant::now());
+                s.first.notify_waiters();
+            }
+        }
+        let event = lock(&s.events).pop_front();
+        let Some(event) = event else {
+            // Nothing more to hand out: hold the request until the process is killed.
+            std::future::pending::<()>().await;
+            return respond(500, "", &[]);
+        };
+        let id = format!("req-{}", s.next_id.fetch_add(1, Ordering::Relaxed));
+        let body = event.to_string();
+        let deadline = (chrono::Utc::now() + chrono::Duration::seconds(30)).timestamp_millis();
+        lock(&s.sent).insert(id.clone(), (Instant::now(), s.aws_busy.load(Ordering::Relaxed)));
+        return respond(
+            200,
+            body,
+            &[
+                ("content-type", "application/json".into()),
+                ("lambda-runtime-aws-request-id", id),
+                ("lambda-runtime-deadline-ms", deadline.to_string()),
+                ("lambda-runtime-invoked-function-arn", "arn:aws:lambda:us-east-1:123456789012:function:bench".into()),
+                ("lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000".into()),
+            ],
+        );
+    }
+    let parts: Vec<&str> = path.split('/').collect();
+    // /2018-06-01/runtime/invocation/{id}/response|error
+    if parts.len() == 6 && parts[3] == "invocation" {
+        let now = Instant::now();
+        let id = parts[4].to_owned();
+        let kind = parts[5].to_owned();
+        let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+        if let Some((sent, busy_before)) = lock(&s.sent).remove(&id) {
+            let busy = s.aws_busy.load(Ordering::Relaxed).saturating_sub(busy_before);
+            lock(&s.latencies).push(now - sent);
+            lock(&s.aws_time).push(Duration::from_nanos(busy));
+            let status = if kind == "error" {
+                "error".to_owned()
+            } else {
+                serde_json::from_slice::<Value>(&body)
+                    .ok()
+                    .and_then(|v| v.get("statusCode").map(ToString::to_string))
+                    .unwrap_or_else(|| "ok".to_owned())
+            };
+            *lock(&s.statuses).entry(status).or_insert(0) += 1;
+            if lock(&s.latencies).len() >= s.expected {
+                s.done.notify_waiters();
+            }
+        }
+        return respond(202, "", &[]);
+    }
+    respond(202, "", &[])
+}
+
+/// A canned-response AWS endpoint for every service the functions call.
+pub struct AwsStub {
+    pub url: String,
+    counts: Arc<Mutex<BTreeMap<String, u64>>>,
+    busy: Arc<AtomicU64>,
+}
+
+impl AwsStub {
+    pub async fn start() -> Result<Self, String> {
+        let counts = Arc::new(Mutex::new(BTreeMap::new()));
+        let busy = Arc::new(AtomicU64::new(0));
+        let (c, b) = (counts.clone(), busy.clone());
+        let claim = claim_item();
+        let addr = serve(move |req| {
+            let (c, b, claim) = (c.clone(), b.clone(), claim.clone());
+            async move {
+                let start = Instant::now();
+                let resp = aws_route(&c, &claim, req).await;
+                b.fetch_add(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                resp
+            }
+        })
+        .await?;
+        Ok(Self {
+            url: format!("http://{addr}"),
+            counts,
+            busy,
+        })
+    }
+
+    pub fn busy(&self) -> Arc<AtomicU64> {
+        self.busy.clone()
+    }
+
+    pub fn reset(&self) {
+        lock(&self.counts).clear();
+    }
+
+    pub fn counts(&self) -> BTreeMap<String, u64> {
+        lock(&self.counts).clone()
+    }
+}
+
+/// The item GetItem returns: a submitted claim of partner 4812345 (the sample events' org).
+fn claim_item() -> String {
+    let (claim, _) = cpor::testing::claim_in(cpor::domain::Status::Submitted);
+    json!({"Item": {
+        "pk": {"S": format!("CLAIM#{}", claim.id())},
+        "sk": {"S": "CLAIM"},
+        "doc": {"S": serde_json::to_string(&claim).unwrap_or_default()},
+        "version": {"N": claim.version().to_string()}
+    }})
+    .to_string()
+}
+
+async fn aws_route(counts: &Mutex<BTreeMap<String, u64>>, claim: &str, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let target = req
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let method = req.method().as_str().to_owned();
+    let path = req.uri().path().to_owned();
+    let _ = req.into_body().collect().await;
+    let (op, body): (String, String) = match target.as_deref() {
+        Some(t) if t.starts_with("DynamoDB_20120810.") => {
+            let op = t.trim_start_matches("DynamoDB_20120810.");
+            let body = match op {
+                "GetItem" => claim.to_owned(),
+                "Query" | "Scan" => json!({"Items": [], "Count": 0, "ScannedCount": 0}).to_string(),
+                _ => "{}".to_owned(),
+            };
+            (format!("dynamodb.{op}"), body)
+        }
+        Some("AWSEvents.PutEvents") => (
+            "events.PutEvents".into(),
+            json!({"FailedEntryCount": 0, "Entries": [{"EventId": "e-1"}]}).to_string(),
+        ),
+        Some(t) => (t.to_owned(), "{}".into()),
+        None if path.starts_with("/v2/email/outbound-emails") => {
+            ("ses.SendEmail".into(), json!({"MessageId": "m-1"}).to_string())
+        }
+        None if path.starts_with("/schedules/") && method == "POST" => (
+            "scheduler.CreateSchedule".into(),
+            json!({"ScheduleArn": "arn:aws:scheduler:us-east-1:123456789012:schedule/g/n"}).to_string(),
+        ),
+        None if path.starts_with("/schedules/") => ("scheduler.DeleteSchedule".into(), "{}".into()),
+        None if method == "HEAD" => {
+            *lock(counts).entry("s3.HeadObject".into()).or_insert(0) += 1;
+            return respond(404, "", &[]);
+        }
+        None => (format!("s3.{method}"), String::new()),
+    };
+    *lock(counts).entry(op).or_insert(0) += 1;
+    respond(200, body, &[("content-type", "application/x-amz-json-1.0".into())])
+}
