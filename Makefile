@@ -1,5 +1,5 @@
 # The project's commands. `make test` runs every test; `make run` runs the system locally.
-.PHONY: test lint ci run token sweep walkthrough tables moto browser infra-check package
+.PHONY: test lint ci run token sweep walkthrough tables moto browser infra-check package bench
 
 CARGO ?= cargo
 
@@ -27,6 +27,15 @@ infra-check:
 # Every function built for Lambda (arm64) as target/lambda/<function>/bootstrap.zip, sizes printed.
 package:
 	scripts/package.sh
+
+FUNCTIONS := $(notdir $(patsubst %/,%,$(dir $(wildcard functions/*/Cargo.toml))))
+
+# Benchmarks: release builds of every function (x86_64, this machine), then cpor-bench runs each
+# against a fake Lambda Runtime API and a canned AWS stub; writes bench/REPORT.md and
+# bench/report.json (zip sizes come from `make package` when it has run).
+bench:
+	$(CARGO) build --locked --release $(foreach f,$(FUNCTIONS),-p $(f))
+	$(CARGO) run --locked --release -q -p cpor-bench -- --bin-dir target/release
 
 ci: lint infra-check test
 

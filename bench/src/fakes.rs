@@ -51,7 +51,11 @@ where
     Ok(addr.to_string())
 }
 
-fn respond(status: u16, body: impl Into<Bytes>, headers: &[(&str, String)]) -> Response<Full<Bytes>> {
+fn respond(
+    status: u16,
+    body: impl Into<Bytes>,
+    headers: &[(&str, String)],
+) -> Response<Full<Bytes>> {
     let mut b = Response::builder().status(status);
     for (k, v) in headers {
         b = b.header(*k, v);
@@ -157,7 +161,10 @@ async fn runtime_route(s: &RuntimeState, req: Request<Incoming>) -> Response<Ful
         let id = format!("req-{}", s.next_id.fetch_add(1, Ordering::Relaxed));
         let body = event.to_string();
         let deadline = (chrono::Utc::now() + chrono::Duration::seconds(30)).timestamp_millis();
-        lock(&s.sent).insert(id.clone(), (Instant::now(), s.aws_busy.load(Ordering::Relaxed)));
+        lock(&s.sent).insert(
+            id.clone(),
+            (Instant::now(), s.aws_busy.load(Ordering::Relaxed)),
+        );
         return respond(
             200,
             body,
@@ -165,8 +172,14 @@ async fn runtime_route(s: &RuntimeState, req: Request<Incoming>) -> Response<Ful
                 ("content-type", "application/json".into()),
                 ("lambda-runtime-aws-request-id", id),
                 ("lambda-runtime-deadline-ms", deadline.to_string()),
-                ("lambda-runtime-invoked-function-arn", "arn:aws:lambda:us-east-1:123456789012:function:bench".into()),
-                ("lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000".into()),
+                (
+                    "lambda-runtime-invoked-function-arn",
+                    "arn:aws:lambda:us-east-1:123456789012:function:bench".into(),
+                ),
+                (
+                    "lambda-runtime-trace-id",
+                    "Root=1-00000000-000000000000000000000000".into(),
+                ),
             ],
         );
     }
@@ -176,9 +189,17 @@ async fn runtime_route(s: &RuntimeState, req: Request<Incoming>) -> Response<Ful
         let now = Instant::now();
         let id = parts[4].to_owned();
         let kind = parts[5].to_owned();
-        let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+        let body = req
+            .into_body()
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
         if let Some((sent, busy_before)) = lock(&s.sent).remove(&id) {
-            let busy = s.aws_busy.load(Ordering::Relaxed).saturating_sub(busy_before);
+            let busy = s
+                .aws_busy
+                .load(Ordering::Relaxed)
+                .saturating_sub(busy_before);
             lock(&s.latencies).push(now - sent);
             lock(&s.aws_time).push(Duration::from_nanos(busy));
             let status = if kind == "error" {
@@ -254,7 +275,11 @@ fn claim_item() -> String {
     .to_string()
 }
 
-async fn aws_route(counts: &Mutex<BTreeMap<String, u64>>, claim: &str, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn aws_route(
+    counts: &Mutex<BTreeMap<String, u64>>,
+    claim: &str,
+    req: Request<Incoming>,
+) -> Response<Full<Bytes>> {
     let target = req
         .headers()
         .get("x-amz-target")
@@ -278,12 +303,14 @@ async fn aws_route(counts: &Mutex<BTreeMap<String, u64>>, claim: &str, req: Requ
             json!({"FailedEntryCount": 0, "Entries": [{"EventId": "e-1"}]}).to_string(),
         ),
         Some(t) => (t.to_owned(), "{}".into()),
-        None if path.starts_with("/v2/email/outbound-emails") => {
-            ("ses.SendEmail".into(), json!({"MessageId": "m-1"}).to_string())
-        }
+        None if path.starts_with("/v2/email/outbound-emails") => (
+            "ses.SendEmail".into(),
+            json!({"MessageId": "m-1"}).to_string(),
+        ),
         None if path.starts_with("/schedules/") && method == "POST" => (
             "scheduler.CreateSchedule".into(),
-            json!({"ScheduleArn": "arn:aws:scheduler:us-east-1:123456789012:schedule/g/n"}).to_string(),
+            json!({"ScheduleArn": "arn:aws:scheduler:us-east-1:123456789012:schedule/g/n"})
+                .to_string(),
         ),
         None if path.starts_with("/schedules/") => ("scheduler.DeleteSchedule".into(), "{}".into()),
         None if method == "HEAD" => {
@@ -293,5 +320,9 @@ async fn aws_route(counts: &Mutex<BTreeMap<String, u64>>, claim: &str, req: Requ
         None => (format!("s3.{method}"), String::new()),
     };
     *lock(counts).entry(op).or_insert(0) += 1;
-    respond(200, body, &[("content-type", "application/x-amz-json-1.0".into())])
+    respond(
+        200,
+        body,
+        &[("content-type", "application/x-amz-json-1.0".into())],
+    )
 }
