@@ -33,7 +33,8 @@ FUNCTIONS := $(notdir $(patsubst %/,%,$(dir $(wildcard functions/*/Cargo.toml)))
 # Benchmarks: release builds of every function (x86_64, this machine), then cpor-bench runs each
 # against a fake Lambda Runtime API and a canned AWS stub; writes bench/REPORT.md and
 # bench/report.json (zip sizes come from `make package` when it has run).
-bench:
+bench: moto
+	$(CARGO) test --locked --test integration sweep_cost -- --ignored --nocapture
 	$(CARGO) build --locked --release $(foreach f,$(FUNCTIONS),-p $(f))
 	$(CARGO) run --locked --release -q -p cpor-bench -- --bin-dir target/release
 

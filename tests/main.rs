@@ -15,4 +15,5 @@ mod logs;
 mod outbox;
 mod round_trips;
 mod store;
+mod sweep_cost;
 mod units;
