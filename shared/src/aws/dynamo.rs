@@ -800,6 +800,20 @@ fn decode_start_key(
     Ok(map.into_iter().map(|(k, v)| (k, s(v))).collect())
 }
 
+impl DynamoStore {
+    /// An UpdateItem on one outbox entry.
+    fn outbox_update(
+        &self,
+        entry: &OutboxRef,
+    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key(n::PK, s(keys::claim_pk(entry.claim_id)))
+            .key(n::SK, s(keys::outbox_sk(&entry.entry_id)))
+    }
+}
+
 impl OutboxStore for DynamoStore {
     async fn due(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<DueWork>, StoreError> {
         let bound = format!("{}#~", sortable(now));
@@ -835,11 +849,7 @@ impl OutboxStore for DynamoStore {
         until: DateTime<Utc>,
     ) -> Result<Option<OutboxEntry>, StoreError> {
         let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key(n::PK, s(keys::claim_pk(entry.claim_id)))
-            .key(n::SK, s(keys::outbox_sk(&entry.entry_id)))
+            .outbox_update(entry)
             .update_expression("SET #l = :l, #s = :new")
             .condition_expression("#s = :seen")
             .expression_attribute_names("#l", n::LEASE)
@@ -879,11 +889,7 @@ impl OutboxStore for DynamoStore {
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key(n::PK, s(keys::claim_pk(entry.claim_id)))
-            .key(n::SK, s(keys::outbox_sk(&entry.entry_id)))
+            .outbox_update(entry)
             .update_expression("REMOVE #p, #s SET #d = :at, #ttl = :ttl")
             .condition_expression("#l = :l AND attribute_exists(#s)")
             .expression_attribute_names("#p", n::DUE_PK)
@@ -896,11 +902,7 @@ impl OutboxStore for DynamoStore {
             .expression_attribute_values(":l", s(lease_id))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err) if is_conditional_update(&err) => Ok(false),
-            Err(err) => Err(Unavailable::new("mark outbox entry delivered", err).into()),
-        }
+        held(result, "mark outbox entry delivered")
     }
 
     async fn retry_at(
@@ -915,11 +917,7 @@ impl OutboxStore for DynamoStore {
             None => (keys::DEAD_PK.to_owned(), entry.due_at),
         };
         let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key(n::PK, s(keys::claim_pk(entry.claim_id)))
-            .key(n::SK, s(keys::outbox_sk(&entry.entry_id)))
+            .outbox_update(entry)
             .update_expression("SET #p = :p, #s = :s, #e = :e ADD #a :one")
             .condition_expression("#l = :l AND attribute_exists(#s)")
             .expression_attribute_names("#p", n::DUE_PK)
@@ -937,11 +935,20 @@ impl OutboxStore for DynamoStore {
             .expression_attribute_values(":l", s(lease_id))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err) if is_conditional_update(&err) => Ok(false),
-            Err(err) => Err(Unavailable::new("reschedule outbox entry", err).into()),
-        }
+        held(result, "reschedule outbox entry")
+    }
+}
+
+/// `true` if the conditional update applied, `false` if its condition failed (someone else
+/// holds the lease, or the entry moved on).
+fn held<O, R: std::fmt::Debug + Send + Sync + 'static>(
+    result: Result<O, SdkError<aws_sdk_dynamodb::operation::update_item::UpdateItemError, R>>,
+    operation: &'static str,
+) -> Result<bool, StoreError> {
+    match result {
+        Ok(_) => Ok(true),
+        Err(err) if is_conditional_update(&err) => Ok(false),
+        Err(err) => Err(Unavailable::new(operation, err).into()),
     }
 }
 
