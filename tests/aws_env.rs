@@ -202,6 +202,28 @@ pub async fn delivery(config: &SdkConfig) -> Delivery {
 }
 
 impl Delivery {
+    /// A deliverer with every adapter real (on moto).
+    pub fn deliverer(
+        &self,
+        store: &DynamoStore,
+    ) -> cpor::delivery::Deliverer<
+        DynamoStore,
+        cpor::aws::s3::S3PoeStorage,
+        SesMailer,
+        EventBridgeSchedules,
+        EventBridgePublisher,
+    > {
+        cpor::delivery::Deliverer {
+            store: store.clone(),
+            poe: self.poe(),
+            mailer: self.mailer(),
+            schedules: self.schedules(),
+            events: self.events(),
+            keys: Some(keys()),
+            links: Some(links()),
+        }
+    }
+
     pub fn poe(&self) -> cpor::aws::s3::S3PoeStorage {
         cpor::aws::s3::S3PoeStorage::new(self.s3.clone(), &self.bucket)
     }

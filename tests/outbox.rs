@@ -77,15 +77,7 @@ async fn a_commit_delivers_its_schedule_event_and_consent_email_inline() {
     let db = db().await;
     let d = delivery(&db.config).await;
     let (claim, entries, customer) = submitted(&db).await;
-    let deliverer = Deliverer {
-        store: db.store.clone(),
-        poe: d.poe(),
-        mailer: d.mailer(),
-        schedules: d.schedules(),
-        events: d.events(),
-        keys: Some(keys()),
-        links: Some(links()),
-    };
+    let deliverer = d.deliverer(&db.store);
     // WHEN the function delivers what it committed
     let report = deliverer.deliver_committed(&entries, monday()).await;
     // THEN all three went out and none is left for the sweep
@@ -167,15 +159,7 @@ async fn a_failed_email_is_retried_by_the_sweep_and_sent_once() {
     assert_eq!(due.len(), 1);
     assert!(due[0].entry_id.starts_with("em-"));
     // WHEN the sweep runs with SES healthy, twice
-    let sweep = Deliverer {
-        store: db.store.clone(),
-        poe: d.poe(),
-        mailer: d.mailer(),
-        schedules: d.schedules(),
-        events: d.events(),
-        keys: Some(keys()),
-        links: Some(links()),
-    };
+    let sweep = d.deliverer(&db.store);
     let first = sweep
         .deliver_all_due(&due, "sweep-1", retry_at)
         .await
@@ -210,15 +194,7 @@ async fn after_a_crash_two_sweeps_at_once_deliver_each_entry_exactly_once() {
     let t = monday() + INLINE_LEASE + Duration::seconds(1);
     let due = due_among(&db.store, &entries, t).await;
     assert_eq!(due.len(), entries.len());
-    let sweeper = || Deliverer {
-        store: db.store.clone(),
-        poe: d.poe(),
-        mailer: d.mailer(),
-        schedules: d.schedules(),
-        events: d.events(),
-        keys: Some(keys()),
-        links: Some(links()),
-    };
+    let sweeper = || d.deliverer(&db.store);
     let (a, b) = (sweeper(), sweeper());
     // WHEN two sweeps run at the same moment over the same due entries
     let (ra, rb) = tokio::join!(
@@ -480,15 +456,7 @@ async fn ses_scheduler_and_eventbridge_all_failing_after_the_change_deliver_once
     let later = now + Duration::seconds(31);
     let due = due_among(&db.store, &entries, later).await;
     assert_eq!(due.len(), 3);
-    let sweep = Deliverer {
-        store: db.store.clone(),
-        poe: d.poe(),
-        mailer: d.mailer(),
-        schedules: d.schedules(),
-        events: d.events(),
-        keys: Some(keys()),
-        links: Some(links()),
-    };
+    let sweep = d.deliverer(&db.store);
     let first = sweep.deliver_all_due(&due, "sweep-1", later).await.unwrap();
     assert_eq!(first.delivered, 3);
     let again = due_among(&db.store, &entries, later + Duration::hours(2)).await;
