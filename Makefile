@@ -30,13 +30,15 @@ package:
 
 FUNCTIONS := $(notdir $(patsubst %/,%,$(dir $(wildcard functions/*/Cargo.toml))))
 
-# Benchmarks: release builds of every function (x86_64, this machine), then cpor-bench runs each
-# against a fake Lambda Runtime API and a canned AWS stub; writes bench/REPORT.md and
-# bench/report.json (zip sizes come from `make package` when it has run).
+# Benchmarks: release builds of every function (x86_64, this machine; with the in-process AWS
+# stub compiled in, chosen only by CPOR_CANNED_AWS), the Python peer (awslambdaric + boto3), then
+# cpor-bench runs each against a fake Lambda Runtime API; writes bench/REPORT.md and
+# bench/report.json (arm64 sizes come from `make package` when it has run).
 bench: moto
+	scripts/peer.sh
 	$(CARGO) test --locked --test integration sweep_cost -- --ignored --nocapture
-	$(CARGO) build --locked --release $(foreach f,$(FUNCTIONS),-p $(f))
-	$(CARGO) run --locked --release -q -p cpor-bench -- --bin-dir target/release
+	$(CARGO) build --locked --release --features cpor/canned-aws $(foreach f,$(FUNCTIONS),-p $(f)) -p cpor-bench
+	target/release/cpor-bench --bin-dir target/release --peer .venv-peer/bin/python
 
 ci: lint infra-check test
 

@@ -119,3 +119,273 @@ async fn each_operation_costs_the_documented_round_trips() {
     );
     assert!(table.iter().all(|(_, o)| !o.iter().any(|op| op == "Scan")));
 }
+
+/// An HTTP client that records the operation of every request any SDK client sends through
+/// it (all services), then sends it on.
+#[derive(Debug, Clone)]
+struct Wire {
+    inner: aws_smithy_runtime_api::client::http::SharedHttpClient,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+#[derive(Debug)]
+struct WireConnector {
+    inner: aws_smithy_runtime_api::client::http::SharedHttpConnector,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Wire {
+    /// What was sent since the last call, sorted (side effects go out concurrently).
+    fn take(&self) -> Vec<String> {
+        let mut ops = std::mem::take(&mut *self.log.lock().expect("not poisoned"));
+        ops.sort();
+        ops
+    }
+}
+
+impl aws_smithy_runtime_api::client::http::HttpClient for Wire {
+    fn http_connector(
+        &self,
+        settings: &aws_smithy_runtime_api::client::http::HttpConnectorSettings,
+        components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+    ) -> aws_smithy_runtime_api::client::http::SharedHttpConnector {
+        aws_smithy_runtime_api::client::http::SharedHttpConnector::new(WireConnector {
+            inner: self.inner.http_connector(settings, components),
+            log: self.log.clone(),
+        })
+    }
+}
+
+impl aws_smithy_runtime_api::client::http::HttpConnector for WireConnector {
+    fn call(
+        &self,
+        request: aws_smithy_runtime_api::client::orchestrator::HttpRequest,
+    ) -> aws_smithy_runtime_api::client::http::HttpConnectorFuture {
+        let path = request
+            .uri()
+            .split_once("://")
+            .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()))
+            .unwrap_or_default();
+        let op = cpor::aws::operation_name(
+            request.method(),
+            &path,
+            request.headers().get("x-amz-target"),
+        );
+        self.log.lock().expect("not poisoned").push(op);
+        self.inner.call(request)
+    }
+}
+
+/// Every AWS request each operation of the app sends — the state change and its side effects
+/// together, all services counted on the wire — through a claim's life on moto: reads are one
+/// request; a state change is one read and one transaction, then one request per side effect
+/// and one write recording them all delivered (a single entry: an UpdateItem; several: one
+/// TransactWriteItems); never a Scan. Adding a request to any of them fails here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_operation_sends_exactly_its_documented_aws_requests() {
+    use cpor::app::App;
+    use cpor::aws::wiring::Everything;
+    use cpor::ports::DeadlinePayload;
+
+    let endpoint = cpor_tests::moto().endpoint.clone();
+    let plain = crate::aws_env::config().await;
+    let names = cpor_local::provision::Names::unique();
+    cpor_local::provision::provision(&plain, &names)
+        .await
+        .expect("provisioned");
+    let wire = Wire {
+        inner: cpor::aws::http_client(),
+        log: Default::default(),
+    };
+    let counted = cpor::aws::emulator_config_with(
+        &endpoint,
+        aws_smithy_runtime_api::client::http::SharedHttpClient::new(wire.clone()),
+    )
+    .await;
+    let map = cpor_local::settings(&names, "http://127.0.0.1:9");
+    let settings = cpor::settings::Settings(move |k: &str| map.get(k).cloned());
+    let app: App<Everything> = cpor::aws::wiring::everything(&counted, &settings).expect("wired");
+    wire.take();
+    let now = chrono::Utc::now();
+    let mut table: Vec<(&str, Vec<String>)> = Vec::new();
+
+    let created = app.create(&admin(), &mws_input(), None, now).await.unwrap();
+    let id = created.claim.id();
+    table.push(("create claim", wire.take()));
+
+    let request = PoeUploadRequest {
+        file_name: Some("SoW signed.pdf".into()),
+        content_type: Some("application/pdf".into()),
+        size_bytes: Some(1024),
+        sha256: Some("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".into()),
+    };
+    let doc = app.declare_poe(&request, now).unwrap();
+    app.presign_poe(id, &doc, now).await.unwrap();
+    let add = doc.clone();
+    app.execute(&admin(), id, None, None, None, now, move |_| {
+        Ok(Command::AddPoe(add.clone()))
+    })
+    .await
+    .unwrap();
+    table.push(("presign PoE upload", wire.take()));
+
+    // The partner's upload (through the presigned URL in production) is not the app's.
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&plain)
+            .force_path_style(true)
+            .build(),
+    )
+    .put_object()
+    .bucket(&names.bucket)
+    .key(UploadSpec::for_document(id, &doc).key)
+    .content_type("application/pdf")
+    .body(vec![b'%'; 1024].into())
+    .send()
+    .await
+    .unwrap();
+
+    app.submit(&admin(), id, acks(), None, None, now)
+        .await
+        .unwrap();
+    table.push(("submit", wire.take()));
+
+    app.read(&admin(), id).await.unwrap();
+    table.push(("get claim", wire.take()));
+    app.history(&admin(), id, 0, 50).await.unwrap();
+    table.push(("history page", wire.take()));
+    let org = ClaimQuery::Organisation {
+        partner: PartnerId::parse(ORG).unwrap(),
+        status: None,
+    };
+    app.list(&org, &ListFilter::default(), 20, None)
+        .await
+        .unwrap();
+    table.push(("list page", wire.take()));
+
+    for (name, cmd) in [
+        ("review: start", Command::Review(ReviewDecision::Start)),
+        ("review: approve", approve_cmd()),
+    ] {
+        app.execute(&reviewer(), id, None, None, None, now, move |_| {
+            Ok(cmd.clone())
+        })
+        .await
+        .unwrap();
+        table.push((name, wire.take()));
+    }
+
+    let claim = app.read(&admin(), id).await.unwrap();
+    wire.take();
+    let deadline = claim.deadline().cloned().expect("opt-out window");
+    let payload = DeadlinePayload {
+        claim_id: id,
+        status: claim.status(),
+        version: claim.version(),
+    };
+    let report = app.sweep_one(&payload, deadline.due_at).await;
+    assert_eq!(report.deadlines_applied, 1, "{report:?}");
+    table.push(("deadline: opt-out window ends (activation)", wire.take()));
+    app.sweep_one(&payload, deadline.due_at).await;
+    table.push(("the same deadline firing again", wire.take()));
+    app.sweep_due(deadline.due_at, 100).await;
+    table.push(("periodic sweep, nothing due", wire.take()));
+
+    for (name, ops) in &table {
+        println!(
+            "requests | {name:<44} | {} | {}",
+            ops.len(),
+            ops.join(" + ")
+        );
+    }
+    let ops = |name: &str| -> Vec<String> {
+        table
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, o)| o.clone())
+            .unwrap()
+    };
+    let sorted = |v: &[&str]| {
+        let mut v: Vec<String> = v.iter().map(|s| (*s).to_owned()).collect();
+        v.sort();
+        v
+    };
+    const TX: &str = "dynamodb.TransactWriteItems";
+    const GET: &str = "dynamodb.GetItem";
+    const EVENT: &str = "events.PutEvents";
+    let expected: [(&str, Vec<&str>); 12] = [
+        // the transaction; one event; its entry marked delivered
+        ("create claim", vec![TX, EVENT, "dynamodb.UpdateItem"]),
+        (
+            "presign PoE upload",
+            vec![GET, TX, EVENT, "dynamodb.UpdateItem"],
+        ),
+        // read, HEAD the upload, the transaction; tag the upload attached, consent email,
+        // event, review-start schedule; one transaction marking the four delivered
+        (
+            "submit",
+            vec![
+                GET,
+                "s3.HeadObject",
+                TX,
+                "s3.PutObjectTagging",
+                "ses.SendEmail",
+                EVENT,
+                "scheduler.CreateSchedule",
+                TX,
+            ],
+        ),
+        ("get claim", vec![GET]),
+        ("history page", vec![GET, "dynamodb.Query"]),
+        ("list page", vec!["dynamodb.Query"]),
+        (
+            "review: start",
+            vec![
+                GET,
+                TX,
+                EVENT,
+                "scheduler.CreateSchedule",
+                "scheduler.DeleteSchedule",
+                TX,
+            ],
+        ),
+        (
+            "review: approve",
+            vec![
+                GET,
+                TX,
+                EVENT,
+                "scheduler.CreateSchedule",
+                "scheduler.DeleteSchedule",
+                "ses.SendEmail",
+                "ses.SendEmail",
+                TX,
+            ],
+        ),
+        (
+            "deadline: opt-out window ends (activation)",
+            vec![
+                GET,
+                TX,
+                EVENT,
+                "scheduler.DeleteSchedule",
+                "ses.SendEmail",
+                TX,
+            ],
+        ),
+        ("the same deadline firing again", vec![GET]),
+        (
+            "periodic sweep, nothing due",
+            vec!["dynamodb.Query"; usize::from(DUE_SHARDS)],
+        ),
+        ("list page", vec!["dynamodb.Query"]),
+    ];
+    for (name, want) in &expected {
+        assert_eq!(ops(name), sorted(want), "{name}");
+    }
+    assert!(
+        table
+            .iter()
+            .all(|(_, o)| !o.iter().any(|op| op.ends_with(".Scan"))),
+        "a Scan"
+    );
+}

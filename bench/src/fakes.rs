@@ -2,13 +2,15 @@
 //! out events, times responses) and an AWS endpoint answering every call a function makes with
 //! a canned response (counting calls by operation, and the time it spends answering).
 
+use cpor::aws::canned::Canned;
+use cpor::aws::operation_name as operation;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -66,7 +68,6 @@ fn respond(
 /// What a warm run measured.
 pub struct Done {
     pub latencies: Vec<Duration>,
-    pub aws_time: Vec<Duration>,
     pub statuses: BTreeMap<String, usize>,
 }
 
@@ -75,12 +76,10 @@ struct RuntimeState {
     expected: usize,
     first_next: Mutex<Option<Instant>>,
     first: Notify,
-    sent: Mutex<HashMap<String, (Instant, u64)>>,
+    sent: Mutex<HashMap<String, Instant>>,
     latencies: Mutex<Vec<Duration>>,
-    aws_time: Mutex<Vec<Duration>>,
     statuses: Mutex<BTreeMap<String, usize>>,
     done: Notify,
-    aws_busy: Arc<AtomicU64>,
     next_id: AtomicU64,
 }
 
@@ -91,7 +90,7 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    pub async fn start(events: Vec<Value>, aws_busy: Arc<AtomicU64>) -> Result<Self, String> {
+    pub async fn start(events: Vec<Value>) -> Result<Self, String> {
         let state = Arc::new(RuntimeState {
             expected: events.len(),
             events: Mutex::new(events.into()),
@@ -99,10 +98,8 @@ impl Runtime {
             first: Notify::new(),
             sent: Mutex::new(HashMap::new()),
             latencies: Mutex::new(Vec::new()),
-            aws_time: Mutex::new(Vec::new()),
             statuses: Mutex::new(BTreeMap::new()),
             done: Notify::new(),
-            aws_busy,
             next_id: AtomicU64::new(1),
         });
         let s = state.clone();
@@ -136,7 +133,6 @@ impl Runtime {
         }
         Done {
             latencies: lock(&self.state.latencies).clone(),
-            aws_time: lock(&self.state.aws_time).clone(),
             statuses: lock(&self.state.statuses).clone(),
         }
     }
@@ -161,10 +157,7 @@ async fn runtime_route(s: &RuntimeState, req: Request<Incoming>) -> Response<Ful
         let id = format!("req-{}", s.next_id.fetch_add(1, Ordering::Relaxed));
         let body = event.to_string();
         let deadline = (chrono::Utc::now() + chrono::Duration::seconds(30)).timestamp_millis();
-        lock(&s.sent).insert(
-            id.clone(),
-            (Instant::now(), s.aws_busy.load(Ordering::Relaxed)),
-        );
+        lock(&s.sent).insert(id.clone(), Instant::now());
         return respond(
             200,
             body,
@@ -195,13 +188,8 @@ async fn runtime_route(s: &RuntimeState, req: Request<Incoming>) -> Response<Ful
             .await
             .map(|b| b.to_bytes())
             .unwrap_or_default();
-        if let Some((sent, busy_before)) = lock(&s.sent).remove(&id) {
-            let busy = s
-                .aws_busy
-                .load(Ordering::Relaxed)
-                .saturating_sub(busy_before);
+        if let Some(sent) = lock(&s.sent).remove(&id) {
             lock(&s.latencies).push(now - sent);
-            lock(&s.aws_time).push(Duration::from_nanos(busy));
             let status = if kind == "error" {
                 "error".to_owned()
             } else {
@@ -220,41 +208,34 @@ async fn runtime_route(s: &RuntimeState, req: Request<Incoming>) -> Response<Ful
     respond(202, "", &[])
 }
 
-/// A canned-response AWS endpoint for every service the functions call.
+/// A canned-response AWS endpoint on loopback for every service the functions call, answering
+/// from the same table as the in-process stub and counting requests by operation.
 pub struct AwsStub {
     pub url: String,
     counts: Arc<Mutex<BTreeMap<String, u64>>>,
-    busy: Arc<AtomicU64>,
+    table: Arc<Mutex<HashMap<String, Canned>>>,
 }
 
 impl AwsStub {
     pub async fn start() -> Result<Self, String> {
         let counts = Arc::new(Mutex::new(BTreeMap::new()));
-        let busy = Arc::new(AtomicU64::new(0));
-        let (c, b) = (counts.clone(), busy.clone());
-        let claim = claim_item();
+        let table = Arc::new(Mutex::new(HashMap::new()));
+        let (c, t) = (counts.clone(), table.clone());
         let addr = serve(move |req| {
-            let (c, b, claim) = (c.clone(), b.clone(), claim.clone());
-            async move {
-                let start = Instant::now();
-                let resp = aws_route(&c, &claim, req).await;
-                b.fetch_add(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
-                resp
-            }
+            let (c, t) = (c.clone(), t.clone());
+            async move { aws_route(&c, &t, req).await }
         })
         .await?;
         Ok(Self {
             url: format!("http://{addr}"),
             counts,
-            busy,
+            table,
         })
     }
 
-    pub fn busy(&self) -> Arc<AtomicU64> {
-        self.busy.clone()
-    }
-
-    pub fn reset(&self) {
+    /// Answers from `table` from now on, with the counts reset.
+    pub fn reset(&self, table: HashMap<String, Canned>) {
+        *lock(&self.table) = table;
         lock(&self.counts).clear();
     }
 
@@ -263,66 +244,34 @@ impl AwsStub {
     }
 }
 
-/// The item GetItem returns: a submitted claim of partner 4812345 (the sample events' org).
-fn claim_item() -> String {
-    let (claim, _) = cpor::testing::claim_in(cpor::domain::Status::Submitted);
-    json!({"Item": {
-        "pk": {"S": format!("CLAIM#{}", claim.id())},
-        "sk": {"S": "CLAIM"},
-        "doc": {"S": serde_json::to_string(&claim).unwrap_or_default()},
-        "version": {"N": claim.version().to_string()}
-    }})
-    .to_string()
-}
-
 async fn aws_route(
     counts: &Mutex<BTreeMap<String, u64>>,
-    claim: &str,
+    table: &Mutex<HashMap<String, Canned>>,
     req: Request<Incoming>,
 ) -> Response<Full<Bytes>> {
-    let target = req
-        .headers()
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let method = req.method().as_str().to_owned();
-    let path = req.uri().path().to_owned();
+    let op = operation(
+        req.method().as_str(),
+        req.uri().path_and_query().map_or("/", |p| p.as_str()),
+        req.headers()
+            .get("x-amz-target")
+            .and_then(|v| v.to_str().ok()),
+    );
     let _ = req.into_body().collect().await;
-    let (op, body): (String, String) = match target.as_deref() {
-        Some(t) if t.starts_with("DynamoDB_20120810.") => {
-            let op = t.trim_start_matches("DynamoDB_20120810.");
-            let body = match op {
-                "GetItem" => claim.to_owned(),
-                "Query" | "Scan" => json!({"Items": [], "Count": 0, "ScannedCount": 0}).to_string(),
-                _ => "{}".to_owned(),
-            };
-            (format!("dynamodb.{op}"), body)
-        }
-        Some("AWSEvents.PutEvents") => (
-            "events.PutEvents".into(),
-            json!({"FailedEntryCount": 0, "Entries": [{"EventId": "e-1"}]}).to_string(),
-        ),
-        Some(t) => (t.to_owned(), "{}".into()),
-        None if path.starts_with("/v2/email/outbound-emails") => (
-            "ses.SendEmail".into(),
-            json!({"MessageId": "m-1"}).to_string(),
-        ),
-        None if path.starts_with("/schedules/") && method == "POST" => (
-            "scheduler.CreateSchedule".into(),
-            json!({"ScheduleArn": "arn:aws:scheduler:us-east-1:123456789012:schedule/g/n"})
-                .to_string(),
-        ),
-        None if path.starts_with("/schedules/") => ("scheduler.DeleteSchedule".into(), "{}".into()),
-        None if method == "HEAD" => {
-            *lock(counts).entry("s3.HeadObject".into()).or_insert(0) += 1;
-            return respond(404, "", &[]);
-        }
-        None => (format!("s3.{method}"), String::new()),
-    };
-    *lock(counts).entry(op).or_insert(0) += 1;
-    respond(
-        200,
-        body,
-        &[("content-type", "application/x-amz-json-1.0".into())],
-    )
+    *lock(counts).entry(op.clone()).or_insert(0) += 1;
+    let canned = lock(table).get(&op).cloned();
+    let (status, body, extra) = canned.map_or((200, "{}".to_owned(), HashMap::new()), |c| {
+        (c.status, c.body, c.headers)
+    });
+    let mut headers = vec![("content-type", "application/x-amz-json-1.0".to_owned())];
+    let extra: Vec<(String, String)> = extra.into_iter().collect();
+    // A HEAD answer declares the object's length; hyper sends no body for it.
+    let mut b = Response::builder().status(status);
+    for (k, v) in &extra {
+        b = b.header(k.as_str(), v.as_str());
+    }
+    headers.retain(|(k, _)| !extra.iter().any(|(e, _)| e == k));
+    for (k, v) in &headers {
+        b = b.header(*k, v.as_str());
+    }
+    b.body(Full::new(Bytes::from(body))).unwrap_or_default()
 }

@@ -12,6 +12,7 @@
 //! Writes `bench/report.json` and `bench/REPORT.md` with the machine and the commit.
 
 mod fakes;
+mod scenarios;
 
 use fakes::{AwsStub, Runtime};
 use serde_json::{Value, json};
@@ -26,6 +27,10 @@ struct Args {
     invocations: usize,
     out: PathBuf,
     only: Option<String>,
+    /// The Python interpreter with awslambdaric and boto3 (`--peer`), for the side-by-side run.
+    peer: Option<PathBuf>,
+    /// Extra `KEY=VALUE` pairs for the function's environment (`--env`, repeatable).
+    extra_env: Vec<(String, String)>,
 }
 
 fn args() -> Args {
@@ -44,6 +49,13 @@ fn args() -> Args {
             .unwrap_or(10_000),
         out: get("--out").map_or_else(|| PathBuf::from("bench"), PathBuf::from),
         only: get("--only"),
+        peer: get("--peer").map(PathBuf::from),
+        extra_env: raw
+            .windows(2)
+            .filter(|w| w[0] == "--env")
+            .filter_map(|w| w[1].split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
     }
 }
 
@@ -60,29 +72,8 @@ fn sorted(mut v: Vec<f64>) -> Vec<f64> {
     v
 }
 
-/// The sample event a function is measured with: its first 2xx sample, else one on an unknown
-/// claim (the stub knows every claim, so it runs the whole path), else its first.
-fn sample_event(function: &str) -> Value {
-    let dir = Path::new("events").join(function);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    files.sort();
-    let named = |pred: &dyn Fn(&str) -> bool| {
-        files
-            .iter()
-            .find(|f| f.file_name().is_some_and(|n| pred(&n.to_string_lossy())))
-    };
-    let pick = named(&|n| n.starts_with('2'))
-        .or_else(|| named(&|n| n.contains("unknown-claim")))
-        .or_else(|| files.first());
-    pick.and_then(|f| std::fs::read_to_string(f).ok())
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_else(|| json!({}))
-}
-
-fn env_for(runtime: &str, aws: &str, function: &str) -> Vec<(String, String)> {
-    [
+fn env_for(a: &Args, runtime: &str, aws: &str, function: &str) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = [
         ("AWS_LAMBDA_RUNTIME_API", runtime.to_owned()),
         ("AWS_ENDPOINT_URL", aws.to_owned()),
         ("AWS_REGION", "us-east-1".into()),
@@ -113,10 +104,7 @@ fn env_for(runtime: &str, aws: &str, function: &str) -> Vec<(String, String)> {
             "CPOR_SCHEDULER_ROLE_ARN",
             "arn:aws:iam::123456789012:role/cpor-scheduler".into(),
         ),
-        (
-            "CPOR_TOKEN_KEYS",
-            "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into(),
-        ),
+        ("CPOR_TOKEN_KEYS", scenarios::TOKEN_KEYS.into()),
         (
             "CPOR_CONSENT_BASE_URL",
             "https://api.cpor.example/consent".into(),
@@ -125,11 +113,35 @@ fn env_for(runtime: &str, aws: &str, function: &str) -> Vec<(String, String)> {
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
-    .collect()
+    .collect();
+    env.extend(a.extra_env.iter().cloned());
+    env
 }
 
-fn spawn(bin: &Path, env: &[(String, String)]) -> std::io::Result<tokio::process::Child> {
-    tokio::process::Command::new(bin)
+/// What is exec'd: a function's binary, or the Python peer's interpreter with its arguments.
+struct Target {
+    program: PathBuf,
+    args: Vec<String>,
+    dir: Option<PathBuf>,
+}
+
+impl Target {
+    fn binary(path: PathBuf) -> Self {
+        Self {
+            program: path,
+            args: vec![],
+            dir: None,
+        }
+    }
+}
+
+fn spawn(target: &Target, env: &[(String, String)]) -> std::io::Result<tokio::process::Child> {
+    let mut command = tokio::process::Command::new(&target.program);
+    if let Some(dir) = &target.dir {
+        command.current_dir(dir);
+    }
+    command
+        .args(&target.args)
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .stdin(Stdio::null())
@@ -152,65 +164,123 @@ struct Figures {
     cold_p90_ms: f64,
     warm_p50_us: f64,
     warm_p99_us: f64,
-    warm_total_p50_us: f64,
+    loopback_p50_us: f64,
     peak_rss_kib: u64,
     requests_per_invocation: BTreeMap<String, f64>,
     statuses: BTreeMap<String, usize>,
+    claim_status: String,
 }
 
-async fn measure(function: &str, bin: &Path, a: &Args, aws: &AwsStub) -> Result<Figures, String> {
-    // Cold init.
-    let mut cold = Vec::new();
-    for _ in 0..a.runs {
-        let runtime = Runtime::start(vec![], aws.busy()).await?;
-        let env = env_for(&runtime.addr, &aws.url, function);
-        let start = Instant::now();
-        let mut child = spawn(bin, &env).map_err(|e| format!("{}: {e}", bin.display()))?;
-        let first = tokio::time::timeout(Duration::from_secs(10), runtime.first_next())
-            .await
-            .map_err(|_| format!("{function}: no /next within 10 s"))?;
-        cold.push((first - start).as_secs_f64() * 1000.0);
-        let _ = child.kill().await;
-    }
-    // Warm.
-    let event = sample_event(function);
-    let runtime = Runtime::start(vec![event; a.invocations], aws.busy()).await?;
-    aws.reset();
-    let env = env_for(&runtime.addr, &aws.url, function);
-    let mut child = spawn(bin, &env).map_err(|e| e.to_string())?;
+/// Runs `events` through one process of `target`; returns what the runtime measured and VmHWM.
+async fn run_warm(
+    function: &str,
+    target: &Target,
+    env: &[(String, String)],
+    events: Vec<Value>,
+) -> Result<(fakes::Done, u64), String> {
+    let runtime = Runtime::start(events).await?;
+    let mut env = env.to_vec();
+    env.push(("AWS_LAMBDA_RUNTIME_API".into(), runtime.addr.clone()));
+    let mut child = spawn(target, &env).map_err(|e| e.to_string())?;
     let pid = child.id().unwrap_or_default();
     let done = tokio::time::timeout(Duration::from_secs(600), runtime.all_answered())
         .await
         .map_err(|_| format!("{function}: warm run did not finish"))?;
     let peak_rss_kib = vm_hwm_kib(pid).unwrap_or(0);
     let _ = child.kill().await;
-    let total: Vec<f64> = done
-        .latencies
-        .iter()
-        .map(|d| d.as_secs_f64() * 1e6)
+    Ok((done, peak_rss_kib))
+}
+
+fn micros(latencies: &[Duration]) -> Vec<f64> {
+    sorted(latencies.iter().map(|d| d.as_secs_f64() * 1e6).collect())
+}
+
+/// Measures `target` on `function`'s scenario.
+async fn measure(
+    function: &str,
+    target: &Target,
+    a: &Args,
+    aws: &AwsStub,
+) -> Result<Figures, String> {
+    let scenario = scenarios::for_function(function);
+    let env = env_for(a, "", &aws.url, function);
+    let env: Vec<(String, String)> = env
+        .into_iter()
+        .filter(|(k, _)| k != "AWS_LAMBDA_RUNTIME_API")
         .collect();
-    let own: Vec<f64> = done
-        .latencies
-        .iter()
-        .zip(done.aws_time.iter())
-        .map(|(d, s)| (d.saturating_sub(*s)).as_secs_f64() * 1e6)
+    // Cold init: the real HTTP client (TLS roots loaded), every client built.
+    let mut cold = Vec::new();
+    for _ in 0..a.runs {
+        let runtime = Runtime::start(vec![]).await?;
+        let mut env = env.clone();
+        env.push(("AWS_LAMBDA_RUNTIME_API".into(), runtime.addr.clone()));
+        let start = Instant::now();
+        let mut child =
+            spawn(target, &env).map_err(|e| format!("{}: {e}", target.program.display()))?;
+        let first = tokio::time::timeout(Duration::from_secs(10), runtime.first_next())
+            .await
+            .map_err(|_| format!("{function}: no /next within 10 s"))?;
+        cold.push((first - start).as_secs_f64() * 1000.0);
+        let _ = child.kill().await;
+    }
+    // AWS requests, counted by the loopback stub (same answers as the in-process one).
+    let counted = a.invocations.clamp(1, 500);
+    aws.reset(scenario.aws.clone());
+    let (looped, _) = run_warm(
+        function,
+        target,
+        &env,
+        vec![scenario.event.clone(); counted],
+    )
+    .await?;
+    let requests_per_invocation = aws
+        .counts()
+        .into_iter()
+        .map(|(k, v)| (k, v as f64 / counted as f64))
         .collect();
+    // Warm: the SDK's HTTP client stubbed in process (`cpor::aws::canned`).
+    let table =
+        std::env::temp_dir().join(format!("cpor-bench-{}-{function}.json", std::process::id()));
+    std::fs::write(
+        &table,
+        serde_json::to_string(&scenario.aws).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
+    let mut canned_env = env.clone();
+    canned_env.push(("CPOR_CANNED_AWS".into(), table.display().to_string()));
+    let (done, peak_rss_kib) = run_warm(
+        function,
+        target,
+        &canned_env,
+        vec![scenario.event.clone(); a.invocations],
+    )
+    .await?;
+    let _ = std::fs::remove_file(&table);
+    if done.statuses
+        != looped
+            .statuses
+            .keys()
+            .map(|k| (k.clone(), a.invocations))
+            .collect()
+    {
+        eprintln!(
+            "  {function}: answers differ: in process {:?}, over loopback {:?}",
+            done.statuses, looped.statuses
+        );
+    }
     let cold = sorted(cold);
-    let own = sorted(own);
-    let total = sorted(total);
+    let own = micros(&done.latencies);
+    let total = micros(&looped.latencies);
     Ok(Figures {
         cold_p50_ms: percentile(&cold, 0.5),
         cold_p90_ms: percentile(&cold, 0.9),
         warm_p50_us: percentile(&own, 0.5),
         warm_p99_us: percentile(&own, 0.99),
-        warm_total_p50_us: percentile(&total, 0.5),
+        loopback_p50_us: percentile(&total, 0.5),
         peak_rss_kib,
-        requests_per_invocation: aws
-            .counts()
-            .into_iter()
-            .map(|(k, v)| (k, v as f64 / a.invocations as f64))
-            .collect(),
+        requests_per_invocation,
         statuses: done.statuses,
+        claim_status: format!("{:?}", scenario.claim_status),
     })
 }
 
@@ -221,6 +291,66 @@ fn sh(cmd: &str, args: &[&str]) -> String {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default()
 }
+
+/// The uncompressed size of `bootstrap` inside a deployment zip (`unzip -l`).
+fn zipped_binary_bytes(zip: &Path) -> Option<u64> {
+    let listing = sh("unzip", &["-l", &zip.display().to_string()]);
+    listing.lines().find_map(|l| {
+        let cols: Vec<&str> = l.split_whitespace().collect();
+        (cols.last() == Some(&"bootstrap"))
+            .then(|| cols.first()?.parse().ok())
+            .flatten()
+    })
+}
+
+fn figures_json(f: &Figures) -> Value {
+    json!({
+        "claim_status": f.claim_status,
+        "responses": f.statuses,
+        "cold_init_p50_ms": f.cold_p50_ms,
+        "cold_init_p90_ms": f.cold_p90_ms,
+        "warm_p50_us": f.warm_p50_us,
+        "warm_p99_us": f.warm_p99_us,
+        "warm_loopback_aws_p50_us": f.loopback_p50_us,
+        "peak_rss_kib": f.peak_rss_kib,
+        "aws_requests_per_invocation": f.requests_per_invocation,
+    })
+}
+
+fn requests_cell(f: &Figures) -> String {
+    f.requests_per_invocation
+        .iter()
+        .map(|(k, v)| format!("{k} {v:.2}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn answers_cell(f: &Figures) -> String {
+    f.statuses
+        .iter()
+        .map(|(k, v)| format!("{k}×{v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn ratio(a: &Value, b: &Value) -> Value {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(a), Some(b)) if b > 0.0 => json!((a / b * 10.0).round() / 10.0),
+        _ => Value::Null,
+    }
+}
+
+const TARGETS: [(&str, f64, &str); 5] = [
+    ("cold_init_p50_ms", 3.0, "cold init p50 ≤ 3 ms"),
+    ("warm_p50_us", 150.0, "warm p50 ≤ 150 µs"),
+    ("warm_p99_us", 500.0, "warm p99 ≤ 500 µs"),
+    ("peak_rss_kib", 10240.0, "peak RSS ≤ 10 MiB"),
+    (
+        "size_bytes",
+        10_000_000.0,
+        "binary ≤ 10 MB (arm64, stripped)",
+    ),
+];
 
 #[tokio::main]
 async fn main() {
@@ -239,44 +369,39 @@ async fn main() {
             continue;
         }
         let bin = a.bin_dir.join(function);
-        let size_bytes = std::fs::metadata(&bin).map(|m| m.len()).unwrap_or(0);
+        let x86_bytes = std::fs::metadata(&bin).map(|m| m.len()).ok();
         let zip = PathBuf::from(format!("target/lambda/{function}/bootstrap.zip"));
         let zip_bytes = std::fs::metadata(&zip).map(|m| m.len()).ok();
+        let arm_bytes = zipped_binary_bytes(&zip);
         eprintln!("measuring {function} ...");
-        match measure(function, &bin, &a, &aws).await {
+        match measure(function, &Target::binary(bin), &a, &aws).await {
             Ok(f) => {
+                let dash = |v: Option<u64>| v.map_or_else(|| "—".to_owned(), |v| v.to_string());
                 rows.push(format!(
-                    "| {function} | {:.2} | {:.2} | {:.0} | {:.0} | {:.0} | {} | {} | {} | {} |",
+                    "| {function} | {} | {} | {:.2} | {:.2} | {:.0} | {:.0} | {:.0} | {} | {} | {} | {} | {} |",
+                    f.claim_status,
+                    answers_cell(&f),
                     f.cold_p50_ms,
                     f.cold_p90_ms,
                     f.warm_p50_us,
                     f.warm_p99_us,
-                    f.warm_total_p50_us,
-                    size_bytes,
-                    zip_bytes.map_or_else(|| "—".to_owned(), |z| z.to_string()),
+                    f.loopback_p50_us,
+                    dash(arm_bytes),
+                    dash(zip_bytes),
+                    dash(x86_bytes),
                     f.peak_rss_kib,
-                    f.requests_per_invocation
-                        .iter()
-                        .map(|(k, v)| format!("{k} {v:.2}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    requests_cell(&f),
                 ));
-                functions.insert(
-                    function.to_owned(),
-                    json!({
-                        "cold_init_p50_ms": f.cold_p50_ms,
-                        "cold_init_p90_ms": f.cold_p90_ms,
-                        "warm_p50_us": f.warm_p50_us,
-                        "warm_p99_us": f.warm_p99_us,
-                        "warm_with_stub_p50_us": f.warm_total_p50_us,
-                        "size_bytes": size_bytes,
-                        "zip_bytes": zip_bytes,
-                        "zip_arch": "arm64 (make package)",
-                        "peak_rss_kib": f.peak_rss_kib,
-                        "aws_requests_per_invocation": f.requests_per_invocation,
-                        "responses": f.statuses,
-                    }),
-                );
+                let mut entry = figures_json(&f);
+                entry["size_bytes"] = json!(arm_bytes.or(x86_bytes));
+                entry["size_arch"] = json!(if arm_bytes.is_some() {
+                    "aarch64"
+                } else {
+                    "x86_64"
+                });
+                entry["size_bytes_x86_64"] = json!(x86_bytes);
+                entry["zip_bytes"] = json!(zip_bytes);
+                functions.insert(function.to_owned(), entry);
             }
             Err(e) => {
                 eprintln!("  {e}");
@@ -284,6 +409,38 @@ async fn main() {
             }
         }
     }
+    let peer = match &a.peer {
+        Some(python) if a.only.as_deref().is_none_or(|o| o == "get-claim") => {
+            eprintln!("measuring the Python peer ...");
+            let target = Target {
+                program: python.clone(),
+                args: vec!["-m".into(), "awslambdaric".into(), "handler.handler".into()],
+                dir: Some(PathBuf::from("bench/peer")),
+            };
+            match measure("get-claim", &target, &a, &aws).await {
+                Ok(f) => {
+                    let mut entry = figures_json(&f);
+                    entry["runtime"] = json!(sh(&python.display().to_string(), &["--version"]));
+                    entry["handler"] = json!("bench/peer/handler.py (boto3 GetItem, awslambdaric)");
+                    let rust = functions.get("get-claim").cloned().unwrap_or(Value::Null);
+                    entry["compared_with"] = json!("get-claim");
+                    entry["ratios_peer_over_rust"] = json!({
+                        "cold_init_p50": ratio(&entry["cold_init_p50_ms"], &rust["cold_init_p50_ms"]),
+                        "cold_init_p90": ratio(&entry["cold_init_p90_ms"], &rust["cold_init_p90_ms"]),
+                        "warm_p50": ratio(&entry["warm_p50_us"], &rust["warm_p50_us"]),
+                        "warm_p99": ratio(&entry["warm_p99_us"], &rust["warm_p99_us"]),
+                        "peak_rss": ratio(&entry["peak_rss_kib"], &rust["peak_rss_kib"]),
+                    });
+                    entry
+                }
+                Err(e) => {
+                    eprintln!("  {e}");
+                    json!({ "error": e })
+                }
+            }
+        }
+        _ => Value::Null,
+    };
     let machine = json!({
         "arch": sh("uname", &["-m"]),
         "cores": sh("nproc", &[]),
@@ -291,17 +448,31 @@ async fn main() {
         "kernel": sh("uname", &["-r"]),
     });
     let commit = sh("git", &["rev-parse", "HEAD"]);
+    let dirty = !sh("git", &["status", "--porcelain", "--untracked-files=no"]).is_empty();
     let sweep: Value = std::fs::read_to_string(a.out.join("sweep.json"))
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or(Value::Null);
+    let met: serde_json::Map<String, Value> = TARGETS
+        .iter()
+        .map(|(key, limit, _)| {
+            let failing: Vec<&String> = functions
+                .iter()
+                .filter(|(_, f)| f[*key].as_f64().is_none_or(|v| v > *limit))
+                .map(|(name, _)| name)
+                .collect();
+            ((*key).to_owned(), json!({"limit": limit, "over": failing}))
+        })
+        .collect();
     let report = json!({
         "generated_at": chrono::Utc::now().to_rfc3339(),
         "commit": commit,
+        "uncommitted_changes": dirty,
         "machine": machine,
         "settings": {"cold_runs": a.runs, "warm_invocations": a.invocations, "binaries": a.bin_dir},
-        "targets": {"cold_init_p50_ms": 3.0, "warm_p50_us": 150.0, "warm_p99_us": 500.0, "size_bytes_dynamodb_only": 10_000_000, "peak_rss_kib": 10240},
+        "targets": met,
         "functions": functions,
+        "peer": peer,
         "sweep": sweep,
     });
     let _ = std::fs::create_dir_all(&a.out);
@@ -309,19 +480,88 @@ async fn main() {
         a.out.join("report.json"),
         serde_json::to_string_pretty(&report).unwrap_or_default(),
     );
-    let md = format!(
-        "# Benchmark report\n\nGenerated by `make bench` at {} on commit `{commit}`.\nMachine: {machine}.\n\n\
-         Cold init: exec of the release binary → its first `GET /runtime/invocation/next` on a fake Runtime API ({} runs). \
-         Warm: {} invocations of the function's sample event through one process; \"own\" excludes the time the canned-response \
-         AWS stub spent answering (round trips excluded), \"with stub\" includes the loopback round trips.\n\n\
-         Targets: cold p50 ≤ 3 ms; warm p50 ≤ 150 µs, p99 ≤ 500 µs; ≤ 10 MB for a DynamoDB-only function; peak RSS ≤ 10 MiB.\n\n\
-         | function | cold p50 ms | cold p90 ms | warm own p50 µs | warm own p99 µs | warm with stub p50 µs | binary bytes | zip bytes (arm64) | peak RSS KiB | AWS requests / invocation |\n\
-         |---|---|---|---|---|---|---|---|---|---|\n{}\n",
-        report["generated_at"].as_str().unwrap_or_default(),
-        a.runs,
-        a.invocations,
-        rows.join("\n")
+    let _ = std::fs::write(a.out.join("REPORT.md"), markdown(&report, &a, &rows));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&report["targets"]).unwrap_or_default()
     );
+}
+
+fn markdown(report: &Value, a: &Args, rows: &[String]) -> String {
+    let mut md = format!(
+        "# Benchmark report\n\nGenerated by `make bench` at {} on commit `{}`{}.\nMachine: {}.\n\n",
+        report["generated_at"].as_str().unwrap_or_default(),
+        report["commit"].as_str().unwrap_or_default(),
+        if report["uncommitted_changes"] == json!(true) {
+            " (with uncommitted changes)"
+        } else {
+            ""
+        },
+        report["machine"],
+    );
+    md.push_str(&format!(
+        "**Cold init**: exec of the release binary → its first `GET /2018-06-01/runtime/invocation/next` on a fake \
+         Runtime API served on loopback ({} runs), with every AWS client the function uses built and the TLS roots \
+         loaded. **Warm**: {} invocations of the function's scenario through one process, event handed out → response \
+         received by the fake runtime, with the SDK's HTTP client stubbed in process by canned responses \
+         (`cpor::aws::canned`, so no AWS or loopback round trip); \"over loopback\" is the same with a canned AWS \
+         endpoint on loopback instead. **Peak RSS**: VmHWM after the warm run. **AWS requests**: counted by the \
+         loopback endpoint, per invocation. Each function runs on a claim in the state its operation acts on \
+         (`bench/src/scenarios.rs`), so the answers below are its success path.\n\n",
+        a.runs, a.invocations
+    ));
+    md.push_str("## Targets\n\n| target | over the target |\n|---|---|\n");
+    for (key, _, label) in TARGETS {
+        let over: Vec<String> = report["targets"][key]["over"]
+            .as_array()
+            .map(|v| {
+                v.iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        md.push_str(&format!(
+            "| {label} | {} |\n",
+            if over.is_empty() {
+                "none — met by every function".to_owned()
+            } else {
+                over.join(", ")
+            }
+        ));
+    }
+    md.push_str(
+        "\n## Functions\n\n| function | claim | answers | cold p50 ms | cold p90 ms | warm p50 µs | warm p99 µs | over loopback p50 µs | binary arm64 | zip arm64 | binary x86_64 | peak RSS KiB | AWS requests / invocation |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    md.push_str(&rows.join("\n"));
+    md.push('\n');
+    let peer = &report["peer"];
+    if peer.is_object() && peer.get("error").is_none() {
+        let r = &peer["ratios_peer_over_rust"];
+        md.push_str(&format!(
+            "\n## Side by side: Python peer\n\n{} — {}, measured in the same run on get-claim's scenario and the same \
+             fake runtime and canned answers.\n\n| | Python peer | get-claim (Rust) | peer / Rust |\n|---|---|---|---|\n\
+             | cold init p50 ms | {:.2} | {:.2} | {} |\n| cold init p90 ms | {:.2} | {:.2} | {} |\n\
+             | warm p50 µs | {:.0} | {:.0} | {} |\n| warm p99 µs | {:.0} | {:.0} | {} |\n| peak RSS KiB | {} | {} | {} |\n",
+            peer["handler"].as_str().unwrap_or_default(),
+            peer["runtime"].as_str().unwrap_or_default(),
+            peer["cold_init_p50_ms"].as_f64().unwrap_or(f64::NAN),
+            report["functions"]["get-claim"]["cold_init_p50_ms"].as_f64().unwrap_or(f64::NAN),
+            r["cold_init_p50"],
+            peer["cold_init_p90_ms"].as_f64().unwrap_or(f64::NAN),
+            report["functions"]["get-claim"]["cold_init_p90_ms"].as_f64().unwrap_or(f64::NAN),
+            r["cold_init_p90"],
+            peer["warm_p50_us"].as_f64().unwrap_or(f64::NAN),
+            report["functions"]["get-claim"]["warm_p50_us"].as_f64().unwrap_or(f64::NAN),
+            r["warm_p50"],
+            peer["warm_p99_us"].as_f64().unwrap_or(f64::NAN),
+            report["functions"]["get-claim"]["warm_p99_us"].as_f64().unwrap_or(f64::NAN),
+            r["warm_p99"],
+            peer["peak_rss_kib"],
+            report["functions"]["get-claim"]["peak_rss_kib"],
+            r["peak_rss"],
+        ));
+    }
     let sweep_rows: Vec<String> = report["sweep"]["by_table_size"]
         .as_object()
         .map(|m| {
@@ -335,13 +575,9 @@ async fn main() {
                 .collect()
         })
         .unwrap_or_default();
-    let md = format!(
-        "{md}\n## Sweep cost\n\nThe due-index query against moto, counted on the wire (`tests/sweep_cost.rs`). Target: about 1,100 items read for 1,000 due, whatever the table size; never a Scan.\n\n| table items | due | items read | requests | scans |\n|---|---|---|---|---|\n{}\n",
+    md.push_str(&format!(
+        "\n## Sweep cost\n\nThe due-index query against moto, counted on the wire (`tests/sweep_cost.rs`). Target: about 1,100 items read for 1,000 due, whatever the table size; never a Scan.\n\n| table items | due | items read | requests | scans |\n|---|---|---|---|---|\n{}\n",
         sweep_rows.join("\n")
-    );
-    let _ = std::fs::write(a.out.join("REPORT.md"), md);
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&report["functions"]).unwrap_or_default()
-    );
+    ));
+    md
 }

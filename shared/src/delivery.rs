@@ -55,6 +55,12 @@ pub enum Delivery {
     HandedOff,
 }
 
+/// An entry's side effect done (to be marked delivered), or its outcome already recorded.
+enum Attempt {
+    Performed(OutboxRef),
+    Settled(Delivery),
+}
+
 /// Counts for one batch (logged by the caller, asserted by tests).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DeliveryReport {
@@ -153,13 +159,14 @@ where
         }
     }
 
-    /// Delivers `entry` under `lease_id`, then records the result.
-    async fn deliver_leased(
+    /// Performs `entry`'s side effect under `lease_id`. A failure or a hand-off is recorded
+    /// here; a success is returned for the caller to record (alone or with others).
+    async fn attempt(
         &self,
         entry: &OutboxEntry,
         lease_id: &str,
         now: DateTime<Utc>,
-    ) -> Result<Delivery, StoreError> {
+    ) -> Result<Attempt, StoreError> {
         let reference = OutboxRef {
             claim_id: entry.claim_id,
             entry_id: entry.id.clone(),
@@ -170,15 +177,12 @@ where
             self.store
                 .retry_at(&reference, lease_id, Some(now), "handed to the sweep")
                 .await?;
-            return Ok(Delivery::HandedOff);
+            return Ok(Attempt::Settled(Delivery::HandedOff));
         }
         match self.perform(entry).await {
             Ok(()) => {
-                // If the lease was lost meanwhile the entry may go out once more; the lease is
-                // longer than any function's timeout so that does not happen in practice.
-                self.store.delivered(&reference, lease_id, now).await?;
                 tracing::info!(claim_id = %entry.claim_id, entry = %entry.id, kind = entry.message.kind(), "outbox entry delivered");
-                Ok(Delivery::Delivered)
+                Ok(Attempt::Performed(reference))
             }
             Err(err) => {
                 let next = backoff(entry.attempts, now);
@@ -200,28 +204,50 @@ where
                 self.store
                     .retry_at(&reference, lease_id, next, &cause)
                     .await?;
-                Ok(Delivery::Failed)
+                Ok(Attempt::Settled(Delivery::Failed))
             }
         }
     }
 
-    /// Delivers the entries a commit just wrote (the caller holds their lease). Never fails the
-    /// request: whatever is not delivered stays in the outbox for the sweep.
+    /// Delivers the entries a commit just wrote (the caller holds their lease): their side
+    /// effects at once (they are independent — distinct schedules, emails, events carrying
+    /// their own sequence numbers), then one write marking the delivered ones. Never fails
+    /// the request: whatever is not marked delivered stays in the outbox for the sweep.
     pub async fn deliver_committed(
         &self,
         entries: &[OutboxEntry],
         now: DateTime<Utc>,
     ) -> DeliveryReport {
+        let attempts = futures_util::future::join_all(
+            entries
+                .iter()
+                .map(|entry| self.attempt(entry, &entry.lease_id, now)),
+        )
+        .await;
         let mut report = DeliveryReport::default();
-        for entry in entries {
-            let d = match self.deliver_leased(entry, &entry.lease_id, now).await {
-                Ok(d) => d,
+        let mut performed = Vec::new();
+        for (entry, attempt) in entries.iter().zip(attempts) {
+            match attempt {
+                Ok(Attempt::Performed(reference)) => {
+                    performed.push((reference, entry.lease_id.clone()));
+                }
+                Ok(Attempt::Settled(d)) => report.add(d),
                 Err(err) => {
                     tracing::warn!(claim_id = %entry.claim_id, entry = %entry.id, error = %err, "outbox bookkeeping failed; the sweep will retry");
-                    Delivery::Failed
+                    report.add(Delivery::Failed);
                 }
-            };
-            report.add(d);
+            }
+        }
+        if !performed.is_empty() {
+            // If a lease was lost meanwhile its entry may go out once more; the lease is longer
+            // than any function's timeout so that does not happen in practice.
+            match self.store.delivered_all(&performed, now).await {
+                Ok(_) => report.delivered += performed.len() as u32,
+                Err(err) => {
+                    tracing::warn!(entries = performed.len(), error = %err, "marking outbox entries delivered failed; the sweep will deliver them again");
+                    report.failed += performed.len() as u32;
+                }
+            }
         }
         report
     }
@@ -236,7 +262,13 @@ where
         let Some(entry) = self.store.lease(due, lease_id, now + SWEEP_LEASE).await? else {
             return Ok(Delivery::Skipped);
         };
-        self.deliver_leased(&entry, lease_id, now).await
+        match self.attempt(&entry, lease_id, now).await? {
+            Attempt::Performed(reference) => {
+                self.store.delivered(&reference, lease_id, now).await?;
+                Ok(Delivery::Delivered)
+            }
+            Attempt::Settled(d) => Ok(d),
+        }
     }
 
     /// Delivers every due entry in `refs` (the sweep's outbox pass).

@@ -169,7 +169,12 @@ pub fn approve_cmd() -> Command {
 /// A Modern Work & Security claim (with one PoE) walked to `status` along the shortest path,
 /// with the time of its last step.
 pub fn claim_in(status: Status) -> (Claim, DateTime<Utc>) {
-    let mut t = monday();
+    claim_in_at(status, monday())
+}
+
+/// [`claim_in`], created at `start` instead of [`monday`].
+pub fn claim_in_at(status: Status, start: DateTime<Utc>) -> (Claim, DateTime<Utc>) {
+    let mut t = start;
     let created = parse(Claim::create(
         ClaimId::generate(),
         &admin(),

@@ -905,6 +905,65 @@ impl OutboxStore for DynamoStore {
         held(result, "mark outbox entry delivered")
     }
 
+    async fn delivered_all(
+        &self,
+        entries: &[(OutboxRef, String)],
+        at: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        if let [(entry, lease_id)] = entries {
+            return Ok(usize::from(self.delivered(entry, lease_id, at).await?));
+        }
+        let mut marked = 0;
+        // A transaction takes at most 100 actions; a commit writes a handful of entries.
+        for chunk in entries.chunks(100) {
+            let mut actions = Vec::with_capacity(chunk.len());
+            for (entry, lease_id) in chunk {
+                let update = aws_sdk_dynamodb::types::Update::builder()
+                    .table_name(&self.table)
+                    .key(n::PK, s(keys::claim_pk(entry.claim_id)))
+                    .key(n::SK, s(keys::outbox_sk(&entry.entry_id)))
+                    .update_expression("REMOVE #p, #s SET #d = :at, #ttl = :ttl")
+                    .condition_expression("#l = :l AND attribute_exists(#s)")
+                    .expression_attribute_names("#p", n::DUE_PK)
+                    .expression_attribute_names("#s", n::DUE_SK)
+                    .expression_attribute_names("#d", n::DELIVERED_AT)
+                    .expression_attribute_names("#ttl", n::TTL)
+                    .expression_attribute_names("#l", n::LEASE)
+                    .expression_attribute_values(":at", s(sortable(at)))
+                    .expression_attribute_values(":ttl", num((at + Duration::days(30)).timestamp()))
+                    .expression_attribute_values(":l", s(lease_id.as_str()))
+                    .build()
+                    .map_err(|e| Unavailable::new("mark outbox entries delivered", e))?;
+                actions.push(TransactWriteItem::builder().update(update).build());
+            }
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(actions))
+                .send()
+                .await;
+            match result {
+                Ok(_) => marked += chunk.len(),
+                Err(err)
+                    if matches!(
+                        err.as_service_error(),
+                        Some(TransactWriteItemsError::TransactionCanceledException(_))
+                    ) =>
+                {
+                    // A lease was lost (or a write conflicted): one by one, so every entry
+                    // still held is marked.
+                    for (entry, lease_id) in chunk {
+                        marked += usize::from(self.delivered(entry, lease_id, at).await?);
+                    }
+                }
+                Err(err) => {
+                    return Err(Unavailable::new("mark outbox entries delivered", err).into());
+                }
+            }
+        }
+        Ok(marked)
+    }
+
     async fn retry_at(
         &self,
         entry: &OutboxRef,

@@ -6,6 +6,13 @@ use crate::app::{App, Wiring};
 use crate::delivery::Deliverer;
 use crate::domain::ConfigError;
 use crate::settings::Settings;
+#[cfg(any(
+    feature = "dynamodb",
+    feature = "s3",
+    feature = "ses",
+    feature = "scheduler",
+    feature = "eventbridge"
+))]
 use aws_config::SdkConfig;
 
 #[cfg(feature = "dynamodb")]

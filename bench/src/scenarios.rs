@@ -1,0 +1,178 @@
+//! What each function is measured on: an event that runs its whole success path, and the AWS
+//! answers that make it so (the claim GetItem returns is in the state the operation acts on).
+//! The events are the function's samples under `events/`, pointed at the canned claim.
+
+use chrono::{DateTime, Duration, Utc};
+use cpor::aws::canned::Canned;
+use cpor::domain::{Claim, Status};
+use cpor::tokens::KeyRing;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The claim ID and PoE ID the sample events use.
+const SAMPLE_CLAIM: &str = "8d3f1c52-6a1e-4b1f-9a7e-2f5c1d0b9e41";
+const SAMPLE_POE: &str = "5b7e2d10-3c4f-4e6a-8b9d-0a1c2e3f4a5b";
+
+/// The consent-token key the functions are started with (`CPOR_TOKEN_KEYS`).
+pub const TOKEN_KEYS: &str = "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+pub struct Scenario {
+    pub event: Value,
+    /// Canned AWS answers by operation (`cpor::aws::canned::operation`).
+    pub aws: HashMap<String, Canned>,
+    /// The state of the claim the operation runs on.
+    pub claim_status: Status,
+}
+
+fn sample(function: &str, name: &str) -> Option<String> {
+    let dir = Path::new("events").join(function);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.sort();
+    let pick = |pred: &dyn Fn(&str) -> bool| {
+        files
+            .iter()
+            .find(|f| f.file_name().is_some_and(|n| pred(&n.to_string_lossy())))
+            .cloned()
+    };
+    pick(&|n| n.contains(name))
+        .or_else(|| pick(&|n| n.starts_with('2')))
+        .or_else(|| pick(&|n| n.contains("unknown-claim")))
+        .or_else(|| files.first().cloned())
+        .and_then(|f| std::fs::read_to_string(f).ok())
+}
+
+fn claim(status: Status, now: DateTime<Utc>) -> Claim {
+    // Old enough that the state's deadline has passed (the sweep acts on it), except where the
+    // operation needs its window still open.
+    let age = match status {
+        Status::PartnerActionRequired | Status::Active => Duration::days(120),
+        _ => Duration::hours(1),
+    };
+    cpor::testing::claim_in_at(status, now - age).0
+}
+
+fn item(claim: &Claim) -> String {
+    json!({"Item": {
+        "pk": {"S": format!("CLAIM#{}", claim.id())},
+        "sk": {"S": "CLAIM"},
+        "doc": {"S": serde_json::to_string(claim).unwrap_or_default()},
+        "version": {"N": claim.version().to_string()}
+    }})
+    .to_string()
+}
+
+fn canned(status: u16, body: String, headers: &[(&str, String)]) -> Canned {
+    Canned {
+        status,
+        body,
+        headers: headers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    }
+}
+
+pub fn for_function(function: &str) -> Scenario {
+    let now = Utc::now();
+    let claim_status = match function {
+        "cancel-claim" | "update-claim" | "submit-claim" => Status::Draft,
+        "review-decision" => Status::UnderReview,
+        "consent-callback" | "resend-consent" => Status::Approved,
+        "disassociate-claim" => Status::Active,
+        "dispute-claim" => Status::Rejected,
+        "deadline-sweep" => Status::PartnerActionRequired,
+        _ => Status::Submitted,
+    };
+    let claim = claim(claim_status, now);
+    let id = claim.id().to_string();
+    let poe = claim.poe().first().cloned();
+    let text = match function {
+        "deadline-sweep" => json!({
+            "claimId": id,
+            "status": claim.status(),
+            "version": claim.version(),
+            "time": now.to_rfc3339(),
+        })
+        .to_string(),
+        "consent-callback" => {
+            let token = KeyRing::parse(TOKEN_KEYS)
+                .map(|k| k.consent_token(claim.id(), now + Duration::days(30)))
+                .unwrap_or_default();
+            sample(function, "page")
+                .unwrap_or_default()
+                .replace("not-a-token", &token)
+        }
+        _ => sample(function, "").unwrap_or_default(),
+    };
+    let text = text.replace(SAMPLE_CLAIM, &id).replace(
+        SAMPLE_POE,
+        &poe.as_ref().map(|p| p.id.to_string()).unwrap_or_default(),
+    );
+    let mut event: Value = serde_json::from_str(&text).unwrap_or_else(|_| json!({}));
+    match function {
+        "update-claim" => {
+            event["headers"]["if-match"] = json!(format!("\"{}\"", claim.version()));
+        }
+        "dispute-claim" => {
+            event["body"] = json!(json!({"justification": "Signed SoW attached."}).to_string());
+        }
+        _ => {}
+    }
+    let mut aws = HashMap::new();
+    aws.insert("dynamodb.GetItem".into(), canned(200, item(&claim), &[]));
+    aws.insert(
+        "dynamodb.Query".into(),
+        canned(
+            200,
+            json!({"Items": [], "Count": 0, "ScannedCount": 0}).to_string(),
+            &[],
+        ),
+    );
+    aws.insert(
+        "events.PutEvents".into(),
+        canned(
+            200,
+            json!({"FailedEntryCount": 0, "Entries": [{"EventId": "e-1"}]}).to_string(),
+            &[],
+        ),
+    );
+    aws.insert(
+        "ses.SendEmail".into(),
+        canned(200, json!({"MessageId": "m-1"}).to_string(), &[]),
+    );
+    aws.insert(
+        "scheduler.CreateSchedule".into(),
+        canned(
+            200,
+            json!({"ScheduleArn": "arn:aws:scheduler:us-east-1:123456789012:schedule/g/n"})
+                .to_string(),
+            &[],
+        ),
+    );
+    if let Some(poe) = &poe {
+        use base64::Engine;
+        aws.insert(
+            "s3.HeadObject".into(),
+            canned(
+                200,
+                String::new(),
+                &[
+                    ("content-type", poe.content_type.clone()),
+                    ("content-length", poe.size_bytes.to_string()),
+                    (
+                        "x-amz-checksum-sha256",
+                        base64::engine::general_purpose::STANDARD.encode(poe.sha256.as_bytes()),
+                    ),
+                ],
+            ),
+        );
+    }
+    Scenario {
+        event,
+        aws,
+        claim_status,
+    }
+}
