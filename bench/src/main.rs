@@ -77,6 +77,7 @@ fn env_for(a: &Args, runtime: &str, aws: &str, function: &str) -> Vec<(String, S
         ("AWS_LAMBDA_RUNTIME_API", runtime.to_owned()),
         ("AWS_ENDPOINT_URL", aws.to_owned()),
         ("AWS_REGION", "us-east-1".into()),
+        ("AWS_DEFAULT_REGION", "us-east-1".into()),
         ("AWS_ACCESS_KEY_ID", "bench".into()),
         ("AWS_SECRET_ACCESS_KEY", "bench".into()),
         ("AWS_LAMBDA_FUNCTION_NAME", function.to_owned()),
@@ -151,6 +152,17 @@ fn spawn(target: &Target, env: &[(String, String)]) -> std::io::Result<tokio::pr
         .spawn()
 }
 
+/// CPU time (user + system) the process has used so far, in microseconds.
+fn cpu_us(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may contain spaces) start at state (field 3).
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // USER_HZ is 100 on Linux.
+    Some(ticks * 10_000.0)
+}
+
 fn vm_hwm_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
@@ -165,6 +177,7 @@ struct Figures {
     warm_p50_us: f64,
     warm_p99_us: f64,
     loopback_p50_us: f64,
+    cpu_us_per_invocation: f64,
     peak_rss_kib: u64,
     requests_per_invocation: BTreeMap<String, f64>,
     statuses: BTreeMap<String, usize>,
@@ -177,7 +190,7 @@ async fn run_warm(
     target: &Target,
     env: &[(String, String)],
     events: Vec<Value>,
-) -> Result<(fakes::Done, u64), String> {
+) -> Result<(fakes::Done, u64, f64), String> {
     let runtime = Runtime::start(events).await?;
     let mut env = env.to_vec();
     env.push(("AWS_LAMBDA_RUNTIME_API".into(), runtime.addr.clone()));
@@ -187,8 +200,9 @@ async fn run_warm(
         .await
         .map_err(|_| format!("{function}: warm run did not finish"))?;
     let peak_rss_kib = vm_hwm_kib(pid).unwrap_or(0);
+    let cpu = cpu_us(pid).unwrap_or(f64::NAN);
     let _ = child.kill().await;
-    Ok((done, peak_rss_kib))
+    Ok((done, peak_rss_kib, cpu))
 }
 
 fn micros(latencies: &[Duration]) -> Vec<f64> {
@@ -226,7 +240,7 @@ async fn measure(
     // AWS requests, counted by the loopback stub (same answers as the in-process one).
     let counted = a.invocations.clamp(1, 500);
     aws.reset(scenario.aws.clone());
-    let (looped, _) = run_warm(
+    let (looped, _, _) = run_warm(
         function,
         target,
         &env,
@@ -248,7 +262,7 @@ async fn measure(
     .map_err(|e| e.to_string())?;
     let mut canned_env = env.clone();
     canned_env.push(("CPOR_CANNED_AWS".into(), table.display().to_string()));
-    let (done, peak_rss_kib) = run_warm(
+    let (done, peak_rss_kib, cpu) = run_warm(
         function,
         target,
         &canned_env,
@@ -277,6 +291,7 @@ async fn measure(
         warm_p50_us: percentile(&own, 0.5),
         warm_p99_us: percentile(&own, 0.99),
         loopback_p50_us: percentile(&total, 0.5),
+        cpu_us_per_invocation: cpu / a.invocations.max(1) as f64,
         peak_rss_kib,
         requests_per_invocation,
         statuses: done.statuses,
@@ -312,6 +327,7 @@ fn figures_json(f: &Figures) -> Value {
         "warm_p50_us": f.warm_p50_us,
         "warm_p99_us": f.warm_p99_us,
         "warm_loopback_aws_p50_us": f.loopback_p50_us,
+        "warm_cpu_us_per_invocation": f.cpu_us_per_invocation,
         "peak_rss_kib": f.peak_rss_kib,
         "aws_requests_per_invocation": f.requests_per_invocation,
     })
@@ -378,13 +394,14 @@ async fn main() {
             Ok(f) => {
                 let dash = |v: Option<u64>| v.map_or_else(|| "—".to_owned(), |v| v.to_string());
                 rows.push(format!(
-                    "| {function} | {} | {} | {:.2} | {:.2} | {:.0} | {:.0} | {:.0} | {} | {} | {} | {} | {} |",
+                    "| {function} | {} | {} | {:.2} | {:.2} | {:.0} | {:.0} | {:.0} | {:.0} | {} | {} | {} | {} | {} |",
                     f.claim_status,
                     answers_cell(&f),
                     f.cold_p50_ms,
                     f.cold_p90_ms,
                     f.warm_p50_us,
                     f.warm_p99_us,
+                    f.cpu_us_per_invocation,
                     f.loopback_p50_us,
                     dash(arm_bytes),
                     dash(zip_bytes),
@@ -413,7 +430,7 @@ async fn main() {
         Some(python) if a.only.as_deref().is_none_or(|o| o == "get-claim") => {
             eprintln!("measuring the Python peer ...");
             let target = Target {
-                program: python.clone(),
+                program: std::path::absolute(python).unwrap_or_else(|_| python.clone()),
                 args: vec!["-m".into(), "awslambdaric".into(), "handler.handler".into()],
                 dir: Some(PathBuf::from("bench/peer")),
             };
@@ -429,6 +446,7 @@ async fn main() {
                         "cold_init_p90": ratio(&entry["cold_init_p90_ms"], &rust["cold_init_p90_ms"]),
                         "warm_p50": ratio(&entry["warm_p50_us"], &rust["warm_p50_us"]),
                         "warm_p99": ratio(&entry["warm_p99_us"], &rust["warm_p99_us"]),
+                        "cpu": ratio(&entry["warm_cpu_us_per_invocation"], &rust["warm_cpu_us_per_invocation"]),
                         "peak_rss": ratio(&entry["peak_rss_kib"], &rust["peak_rss_kib"]),
                     });
                     entry
@@ -505,11 +523,19 @@ fn markdown(report: &Value, a: &Args, rows: &[String]) -> String {
          loaded. **Warm**: {} invocations of the function's scenario through one process, event handed out → response \
          received by the fake runtime, with the SDK's HTTP client stubbed in process by canned responses \
          (`cpor::aws::canned`, so no AWS or loopback round trip); \"over loopback\" is the same with a canned AWS \
-         endpoint on loopback instead. **Peak RSS**: VmHWM after the warm run. **AWS requests**: counted by the \
+         endpoint on loopback instead; **CPU** is the user + system time the function's process used over the warm \
+         run, per invocation (what the host's scheduling cannot change). **Peak RSS**: VmHWM after the warm run. **AWS requests**: counted by the \
          loopback endpoint, per invocation. Each function runs on a claim in the state its operation acts on \
          (`bench/src/scenarios.rs`), so the answers below are its success path.\n\n",
         a.runs, a.invocations
     ));
+    if let Some(floor) = report["functions"]["poe-template"]["warm_p50_us"].as_f64() {
+        md.push_str(&format!(
+            "The floor under every warm figure is poe-template's p50, {floor:.0} µs: a function that makes no AWS call and \
+             reads no claim, so it is the fake runtime, lambda_runtime and lambda_http, two HTTP exchanges and the \
+             kernel's loopback TCP on this machine. A function's own work is its p50 minus that.\n\n"
+        ));
+    }
     md.push_str("## Targets\n\n| target | over the target |\n|---|---|\n");
     for (key, _, label) in TARGETS {
         let over: Vec<String> = report["targets"][key]["over"]
@@ -530,8 +556,8 @@ fn markdown(report: &Value, a: &Args, rows: &[String]) -> String {
         ));
     }
     md.push_str(
-        "\n## Functions\n\n| function | claim | answers | cold p50 ms | cold p90 ms | warm p50 µs | warm p99 µs | over loopback p50 µs | binary arm64 | zip arm64 | binary x86_64 | peak RSS KiB | AWS requests / invocation |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "\n## Functions\n\n| function | claim | answers | cold p50 ms | cold p90 ms | warm p50 µs | warm p99 µs | CPU µs / invocation | over loopback p50 µs | binary arm64 | zip arm64 | binary x86_64 | peak RSS KiB | AWS requests / invocation |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     md.push_str(&rows.join("\n"));
     md.push('\n');
@@ -542,7 +568,7 @@ fn markdown(report: &Value, a: &Args, rows: &[String]) -> String {
             "\n## Side by side: Python peer\n\n{} — {}, measured in the same run on get-claim's scenario and the same \
              fake runtime and canned answers.\n\n| | Python peer | get-claim (Rust) | peer / Rust |\n|---|---|---|---|\n\
              | cold init p50 ms | {:.2} | {:.2} | {} |\n| cold init p90 ms | {:.2} | {:.2} | {} |\n\
-             | warm p50 µs | {:.0} | {:.0} | {} |\n| warm p99 µs | {:.0} | {:.0} | {} |\n| peak RSS KiB | {} | {} | {} |\n",
+             | warm p50 µs | {:.0} | {:.0} | {} |\n| warm p99 µs | {:.0} | {:.0} | {} |\n| CPU µs / invocation | {:.0} | {:.0} | {} |\n| peak RSS KiB | {} | {} | {} |\n",
             peer["handler"].as_str().unwrap_or_default(),
             peer["runtime"].as_str().unwrap_or_default(),
             peer["cold_init_p50_ms"].as_f64().unwrap_or(f64::NAN),
@@ -557,6 +583,9 @@ fn markdown(report: &Value, a: &Args, rows: &[String]) -> String {
             peer["warm_p99_us"].as_f64().unwrap_or(f64::NAN),
             report["functions"]["get-claim"]["warm_p99_us"].as_f64().unwrap_or(f64::NAN),
             r["warm_p99"],
+            peer["warm_cpu_us_per_invocation"].as_f64().unwrap_or(f64::NAN),
+            report["functions"]["get-claim"]["warm_cpu_us_per_invocation"].as_f64().unwrap_or(f64::NAN),
+            r["cpu"],
             peer["peak_rss_kib"],
             report["functions"]["get-claim"]["peak_rss_kib"],
             r["peak_rss"],
