@@ -30,19 +30,15 @@ package:
 
 FUNCTIONS := $(notdir $(patsubst %/,%,$(dir $(wildcard functions/*/Cargo.toml))))
 
-# Benchmarks: release builds of every function (x86_64, this machine, linked like the deployed
-# ones — see .cargo/config.toml; with the in-process AWS stub compiled in, chosen only by
-# CPOR_CANNED_AWS), the Python peer (awslambdaric + boto3), then
+# Benchmarks: release builds of every function (x86_64, this machine; with the in-process AWS
+# stub compiled in, chosen only by CPOR_CANNED_AWS), the Python peer (awslambdaric + boto3), then
 # cpor-bench runs each against a fake Lambda Runtime API; writes bench/REPORT.md and
 # bench/report.json (arm64 sizes come from `make package` when it has run).
 bench: moto
 	scripts/peer.sh
 	$(CARGO) test --locked --test integration sweep_cost -- --ignored --nocapture
-	CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C link-arg=-Wl,--no-pie" \
-	  $(CARGO) build --locked --release --target x86_64-unknown-linux-gnu --features cpor/canned-aws \
-	  $(foreach f,$(FUNCTIONS),-p $(f)) -p cpor-bench
-	target/x86_64-unknown-linux-gnu/release/cpor-bench --bin-dir target/x86_64-unknown-linux-gnu/release \
-	  --peer .venv-peer/bin/python
+	$(CARGO) build --locked --release --features cpor/canned-aws $(foreach f,$(FUNCTIONS),-p $(f)) -p cpor-bench
+	target/release/cpor-bench --bin-dir target/release --peer .venv-peer/bin/python
 
 ci: lint infra-check test
 

@@ -37,7 +37,10 @@ fn sample(function: &str, name: &str) -> Option<String> {
             .find(|f| f.file_name().is_some_and(|n| pred(&n.to_string_lossy())))
             .cloned()
     };
-    pick(&|n| n.contains(name))
+    let named = (!name.is_empty())
+        .then(|| pick(&|n| n.contains(name)))
+        .flatten();
+    named
         .or_else(|| pick(&|n| n.starts_with('2')))
         .or_else(|| pick(&|n| n.contains("unknown-claim")))
         .or_else(|| files.first().cloned())
