@@ -888,18 +888,13 @@ impl OutboxStore for DynamoStore {
         lease_id: &str,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        let (names, values) = delivered_attributes(lease_id, at);
         let result = self
             .outbox_update(entry)
-            .update_expression("REMOVE #p, #s SET #d = :at, #ttl = :ttl")
-            .condition_expression("#l = :l AND attribute_exists(#s)")
-            .expression_attribute_names("#p", n::DUE_PK)
-            .expression_attribute_names("#s", n::DUE_SK)
-            .expression_attribute_names("#d", n::DELIVERED_AT)
-            .expression_attribute_names("#ttl", n::TTL)
-            .expression_attribute_names("#l", n::LEASE)
-            .expression_attribute_values(":at", s(sortable(at)))
-            .expression_attribute_values(":ttl", num((at + Duration::days(30)).timestamp()))
-            .expression_attribute_values(":l", s(lease_id))
+            .update_expression(DELIVERED_UPDATE)
+            .condition_expression(DELIVERED_CONDITION)
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
             .send()
             .await;
         held(result, "mark outbox entry delivered")
@@ -918,20 +913,15 @@ impl OutboxStore for DynamoStore {
         for chunk in entries.chunks(100) {
             let mut actions = Vec::with_capacity(chunk.len());
             for (entry, lease_id) in chunk {
+                let (names, values) = delivered_attributes(lease_id, at);
                 let update = aws_sdk_dynamodb::types::Update::builder()
                     .table_name(&self.table)
                     .key(n::PK, s(keys::claim_pk(entry.claim_id)))
                     .key(n::SK, s(keys::outbox_sk(&entry.entry_id)))
-                    .update_expression("REMOVE #p, #s SET #d = :at, #ttl = :ttl")
-                    .condition_expression("#l = :l AND attribute_exists(#s)")
-                    .expression_attribute_names("#p", n::DUE_PK)
-                    .expression_attribute_names("#s", n::DUE_SK)
-                    .expression_attribute_names("#d", n::DELIVERED_AT)
-                    .expression_attribute_names("#ttl", n::TTL)
-                    .expression_attribute_names("#l", n::LEASE)
-                    .expression_attribute_values(":at", s(sortable(at)))
-                    .expression_attribute_values(":ttl", num((at + Duration::days(30)).timestamp()))
-                    .expression_attribute_values(":l", s(lease_id.as_str()))
+                    .update_expression(DELIVERED_UPDATE)
+                    .condition_expression(DELIVERED_CONDITION)
+                    .set_expression_attribute_names(Some(names))
+                    .set_expression_attribute_values(Some(values))
                     .build()
                     .map_err(|e| Unavailable::new("mark outbox entries delivered", e))?;
                 actions.push(TransactWriteItem::builder().update(update).build());
@@ -1000,6 +990,36 @@ impl OutboxStore for DynamoStore {
 
 /// `true` if the conditional update applied, `false` if its condition failed (someone else
 /// holds the lease, or the entry moved on).
+/// Marking an outbox entry delivered: it leaves the due index and expires after 30 days, if
+/// the lease is still the deliverer's (one update alone, or several in one transaction).
+const DELIVERED_UPDATE: &str = "REMOVE #p, #s SET #d = :at, #ttl = :ttl";
+const DELIVERED_CONDITION: &str = "#l = :l AND attribute_exists(#s)";
+
+fn delivered_attributes(
+    lease_id: &str,
+    at: DateTime<Utc>,
+) -> (HashMap<String, String>, HashMap<String, AttributeValue>) {
+    let names = [
+        ("#p", n::DUE_PK),
+        ("#s", n::DUE_SK),
+        ("#d", n::DELIVERED_AT),
+        ("#ttl", n::TTL),
+        ("#l", n::LEASE),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let values = [
+        (":at", s(sortable(at))),
+        (":ttl", num((at + Duration::days(30)).timestamp())),
+        (":l", s(lease_id)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    (names, values)
+}
+
 fn held<O, R: std::fmt::Debug + Send + Sync + 'static>(
     result: Result<O, SdkError<aws_sdk_dynamodb::operation::update_item::UpdateItemError, R>>,
     operation: &'static str,
