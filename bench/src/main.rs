@@ -368,6 +368,16 @@ const TARGETS: [(&str, f64, &str); 5] = [
     ),
 ];
 
+/// The side-by-side rows: label, figure, name of its peer/Rust ratio.
+const PEER_ROWS: [(&str, &str, &str); 6] = [
+    ("cold init p50 ms", "cold_init_p50_ms", "cold_init_p50"),
+    ("cold init p90 ms", "cold_init_p90_ms", "cold_init_p90"),
+    ("warm p50 µs", "warm_p50_us", "warm_p50"),
+    ("warm p99 µs", "warm_p99_us", "warm_p99"),
+    ("CPU µs / invocation", "warm_cpu_us_per_invocation", "cpu"),
+    ("peak RSS KiB", "peak_rss_kib", "peak_rss"),
+];
+
 /// The AWS services a function's crate enables (`cpor` features in its Cargo.toml).
 fn services(function: &str) -> Vec<String> {
     let manifest =
@@ -462,14 +472,13 @@ async fn main() {
                     entry["handler"] = json!("bench/peer/handler.py (boto3 GetItem, awslambdaric)");
                     let rust = functions.get("get-claim").cloned().unwrap_or(Value::Null);
                     entry["compared_with"] = json!("get-claim");
-                    entry["ratios_peer_over_rust"] = json!({
-                        "cold_init_p50": ratio(&entry["cold_init_p50_ms"], &rust["cold_init_p50_ms"]),
-                        "cold_init_p90": ratio(&entry["cold_init_p90_ms"], &rust["cold_init_p90_ms"]),
-                        "warm_p50": ratio(&entry["warm_p50_us"], &rust["warm_p50_us"]),
-                        "warm_p99": ratio(&entry["warm_p99_us"], &rust["warm_p99_us"]),
-                        "cpu": ratio(&entry["warm_cpu_us_per_invocation"], &rust["warm_cpu_us_per_invocation"]),
-                        "peak_rss": ratio(&entry["peak_rss_kib"], &rust["peak_rss_kib"]),
-                    });
+                    entry["ratios_peer_over_rust"] = PEER_ROWS
+                        .iter()
+                        .map(|(_, key, name)| {
+                            ((*name).to_owned(), ratio(&entry[*key], &rust[*key]))
+                        })
+                        .collect::<serde_json::Map<_, _>>()
+                        .into();
                     entry
                 }
                 Err(e) => {
@@ -585,33 +594,26 @@ fn markdown(report: &Value, a: &Args, rows: &[String]) -> String {
     md.push('\n');
     let peer = &report["peer"];
     if peer.is_object() && peer.get("error").is_none() {
-        let r = &peer["ratios_peer_over_rust"];
+        let rust = &report["functions"]["get-claim"];
         md.push_str(&format!(
             "\n## Side by side: Python peer\n\n{} — {}, measured in the same run on get-claim's scenario and the same \
-             fake runtime and canned answers.\n\n| | Python peer | get-claim (Rust) | peer / Rust |\n|---|---|---|---|\n\
-             | cold init p50 ms | {:.2} | {:.2} | {} |\n| cold init p90 ms | {:.2} | {:.2} | {} |\n\
-             | warm p50 µs | {:.0} | {:.0} | {} |\n| warm p99 µs | {:.0} | {:.0} | {} |\n| CPU µs / invocation | {:.0} | {:.0} | {} |\n| peak RSS KiB | {} | {} | {} |\n",
+             fake runtime and canned answers.\n\n| | Python peer | get-claim (Rust) | peer / Rust |\n|---|---|---|---|\n",
             peer["handler"].as_str().unwrap_or_default(),
             peer["runtime"].as_str().unwrap_or_default(),
-            peer["cold_init_p50_ms"].as_f64().unwrap_or(f64::NAN),
-            report["functions"]["get-claim"]["cold_init_p50_ms"].as_f64().unwrap_or(f64::NAN),
-            r["cold_init_p50"],
-            peer["cold_init_p90_ms"].as_f64().unwrap_or(f64::NAN),
-            report["functions"]["get-claim"]["cold_init_p90_ms"].as_f64().unwrap_or(f64::NAN),
-            r["cold_init_p90"],
-            peer["warm_p50_us"].as_f64().unwrap_or(f64::NAN),
-            report["functions"]["get-claim"]["warm_p50_us"].as_f64().unwrap_or(f64::NAN),
-            r["warm_p50"],
-            peer["warm_p99_us"].as_f64().unwrap_or(f64::NAN),
-            report["functions"]["get-claim"]["warm_p99_us"].as_f64().unwrap_or(f64::NAN),
-            r["warm_p99"],
-            peer["warm_cpu_us_per_invocation"].as_f64().unwrap_or(f64::NAN),
-            report["functions"]["get-claim"]["warm_cpu_us_per_invocation"].as_f64().unwrap_or(f64::NAN),
-            r["cpu"],
-            peer["peak_rss_kib"],
-            report["functions"]["get-claim"]["peak_rss_kib"],
-            r["peak_rss"],
         ));
+        for (label, key, name) in PEER_ROWS {
+            let figure = |v: &Value| match v.as_f64() {
+                Some(x) if key.ends_with("_ms") => format!("{x:.2}"),
+                Some(x) => format!("{x:.0}"),
+                None => "—".to_owned(),
+            };
+            md.push_str(&format!(
+                "| {label} | {} | {} | {} |\n",
+                figure(&peer[key]),
+                figure(&rust[key]),
+                peer["ratios_peer_over_rust"][name]
+            ));
+        }
     }
     let sweep_rows: Vec<String> = report["sweep"]["by_table_size"]
         .as_object()
