@@ -12,41 +12,21 @@ memory and timeout, and its HTTP API routes.
 """
 import json
 import pathlib
-import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
+# The function manifest (`cpor::functions`), dumped by `cargo run -p cpor --example manifest >
+# infra/functions.json`: for each function its routes, ports, whether it writes, what it does
+# with the PoE bucket and which token keys it needs. Nothing here restates those facts.
+MANIFEST = json.loads((ROOT / "infra" / "functions.json").read_text())
 
-def features(crate):
-    text = (ROOT / "functions" / crate / "Cargo.toml").read_text()
-    m = re.search(r'cpor = \{[^}]*features = \[([^\]]*)\]', text)
-    return {f.strip().strip('"') for f in m.group(1).split(",")} if m else set()
-
-
-def routes():
-    """(method, path, function, public) from shared/src/routes.rs, the one route table."""
-    text = (ROOT / "shared" / "src" / "routes.rs").read_text()
-    out = []
-    for m in re.finditer(r'r\(\s*"([A-Z]+)",\s*"([^"]+)",\s*"([a-z-]+)",\s*Auth::(\w+)', text):
-        out.append((m.group(1), m.group(2), m.group(3), m.group(4) == "Public"))
-    return out
-
-
-# Which functions change claims (the rest only read), which read S3 objects, which presign
-# uploads, and which sign or read consent links / cursors (CPOR_TOKEN_KEYS).
-READ_ONLY = {"get-claim", "get-history", "list-claims", "download-poe", "poe-template"}
-# S3 on the PoE objects: presigning an upload (with its pending tag), reading (HeadObject at
-# submit, presigned GETs), and tagging uploads as attached once their claim is submitted.
-S3 = {
-    "presign-poe-upload": ["s3:PutObject", "s3:PutObjectTagging"],
-    "download-poe": ["s3:GetObject"],
-    "submit-claim": ["s3:GetObject", "s3:PutObjectTagging"],
-    "deadline-sweep": ["s3:PutObjectTagging"],
+# IAM actions on the PoE objects for each use the manifest names.
+POE_ACTIONS = {
+    "upload": ["s3:PutObject", "s3:PutObjectTagging"],  # presigned PUT with its pending tag
+    "read": ["s3:GetObject"],  # HeadObject at submit, presigned GETs
+    "tag": ["s3:PutObjectTagging"],  # attached once a submitted claim relies on it
 }
-TOKEN_KEYS = {"submit-claim", "review-decision", "withdraw-claim", "dispute-claim",
-              "disassociate-claim", "resend-consent", "consent-callback", "deadline-sweep",
-              "list-claims"}
 # Memory and timeout, deliberately: API functions answer in well under a second (a read, a
 # transaction, a few deliveries); submit checks up to 20 objects; the sweep works in batches.
 SIZING = {"deadline-sweep": (512, 120), "submit-claim": (256, 20)}
@@ -61,27 +41,31 @@ def logical(crate):
     return "".join(p.capitalize() for p in crate.split("-"))
 
 
-def function_names():
-    return sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "Cargo.toml").exists())
+def poe_actions(fn):
+    actions = []
+    for use in fn["poe"]:
+        actions += [a for a in POE_ACTIONS[use] if a not in actions]
+    return actions
 
 
-def role(crate, feats):
+def role(fn):
+    crate, ports = fn["name"], fn["ports"]
     statements = [{
         "Effect": "Allow",
         "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
         "Resource": {"Fn::GetAtt": [f"{logical(crate)}Logs", "Arn"]},
     }]
-    if "dynamodb" in feats:
+    if "store" in ports:
         statements.append({
             "Effect": "Allow",
-            "Action": DDB_READ if crate in READ_ONLY else DDB_WRITE,
+            "Action": DDB_WRITE if fn["writes"] else DDB_READ,
             "Resource": [{"Fn::GetAtt": ["ClaimsTable", "Arn"]},
                          {"Fn::Sub": "${ClaimsTable.Arn}/index/*"}],
         })
-    if crate in S3:
-        statements.append({"Effect": "Allow", "Action": S3[crate],
+    if "poe" in ports:
+        statements.append({"Effect": "Allow", "Action": poe_actions(fn),
                            "Resource": {"Fn::Sub": "${PoeBucket.Arn}/claims/*"}})
-    if "ses" in feats:
+    if "mail" in ports:
         statements.append({
             "Effect": "Allow", "Action": ["ses:SendEmail"],
             "Resource": [
@@ -89,7 +73,7 @@ def role(crate, feats):
                 {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${EmailConfigurationSet}"},
             ],
         })
-    if "scheduler" in feats:
+    if "schedules" in ports:
         statements.append({
             "Effect": "Allow", "Action": ["scheduler:CreateSchedule", "scheduler:DeleteSchedule"],
             "Resource": {"Fn::Sub": "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${DeadlineScheduleGroup}/*"},
@@ -99,10 +83,10 @@ def role(crate, feats):
             "Resource": {"Fn::GetAtt": ["SchedulerRole", "Arn"]},
             "Condition": {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
         })
-    if "eventbridge" in feats:
+    if "events" in ports:
         statements.append({"Effect": "Allow", "Action": ["events:PutEvents"],
                            "Resource": {"Fn::GetAtt": ["EventBus", "Arn"]}})
-    if crate == "deadline-sweep":
+    if fn["trigger"] == "schedule":
         statements.append({"Effect": "Allow", "Action": ["sqs:SendMessage"],
                            "Resource": {"Fn::GetAtt": ["AsyncDeadLetterQueue", "Arn"]}})
     return {
@@ -120,32 +104,35 @@ def role(crate, feats):
     }
 
 
-def environment(crate, feats):
+def environment(fn):
+    ports = fn["ports"]
     env = {"RUST_LOG": "info", "AWS_LAMBDA_LOG_FORMAT": "JSON",
            "CPOR_TIME_ZONE": {"Ref": "TimeZone"}, "CPOR_HOLIDAYS": {"Ref": "Holidays"}}
-    if "dynamodb" in feats:
+    if "store" in ports:
         env["CPOR_TABLE"] = {"Ref": "ClaimsTable"}
-    if "s3" in feats:
+    if "poe" in ports:
         env["CPOR_BUCKET"] = {"Ref": "PoeBucket"}
-    if "ses" in feats:
+    if "mail" in ports:
         env["CPOR_SENDER"] = {"Ref": "SenderAddress"}
         env["CPOR_CONFIGURATION_SET"] = {"Ref": "EmailConfigurationSet"}
-    if "scheduler" in feats:
+    if "schedules" in ports:
         env["CPOR_SCHEDULE_GROUP"] = {"Ref": "DeadlineScheduleGroup"}
         env["CPOR_SWEEP_ARN"] = {"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${NamePrefix}deadline-sweep"}
         env["CPOR_SCHEDULER_ROLE_ARN"] = {"Fn::GetAtt": ["SchedulerRole", "Arn"]}
         env["CPOR_SCHEDULER_DLQ_ARN"] = {"Fn::GetAtt": ["SchedulerDeadLetterQueue", "Arn"]}
-    if "eventbridge" in feats:
+    if "events" in ports:
         env["CPOR_BUS"] = {"Ref": "EventBus"}
-    if crate in TOKEN_KEYS:
+    if fn["keys"] != "none":
         env["CPOR_TOKEN_KEYS"] = {"Fn::Sub": "{{resolve:secretsmanager:${TokenKeysSecretArn}:SecretString}}"}
+    if fn["keys"] == "consentLinks":
         env["CPOR_CONSENT_BASE_URL"] = {"Fn::If": ["HasConsentBaseUrl", {"Ref": "ConsentBaseUrl"},
                                                     {"Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/consent"}]}
         env["CPOR_PORTAL_BASE_URL"] = {"Ref": "PortalOrigin"}
     return env
 
 
-def function(crate, feats, http_routes):
+def function(fn):
+    crate = fn["name"]
     memory, timeout = SIZING.get(crate, DEFAULT_SIZING)
     props = {
         "FunctionName": {"Fn::Sub": "${NamePrefix}" + crate},
@@ -158,17 +145,17 @@ def function(crate, feats, http_routes):
         "Timeout": timeout,
         "Role": {"Fn::GetAtt": [f"{logical(crate)}Role", "Arn"]},
         "LoggingConfig": {"LogGroup": {"Ref": f"{logical(crate)}Logs"}, "LogFormat": "JSON"},
-        "Environment": {"Variables": environment(crate, feats)},
+        "Environment": {"Variables": environment(fn)},
     }
     events = {}
-    for i, (method, path, _, public) in enumerate(http_routes):
-        ev = {"Type": "HttpApi", "Properties": {"ApiId": {"Ref": "HttpApi"}, "Method": method, "Path": path}}
-        if public:
+    for i, route in enumerate(fn["routes"]):
+        ev = {"Type": "HttpApi", "Properties": {"ApiId": {"Ref": "HttpApi"}, "Method": route["method"], "Path": route["path"]}}
+        if route["public"]:
             ev["Properties"]["Auth"] = {"Authorizer": "NONE"}
         events[f"Route{i}"] = ev
     if events:
         props["Events"] = events
-    if crate == "deadline-sweep":
+    if fn["trigger"] == "schedule":
         props["DeadLetterQueue"] = {"Type": "SQS", "TargetArn": {"Fn::GetAtt": ["AsyncDeadLetterQueue", "Arn"]}}
         props["EventInvokeConfig"] = {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600}
         props["ReservedConcurrentExecutions"] = 5
@@ -180,20 +167,18 @@ def function(crate, feats, http_routes):
 
 
 def template():
-    all_routes = routes()
     resources = {}
     outputs = {}
-    for crate in function_names():
-        feats = features(crate)
-        mine = [r for r in all_routes if r[2] == crate]
+    for fn in MANIFEST:
+        crate = fn["name"]
         resources[f"{logical(crate)}Logs"] = {
             "Type": "AWS::Logs::LogGroup",
             "DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete",
             "Properties": {"LogGroupName": {"Fn::Sub": "/aws/lambda/${NamePrefix}" + crate},
                            "RetentionInDays": {"Ref": "LogRetentionDays"}},
         }
-        resources[f"{logical(crate)}Role"] = role(crate, feats)
-        resources[f"{logical(crate)}Function"] = function(crate, feats, mine)
+        resources[f"{logical(crate)}Role"] = role(fn)
+        resources[f"{logical(crate)}Function"] = function(fn)
         resources[f"{logical(crate)}Errors"] = {
             "Type": "AWS::CloudWatch::Alarm",
             "Properties": {

@@ -54,7 +54,7 @@ async fn every_sample_event_gets_the_status_its_name_says() {
             .unwrap_or_else(|_| panic!("{function}/{name}: name must start with a status"));
         if function == "deadline-sweep" {
             let value: serde_json::Value = serde_json::from_str(text).expect("json");
-            let result = deadline_sweep::sweep(&s.run.gateway.app, &value).await;
+            let result = deadline_sweep::sweep(&s.run.sweep_app, &value).await;
             assert_eq!(
                 result.is_ok(),
                 expected == 200,

@@ -333,7 +333,7 @@ async fn repeated_and_late_firings_act_once() {
     let payload =
         json!({"claimId": id, "status": "approved", "version": version, "time": due.to_rfc3339()});
     // the one-time schedule fires twice at once, then once more a day late
-    let app = &s.run.gateway.app;
+    let app = &s.run.sweep_app;
     let (a, b) = tokio::join!(
         deadline_sweep::sweep(app, &payload),
         deadline_sweep::sweep(app, &payload)

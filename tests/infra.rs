@@ -1,8 +1,11 @@
-//! The deployment template against the code: every function crate has its function and the
-//! reverse, the HTTP API's routes are exactly `cpor::routes::ROUTES` (which the README's table
-//! is generated from), and every role grants only what its function's crate uses. cfn-lint
-//! checks the template itself in CI (`make infra-check`).
+//! The function manifest (`cpor::functions`) against everything that restates it: each crate's
+//! Cargo features, each function's `Wired` type, `infra/functions.json` and the deployment
+//! template generated from it — every function crate has its function and the reverse, the
+//! HTTP API's routes are exactly `cpor::routes::ROUTES` (which the README's table is generated
+//! from), and every role grants exactly what its manifest row says. cfn-lint checks the
+//! template itself in CI (`make infra-check`).
 
+use cpor::functions::{FUNCTIONS, Function, Keys, PoeUse, Port, Trigger};
 use cpor::routes::{Auth, ROUTES};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -63,6 +66,41 @@ fn functions(t: &Value) -> BTreeMap<String, (String, Value)> {
             (binary, (id.clone(), r.clone()))
         })
         .collect()
+}
+
+#[test]
+fn the_manifest_json_is_up_to_date() {
+    let text =
+        std::fs::read_to_string(root().join("infra/functions.json")).expect("infra/functions.json");
+    assert!(
+        text == cpor::functions::manifest_json(),
+        "infra/functions.json is stale: cargo run -p cpor --example manifest > infra/functions.json"
+    );
+}
+
+#[test]
+fn each_crate_enables_exactly_the_features_of_its_manifest_ports() {
+    let crates = crates();
+    let names: BTreeSet<&str> = crates.keys().map(String::as_str).collect();
+    let listed: BTreeSet<&str> = FUNCTIONS.iter().map(|f| f.name).collect();
+    assert_eq!(names, listed, "function crates vs manifest");
+    for f in FUNCTIONS {
+        let expected: BTreeSet<String> = f.features().iter().map(|s| (*s).to_owned()).collect();
+        assert_eq!(crates[f.name], expected, "{}: cpor features", f.name);
+    }
+}
+
+#[test]
+fn each_function_is_wired_with_exactly_its_manifest_ports() {
+    let wired = cpor_local::functions::wired_ports();
+    assert_eq!(wired.len(), FUNCTIONS.len());
+    for (name, ports) in wired {
+        assert_eq!(
+            ports,
+            Function::named(name).ports,
+            "{name}: its Wired type vs its manifest row"
+        );
+    }
 }
 
 #[test]
@@ -179,15 +217,15 @@ fn actions(s: &Value) -> Vec<String> {
 }
 
 #[test]
-fn every_role_grants_only_what_its_function_uses() {
+fn every_role_grants_exactly_what_its_manifest_row_says() {
     let t = template();
-    let crates = crates();
     let mut checked = 0;
-    for (name, (id, _)) in functions(&t) {
-        let feats = &crates[&name];
+    for (name, (id, r)) in functions(&t) {
+        let f = Function::named(&name);
         let role_id = id.trim_end_matches("Function").to_owned() + "Role";
         let role = &t["Resources"][&role_id];
         assert_eq!(role["Type"], "AWS::IAM::Role", "{name}: its own role");
+        let mut granted = BTreeSet::new();
         for s in statements(role) {
             assert_eq!(s["Effect"], "Allow");
             let resource = s["Resource"].to_string();
@@ -205,32 +243,84 @@ fn every_role_grants_only_what_its_function_uses() {
                             resource.contains("ClaimsTable"),
                             "{name}: DynamoDB beyond the table: {resource}"
                         );
-                        feats.contains("dynamodb")
+                        f.uses(Port::Store)
                             && (["dynamodb:GetItem", "dynamodb:Query"].contains(&a.as_str())
-                                || feats.contains("eventbridge"))
+                                || f.writes)
                     }
-                    "s3" => feats.contains("s3") && resource.contains("PoeBucket"),
-                    "ses" => feats.contains("ses") && a == "ses:SendEmail",
-                    "scheduler" => feats.contains("scheduler"),
+                    "s3" => {
+                        resource.contains("PoeBucket")
+                            && f.poe.iter().any(|u| poe_actions(*u).contains(&a.as_str()))
+                    }
+                    "ses" => f.uses(Port::Mail) && a == "ses:SendEmail",
+                    "scheduler" => f.uses(Port::Schedules),
                     "iam" => {
-                        feats.contains("scheduler")
+                        f.uses(Port::Schedules)
                             && a == "iam:PassRole"
                             && resource.contains("SchedulerRole")
                     }
                     "events" => {
-                        feats.contains("eventbridge")
+                        f.uses(Port::Events)
                             && a == "events:PutEvents"
                             && resource.contains("EventBus")
                     }
-                    "sqs" => name == "deadline-sweep" && resource.contains("AsyncDeadLetterQueue"),
+                    "sqs" => {
+                        f.trigger == Trigger::Schedule && resource.contains("AsyncDeadLetterQueue")
+                    }
                     _ => false,
                 };
                 assert!(allowed, "{name} may not have {a} on {resource}");
+                granted.insert(a);
                 checked += 1;
             }
         }
+        // ... and everything it needs: a port without its permission fails on AWS only.
+        let mut needed: Vec<&str> = Vec::new();
+        if f.uses(Port::Store) {
+            needed.extend(["dynamodb:GetItem", "dynamodb:Query"]);
+        }
+        if f.writes {
+            // TransactWriteItems is authorised action by action
+            needed.extend([
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+            ]);
+            needed.push("dynamodb:ConditionCheckItem");
+        }
+        needed.extend(f.poe.iter().flat_map(|u| poe_actions(*u)));
+        if f.uses(Port::Mail) {
+            needed.push("ses:SendEmail");
+        }
+        if f.uses(Port::Schedules) {
+            needed.extend(["scheduler:CreateSchedule", "scheduler:DeleteSchedule"]);
+        }
+        if f.uses(Port::Events) {
+            needed.push("events:PutEvents");
+        }
+        for a in needed {
+            assert!(granted.contains(a), "{name} lacks {a}");
+        }
+        let env = &r["Properties"]["Environment"]["Variables"];
+        assert_eq!(
+            env.get("CPOR_TOKEN_KEYS").is_some(),
+            f.keys != Keys::None,
+            "{name}: token keys"
+        );
+        assert_eq!(
+            env.get("CPOR_CONSENT_BASE_URL").is_some(),
+            f.keys == Keys::ConsentLinks,
+            "{name}: consent-link settings only where links are made"
+        );
     }
     assert!(checked > 40);
+}
+
+fn poe_actions(u: PoeUse) -> &'static [&'static str] {
+    match u {
+        PoeUse::Upload => &["s3:PutObject", "s3:PutObjectTagging"],
+        PoeUse::Read => &["s3:GetObject"],
+        PoeUse::Tag => &["s3:PutObjectTagging"],
+    }
 }
 
 #[test]

@@ -4,8 +4,11 @@
 pub mod app;
 pub mod delivery;
 pub mod domain;
+pub mod functions;
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "http")]
+pub mod lambda;
 pub mod mail;
 pub mod outbox;
 pub mod ports;

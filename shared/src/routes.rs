@@ -24,6 +24,13 @@ pub struct Route {
     pub summary: &'static str,
 }
 
+impl Route {
+    /// `METHOD /path/{param}`, as API Gateway names a route.
+    pub fn key(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+}
+
 const fn r(
     method: &'static str,
     path: &'static str,
@@ -192,16 +199,9 @@ pub const ROUTES: &[Route] = &[
     ),
 ];
 
-/// Functions not behind a route (invoked by schedules).
-pub const SCHEDULED_FUNCTIONS: &[&str] = &["deadline-sweep"];
-
-/// Every function crate name.
+/// Every function crate name (the manifest's).
 pub fn functions() -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = ROUTES.iter().map(|r| r.function).collect();
-    names.extend_from_slice(SCHEDULED_FUNCTIONS);
-    names.sort_unstable();
-    names.dedup();
-    names
+    crate::functions::FUNCTIONS.iter().map(|f| f.name).collect()
 }
 
 /// Finds the route for a method and path, with its path parameters.

@@ -2,11 +2,19 @@
 //! partner and reviewers, recorded in the history (which is how the thread is read).
 
 use cpor::app::{App, Wiring};
+use cpor::aws::dynamo::DynamoStore;
+use cpor::aws::events::EventBridgePublisher;
+use cpor::aws::wiring::Wire;
 use cpor::domain::Command;
 use cpor::http::{self, Body, Problem, Request, Response};
+use cpor::ports::Unwired;
 use serde::Deserialize;
 
-pub const ROUTE: &str = "POST /claims/{id}/comments";
+/// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
+pub const NAME: &str = env!("CARGO_PKG_NAME");
+
+/// The adapters this function uses and has IAM permissions for; the rest are unwired.
+pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, EventBridgePublisher>;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -15,7 +23,7 @@ struct CommentBody {
 }
 
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
-    http::finish("add-comment", run(app, &req).await)
+    http::finish(NAME, run(app, &req).await)
 }
 
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
@@ -23,7 +31,7 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
     let id = http::claim_id(req)?;
     let body: CommentBody = http::json_body(req)?;
     let text = http::required_text("text", body.text.as_deref())?;
-    let mut resp = http::run_command(app, req, ROUTE, &actor, id, Command::Comment(text)).await?;
+    let mut resp = http::run_command(app, req, &actor, id, Command::Comment(text)).await?;
     if resp.status() == 200 {
         *resp.status_mut() = lambda_http::http::StatusCode::CREATED;
     }

@@ -9,8 +9,20 @@
 mod page;
 
 use cpor::app::{App, Failure, Wiring};
+use cpor::aws::dynamo::DynamoStore;
+use cpor::aws::events::EventBridgePublisher;
+use cpor::aws::scheduler::EventBridgeSchedules;
+use cpor::aws::ses::SesMailer;
+use cpor::aws::wiring::Wire;
 use cpor::domain::{CommandError, ConsentDecision};
 use cpor::http::{self, Body, Request, Response};
+use cpor::ports::Unwired;
+
+/// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
+pub const NAME: &str = env!("CARGO_PKG_NAME");
+
+/// The adapters this function uses and has IAM permissions for; the rest are unwired.
+pub type Wired = Wire<DynamoStore, Unwired, SesMailer, EventBridgeSchedules, EventBridgePublisher>;
 
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
     let response = run(app, &req).await;

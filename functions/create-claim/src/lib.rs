@@ -2,14 +2,22 @@
 //! `ETag`; an `Idempotency-Key` retry replays the first response.
 
 use cpor::app::{App, Wiring};
+use cpor::aws::dynamo::DynamoStore;
+use cpor::aws::events::EventBridgePublisher;
+use cpor::aws::wiring::Wire;
 use cpor::domain::{Claim, ClaimInput};
 use cpor::http::{self, Body, Problem, Request, Response};
 use cpor::ports::StoredResponse;
+use cpor::ports::Unwired;
 
-pub const ROUTE: &str = "POST /claims";
+/// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
+pub const NAME: &str = env!("CARGO_PKG_NAME");
+
+/// The adapters this function uses and has IAM permissions for; the rest are unwired.
+pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, EventBridgePublisher>;
 
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
-    http::finish("create-claim", run(app, &req).await)
+    http::finish(NAME, run(app, &req).await)
 }
 
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
@@ -20,7 +28,7 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
         status: 201,
         body: http::claim_body(c),
     };
-    let idem = match http::begin_idempotent(app, req, &actor, ROUTE, now, &respond).await? {
+    let idem = match http::begin_idempotent(app, req, &actor, now, &respond).await? {
         Ok(idem) => idem,
         Err(replayed) => return Ok(replayed),
     };

@@ -17,6 +17,12 @@ use lambda_runtime::{Error, LambdaEvent};
 use serde::Serialize;
 use serde_json::Value;
 
+/// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
+pub const NAME: &str = env!("CARGO_PKG_NAME");
+
+/// The sweep has every adapter (and every permission): it finishes what others hand over.
+pub type Wired = cpor::aws::wiring::Everything;
+
 /// Due work handled per partition per invocation (the next run takes the rest).
 pub const BATCH: u32 = 200;
 

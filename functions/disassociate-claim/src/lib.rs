@@ -1,11 +1,21 @@
 //! `POST /claims/{id}/disassociate`: `{reason}` — the partner ends an active association (seed 003); its workloads are released.
 
 use cpor::app::{App, Wiring};
+use cpor::aws::dynamo::DynamoStore;
+use cpor::aws::events::EventBridgePublisher;
+use cpor::aws::scheduler::EventBridgeSchedules;
+use cpor::aws::ses::SesMailer;
+use cpor::aws::wiring::Wire;
 use cpor::domain::Command;
 use cpor::http::{self, Body, Problem, Request, Response};
+use cpor::ports::Unwired;
 use serde::Deserialize;
 
-pub const ROUTE: &str = "POST /claims/{id}/disassociate";
+/// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
+pub const NAME: &str = env!("CARGO_PKG_NAME");
+
+/// The adapters this function uses and has IAM permissions for; the rest are unwired.
+pub type Wired = Wire<DynamoStore, Unwired, SesMailer, EventBridgeSchedules, EventBridgePublisher>;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -14,7 +24,7 @@ struct ReasonBody {
 }
 
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
-    http::finish("disassociate-claim", run(app, &req).await)
+    http::finish(NAME, run(app, &req).await)
 }
 
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
@@ -22,13 +32,5 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
     let id = http::claim_id(req)?;
     let body: ReasonBody = http::json_body(req)?;
     let reason = http::required_text("reason", body.reason.as_deref())?;
-    http::run_command(
-        app,
-        req,
-        ROUTE,
-        &actor,
-        id,
-        Command::Disassociate { reason },
-    )
-    .await
+    http::run_command(app, req, &actor, id, Command::Disassociate { reason }).await
 }

@@ -1,37 +1,3 @@
-//! `dispute-claim` — wiring only; the handler is in `lib.rs`. POST /claims/{id}/dispute: disputes a rejection within the window.
+//! `dispute-claim` on Lambda: the handler and its wiring are in `lib.rs`.
 
-use cpor::aws::{self, wiring};
-#[allow(unused_imports)]
-use cpor::ports::Unwired;
-
-/// The adapters this function uses (and has IAM permissions for); the rest are unwired.
-struct Wired;
-
-impl cpor::app::Wiring for Wired {
-    type Store = aws::dynamo::DynamoStore;
-    type Poe = Unwired;
-    type Mail = aws::ses::SesMailer;
-    type Schedules = aws::scheduler::EventBridgeSchedules;
-    type Events = aws::events::EventBridgePublisher;
-}
-
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    lambda_http::tracing::init_default_subscriber();
-    let config = aws::load_config().await;
-    let settings = cpor::settings::from_env();
-    let app = wiring::app::<Wired, _>(
-        &settings,
-        wiring::store(&config, &settings)?,
-        Unwired,
-        wiring::mailer(&config, &settings)?,
-        wiring::schedules(&config, &settings)?,
-        wiring::events(&config, &settings)?,
-        Some(settings.keys()?),
-    )?;
-    let app = &app;
-    lambda_http::run(lambda_http::service_fn(move |req| async move {
-        Ok::<_, std::convert::Infallible>(dispute_claim::handle(app, req).await)
-    }))
-    .await
-}
+cpor::http_function!(dispute_claim);

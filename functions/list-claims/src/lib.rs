@@ -5,13 +5,22 @@
 //! forged or replayed by another organisation.
 
 use cpor::app::{App, Wiring};
+use cpor::aws::dynamo::DynamoStore;
+use cpor::aws::wiring::Wire;
 use cpor::domain::{Actor, Capability, PartnerId, SolutionArea, Status, TenantId};
 use cpor::http::{self, Body, Problem, Request, Response};
+use cpor::ports::Unwired;
 use cpor::ports::{ClaimQuery, Continuation, ListFilter};
 use cpor::views::{ClaimView, PageView};
 
+/// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
+pub const NAME: &str = env!("CARGO_PKG_NAME");
+
+/// The adapters this function uses and has IAM permissions for; the rest are unwired.
+pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, Unwired>;
+
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
-    http::finish("list-claims", run(app, &req).await)
+    http::finish(NAME, run(app, &req).await)
 }
 
 fn param<T>(

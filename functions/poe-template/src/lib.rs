@@ -3,11 +3,14 @@
 
 use cpor::http::{self, Body, Problem, Request, Response};
 
+/// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
+pub const NAME: &str = env!("CARGO_PKG_NAME");
+
 /// The template (Markdown, so it opens anywhere and converts to any document format).
 pub const TEMPLATE: &str = include_str!("../template.md");
 
 pub async fn handle(req: Request) -> Response<Body> {
-    http::finish("poe-template", run(&req))
+    http::finish(NAME, run(&req))
 }
 
 fn run(req: &Request) -> Result<Response<Body>, Problem> {

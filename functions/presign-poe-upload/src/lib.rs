@@ -4,13 +4,22 @@
 //! other upload. Type and size are checked against the configured policy first.
 
 use cpor::app::{App, Wiring};
+use cpor::aws::dynamo::DynamoStore;
+use cpor::aws::events::EventBridgePublisher;
+use cpor::aws::s3::S3PoeStorage;
+use cpor::aws::wiring::Wire;
 use cpor::domain::{Claim, Command, PoeUploadRequest};
 use cpor::http::{self, Body, Problem, Request, Response};
+use cpor::ports::Unwired;
 use cpor::ports::{PresignedRequest, StoredResponse};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-pub const ROUTE: &str = "POST /claims/{id}/poe";
+/// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
+pub const NAME: &str = env!("CARGO_PKG_NAME");
+
+/// The adapters this function uses and has IAM permissions for; the rest are unwired.
+pub type Wired = Wire<DynamoStore, S3PoeStorage, Unwired, Unwired, EventBridgePublisher>;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -38,7 +47,7 @@ fn view(poe_id: String, upload: &PresignedRequest) -> UploadView {
 }
 
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
-    http::finish("presign-poe-upload", run(app, &req).await)
+    http::finish(NAME, run(app, &req).await)
 }
 
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
@@ -55,7 +64,7 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
         status: 201,
         body: stored.clone(),
     };
-    let idem = match http::begin_idempotent(app, req, &actor, ROUTE, now, &respond).await? {
+    let idem = match http::begin_idempotent(app, req, &actor, now, &respond).await? {
         Ok(idem) => idem,
         Err(replayed) => return Ok(replayed),
     };

@@ -3,11 +3,21 @@
 //! reason codes from their list and a comment.
 
 use cpor::app::{App, Wiring};
+use cpor::aws::dynamo::DynamoStore;
+use cpor::aws::events::EventBridgePublisher;
+use cpor::aws::scheduler::EventBridgeSchedules;
+use cpor::aws::ses::SesMailer;
+use cpor::aws::wiring::Wire;
 use cpor::domain::{Command, Reason, ReviewDecision};
 use cpor::http::{self, Body, Problem, Request, Response};
+use cpor::ports::Unwired;
 use serde::Deserialize;
 
-pub const ROUTE: &str = "POST /claims/{id}/review";
+/// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
+pub const NAME: &str = env!("CARGO_PKG_NAME");
+
+/// The adapters this function uses and has IAM permissions for; the rest are unwired.
+pub type Wired = Wire<DynamoStore, Unwired, SesMailer, EventBridgeSchedules, EventBridgePublisher>;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -28,7 +38,7 @@ struct ReviewBody {
 }
 
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
-    http::finish("review-decision", run(app, &req).await)
+    http::finish(NAME, run(app, &req).await)
 }
 
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
@@ -48,5 +58,5 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
             comment,
         },
     };
-    http::run_command(app, req, ROUTE, &actor, id, Command::Review(decision)).await
+    http::run_command(app, req, &actor, id, Command::Review(decision)).await
 }

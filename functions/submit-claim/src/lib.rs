@@ -4,12 +4,23 @@
 //! transaction: a workload held by another partner is 409 naming the workload.
 
 use cpor::app::{App, Wiring};
+use cpor::aws::dynamo::DynamoStore;
+use cpor::aws::events::EventBridgePublisher;
+use cpor::aws::s3::S3PoeStorage;
+use cpor::aws::scheduler::EventBridgeSchedules;
+use cpor::aws::ses::SesMailer;
+use cpor::aws::wiring::Wire;
 use cpor::domain::{Acknowledgements, Claim};
 use cpor::http::{self, Body, Problem, Request, Response};
 use cpor::ports::StoredResponse;
 use serde::Deserialize;
 
-pub const ROUTE: &str = "POST /claims/{id}/submit";
+/// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
+pub const NAME: &str = env!("CARGO_PKG_NAME");
+
+/// The adapters this function uses and has IAM permissions for; the rest are unwired.
+pub type Wired =
+    Wire<DynamoStore, S3PoeStorage, SesMailer, EventBridgeSchedules, EventBridgePublisher>;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -20,7 +31,7 @@ struct SubmitBody {
 }
 
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
-    http::finish("submit-claim", run(app, &req).await)
+    http::finish(NAME, run(app, &req).await)
 }
 
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
@@ -33,7 +44,7 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
         status: 200,
         body: http::claim_body(c),
     };
-    let idem = match http::begin_idempotent(app, req, &actor, ROUTE, now, &respond).await? {
+    let idem = match http::begin_idempotent(app, req, &actor, now, &respond).await? {
         Ok(idem) => idem,
         Err(replayed) => return Ok(replayed),
     };

@@ -3,11 +3,21 @@
 //! without it, 412 if the claim changed since it was read. `null` removes an optional field.
 
 use cpor::app::{App, Wiring};
+use cpor::aws::dynamo::DynamoStore;
+use cpor::aws::events::EventBridgePublisher;
+use cpor::aws::wiring::Wire;
 use cpor::domain::{ClaimPatch, Command};
 use cpor::http::{self, Body, Problem, Request, Response};
+use cpor::ports::Unwired;
+
+/// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
+pub const NAME: &str = env!("CARGO_PKG_NAME");
+
+/// The adapters this function uses and has IAM permissions for; the rest are unwired.
+pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, EventBridgePublisher>;
 
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
-    http::finish("update-claim", run(app, &req).await)
+    http::finish(NAME, run(app, &req).await)
 }
 
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {

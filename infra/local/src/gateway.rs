@@ -3,9 +3,8 @@
 //! payload-2.0 event — request context with the authorizer's claims — and call the function's
 //! handler, in process (already compiled: no request waits for a build).
 
+use crate::functions::Handler;
 use crate::jwt;
-use cpor::app::App;
-use cpor::aws::wiring::Everything;
 use cpor::routes::{self, Auth};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
@@ -23,7 +22,8 @@ use tokio::net::TcpListener;
 const MAX_BODY: usize = 1024 * 1024;
 
 pub struct Gateway {
-    pub app: App<Everything>,
+    /// Each function's handler by name (`crate::functions::http`).
+    pub functions: HashMap<&'static str, Handler>,
     pub jwt_key: Vec<u8>,
 }
 
@@ -169,30 +169,13 @@ async fn handle(gw: &Gateway, req: hyper::Request<Incoming>) -> hyper::Response<
 
 /// Calls the function's handler, as Lambda would.
 pub async fn dispatch(gw: &Gateway, function: &str, req: lambda_http::Request) -> Response<Body> {
-    let app = &gw.app;
-    match function {
-        "create-claim" => create_claim::handle(app, req).await,
-        "list-claims" => list_claims::handle(app, req).await,
-        "get-claim" => get_claim::handle(app, req).await,
-        "update-claim" => update_claim::handle(app, req).await,
-        "cancel-claim" => cancel_claim::handle(app, req).await,
-        "presign-poe-upload" => presign_poe_upload::handle(app, req).await,
-        "download-poe" => download_poe::handle(app, req).await,
-        "poe-template" => poe_template::handle(req).await,
-        "submit-claim" => submit_claim::handle(app, req).await,
-        "review-decision" => review_decision::handle(app, req).await,
-        "add-comment" => add_comment::handle(app, req).await,
-        "get-history" => get_history::handle(app, req).await,
-        "withdraw-claim" => withdraw_claim::handle(app, req).await,
-        "dispute-claim" => dispute_claim::handle(app, req).await,
-        "disassociate-claim" => disassociate_claim::handle(app, req).await,
-        "resend-consent" => resend_consent::handle(app, req).await,
-        "consent-callback" => consent_callback::handle(app, req).await,
-        other => cpor::http::Problem::new(
+    match gw.functions.get(function) {
+        Some(handler) => handler(req).await,
+        None => cpor::http::Problem::new(
             500,
             "internal",
             "Internal error",
-            format!("no function {other}"),
+            format!("no function {function}"),
         )
         .into_response(),
     }

@@ -2,6 +2,7 @@
 //! front that does what API Gateway does (routes, JWT verification, request context), plus the
 //! periodic sweep. `make run` starts it; the end-to-end tests start one per test.
 
+pub mod functions;
 pub mod gateway;
 pub mod jwt;
 pub mod moto;
@@ -37,6 +38,8 @@ pub struct Running {
     pub events_queue_url: String,
     pub config: aws_config::SdkConfig,
     pub gateway: Arc<Gateway>,
+    /// The deadline sweep's app (its own wiring), for sweeps the tests run themselves.
+    pub sweep_app: Arc<functions::SweepApp>,
     pub jwt_key: Vec<u8>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -100,21 +103,20 @@ pub async fn start(opts: Options) -> Result<Running, String> {
     let base_url = format!("http://{addr}");
     let map = settings(&opts.names, &base_url);
     let s = Settings(move |k: &str| map.get(k).cloned());
-    let app = cpor::aws::wiring::everything(&config, &s).map_err(|e| e.to_string())?;
     let jwt_key = jwt_key();
     let gateway = Arc::new(Gateway {
-        app,
+        functions: functions::http(&config, &s).map_err(|e| e.to_string())?,
         jwt_key: jwt_key.clone(),
     });
+    let sweep_app = Arc::new(functions::sweep(&config, &s).map_err(|e| e.to_string())?);
     let mut tasks = vec![tokio::spawn(gateway::serve(listener, gateway.clone()))];
     if let Some(every) = opts.sweep_every {
-        let gw = gateway.clone();
+        let app = sweep_app.clone();
         tasks.push(tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
             loop {
                 tick.tick().await;
-                let report = gw
-                    .app
+                let report = app
                     .sweep_due(chrono::Utc::now(), deadline_sweep::BATCH)
                     .await;
                 if report != cpor::app::SweepReport::default() {
@@ -130,6 +132,7 @@ pub async fn start(opts: Options) -> Result<Running, String> {
         events_queue_url,
         config,
         gateway,
+        sweep_app,
         jwt_key,
         tasks,
     })
@@ -151,27 +154,27 @@ impl Running {
         &self,
         at: chrono::DateTime<chrono::Utc>,
     ) -> Result<deadline_sweep::SweepResult, String> {
-        sweep(&self.gateway.app, at).await
+        sweep(&self.sweep_app, at).await
     }
 }
 
 /// The sweep as the scheduler would invoke it, as of `at`.
 pub async fn sweep(
-    app: &cpor::app::App<cpor::aws::wiring::Everything>,
+    app: &functions::SweepApp,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<deadline_sweep::SweepResult, String> {
     let event = serde_json::json!({ "time": at.to_rfc3339() });
     deadline_sweep::sweep(app, &event).await
 }
 
-/// The app the local functions share, on an emulator that already has the resources.
-pub async fn app(
+/// The sweep's app, on an emulator that already has the resources.
+pub async fn sweep_app(
     endpoint: &str,
     names: &Names,
     base_url: &str,
-) -> Result<cpor::app::App<cpor::aws::wiring::Everything>, String> {
+) -> Result<functions::SweepApp, String> {
     let config = cpor::aws::emulator_config(endpoint).await;
     let map = settings(names, base_url);
     let s = Settings(move |k: &str| map.get(k).cloned());
-    cpor::aws::wiring::everything(&config, &s).map_err(|e| e.to_string())
+    functions::sweep(&config, &s).map_err(|e| e.to_string())
 }

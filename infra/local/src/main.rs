@@ -130,7 +130,7 @@ async fn sweep(args: &[String]) -> Result<(), String> {
             )
         });
     let base = format!("http://127.0.0.1:{}", env_port("PORT", 9000)?);
-    let app = cpor_local::app(&endpoint, &Names::local(), &base).await?;
+    let app = cpor_local::sweep_app(&endpoint, &Names::local(), &base).await?;
     let result = cpor_local::sweep(&app, at).await?;
     println!(
         "{}",

@@ -1,121 +1,103 @@
-//! Building adapters from one `SdkConfig` and the settings, once per cold start. Each function's
-//! `main.rs` picks the ones it needs; [`Everything`] wires all of them (the sweep, the local
-//! stack and the tests).
+//! How a function's adapters are chosen and built. A function states its wiring once, as a type
+//! in its library — `pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, EventBridgePublisher>;`
+//! — and [`app`] builds every part of it from the SDK config and the settings at cold start,
+//! with the keys the function's manifest row asks for. An [`Unwired`] part costs nothing, links
+//! no SDK crate, and makes the port's work go to the sweep (or fail, for a read).
 
 use crate::app::{App, Wiring};
 use crate::delivery::Deliverer;
 use crate::domain::ConfigError;
+use crate::functions::{Function, Keys, Port};
+use crate::ports::{
+    ClaimReader, ClaimWriter, EventPublisher, IdempotencyStore, Mailer, OutboxStore, PoeStorage,
+    Schedules, Unwired,
+};
 use crate::settings::Settings;
-#[cfg(any(
-    feature = "dynamodb",
-    feature = "s3",
-    feature = "ses",
-    feature = "scheduler",
-    feature = "eventbridge"
-))]
 use aws_config::SdkConfig;
+use std::marker::PhantomData;
 
-#[cfg(feature = "dynamodb")]
-pub fn store<F: Fn(&str) -> Option<String>>(
-    config: &SdkConfig,
-    s: &Settings<F>,
-) -> Result<super::dynamo::DynamoStore, ConfigError> {
-    Ok(super::dynamo::DynamoStore::new(
-        aws_sdk_dynamodb::Client::new(config),
-        s.required("CPOR_TABLE")?,
-    ))
+/// An adapter that builds itself from the SDK config and the settings it names.
+pub trait Part: Sized + Send + Sync + 'static {
+    /// The port it serves; `None` for [`Unwired`].
+    const PORT: Option<Port>;
+
+    fn build<F: Fn(&str) -> Option<String>>(
+        config: &SdkConfig,
+        settings: &Settings<F>,
+    ) -> Result<Self, ConfigError>;
 }
 
-/// `CPOR_BUCKET`; `CPOR_S3_FORCE_PATH_STYLE=true` for an emulator on loopback.
-#[cfg(feature = "s3")]
-pub fn poe<F: Fn(&str) -> Option<String>>(
-    config: &SdkConfig,
-    s: &Settings<F>,
-) -> Result<super::s3::S3PoeStorage, ConfigError> {
-    let client = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(config)
-            .force_path_style(s.flag("CPOR_S3_FORCE_PATH_STYLE")?)
-            .build(),
-    );
-    Ok(super::s3::S3PoeStorage::new(
-        client,
-        s.required("CPOR_BUCKET")?,
-    ))
+/// A wiring as a type: the adapter serving each port, in the order store, PoE storage, mail,
+/// schedules, events.
+pub struct Wire<Store, Poe, Mail, Sched, Events>(
+    PhantomData<Parts<Store, Poe, Mail, Sched, Events>>,
+);
+
+/// A wiring holds no values: its parts only name types (and so it is `Send + Sync`).
+type Parts<S, P, M, Sc, E> = fn() -> (S, P, M, Sc, E);
+
+impl<S, P, M, Sc, E> Wiring for Wire<S, P, M, Sc, E>
+where
+    S: Part + ClaimReader + ClaimWriter + OutboxStore + IdempotencyStore + Clone,
+    P: Part + PoeStorage + Clone,
+    M: Part + Mailer,
+    Sc: Part + Schedules,
+    E: Part + EventPublisher,
+{
+    type Store = S;
+    type Poe = P;
+    type Mail = M;
+    type Schedules = Sc;
+    type Events = E;
 }
 
-/// `CPOR_SENDER`, `CPOR_CONFIGURATION_SET` (optional).
-#[cfg(feature = "ses")]
-pub fn mailer<F: Fn(&str) -> Option<String>>(
-    config: &SdkConfig,
-    s: &Settings<F>,
-) -> Result<super::ses::SesMailer, ConfigError> {
-    let sender = s.required("CPOR_SENDER")?;
-    crate::domain::EmailAddress::parse(&sender).map_err(|e| ConfigError {
-        setting: "CPOR_SENDER",
-        message: e.to_string(),
-    })?;
-    Ok(super::ses::SesMailer::new(
-        aws_sdk_sesv2::Client::new(config),
-        sender,
-        s.optional("CPOR_CONFIGURATION_SET"),
-    ))
+/// A wiring whose parts all build themselves.
+pub trait Buildable:
+    Wiring<Store: Part, Poe: Part, Mail: Part, Schedules: Part, Events: Part>
+{
 }
 
-/// `CPOR_SCHEDULE_GROUP`, `CPOR_SWEEP_ARN`, `CPOR_SCHEDULER_ROLE_ARN`, `CPOR_SCHEDULER_DLQ_ARN`.
-#[cfg(feature = "scheduler")]
-pub fn schedules<F: Fn(&str) -> Option<String>>(
-    config: &SdkConfig,
-    s: &Settings<F>,
-) -> Result<super::scheduler::EventBridgeSchedules, ConfigError> {
-    Ok(super::scheduler::EventBridgeSchedules::new(
-        aws_sdk_scheduler::Client::new(config),
-        super::scheduler::SchedulerSettings {
-            group: s.required("CPOR_SCHEDULE_GROUP")?,
-            target_arn: s.required("CPOR_SWEEP_ARN")?,
-            role_arn: s.required("CPOR_SCHEDULER_ROLE_ARN")?,
-            dead_letter_arn: s.optional("CPOR_SCHEDULER_DLQ_ARN"),
-        },
-    ))
+impl<W> Buildable for W where
+    W: Wiring<Store: Part, Poe: Part, Mail: Part, Schedules: Part, Events: Part>
+{
 }
 
-/// `CPOR_BUS`.
-#[cfg(feature = "eventbridge")]
-pub fn events<F: Fn(&str) -> Option<String>>(
-    config: &SdkConfig,
-    s: &Settings<F>,
-) -> Result<super::events::EventBridgePublisher, ConfigError> {
-    Ok(super::events::EventBridgePublisher::new(
-        aws_sdk_eventbridge::Client::new(config),
-        s.required("CPOR_BUS")?,
-    ))
+/// The ports a wiring serves with real adapters (checked against the manifest by a test).
+pub fn ports<W: Buildable>() -> Vec<Port> {
+    [
+        W::Store::PORT,
+        W::Poe::PORT,
+        W::Mail::PORT,
+        W::Schedules::PORT,
+        W::Events::PORT,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
-/// Assembles an app from the adapters a function chose. `keys` only where consent links are
-/// made or read.
-pub fn app<W: Wiring, F: Fn(&str) -> Option<String>>(
+/// Builds the app of the function `name` (its manifest row says which keys it needs).
+pub fn app<W: Buildable, F: Fn(&str) -> Option<String>>(
+    name: &str,
+    config: &SdkConfig,
     s: &Settings<F>,
-    store: W::Store,
-    poe: W::Poe,
-    mailer: W::Mail,
-    schedules: W::Schedules,
-    events: W::Events,
-    keys: Option<crate::tokens::KeyRing>,
 ) -> Result<App<W>, ConfigError> {
-    // Links are needed only where emails are rendered (those functions also sign links).
-    let links = if keys.is_some() {
-        Some(s.links()?)
-    } else {
-        None
+    let (keys, links) = match Function::named(name).keys {
+        Keys::None => (None, None),
+        Keys::Cursors => (Some(s.keys()?), None),
+        Keys::ConsentLinks => (Some(s.keys()?), Some(s.links()?)),
     };
+    let store = W::Store::build(config, s)?;
+    let poe = W::Poe::build(config, s)?;
     Ok(App {
         store: store.clone(),
         poe: poe.clone(),
         deliverer: Deliverer {
             store,
             poe,
-            mailer,
-            schedules,
-            events,
+            mailer: W::Mail::build(config, s)?,
+            schedules: W::Schedules::build(config, s)?,
+            events: W::Events::build(config, s)?,
             keys,
             links,
         },
@@ -124,31 +106,127 @@ pub fn app<W: Wiring, F: Fn(&str) -> Option<String>>(
     })
 }
 
-/// Every adapter wired (the sweep, the local stack, tests).
-#[cfg(all(
-    feature = "dynamodb",
-    feature = "s3",
-    feature = "ses",
-    feature = "scheduler",
-    feature = "eventbridge"
-))]
-pub struct Everything;
+impl Part for Unwired {
+    const PORT: Option<Port> = None;
 
-#[cfg(all(
-    feature = "dynamodb",
-    feature = "s3",
-    feature = "ses",
-    feature = "scheduler",
-    feature = "eventbridge"
-))]
-impl Wiring for Everything {
-    type Store = super::dynamo::DynamoStore;
-    type Poe = super::s3::S3PoeStorage;
-    type Mail = super::ses::SesMailer;
-    type Schedules = super::scheduler::EventBridgeSchedules;
-    type Events = super::events::EventBridgePublisher;
+    fn build<F: Fn(&str) -> Option<String>>(
+        _: &SdkConfig,
+        _: &Settings<F>,
+    ) -> Result<Self, ConfigError> {
+        Ok(Unwired)
+    }
 }
 
+/// `CPOR_TABLE`.
+#[cfg(feature = "dynamodb")]
+impl Part for super::dynamo::DynamoStore {
+    const PORT: Option<Port> = Some(Port::Store);
+
+    fn build<F: Fn(&str) -> Option<String>>(
+        config: &SdkConfig,
+        s: &Settings<F>,
+    ) -> Result<Self, ConfigError> {
+        Ok(Self::new(
+            aws_sdk_dynamodb::Client::new(config),
+            s.required("CPOR_TABLE")?,
+        ))
+    }
+}
+
+/// `CPOR_BUCKET`; `CPOR_S3_FORCE_PATH_STYLE=true` for an emulator on loopback.
+#[cfg(feature = "s3")]
+impl Part for super::s3::S3PoeStorage {
+    const PORT: Option<Port> = Some(Port::Poe);
+
+    fn build<F: Fn(&str) -> Option<String>>(
+        config: &SdkConfig,
+        s: &Settings<F>,
+    ) -> Result<Self, ConfigError> {
+        let client = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(config)
+                .force_path_style(s.flag("CPOR_S3_FORCE_PATH_STYLE")?)
+                .build(),
+        );
+        Ok(Self::new(client, s.required("CPOR_BUCKET")?))
+    }
+}
+
+/// `CPOR_SENDER`, `CPOR_CONFIGURATION_SET` (optional).
+#[cfg(feature = "ses")]
+impl Part for super::ses::SesMailer {
+    const PORT: Option<Port> = Some(Port::Mail);
+
+    fn build<F: Fn(&str) -> Option<String>>(
+        config: &SdkConfig,
+        s: &Settings<F>,
+    ) -> Result<Self, ConfigError> {
+        let sender = s.required("CPOR_SENDER")?;
+        crate::domain::EmailAddress::parse(&sender).map_err(|e| ConfigError {
+            setting: "CPOR_SENDER",
+            message: e.to_string(),
+        })?;
+        Ok(Self::new(
+            aws_sdk_sesv2::Client::new(config),
+            sender,
+            s.optional("CPOR_CONFIGURATION_SET"),
+        ))
+    }
+}
+
+/// `CPOR_SCHEDULE_GROUP`, `CPOR_SWEEP_ARN`, `CPOR_SCHEDULER_ROLE_ARN`, `CPOR_SCHEDULER_DLQ_ARN`.
+#[cfg(feature = "scheduler")]
+impl Part for super::scheduler::EventBridgeSchedules {
+    const PORT: Option<Port> = Some(Port::Schedules);
+
+    fn build<F: Fn(&str) -> Option<String>>(
+        config: &SdkConfig,
+        s: &Settings<F>,
+    ) -> Result<Self, ConfigError> {
+        Ok(Self::new(
+            aws_sdk_scheduler::Client::new(config),
+            super::scheduler::SchedulerSettings {
+                group: s.required("CPOR_SCHEDULE_GROUP")?,
+                target_arn: s.required("CPOR_SWEEP_ARN")?,
+                role_arn: s.required("CPOR_SCHEDULER_ROLE_ARN")?,
+                dead_letter_arn: s.optional("CPOR_SCHEDULER_DLQ_ARN"),
+            },
+        ))
+    }
+}
+
+/// `CPOR_BUS`.
+#[cfg(feature = "eventbridge")]
+impl Part for super::events::EventBridgePublisher {
+    const PORT: Option<Port> = Some(Port::Events);
+
+    fn build<F: Fn(&str) -> Option<String>>(
+        config: &SdkConfig,
+        s: &Settings<F>,
+    ) -> Result<Self, ConfigError> {
+        Ok(Self::new(
+            aws_sdk_eventbridge::Client::new(config),
+            s.required("CPOR_BUS")?,
+        ))
+    }
+}
+
+/// Every adapter wired: the sweep's wiring (the tests use it too).
+#[cfg(all(
+    feature = "dynamodb",
+    feature = "s3",
+    feature = "ses",
+    feature = "scheduler",
+    feature = "eventbridge"
+))]
+pub type Everything = Wire<
+    super::dynamo::DynamoStore,
+    super::s3::S3PoeStorage,
+    super::ses::SesMailer,
+    super::scheduler::EventBridgeSchedules,
+    super::events::EventBridgePublisher,
+>;
+
+/// The app with every adapter and every key (as the sweep has them).
 #[cfg(all(
     feature = "dynamodb",
     feature = "s3",
@@ -160,13 +238,5 @@ pub fn everything<F: Fn(&str) -> Option<String>>(
     config: &SdkConfig,
     s: &Settings<F>,
 ) -> Result<App<Everything>, ConfigError> {
-    app::<Everything, F>(
-        s,
-        store(config, s)?,
-        poe(config, s)?,
-        mailer(config, s)?,
-        schedules(config, s)?,
-        events(config, s)?,
-        Some(s.keys()?),
-    )
+    app::<Everything, F>("deadline-sweep", config, s)
 }

@@ -127,6 +127,20 @@ pub fn if_match(req: &Request, required: bool) -> Result<Option<u64>, Problem> {
     }
 }
 
+/// The route a request came by, as API Gateway names it (`POST /claims/{id}/submit`): from the
+/// request context, else matched against the route table.
+pub fn route_key(req: &Request) -> String {
+    let from_context = match req.request_context_ref() {
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(c)) => c.route_key.clone(),
+        _ => None,
+    };
+    from_context.unwrap_or_else(|| {
+        let (method, path) = (req.method().as_str(), req.uri().path());
+        crate::routes::find(method, path)
+            .map_or_else(|| format!("{method} {path}"), |(r, _)| r.key())
+    })
+}
+
 /// The `Idempotency-Key` header, scoped to the caller and the route, with the body's hash.
 pub fn idempotency_key(
     req: &Request,
@@ -237,17 +251,16 @@ pub async fn begin_idempotent<'a, W: crate::app::Wiring>(
     app: &crate::app::App<W>,
     req: &Request,
     actor: &crate::domain::Actor,
-    route: &str,
     now: chrono::DateTime<chrono::Utc>,
     respond: &'a (dyn Fn(&crate::domain::Claim) -> crate::ports::StoredResponse + Send + Sync),
 ) -> Result<Result<Option<crate::app::Idempotent<'a>>, Response<Body>>, Problem> {
-    let idem = idempotency_key(req, &identity::caller_scope(actor), route)?.map(|(key, hash)| {
-        crate::app::Idempotent {
+    let idem = idempotency_key(req, &identity::caller_scope(actor), &route_key(req))?.map(
+        |(key, hash)| crate::app::Idempotent {
             key,
             request_hash: hash,
             respond,
-        }
-    });
+        },
+    );
     match app.start(idem, now).await? {
         crate::app::Started::Replay(stored) => Ok(Err(replay(&stored))),
         crate::app::Started::Run(idem) => Ok(Ok(idem)),
@@ -289,7 +302,6 @@ pub fn finish(function: &'static str, result: Result<Response<Body>, Problem>) -
 pub async fn run_command<W: crate::app::Wiring>(
     app: &crate::app::App<W>,
     req: &Request,
-    route: &str,
     actor: &crate::domain::Actor,
     id: crate::domain::ClaimId,
     command: crate::domain::Command,
@@ -300,7 +312,7 @@ pub async fn run_command<W: crate::app::Wiring>(
         status: 200,
         body: claim_body(c),
     };
-    let idem = match begin_idempotent(app, req, actor, route, now, &respond).await? {
+    let idem = match begin_idempotent(app, req, actor, now, &respond).await? {
         Ok(idem) => idem,
         Err(replayed) => return Ok(replayed),
     };

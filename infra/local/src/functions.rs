@@ -1,0 +1,97 @@
+//! Every function as Lambda runs it: each HTTP handler over an app built with **its own**
+//! `Wired` type and its own manifest row, so an unwired port locally does what it does deployed
+//! (its outbox work waits for the sweep). The sweep has its own app too.
+
+use cpor::aws::wiring;
+use cpor::domain::ConfigError;
+use cpor::functions::Port;
+use cpor::settings::Settings;
+use lambda_http::{Body, Request, Response};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A function's handler, ready to take a request (an API Gateway event).
+pub type Handler =
+    Box<dyn Fn(Request) -> Pin<Box<dyn Future<Output = Response<Body>> + Send>> + Send + Sync>;
+
+/// The app the sweep runs with (the deadline sweep's wiring).
+pub type SweepApp = cpor::app::App<deadline_sweep::Wired>;
+
+/// Lists the HTTP functions once, for what is built per function below.
+macro_rules! with_http_functions {
+    ($apply:ident) => {
+        $apply!(
+            add_comment,
+            cancel_claim,
+            consent_callback,
+            create_claim,
+            disassociate_claim,
+            dispute_claim,
+            download_poe,
+            get_claim,
+            get_history,
+            list_claims,
+            presign_poe_upload,
+            resend_consent,
+            review_decision,
+            submit_claim,
+            update_claim,
+            withdraw_claim
+        )
+    };
+}
+
+/// The HTTP handlers by function name, each over its own wiring.
+pub fn http<F: Fn(&str) -> Option<String>>(
+    config: &aws_config::SdkConfig,
+    settings: &Settings<F>,
+) -> Result<HashMap<&'static str, Handler>, ConfigError> {
+    let mut handlers: HashMap<&'static str, Handler> = HashMap::new();
+    macro_rules! wire {
+        ($($lib:ident),*) => {$(
+            let app = Arc::new(wiring::app::<$lib::Wired, _>($lib::NAME, config, settings)?);
+            handlers.insert(
+                $lib::NAME,
+                Box::new(move |req| {
+                    let app = app.clone();
+                    Box::pin(async move { $lib::handle(&app, req).await })
+                }),
+            );
+        )*};
+    }
+    with_http_functions!(wire);
+    handlers.insert(
+        poe_template::NAME,
+        Box::new(|req| Box::pin(poe_template::handle(req))),
+    );
+    Ok(handlers)
+}
+
+/// The sweep's app.
+pub fn sweep<F: Fn(&str) -> Option<String>>(
+    config: &aws_config::SdkConfig,
+    settings: &Settings<F>,
+) -> Result<SweepApp, ConfigError> {
+    wiring::app::<deadline_sweep::Wired, _>(deadline_sweep::NAME, config, settings)
+}
+
+/// Each function's name with the ports its `Wired` type serves (checked against the manifest).
+pub fn wired_ports() -> Vec<(&'static str, Vec<Port>)> {
+    let mut out = vec![
+        (poe_template::NAME, Vec::new()),
+        (
+            deadline_sweep::NAME,
+            wiring::ports::<deadline_sweep::Wired>(),
+        ),
+    ];
+    macro_rules! ports {
+        ($($lib:ident),*) => {$(
+            out.push(($lib::NAME, wiring::ports::<$lib::Wired>()));
+        )*};
+    }
+    with_http_functions!(ports);
+    out.sort_unstable();
+    out
+}
