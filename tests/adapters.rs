@@ -237,6 +237,7 @@ async fn emails_go_out_through_ses_to_the_right_recipient_with_escaped_content()
             consent_url: None,
             claim_url: "https://portal.example/c/1".into(),
         },
+        &cpor::domain::DeadlinePolicy::default(),
     );
     // WHEN it is sent
     let id = mailer.send(&email).await.expect("sent");

@@ -17,7 +17,7 @@ fn readme_tables_match_the_implementation() {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let table = transition_table_markdown();
     let matrix = permission_matrix_markdown();
-    let deadlines = cpor::domain::claim::deadline_table_markdown(&policy());
+    let deadlines = cpor::domain::deadlines::deadline_table_markdown(&policy());
     assert!(
         readme.contains(&deadlines),
         "README deadline table is out of date; paste:\n{deadlines}"

@@ -4,7 +4,10 @@
 fn main() {
     let policy = cpor::domain::DeadlinePolicy::default();
     println!("{}", cpor::domain::lifecycle::transition_table_markdown());
-    println!("{}", cpor::domain::claim::deadline_table_markdown(&policy));
+    println!(
+        "{}",
+        cpor::domain::deadlines::deadline_table_markdown(&policy)
+    );
     println!("{}", cpor::domain::access::permission_matrix_markdown());
     println!("{}", cpor::routes::routes_markdown());
 }

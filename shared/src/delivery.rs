@@ -9,7 +9,7 @@
 //! A failed delivery is rescheduled with backoff; after `MAX_ATTEMPTS` it is parked for an
 //! operator. Nothing here reads the claim: each entry carries what it needs.
 
-use crate::domain::ClaimId;
+use crate::domain::{ClaimId, DeadlinePolicy};
 use crate::mail::{Links, render};
 use crate::outbox::{OutboxEntry, OutboxMessage, OutboxRef, SWEEP_LEASE, backoff};
 use crate::ports::{
@@ -92,6 +92,8 @@ pub struct Deliverer<O, P, M, S, E> {
     pub keys: Option<KeyRing>,
     /// Where email links point; a function without it hands emails to the sweep.
     pub links: Option<LinkSettings>,
+    /// The spans emails state ("within 5 business days").
+    pub policy: DeadlinePolicy,
 }
 
 impl<O, P, M, S, E> Deliverer<O, P, M, S, E>
@@ -140,7 +142,7 @@ where
                     consent_url,
                     claim_url: link_settings.claim_url(entry.claim_id),
                 };
-                let email = render(notification, context, &links);
+                let email = render(notification, context, &links, &self.policy);
                 self.mailer.send(&email).await.map(|_| ())
             }
         }

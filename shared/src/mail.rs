@@ -3,7 +3,7 @@
 //! never carry line breaks. Pure: the dispatcher supplies the links.
 
 use crate::domain::effects::ConsentStage;
-use crate::domain::{Notification, NotificationKind, Reason};
+use crate::domain::{DeadlinePolicy, Notification, NotificationKind, Reason};
 use crate::outbox::EmailContext;
 use crate::ports::Email;
 use chrono::{DateTime, Utc};
@@ -118,12 +118,17 @@ impl Body {
     }
 }
 
-fn reasons(rs: &[Reason]) -> Vec<&'static str> {
-    rs.iter().map(|r| r.description()).collect()
+fn reasons(rs: &[Reason], policy: &DeadlinePolicy) -> Vec<String> {
+    rs.iter().map(|r| r.description(policy)).collect()
 }
 
 /// Renders one notification.
-pub fn render(notification: &Notification, ctx: &EmailContext, links: &Links) -> Email {
+pub fn render(
+    notification: &Notification,
+    ctx: &EmailContext,
+    links: &Links,
+    policy: &DeadlinePolicy,
+) -> Email {
     let to = notification.to.as_str();
     let template = notification.kind.code();
     let name = &ctx.claim_name;
@@ -186,7 +191,7 @@ pub fn render(notification: &Notification, ctx: &EmailContext, links: &Links) ->
             b.para(&format!(
                 "The reviewer needs more information on the claim \"{name}\":"
             ));
-            b.list(reasons(rs));
+            b.list(reasons(rs, policy).iter().map(String::as_str));
             b.quote("The reviewer wrote:", comment.as_str());
             b.para(&format!(
                 "Edit the claim or add proof of execution and resubmit it by {}. Without a \
@@ -203,7 +208,7 @@ pub fn render(notification: &Notification, ctx: &EmailContext, links: &Links) ->
         } => {
             let mut b = Body::new("Your claim was rejected");
             b.para(&format!("The claim \"{name}\" was rejected:"));
-            b.list(reasons(rs));
+            b.list(reasons(rs, policy).iter().map(String::as_str));
             if let Some(comment) = comment {
                 b.quote("Comment:", comment.as_str());
             }
@@ -244,7 +249,7 @@ pub fn render(notification: &Notification, ctx: &EmailContext, links: &Links) ->
             let mut b = Body::new("Your association ended");
             b.para(&format!(
                 "The association for the claim \"{name}\" ended: {}.",
-                reason.description()
+                reason.description(policy)
             ));
             b.link("Open the claim", &links.claim_url);
             b.finish(to, &format!("Association ended: {name}"), template)
@@ -294,7 +299,12 @@ mod tests {
             comment: text("<script>alert(1)</script> & \"more\""),
             respond_by: monday(),
         });
-        let email = render(&n, &ctx("<img src=x onerror=alert(1)>"), &links());
+        let email = render(
+            &n,
+            &ctx("<img src=x onerror=alert(1)>"),
+            &links(),
+            &DeadlinePolicy::default(),
+        );
         assert!(!email.html.contains("<script>"));
         assert!(!email.html.contains("<img"));
         assert!(
@@ -303,7 +313,11 @@ mod tests {
                 .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;more&quot;")
         );
         assert!(email.text.contains("<script>alert(1)</script>"));
-        assert!(email.html.contains(Reason::MissingOrOldDates.description()));
+        assert!(
+            email
+                .html
+                .contains(&Reason::MissingOrOldDates.description(&DeadlinePolicy::default()))
+        );
         assert_eq!(email.to, "ana@contoso.com");
     }
 
@@ -313,7 +327,7 @@ mod tests {
             stage: ConsentStage::Approved,
             opt_out_until: Some(monday()),
         });
-        let email = render(&n, &ctx("Teams"), &links());
+        let email = render(&n, &ctx("Teams"), &links(), &DeadlinePolicy::default());
         assert!(
             email
                 .html
@@ -333,7 +347,7 @@ mod tests {
             dispute_by: Some(monday()),
         });
         assert!(
-            render(&open, &ctx("c"), &links())
+            render(&open, &ctx("c"), &links(), &DeadlinePolicy::default())
                 .text
                 .contains("dispute the rejection")
         );
@@ -342,13 +356,49 @@ mod tests {
             comment: None,
             dispute_by: None,
         });
-        assert!(render(&fin, &ctx("c"), &links()).text.contains("final"));
+        assert!(
+            render(&fin, &ctx("c"), &links(), &DeadlinePolicy::default())
+                .text
+                .contains("final")
+        );
+    }
+
+    #[test]
+    fn an_auto_rejection_states_the_configured_response_span() {
+        let n = notification(NotificationKind::PartnerRejected {
+            reasons: vec![Reason::NoPartnerResponse],
+            comment: None,
+            dispute_by: Some(monday()),
+        });
+        let default = render(&n, &ctx("c"), &links(), &DeadlinePolicy::default());
+        assert!(
+            default.text.contains("within 5 business days"),
+            "{}",
+            default.text
+        );
+        let three = DeadlinePolicy::from_lookup(|k| {
+            (k == "CPOR_PARTNER_RESPONSE").then(|| "3bd".to_owned())
+        })
+        .unwrap();
+        let email = render(&n, &ctx("c"), &links(), &three);
+        assert!(
+            email.text.contains("within 3 business days"),
+            "{}",
+            email.text
+        );
+        assert!(email.html.contains("within 3 business days"));
+        assert!(!email.text.contains("five") && !email.text.contains(" 5 "));
     }
 
     #[test]
     fn subjects_are_one_line() {
         let n = notification(NotificationKind::PartnerActivated);
-        let email = render(&n, &ctx("a\r\nBcc: x@evil.example"), &links());
+        let email = render(
+            &n,
+            &ctx("a\r\nBcc: x@evil.example"),
+            &links(),
+            &DeadlinePolicy::default(),
+        );
         assert!(!email.subject.contains('\n') && !email.subject.contains('\r'));
     }
 }

@@ -5,8 +5,7 @@
 //! Futures are `Send` so a handler can run on the Lambda runtime's multi-threaded executor.
 
 use crate::domain::{
-    Claim, ClaimId, DomainEvent, HistoryEntry, LockKey, Outcome, PartnerId, ScheduleSpec,
-    SolutionArea, Status, TenantId,
+    Claim, ClaimId, DomainEvent, HistoryEntry, LockKey, Outcome, ScheduleSpec, Status,
 };
 use crate::outbox::{OutboxEntry, OutboxRef};
 use chrono::{DateTime, Utc};
@@ -114,45 +113,7 @@ fn describe(keys: &[LockKey]) -> String {
         .join("; ")
 }
 
-/// Which claims to list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClaimQuery {
-    /// A partner organisation's claims, newest first, optionally of one status.
-    Organisation {
-        partner: PartnerId,
-        status: Option<Status>,
-    },
-    /// The reviewer queue for one status, earliest due first (claims without a deadline last).
-    Queue { status: Status },
-}
-
-/// Narrowing applied within a query's pages (a page may then hold fewer than `limit` items,
-/// and still carry a continuation).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListFilter {
-    pub solution_area: Option<SolutionArea>,
-    pub tenant: Option<TenantId>,
-}
-
-impl ClaimQuery {
-    /// The scope a continuation is sealed to: a continuation from one organisation, status or
-    /// filter cannot be replayed against another.
-    pub fn scope(&self, filter: &ListFilter) -> String {
-        let base = match self {
-            Self::Organisation { partner, status } => {
-                format!("org:{partner}:{}", status.map_or("*", |s| s.code()))
-            }
-            Self::Queue { status } => format!("queue:{}", status.code()),
-        };
-        format!(
-            "{base}:{}:{}",
-            filter.solution_area.map_or("*", |a| a.code()),
-            filter
-                .tenant
-                .map_or_else(|| "*".to_owned(), |t| t.to_string())
-        )
-    }
-}
+pub use crate::domain::access::{ClaimQuery, ListFilter};
 
 /// Where the next page starts. Opaque bytes of the store's choosing; they leave the service
 /// only sealed by [`crate::tokens::KeyRing::seal_cursor`] under the query's scope.

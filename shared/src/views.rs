@@ -62,7 +62,7 @@ pub struct ClaimView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consent: Option<crate::domain::ConsentDecision>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub sla_breaches: Vec<crate::domain::claim::SlaBreach>,
+    pub sla_breaches: Vec<crate::domain::SlaBreach>,
 }
 
 impl ClaimView {

@@ -74,7 +74,7 @@ pub fn view(claim: &Claim, link_expires: DateTime<Utc>) -> String {
         }
         None => {}
     }
-    if !claim.status().holds_workloads() && claim.status() != Status::Draft {
+    if !claim.consent_open() {
         body.push_str(
             "<p role=\"status\">This request is no longer open; there is nothing to decide.</p>",
         );

@@ -4,10 +4,10 @@
 //! (1–100, default 20) and `cursor` page. The cursor is sealed to the query, so it cannot be
 //! forged or replayed by another organisation.
 
-use cpor::app::{App, Wiring};
+use cpor::app::{App, Failure, Wiring};
 use cpor::aws::dynamo::DynamoStore;
 use cpor::aws::wiring::Wire;
-use cpor::domain::{Actor, Capability, PartnerId, SolutionArea, Status, TenantId};
+use cpor::domain::{PartnerId, SolutionArea, Status, TenantId};
 use cpor::http::{self, Body, Problem, Request, Response};
 use cpor::ports::Unwired;
 use cpor::ports::{ClaimQuery, Continuation, ListFilter};
@@ -72,40 +72,12 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
         |p| PartnerId::parse(p).ok(),
         "a partner ID",
     )?;
-    let query = match &actor {
-        Actor::Partner(p) => {
-            if !actor.can(Capability::Read) {
-                return Err(Problem::forbidden(
-                    "your role does not allow reading claims",
-                ));
-            }
-            if partner.as_ref().is_some_and(|other| other != &p.org) {
-                return Err(Problem::invalid(
-                    "partnerId",
-                    "partners list their own organisation only",
-                ));
-            }
-            ClaimQuery::Organisation {
-                partner: p.org.clone(),
-                status,
-            }
-        }
-        Actor::Reviewer { .. } => match (status, partner) {
-            (_, Some(partner)) => ClaimQuery::Organisation { partner, status },
-            (Some(status), None) => ClaimQuery::Queue { status },
-            (None, None) => {
-                return Err(Problem::invalid(
-                    "status",
-                    "reviewers list one status queue (or one partner with partnerId)",
-                ));
-            }
-        },
-        Actor::Customer | Actor::Scheduler => return Err(Problem::unauthorized()),
-    };
-    let keys =
-        app.deliverer.keys.as_ref().ok_or_else(|| {
-            Problem::from(cpor::app::Failure::Unavailable("no token keys".into()))
-        })?;
+    let query = ClaimQuery::for_actor(&actor, status, partner).map_err(Failure::from)?;
+    let keys = app
+        .deliverer
+        .keys
+        .as_ref()
+        .ok_or_else(|| Failure::Unavailable("no token keys".into()))?;
     let scope = query.scope(&filter);
     let from = match http::query_param(req, "cursor") {
         None | Some("") => None,

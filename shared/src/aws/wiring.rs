@@ -89,6 +89,7 @@ pub fn app<W: Buildable, F: Fn(&str) -> Option<String>>(
     };
     let store = W::Store::build(config, s)?;
     let poe = W::Poe::build(config, s)?;
+    let policy = s.deadline_policy()?;
     Ok(App {
         store: store.clone(),
         poe: poe.clone(),
@@ -100,8 +101,9 @@ pub fn app<W: Buildable, F: Fn(&str) -> Option<String>>(
             events: W::Events::build(config, s)?,
             keys,
             links,
+            policy: policy.clone(),
         },
-        policy: s.deadline_policy()?,
+        policy,
         poe_policy: s.poe_policy()?,
     })
 }

@@ -6,7 +6,11 @@
 //! admins, Global admins and Incentives admins (seed 003). Incentives users do the day-to-day
 //! work on their organisation's claims but not the decisions that end or contest an association.
 
-use super::values::{LocationId, PartnerId, UserId};
+use super::catalogue::SolutionArea;
+use super::claim::CommandError;
+use super::content::ValidationErrors;
+use super::lifecycle::Status;
+use super::values::{LocationId, PartnerId, TenantId, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -268,6 +272,89 @@ pub fn permission_matrix_markdown() -> String {
     out
 }
 
+/// Which claims to list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimQuery {
+    /// A partner organisation's claims, newest first, optionally of one status.
+    Organisation {
+        partner: PartnerId,
+        status: Option<Status>,
+    },
+    /// The reviewer queue for one status, earliest due first (claims without a deadline last).
+    Queue { status: Status },
+}
+
+/// Narrowing applied within a query's pages (a page may then hold fewer than `limit` items,
+/// and still carry a continuation).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    pub solution_area: Option<SolutionArea>,
+    pub tenant: Option<TenantId>,
+}
+
+impl ClaimQuery {
+    /// What `actor` may list, given the status and partner asked for: a partner lists their
+    /// own organisation (a `partnerId` must be theirs); a reviewer lists one status queue or
+    /// one partner's claims. Customers and the scheduler list nothing.
+    pub fn for_actor(
+        actor: &Actor,
+        status: Option<Status>,
+        partner: Option<PartnerId>,
+    ) -> Result<Self, CommandError> {
+        let invalid = |field: &str, message: &str| {
+            let mut errors = ValidationErrors::default();
+            errors.push(field, message);
+            CommandError::Invalid(errors)
+        };
+        match actor {
+            Actor::Partner(p) => {
+                if !actor.can(Capability::Read) {
+                    return Err(AccessError::Forbidden(Capability::Read).into());
+                }
+                if partner.as_ref().is_some_and(|other| other != &p.org) {
+                    return Err(invalid(
+                        "partnerId",
+                        "partners list their own organisation only",
+                    ));
+                }
+                Ok(Self::Organisation {
+                    partner: p.org.clone(),
+                    status,
+                })
+            }
+            Actor::Reviewer { .. } => match (status, partner) {
+                (_, Some(partner)) => Ok(Self::Organisation { partner, status }),
+                (Some(status), None) => Ok(Self::Queue { status }),
+                (None, None) => Err(invalid(
+                    "status",
+                    "reviewers list one status queue (or one partner with partnerId)",
+                )),
+            },
+            Actor::Customer | Actor::Scheduler => {
+                Err(AccessError::Forbidden(Capability::Read).into())
+            }
+        }
+    }
+
+    /// The scope a continuation is sealed to: a continuation from one organisation, status or
+    /// filter cannot be replayed against another.
+    pub fn scope(&self, filter: &ListFilter) -> String {
+        let base = match self {
+            Self::Organisation { partner, status } => {
+                format!("org:{partner}:{}", status.map_or("*", |s| s.code()))
+            }
+            Self::Queue { status } => format!("queue:{}", status.code()),
+        };
+        format!(
+            "{base}:{}:{}",
+            filter.solution_area.map_or("*", |a| a.code()),
+            filter
+                .tenant
+                .map_or_else(|| "*".to_owned(), |t| t.to_string())
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,6 +366,68 @@ mod tests {
             locations: [LocationId::parse("100").unwrap()].into(),
             roles: roles.iter().copied().collect(),
         })
+    }
+
+    #[test]
+    fn partners_list_their_own_organisation_and_reviewers_a_queue_or_a_partner() {
+        let org = PartnerId::parse("org-a").unwrap();
+        let other = PartnerId::parse("org-b").unwrap();
+        let admin = partner("org-a", &[PartnerRole::IncentivesAdmin]);
+        assert_eq!(
+            ClaimQuery::for_actor(&admin, Some(Status::Draft), None),
+            Ok(ClaimQuery::Organisation {
+                partner: org.clone(),
+                status: Some(Status::Draft)
+            })
+        );
+        assert_eq!(
+            ClaimQuery::for_actor(&admin, None, Some(org.clone())),
+            Ok(ClaimQuery::Organisation {
+                partner: org.clone(),
+                status: None
+            })
+        );
+        let fields = |r: Result<ClaimQuery, CommandError>| match r {
+            Err(CommandError::Invalid(v)) => v.fields().map(str::to_owned).collect::<Vec<_>>(),
+            other => panic!("expected invalid, got {other:?}"),
+        };
+        assert_eq!(
+            fields(ClaimQuery::for_actor(&admin, None, Some(other.clone()))),
+            ["partnerId"]
+        );
+        let no_role = partner("org-a", &[]);
+        assert_eq!(
+            ClaimQuery::for_actor(&no_role, None, None),
+            Err(CommandError::Access(AccessError::Forbidden(
+                Capability::Read
+            )))
+        );
+        let reviewer = Actor::Reviewer {
+            user: UserId::parse("rev-1").unwrap(),
+        };
+        assert_eq!(
+            ClaimQuery::for_actor(&reviewer, Some(Status::Submitted), None),
+            Ok(ClaimQuery::Queue {
+                status: Status::Submitted
+            })
+        );
+        assert_eq!(
+            ClaimQuery::for_actor(&reviewer, None, Some(other.clone())),
+            Ok(ClaimQuery::Organisation {
+                partner: other,
+                status: None
+            })
+        );
+        assert_eq!(
+            fields(ClaimQuery::for_actor(&reviewer, None, None)),
+            ["status"]
+        );
+        for nobody in [Actor::Customer, Actor::Scheduler] {
+            assert!(matches!(
+                ClaimQuery::for_actor(&nobody, Some(Status::Submitted), None),
+                Err(CommandError::Access(AccessError::Forbidden(_)))
+            ));
+        }
     }
 
     #[test]

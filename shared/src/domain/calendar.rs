@@ -1,5 +1,6 @@
-//! Business days and the deadline policy (SPEC §4): a calendar of weekends plus configured
-//! holidays in a configured time zone, and the durations every status runs for.
+//! Business days (SPEC §4): a calendar of weekends plus configured holidays in a configured
+//! time zone, and spans of business or calendar days counted on it. Which deadline runs for
+//! how long is the deadline policy's ([`super::deadlines`]).
 //!
 //! Business-day rule: from an instant on a business day, N business days later is the same
 //! local wall-clock time on the Nth business day after it (Monday 10:00 + 5 = next Monday
@@ -18,23 +19,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
-/// A configuration value that could not be read. Names the setting, so a bad deployment fails at
-/// cold start with a message that says which parameter to fix.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{setting}: {message}")]
-pub struct ConfigError {
-    pub setting: &'static str,
-    pub message: String,
-}
-
-impl ConfigError {
-    fn new(setting: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            setting,
-            message: message.into(),
-        }
-    }
-}
+pub use super::config::ConfigError;
 
 /// Weekends (Saturday, Sunday) and a holiday list, in one time zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,83 +194,24 @@ impl Span {
     }
 }
 
+impl Span {
+    /// In words, for people: "5 business days", "1 calendar day".
+    pub fn describe(self) -> String {
+        match self {
+            Self::BusinessDays(1) => "1 business day".to_owned(),
+            Self::BusinessDays(n) => format!("{n} business days"),
+            Self::CalendarDays(1) => "1 calendar day".to_owned(),
+            Self::CalendarDays(n) => format!("{n} calendar days"),
+        }
+    }
+}
+
 impl fmt::Display for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::BusinessDays(n) => write!(f, "{n}bd"),
             Self::CalendarDays(n) => write!(f, "{n}d"),
         }
-    }
-}
-
-/// Every duration of the lifecycle, with the defaults of SPEC §4.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeadlinePolicy {
-    pub calendar: BusinessCalendar,
-    /// submitted → review must start (SLA, recorded only). Default 5 business days.
-    pub review_start_sla: Span,
-    /// under_review → decision (SLA, recorded only). Default 5 business days.
-    pub review_decision_sla: Span,
-    /// partner_action_required → rejected for no partner response. Default 5 business days.
-    pub partner_response: Span,
-    /// approved → active unless the customer opts out. Default 7 calendar days (seed 003; seed
-    /// 001 says 5 business days, which is `5bd`).
-    pub opt_out_window: Span,
-    /// rejected → rejected_final unless disputed. Default 30 calendar days.
-    pub dispute_window: Span,
-    /// disputed → reviewer answers (SLA, recorded only). Default 5 business days.
-    pub dispute_decision_sla: Span,
-}
-
-impl Default for DeadlinePolicy {
-    fn default() -> Self {
-        Self {
-            calendar: BusinessCalendar::default(),
-            review_start_sla: Span::BusinessDays(5),
-            review_decision_sla: Span::BusinessDays(5),
-            partner_response: Span::BusinessDays(5),
-            opt_out_window: Span::CalendarDays(7),
-            dispute_window: Span::CalendarDays(30),
-            dispute_decision_sla: Span::BusinessDays(5),
-        }
-    }
-}
-
-impl DeadlinePolicy {
-    /// The settings read by [`DeadlinePolicy::from_lookup`], with their defaults.
-    pub const SETTINGS: [(&'static str, &'static str); 8] = [
-        ("CPOR_TIME_ZONE", "UTC"),
-        ("CPOR_HOLIDAYS", ""),
-        ("CPOR_REVIEW_START_SLA", "5bd"),
-        ("CPOR_REVIEW_DECISION_SLA", "5bd"),
-        ("CPOR_PARTNER_RESPONSE", "5bd"),
-        ("CPOR_OPT_OUT_WINDOW", "7d"),
-        ("CPOR_DISPUTE_WINDOW", "30d"),
-        ("CPOR_DISPUTE_DECISION_SLA", "5bd"),
-    ];
-
-    /// Builds the policy from named settings (environment variables in a function), each
-    /// falling back to its default when absent.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |key: &'static str| {
-            lookup(key).unwrap_or_else(|| {
-                Self::SETTINGS
-                    .iter()
-                    .find(|(k, _)| *k == key)
-                    .map(|(_, d)| (*d).to_owned())
-                    .unwrap_or_default()
-            })
-        };
-        let span = |key: &'static str| Span::parse(key, &get(key));
-        Ok(Self {
-            calendar: BusinessCalendar::parse(&get("CPOR_TIME_ZONE"), &get("CPOR_HOLIDAYS"))?,
-            review_start_sla: span("CPOR_REVIEW_START_SLA")?,
-            review_decision_sla: span("CPOR_REVIEW_DECISION_SLA")?,
-            partner_response: span("CPOR_PARTNER_RESPONSE")?,
-            opt_out_window: span("CPOR_OPT_OUT_WINDOW")?,
-            dispute_window: span("CPOR_DISPUTE_WINDOW")?,
-            dispute_decision_sla: span("CPOR_DISPUTE_DECISION_SLA")?,
-        })
     }
 }
 
@@ -422,19 +348,6 @@ mod tests {
         assert_eq!(Span::parse("X", "7d"), Ok(Span::CalendarDays(7)));
         assert!(Span::parse("X", "0d").is_err());
         assert!(Span::parse("X", "seven").is_err());
-        let p =
-            DeadlinePolicy::from_lookup(|k| (k == "CPOR_OPT_OUT_WINDOW").then(|| "5bd".to_owned()))
-                .unwrap();
-        assert_eq!(p.opt_out_window, Span::BusinessDays(5));
-        assert_eq!(p.dispute_window, Span::CalendarDays(30));
-        let err =
-            DeadlinePolicy::from_lookup(|k| (k == "CPOR_DISPUTE_WINDOW").then(|| "x".to_owned()))
-                .unwrap_err();
-        assert_eq!(err.setting, "CPOR_DISPUTE_WINDOW");
-        assert_eq!(
-            DeadlinePolicy::from_lookup(|_| None).unwrap(),
-            DeadlinePolicy::default()
-        );
     }
 
     /// Zones with DST on both hemispheres, one without, and one far from UTC.

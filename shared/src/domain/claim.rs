@@ -7,8 +7,8 @@
 //! derived from the claim before and after, never patched by hand per command.
 
 use super::access::{AccessError, Actor, Capability};
-use super::calendar::{DeadlinePolicy, Span};
 use super::content::{ClaimContent, ClaimInput, ClaimPatch, ValidationErrors};
+use super::deadlines::{Deadline, DeadlineEffect, DeadlineKind, DeadlinePolicy, SlaBreach};
 use super::effects::{
     ConsentStage, DomainEvent, HistoryEntry, Notification, NotificationKind, ScheduleChange,
     ScheduleSpec, detail_type,
@@ -21,126 +21,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-/// The deadline a status runs under, and what happens when it passes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeadlineKind {
-    ReviewStartSla,
-    ReviewDecisionSla,
-    PartnerResponse,
-    OptOutWindow,
-    DisputeWindow,
-    DisputeDecisionSla,
-}
-
-/// What happens when a deadline passes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeadlineEffect {
-    /// A reviewer SLA: recorded and published, the claim is not penalised.
-    RecordSlaBreach,
-    /// The claim moves on by this action (a row of the transition table).
-    Transition(Action),
-}
-
-impl DeadlineKind {
-    /// The deadline every status runs under. `None` is a defined behaviour too: draft waits
-    /// for the partner, active lasts until someone ends it, and terminal statuses never change.
-    pub fn for_status(status: Status) -> Option<Self> {
-        match status {
-            Status::Submitted => Some(Self::ReviewStartSla),
-            Status::UnderReview => Some(Self::ReviewDecisionSla),
-            Status::PartnerActionRequired => Some(Self::PartnerResponse),
-            Status::Approved => Some(Self::OptOutWindow),
-            Status::Rejected => Some(Self::DisputeWindow),
-            Status::Disputed => Some(Self::DisputeDecisionSla),
-            Status::Draft
-            | Status::Active
-            | Status::Cancelled
-            | Status::RejectedFinal
-            | Status::Ended => None,
-        }
-    }
-
-    pub fn effect(self) -> DeadlineEffect {
-        match self {
-            Self::ReviewStartSla | Self::ReviewDecisionSla | Self::DisputeDecisionSla => {
-                DeadlineEffect::RecordSlaBreach
-            }
-            Self::PartnerResponse => DeadlineEffect::Transition(Action::AutoReject),
-            Self::OptOutWindow => DeadlineEffect::Transition(Action::Activate),
-            Self::DisputeWindow => DeadlineEffect::Transition(Action::CloseDisputeWindow),
-        }
-    }
-
-    pub fn span(self, policy: &DeadlinePolicy) -> Span {
-        match self {
-            Self::ReviewStartSla => policy.review_start_sla,
-            Self::ReviewDecisionSla => policy.review_decision_sla,
-            Self::PartnerResponse => policy.partner_response,
-            Self::OptOutWindow => policy.opt_out_window,
-            Self::DisputeWindow => policy.dispute_window,
-            Self::DisputeDecisionSla => policy.dispute_decision_sla,
-        }
-    }
-}
-
-/// The deadline table in Markdown, generated from [`DeadlineKind::for_status`] with the
-/// policy's durations (used in docs and notes).
-pub fn deadline_table_markdown(policy: &DeadlinePolicy) -> String {
-    let mut out =
-        String::from("| status | deadline | default | when it passes |\n|---|---|---|---|\n");
-    for status in Status::ALL {
-        let (kind, span, effect) = match DeadlineKind::for_status(status) {
-            None if status.is_terminal() => (
-                "—".to_owned(),
-                "—".to_owned(),
-                "terminal: nothing changes".to_owned(),
-            ),
-            None => (
-                "—".to_owned(),
-                "—".to_owned(),
-                "no deadline: waits for a person".to_owned(),
-            ),
-            Some(k) => {
-                let effect = match k.effect() {
-                    DeadlineEffect::RecordSlaBreach => {
-                        "SLA breach recorded and published; status unchanged".to_owned()
-                    }
-                    DeadlineEffect::Transition(a) => {
-                        let to = lifecycle::transition(a, status)
-                            .map(|t| t.to.code())
-                            .unwrap_or("?");
-                        format!("{a} → {to}")
-                    }
-                };
-                (
-                    serde_json::to_value(k)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
-                    k.span(policy).to_string(),
-                    effect,
-                )
-            }
-        };
-        out.push_str(&format!("| {status} | {kind} | {span} | {effect} |\n"));
-    }
-    out
-}
-
-/// The deadline the claim runs under now. `generation` is the claim version at which it was
-/// set: a schedule fired for an older generation is stale and does nothing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Deadline {
-    pub kind: DeadlineKind,
-    pub due_at: DateTime<Utc>,
-    pub generation: u64,
-    /// Set when an SLA deadline passed and the breach was recorded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub breached_at: Option<DateTime<Utc>>,
-}
-
 /// Why the claim is in its status (set by rejections, requests for information, endings).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -148,15 +28,6 @@ pub struct StatusReason {
     pub codes: Vec<Reason>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<LongText>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SlaBreach {
-    pub kind: DeadlineKind,
-    pub status: Status,
-    pub due_at: DateTime<Utc>,
-    pub recorded_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -1075,6 +946,11 @@ impl Claim {
     pub fn sla_breaches(&self) -> &[SlaBreach] {
         &self.sla_breaches
     }
+    /// Whether the customer may still decide (the consent page offers the form).
+    pub fn consent_open(&self) -> bool {
+        self.status.consent_open()
+    }
+
     pub fn consent(&self) -> Option<&ConsentRecord> {
         self.consent.as_ref()
     }

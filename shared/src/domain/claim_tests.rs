@@ -536,10 +536,10 @@ fn the_opt_out_window_activates_the_association_and_keeps_the_holds() {
 #[test]
 fn the_opt_out_window_is_configurable_in_business_days() {
     let (c, now) = claim_in(Status::UnderReview);
-    let policy = DeadlinePolicy {
-        opt_out_window: Span::BusinessDays(5),
-        ..DeadlinePolicy::default()
-    };
+    let policy = DeadlinePolicy::default().with_span(
+        DeadlineKind::OptOutWindow,
+        crate::domain::Span::BusinessDays(5),
+    );
     let out = c.handle(&reviewer(), approve_cmd(), now, &policy).unwrap();
     assert_eq!(
         out.claim.deadline().unwrap().due_at,

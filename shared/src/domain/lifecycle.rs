@@ -3,6 +3,7 @@
 //! checks that every transition the aggregate makes is a row of it, and a unit test that every
 //! row is reachable.
 
+use super::deadlines::{DeadlineKind, DeadlinePolicy};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -125,10 +126,11 @@ impl Status {
         )
     }
 
-    /// Whether the customer's consent link is live (emails may be resent, a decision changes
-    /// the claim).
+    /// Whether the customer's consent is still open: a decline would change the claim (reject
+    /// it, or end the association). Exactly the statuses the transition table lets a
+    /// customer's decline leave — the statuses that hold the workloads.
     pub fn consent_open(self) -> bool {
-        self.holds_workloads()
+        transition(Action::CustomerDecline, self).is_some()
     }
 }
 
@@ -200,9 +202,9 @@ impl Reason {
         }
     }
 
-    /// A sentence for emails and pages.
-    pub fn description(self) -> &'static str {
-        match self {
+    /// A sentence for emails and pages; spans are the configured ones.
+    pub fn description(self, policy: &DeadlinePolicy) -> String {
+        let text = match self {
             Self::MissingAllPoe => {
                 "The proof of execution is missing: the file uploaded is wrong or does not belong to this claim."
             }
@@ -221,7 +223,12 @@ impl Reason {
             Self::PartnerRequest => "The partner asked for the claim to be rejected.",
             Self::CustomerDecline => "The customer declined the association.",
             Self::InsufficientPoe => "The proof of execution is insufficient.",
-            Self::NoPartnerResponse => "No response was received within five business days.",
+            Self::NoPartnerResponse => {
+                return format!(
+                    "No response was received within {}.",
+                    DeadlineKind::PartnerResponse.span(policy).describe()
+                );
+            }
             Self::MissingCustomerConsentOnPoe => {
                 "The customer's consent is missing from the proof of execution."
             }
@@ -230,7 +237,8 @@ impl Reason {
             Self::PartnerDisassociated => "The partner ended the association.",
             Self::DisputeWindowClosed => "The time to dispute the rejection has passed.",
             Self::DisputeRejected => "The dispute was reviewed and rejected.",
-        }
+        };
+        text.to_owned()
     }
 }
 
@@ -550,6 +558,14 @@ pub fn transition_table_markdown() -> String {
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn consent_is_open_exactly_while_the_workloads_are_held() {
+        for s in Status::ALL {
+            assert_eq!(s.consent_open(), s.holds_workloads(), "{s}");
+        }
+        assert!(!Status::Draft.consent_open() && !Status::Ended.consent_open());
+    }
 
     #[test]
     fn terminal_statuses_have_no_outgoing_transition() {

@@ -7,7 +7,9 @@ pub mod access;
 pub mod calendar;
 pub mod catalogue;
 pub mod claim;
+pub mod config;
 pub mod content;
+pub mod deadlines;
 pub mod effects;
 pub mod lifecycle;
 pub mod locks;
@@ -15,13 +17,15 @@ pub mod poe;
 pub mod values;
 
 pub use access::{AccessError, Actor, ActorRef, Capability, PartnerRole, PartnerUser};
-pub use calendar::{BusinessCalendar, ConfigError, DeadlinePolicy, Span};
+pub use calendar::{BusinessCalendar, Span};
 pub use catalogue::{PartnerActivity, Product, SolutionArea};
 pub use claim::{
-    Acknowledgements, Claim, Command, CommandError, ConsentDecision, Deadline, DeadlineKind,
-    DeadlineSkip, Outcome, ReviewDecision, Write,
+    Acknowledgements, Claim, Command, CommandError, ConsentDecision, DeadlineSkip, Outcome,
+    ReviewDecision, Write,
 };
+pub use config::ConfigError;
 pub use content::{ClaimContent, ClaimInput, ClaimPatch, FieldError, ValidationErrors};
+pub use deadlines::{Deadline, DeadlineEffect, DeadlineKind, DeadlinePolicy, SlaBreach};
 pub use effects::{DomainEvent, HistoryEntry, Notification, NotificationKind, ScheduleSpec};
 pub use lifecycle::{Action, ActorKind, Reason, Status};
 pub use locks::{LockDelta, LockKey};

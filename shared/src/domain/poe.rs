@@ -1,7 +1,7 @@
 //! Proof-of-execution documents (SPEC §6): what a partner declares before uploading, the
 //! configured policy it must meet, and the server-generated storage key.
 
-use super::calendar::ConfigError;
+use super::config::ConfigError;
 use super::content::ValidationErrors;
 use super::values::{ClaimId, FileName, PoeId, Sha256Digest};
 use chrono::{DateTime, Utc};

@@ -1,0 +1,266 @@
+//! The deadline policy (SPEC §4), in one place: which deadline each status runs under, how long
+//! it runs (a setting per deadline, with its default), and what happens when it passes — a
+//! reviewer SLA is recorded, the others move the claim on by a row of the transition table.
+//! The claim derives its deadline from here after every change; emails and reason texts render
+//! the configured span, so changing a setting changes the rule and every word about it.
+
+use super::calendar::{BusinessCalendar, ConfigError, Span};
+use super::lifecycle::{self, Action, Status};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The deadline a status runs under, and what happens when it passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineKind {
+    // The order indexes `DeadlinePolicy::spans`; `ALL` lists them in it.
+    ReviewStartSla,
+    ReviewDecisionSla,
+    PartnerResponse,
+    OptOutWindow,
+    DisputeWindow,
+    DisputeDecisionSla,
+}
+
+/// What happens when a deadline passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadlineEffect {
+    /// A reviewer SLA: recorded and published, the claim is not penalised.
+    RecordSlaBreach,
+    /// The claim moves on by this action (a row of the transition table).
+    Transition(Action),
+}
+
+impl DeadlineKind {
+    pub const ALL: [Self; 6] = [
+        Self::ReviewStartSla,
+        Self::ReviewDecisionSla,
+        Self::PartnerResponse,
+        Self::OptOutWindow,
+        Self::DisputeWindow,
+        Self::DisputeDecisionSla,
+    ];
+
+    /// The deadline every status runs under. `None` is a defined behaviour too: draft waits
+    /// for the partner, active lasts until someone ends it, and terminal statuses never change.
+    pub fn for_status(status: Status) -> Option<Self> {
+        match status {
+            Status::Submitted => Some(Self::ReviewStartSla),
+            Status::UnderReview => Some(Self::ReviewDecisionSla),
+            Status::PartnerActionRequired => Some(Self::PartnerResponse),
+            Status::Approved => Some(Self::OptOutWindow),
+            Status::Rejected => Some(Self::DisputeWindow),
+            Status::Disputed => Some(Self::DisputeDecisionSla),
+            Status::Draft
+            | Status::Active
+            | Status::Cancelled
+            | Status::RejectedFinal
+            | Status::Ended => None,
+        }
+    }
+
+    pub fn effect(self) -> DeadlineEffect {
+        match self {
+            Self::ReviewStartSla | Self::ReviewDecisionSla | Self::DisputeDecisionSla => {
+                DeadlineEffect::RecordSlaBreach
+            }
+            Self::PartnerResponse => DeadlineEffect::Transition(Action::AutoReject),
+            Self::OptOutWindow => DeadlineEffect::Transition(Action::Activate),
+            Self::DisputeWindow => DeadlineEffect::Transition(Action::CloseDisputeWindow),
+        }
+    }
+
+    pub fn span(self, policy: &DeadlinePolicy) -> Span {
+        policy.spans[self as usize]
+    }
+
+    /// The setting that configures the span, and its default (SPEC §4).
+    pub const fn setting(self) -> (&'static str, Span) {
+        match self {
+            Self::ReviewStartSla => ("CPOR_REVIEW_START_SLA", Span::BusinessDays(5)),
+            Self::ReviewDecisionSla => ("CPOR_REVIEW_DECISION_SLA", Span::BusinessDays(5)),
+            Self::PartnerResponse => ("CPOR_PARTNER_RESPONSE", Span::BusinessDays(5)),
+            // seed 003; seed 001 says 5 business days, which is `5bd`
+            Self::OptOutWindow => ("CPOR_OPT_OUT_WINDOW", Span::CalendarDays(7)),
+            Self::DisputeWindow => ("CPOR_DISPUTE_WINDOW", Span::CalendarDays(30)),
+            Self::DisputeDecisionSla => ("CPOR_DISPUTE_DECISION_SLA", Span::BusinessDays(5)),
+        }
+    }
+
+    /// The code used in the API and events (`partner_response`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::ReviewStartSla => "review_start_sla",
+            Self::ReviewDecisionSla => "review_decision_sla",
+            Self::PartnerResponse => "partner_response",
+            Self::OptOutWindow => "opt_out_window",
+            Self::DisputeWindow => "dispute_window",
+            Self::DisputeDecisionSla => "dispute_decision_sla",
+        }
+    }
+}
+
+/// The deadline table in Markdown, generated from [`DeadlineKind::for_status`] with the
+/// policy's durations (used in docs and notes).
+pub fn deadline_table_markdown(policy: &DeadlinePolicy) -> String {
+    let mut out =
+        String::from("| status | deadline | default | when it passes |\n|---|---|---|---|\n");
+    for status in Status::ALL {
+        let (kind, span, effect) = match DeadlineKind::for_status(status) {
+            None if status.is_terminal() => (
+                "—".to_owned(),
+                "—".to_owned(),
+                "terminal: nothing changes".to_owned(),
+            ),
+            None => (
+                "—".to_owned(),
+                "—".to_owned(),
+                "no deadline: waits for a person".to_owned(),
+            ),
+            Some(k) => {
+                let effect = match k.effect() {
+                    DeadlineEffect::RecordSlaBreach => {
+                        "SLA breach recorded and published; status unchanged".to_owned()
+                    }
+                    DeadlineEffect::Transition(a) => {
+                        let to = lifecycle::transition(a, status)
+                            .map(|t| t.to.code())
+                            .unwrap_or("?");
+                        format!("{a} → {to}")
+                    }
+                };
+                (k.code().to_owned(), k.span(policy).to_string(), effect)
+            }
+        };
+        out.push_str(&format!("| {status} | {kind} | {span} | {effect} |\n"));
+    }
+    out
+}
+
+/// The deadline the claim runs under now. `generation` is the claim version at which it was
+/// set: a schedule fired for an older generation is stale and does nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Deadline {
+    pub kind: DeadlineKind,
+    pub due_at: DateTime<Utc>,
+    pub generation: u64,
+    /// Set when an SLA deadline passed and the breach was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breached_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlaBreach {
+    pub kind: DeadlineKind,
+    pub status: Status,
+    pub due_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// Every deadline's span on one business calendar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadlinePolicy {
+    pub calendar: BusinessCalendar,
+    /// Indexed by [`DeadlineKind`].
+    spans: [Span; 6],
+}
+
+impl Default for DeadlinePolicy {
+    fn default() -> Self {
+        Self {
+            calendar: BusinessCalendar::default(),
+            spans: DeadlineKind::ALL.map(|k| k.setting().1),
+        }
+    }
+}
+
+impl DeadlinePolicy {
+    /// The same policy with one deadline's span changed.
+    pub fn with_span(mut self, kind: DeadlineKind, span: Span) -> Self {
+        self.spans[kind as usize] = span;
+        self
+    }
+
+    /// The settings [`DeadlinePolicy::from_lookup`] reads, with their defaults.
+    pub fn settings() -> Vec<(&'static str, String)> {
+        let mut out = vec![
+            ("CPOR_TIME_ZONE", "UTC".to_owned()),
+            ("CPOR_HOLIDAYS", String::new()),
+        ];
+        out.extend(DeadlineKind::ALL.map(|k| (k.setting().0, k.setting().1.to_string())));
+        out
+    }
+
+    /// Builds the policy from named settings (environment variables in a function), each
+    /// falling back to its default when absent.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let calendar = BusinessCalendar::parse(
+            &lookup("CPOR_TIME_ZONE").unwrap_or_else(|| "UTC".to_owned()),
+            &lookup("CPOR_HOLIDAYS").unwrap_or_default(),
+        )?;
+        let mut policy = Self {
+            calendar,
+            ..Self::default()
+        };
+        for kind in DeadlineKind::ALL {
+            let (setting, _) = kind.setting();
+            if let Some(raw) = lookup(setting) {
+                policy.spans[kind as usize] = Span::parse(setting, &raw)?;
+            }
+        }
+        Ok(policy)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_deadline_reads_its_own_setting_and_defaults_to_spec_4() {
+        let p =
+            DeadlinePolicy::from_lookup(|k| (k == "CPOR_OPT_OUT_WINDOW").then(|| "5bd".to_owned()))
+                .unwrap();
+        assert_eq!(DeadlineKind::OptOutWindow.span(&p), Span::BusinessDays(5));
+        assert_eq!(DeadlineKind::DisputeWindow.span(&p), Span::CalendarDays(30));
+        let err =
+            DeadlinePolicy::from_lookup(|k| (k == "CPOR_DISPUTE_WINDOW").then(|| "x".to_owned()))
+                .unwrap_err();
+        assert_eq!(err.setting, "CPOR_DISPUTE_WINDOW");
+        assert_eq!(
+            DeadlinePolicy::from_lookup(|_| None).unwrap(),
+            DeadlinePolicy::default()
+        );
+        let spans: Vec<String> = DeadlineKind::ALL
+            .iter()
+            .map(|k| k.span(&DeadlinePolicy::default()).to_string())
+            .collect();
+        assert_eq!(spans, ["5bd", "5bd", "5bd", "7d", "30d", "5bd"]);
+        // every kind is configured by its own setting
+        for kind in DeadlineKind::ALL {
+            let p =
+                DeadlinePolicy::from_lookup(|k| (k == kind.setting().0).then(|| "11d".to_owned()))
+                    .unwrap();
+            for other in DeadlineKind::ALL {
+                let expected = if other == kind {
+                    Span::CalendarDays(11)
+                } else {
+                    other.setting().1
+                };
+                assert_eq!(other.span(&p), expected, "{kind:?} set, {other:?} read");
+            }
+        }
+    }
+
+    #[test]
+    fn codes_are_the_serde_names() {
+        for kind in DeadlineKind::ALL {
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::json!(kind.code())
+            );
+        }
+    }
+}
