@@ -7,7 +7,7 @@
 //! work on their organisation's claims but not the decisions that end or contest an association.
 
 use super::catalogue::SolutionArea;
-use super::claim::CommandError;
+use super::command::CommandError;
 use super::content::ValidationErrors;
 use super::lifecycle::Status;
 use super::values::{LocationId, PartnerId, TenantId, UserId};

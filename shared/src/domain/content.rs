@@ -1,191 +1,22 @@
-//! A claim's content (SPEC §3): the wire shape a partner sends, and the validated shape the domain
-//! keeps. [`ClaimContent`] is only built by [`ClaimContent::validate`], which checks every field
+//! A claim's content (SPEC §3): the validated shape the domain keeps, built from the wire shape
+//! ([`super::input`]). [`ClaimContent`] is only built by [`ClaimContent::validate`], which checks every field
 //! and every cross-field rule and reports all failures at once, each under its field path.
 
 use super::catalogue::{PartnerActivity, Product, SolutionArea};
+pub use super::input::{
+    ClaimInput, ClaimPatch, CustomerContactInput, CustomerInput, PartnerContactInput, ProductInput,
+    RevenueDetailsInput,
+};
+pub use super::validation::{FieldError, ValidationErrors};
 use super::values::{
     ClaimName, DomainName, EmailAddress, LocationId, ShortText, SubscriptionId, TenantId,
-    ValueError,
 };
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
 
 /// At most this many products on one claim. The catalogue has ten per area; Business
 /// Applications may name one product on several subscriptions.
 pub const MAX_PRODUCTS: usize = 25;
-
-/// One failing field: its JSON path (`products[1].subscriptionId`) and a message safe to show.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-/// Every field that failed, in a stable order. Never empty when returned as an error.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct ValidationErrors(pub Vec<FieldError>);
-
-impl ValidationErrors {
-    pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-        });
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    pub fn fields(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|e| e.field.as_str())
-    }
-
-    /// Parses a required value, recording the error under `field`.
-    pub(crate) fn required<T>(
-        &mut self,
-        field: &str,
-        raw: Option<&str>,
-        parse: impl FnOnce(&str) -> Result<T, ValueError>,
-    ) -> Option<T> {
-        match raw {
-            None => {
-                self.push(field, ValueError::Empty.to_string());
-                None
-            }
-            Some(s) => self.optional(field, Some(s), parse),
-        }
-    }
-
-    /// Parses an optional value; `None` stays `None` without an error.
-    fn optional<T>(
-        &mut self,
-        field: &str,
-        raw: Option<&str>,
-        parse: impl FnOnce(&str) -> Result<T, ValueError>,
-    ) -> Option<T> {
-        let s = raw?;
-        match parse(s) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.push(field, e.to_string());
-                None
-            }
-        }
-    }
-
-    pub fn into_result<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, Self> {
-        if self.0.is_empty() {
-            // Every field parsed, so every `Option` is `Some`; `None` here is a bug in the
-            // validator, reported as an error on the whole body rather than a panic.
-            value().ok_or_else(|| {
-                let mut e = ValidationErrors::default();
-                e.push("", "could not be validated");
-                e
-            })
-        } else {
-            Err(self)
-        }
-    }
-}
-
-impl fmt::Display for ValidationErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str("; ")?;
-            }
-            write!(f, "{}: {}", e.field, e.message)?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for ValidationErrors {}
-
-// ---------------------------------------------------------------------------------------------
-// Wire shape: what a partner sends. Every field optional so that a missing one is reported by
-// path together with all the others, not as the first serde error.
-// ---------------------------------------------------------------------------------------------
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ClaimInput {
-    pub name: Option<String>,
-    pub partner_location_id: Option<String>,
-    pub customer: Option<CustomerInput>,
-    pub solution_area: Option<String>,
-    pub partner_role: Option<String>,
-    pub incentive_opt_out: Option<bool>,
-    pub products: Option<Vec<ProductInput>>,
-    pub customer_contact: Option<CustomerContactInput>,
-    pub partner_contact: Option<PartnerContactInput>,
-    pub revenue_details: Option<RevenueDetailsInput>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CustomerInput {
-    pub tenant_id: Option<String>,
-    pub domain: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ProductInput {
-    pub product: Option<String>,
-    pub subscription_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CustomerContactInput {
-    pub name: Option<String>,
-    pub title: Option<String>,
-    pub email: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PartnerContactInput {
-    pub name: Option<String>,
-    pub email: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RevenueDetailsInput {
-    pub seller_name: Option<String>,
-    pub customer_name: Option<String>,
-    pub isv_product: Option<String>,
-}
-
-/// A partial update (`PATCH`). An absent field stays as it is; `customer.domain` and
-/// `revenueDetails` may be set to `null` to remove them. Objects are replaced whole.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ClaimPatch {
-    pub name: Option<String>,
-    pub partner_location_id: Option<String>,
-    pub customer: Option<CustomerInput>,
-    pub solution_area: Option<String>,
-    pub partner_role: Option<String>,
-    pub incentive_opt_out: Option<bool>,
-    pub products: Option<Vec<ProductInput>>,
-    pub customer_contact: Option<CustomerContactInput>,
-    pub partner_contact: Option<PartnerContactInput>,
-    #[serde(default, deserialize_with = "present_or_null")]
-    pub revenue_details: Option<Option<RevenueDetailsInput>>,
-}
-
-/// Distinguishes an absent field (`None`, via `#[serde(default)]`) from an explicit `null`
-/// (`Some(None)`).
-fn present_or_null<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
 
 // ---------------------------------------------------------------------------------------------
 // Validated shape.

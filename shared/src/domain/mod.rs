@@ -7,13 +7,16 @@ pub mod access;
 pub mod calendar;
 pub mod catalogue;
 pub mod claim;
+pub mod command;
 pub mod config;
 pub mod content;
 pub mod deadlines;
 pub mod effects;
+pub mod input;
 pub mod lifecycle;
 pub mod locks;
 pub mod poe;
+pub mod validation;
 pub mod values;
 
 pub use access::{AccessError, Actor, ActorRef, Capability, PartnerRole, PartnerUser};

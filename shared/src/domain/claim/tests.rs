@@ -11,7 +11,7 @@ use chrono::Duration;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestCaseError;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 fn policy() -> DeadlinePolicy {
     DeadlinePolicy::default()

@@ -6,7 +6,12 @@
 //! so the table and the behaviour cannot drift apart. Deadlines, workload holds and schedules are
 //! derived from the claim before and after, never patched by hand per command.
 
+pub use super::command::{
+    Acknowledgements, Command, CommandError, DeadlineSkip, Outcome, ReviewDecision, Write,
+};
+
 use super::access::{AccessError, Actor, Capability};
+use super::command::{check_acknowledgements, check_location, check_reasons};
 use super::content::{ClaimContent, ClaimInput, ClaimPatch, ValidationErrors};
 use super::deadlines::{Deadline, DeadlineEffect, DeadlineKind, DeadlinePolicy, SlaBreach};
 use super::effects::{
@@ -16,10 +21,9 @@ use super::effects::{
 use super::lifecycle::{self, Action, Reason, Status};
 use super::locks::{LockDelta, held_keys};
 use super::poe::{MAX_POE_PER_CLAIM, PoeDocument};
-use super::values::{ClaimId, LocationId, LongText, PartnerId, PoeId, UserId};
+use super::values::{ClaimId, LongText, PartnerId, PoeId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 
 /// Why the claim is in its status (set by rejections, requests for information, endings).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,175 +58,9 @@ pub struct DisputeRecord {
     pub at: DateTime<Utc>,
 }
 
-/// The partner's confirmations at submission (seed 000 step 18).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Acknowledgements {
-    #[serde(default)]
-    pub information_accurate: bool,
-    #[serde(default)]
-    pub customer_authorized: bool,
-}
-
-/// A reviewer's decision (`POST /claims/{id}/review`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReviewDecision {
-    Start,
-    Approve {
-        comment: Option<LongText>,
-    },
-    Reject {
-        reasons: Vec<Reason>,
-        comment: Option<LongText>,
-    },
-    RequestInfo {
-        reasons: Vec<Reason>,
-        comment: Option<LongText>,
-    },
-}
-
-/// Everything that can be asked of an existing claim.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    Edit(Box<ClaimPatch>),
-    AddPoe(PoeDocument),
-    /// Submit a draft, or resubmit after partner action required. `uploaded` is the set of PoE
-    /// IDs whose objects the caller verified in storage (exist, size, type, checksum).
-    Submit {
-        acknowledgements: Acknowledgements,
-        comment: Option<LongText>,
-        uploaded: BTreeSet<PoeId>,
-    },
-    Cancel,
-    Comment(LongText),
-    ResendConsent,
-    Review(ReviewDecision),
-    Withdraw {
-        reason: LongText,
-    },
-    Dispute {
-        justification: Option<LongText>,
-        poe_ids: Vec<PoeId>,
-    },
-    Disassociate {
-        reason: LongText,
-    },
-    Consent(ConsentDecision),
-    /// A deadline schedule (or the periodic sweep) fired for this status and generation.
-    DeadlineReached {
-        status: Status,
-        generation: u64,
-    },
-}
-
-impl Command {
-    pub fn capability(&self) -> Capability {
-        match self {
-            Self::Edit(_) | Self::AddPoe(_) => Capability::Edit,
-            Self::Submit { .. } => Capability::Submit,
-            Self::Cancel => Capability::CancelDraft,
-            Self::Comment(_) => Capability::Comment,
-            Self::ResendConsent => Capability::ResendConsent,
-            Self::Review(_) => Capability::Review,
-            Self::Withdraw { .. } => Capability::Withdraw,
-            Self::Dispute { .. } => Capability::Dispute,
-            Self::Disassociate { .. } => Capability::Disassociate,
-            Self::Consent(_) => Capability::ConsentDecision,
-            Self::DeadlineReached { .. } => Capability::FireDeadline,
-        }
-    }
-}
-
-/// Why a command was refused. Every variant says why in words a caller can act on.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CommandError {
-    #[error(transparent)]
-    Access(#[from] AccessError),
-    #[error("cannot {action} a claim that is {status}")]
-    NotAllowed { action: Action, status: Status },
-    #[error("invalid input: {0}")]
-    Invalid(#[from] ValidationErrors),
-    #[error("{} cannot be changed while the claim is {status}", fields.join(", "))]
-    NotEditable {
-        status: Status,
-        fields: Vec<&'static str>,
-    },
-    #[error("at least one proof of execution document is required to submit")]
-    PoeRequired,
-    #[error(
-        "proof of execution not uploaded (or not matching its declaration): {}",
-        ids(poe_ids)
-    )]
-    PoeNotUploaded { poe_ids: Vec<PoeId> },
-    #[error("a claim holds at most {max} proof of execution documents")]
-    TooManyPoe { max: usize },
-    #[error(
-        "the dispute window closed at {closed_at}; file a new claim with updated proof of execution"
-    )]
-    DisputeWindowClosed { closed_at: DateTime<Utc> },
-    #[error("the customer has already declined this association")]
-    ConsentAlreadyDeclined,
-}
-
-fn ids(poe_ids: &[PoeId]) -> String {
-    poe_ids
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Why a fired deadline did nothing. Deadlines may fire twice, late or for a claim that has
-/// moved on; each is a no-op, not an error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeadlineSkip {
-    /// The claim is no longer in the status the deadline was set for, or a newer deadline
-    /// replaced it.
-    Stale,
-    /// The deadline has not passed yet (fired early; the sweep will come back).
-    NotDue,
-    /// Already handled (an SLA breach already recorded).
-    AlreadyHandled,
-}
-
-/// How the store must persist an outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Write {
-    /// Nothing changed (an idempotent repeat, or a skipped deadline).
-    Nothing,
-    /// Only history was appended (comment, consent email resent): `version` is unchanged.
-    AppendHistory,
-    /// The claim changed: `version` went up by one and one event is published.
-    Update,
-}
-
-/// A command's result: the next claim and everything the change implies.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Outcome {
-    pub claim: Claim,
-    pub write: Write,
-    pub skipped: Option<DeadlineSkip>,
-    pub history: Vec<HistoryEntry>,
-    pub events: Vec<DomainEvent>,
-    pub notifications: Vec<Notification>,
-    pub locks: LockDelta,
-    pub schedule: ScheduleChange,
-}
-
-impl Outcome {
-    fn nothing(claim: &Claim, skipped: Option<DeadlineSkip>) -> Self {
-        Self {
-            claim: claim.clone(),
-            write: Write::Nothing,
-            skipped,
-            history: Vec::new(),
-            events: Vec::new(),
-            notifications: Vec::new(),
-            locks: LockDelta::default(),
-            schedule: ScheduleChange::default(),
-        }
-    }
-}
+mod finish;
+#[cfg(test)]
+mod tests;
 
 /// A claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -743,143 +581,6 @@ impl Claim {
         step.reasons = row.reason.into_iter().collect();
         Ok(step)
     }
-
-    /// Completes a step: version, deadline, history, event, notifications, holds, schedules.
-    fn finish(
-        &self,
-        mut step: Step,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        policy: &DeadlinePolicy,
-    ) -> Outcome {
-        let next = &mut step.next;
-        if step.changes_claim {
-            next.version = self.version + 1;
-            next.updated_at = now;
-        }
-        if next.status != self.status {
-            next.deadline = DeadlineKind::for_status(next.status).map(|kind| Deadline {
-                kind,
-                due_at: kind.span(policy).after(&policy.calendar, now),
-                generation: next.version,
-                breached_at: None,
-            });
-        }
-        next.history_seq = self.history_seq + 1;
-        let due = next.deadline.as_ref().map(|d| d.due_at);
-        let opt_out_until = next.deadline_for(Status::Approved);
-        let notifications = step
-            .notifications
-            .into_iter()
-            .map(|kind| match kind {
-                // Dates that depend on the new deadline are filled in here.
-                NotificationKind::CustomerConsent {
-                    stage: ConsentStage::Approved,
-                    ..
-                } => NotificationKind::CustomerConsent {
-                    stage: ConsentStage::Approved,
-                    opt_out_until,
-                },
-                NotificationKind::PartnerApproved { .. } => NotificationKind::PartnerApproved {
-                    opt_out_until: opt_out_until.unwrap_or(now),
-                },
-                NotificationKind::PartnerActionRequired {
-                    reasons, comment, ..
-                } => NotificationKind::PartnerActionRequired {
-                    reasons,
-                    comment,
-                    respond_by: due.unwrap_or(now),
-                },
-                NotificationKind::PartnerRejected {
-                    reasons, comment, ..
-                } => NotificationKind::PartnerRejected {
-                    reasons,
-                    comment,
-                    dispute_by: next.deadline_for(Status::Rejected),
-                },
-                other => other,
-            })
-            .enumerate()
-            .map(|(i, kind)| {
-                let to = match kind {
-                    NotificationKind::CustomerConsent { .. } => {
-                        next.content.customer_contact().email.clone()
-                    }
-                    _ => next.content.partner_contact().email.clone(),
-                };
-                Notification {
-                    id: format!("{}-h{}-{i}", next.id, next.history_seq),
-                    claim_id: next.id,
-                    to,
-                    kind,
-                }
-            })
-            .collect();
-        let entry = HistoryEntry {
-            seq: next.history_seq,
-            at: now,
-            actor: actor.reference(),
-            action: step.action,
-            from: Some(self.status),
-            to: next.status,
-            reasons: step.reasons,
-            comment: step.comment,
-            changed_fields: step.changed_fields,
-            poe_ids: step.poe_ids,
-        };
-        let events = if step.changes_claim {
-            vec![next.event(step.action, Some(self.status), now)]
-        } else {
-            Vec::new()
-        };
-        let locks = LockDelta::between(
-            &held_keys(self.status, &self.content),
-            &held_keys(next.status, &next.content),
-        );
-        let schedule = ScheduleChange::between(self.pending_schedule(), next.pending_schedule());
-        Outcome {
-            claim: step.next,
-            write: if step.changes_claim {
-                Write::Update
-            } else {
-                Write::AppendHistory
-            },
-            skipped: None,
-            history: vec![entry],
-            events,
-            notifications,
-            locks,
-            schedule,
-        }
-    }
-
-    fn event(&self, action: Action, from: Option<Status>, now: DateTime<Utc>) -> DomainEvent {
-        DomainEvent {
-            id: format!("{}-v{}", self.id, self.version),
-            detail_type: detail_type(action, self.status).to_owned(),
-            claim_id: self.id,
-            partner_id: self.partner_id.clone(),
-            sequence: self.version,
-            at: now,
-            action,
-            from,
-            to: self.status,
-            reasons: self
-                .status_reason
-                .as_ref()
-                .map(|r| r.codes.clone())
-                .unwrap_or_default(),
-        }
-    }
-
-    /// The due instant of the current deadline, if the claim is in `status`.
-    fn deadline_for(&self, status: Status) -> Option<DateTime<Utc>> {
-        self.deadline
-            .as_ref()
-            .filter(|_| self.status == status)
-            .map(|d| d.due_at)
-    }
-
     /// The one-time schedule that should exist for this claim now, if any.
     pub fn pending_schedule(&self) -> Option<ScheduleSpec> {
         self.deadline
@@ -958,75 +659,3 @@ impl Claim {
         self.dispute.as_ref()
     }
 }
-
-fn check_location(
-    allowed: &BTreeSet<LocationId>,
-    location: &LocationId,
-) -> Result<(), CommandError> {
-    if allowed.contains(location) {
-        Ok(())
-    } else {
-        let mut errs = ValidationErrors::default();
-        errs.push(
-            "partnerLocationId",
-            "is not one of your organisation's locations",
-        );
-        Err(errs.into())
-    }
-}
-
-fn check_acknowledgements(ack: Acknowledgements) -> Result<(), CommandError> {
-    let mut errs = ValidationErrors::default();
-    if !ack.information_accurate {
-        errs.push(
-            "acknowledgements.informationAccurate",
-            "must be true to submit",
-        );
-    }
-    if !ack.customer_authorized {
-        errs.push(
-            "acknowledgements.customerAuthorized",
-            "must be true to submit",
-        );
-    }
-    if errs.is_empty() {
-        Ok(())
-    } else {
-        Err(errs.into())
-    }
-}
-
-/// Reviewer reasons: at least one, each from the allowed list, no repeats; a comment is required.
-fn check_reasons(
-    reasons: &[Reason],
-    allowed: &[Reason],
-    comment: Option<LongText>,
-) -> Result<LongText, CommandError> {
-    let mut errs = ValidationErrors::default();
-    if reasons.is_empty() {
-        errs.push("reasons", "give at least one reason code");
-    }
-    let mut seen = BTreeSet::new();
-    for (i, r) in reasons.iter().enumerate() {
-        if !allowed.contains(r) {
-            let list: Vec<&str> = allowed.iter().map(|r| r.code()).collect();
-            errs.push(
-                format!("reasons[{i}]"),
-                format!("must be one of: {}", list.join(", ")),
-            );
-        } else if !seen.insert(*r) {
-            errs.push(format!("reasons[{i}]"), "is repeated");
-        }
-    }
-    if comment.is_none() {
-        errs.push("comment", "is required");
-    }
-    match comment {
-        Some(c) if errs.is_empty() => Ok(c),
-        _ => Err(errs.into()),
-    }
-}
-
-#[cfg(test)]
-#[path = "claim_tests.rs"]
-mod tests;

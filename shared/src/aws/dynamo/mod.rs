@@ -1,0 +1,193 @@
+//! The DynamoDB single-table store: claims, history (comments are history entries), workload
+//! locks, outbox entries and idempotency records in one table. The design — keys, indexes and
+//! access patterns — is documented in `shared/STORAGE.md`; [`table`] is the only place that
+//! knows it.
+//!
+//! Every state change is one `TransactWriteItems`: the claim (conditioned on the version and
+//! history counter it was read at), its history entry, its lock puts and deletes, its outbox
+//! entries and, when the request carried an `Idempotency-Key`, the completed idempotency record.
+//! A cancelled transaction's reasons are mapped back to the item that failed.
+
+mod claims;
+mod idempotency;
+mod outbox;
+pub mod table;
+
+pub use table::{DUE_SHARDS, keys, names};
+
+use crate::domain::{Claim, ClaimId, HistoryEntry, LockKey, Outcome, Write};
+use crate::outbox::{OutboxEntry, OutboxRef};
+use crate::ports::{
+    ClaimQuery, ClaimReader, ClaimWriter, Commit, CommitError, Continuation, DueWork,
+    IdempotencyCompletion, IdempotencyKey, IdempotencyStart, IdempotencyStore, ListFilter,
+    OutboxStore, Page, StoreError, StoredResponse, Unavailable,
+};
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, Delete, GlobalSecondaryIndex,
+    KeySchemaElement, KeyType, Projection, ProjectionType, Put,
+    ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TimeToLiveSpecification,
+    TransactWriteItem,
+};
+use chrono::{DateTime, Duration, Utc};
+use names as n;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::time::Duration as StdDuration;
+use table::*;
+
+type Item = HashMap<String, AttributeValue>;
+
+/// The DynamoDB adapter for the claim, outbox and idempotency ports.
+#[derive(Clone, Debug)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+fn num(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+fn unavailable<E, R>(operation: &'static str) -> impl FnOnce(SdkError<E, R>) -> Unavailable
+where
+    E: std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    move |e| Unavailable::new(operation, e)
+}
+
+fn corrupt(what: &'static str, message: impl ToString) -> StoreError {
+    StoreError::Corrupt {
+        what,
+        message: message.to_string(),
+    }
+}
+
+fn get_s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+}
+
+fn get_n(item: &Item, name: &str) -> Option<u64> {
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse().ok())
+}
+
+fn doc<T: serde::de::DeserializeOwned>(item: &Item, what: &'static str) -> Result<T, StoreError> {
+    let raw = get_s(item, n::DOC).ok_or_else(|| corrupt(what, "no doc attribute"))?;
+    serde_json::from_str(raw).map_err(|e| corrupt(what, e))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    // Serialising our own types to a String cannot fail (no maps with non-string keys).
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::claims::*;
+    use super::*;
+
+    #[test]
+    fn due_keys_round_trip_and_sort_by_time() {
+        let id = ClaimId::generate();
+        let t = Utc::now();
+        let c = format!("{}#C#{id}", sortable(t));
+        assert_eq!(
+            parse_due(&c).unwrap(),
+            DueWork::Deadline {
+                claim: id,
+                due_at: t
+            }
+        );
+        let o = outbox_due_sk(t, id, "ev-x-v2");
+        match parse_due(&o).unwrap() {
+            DueWork::Outbox(r) => {
+                assert_eq!(r.entry_id, "ev-x-v2");
+                assert_eq!(r.due_at, t);
+            }
+            other => panic!("{other:?}"),
+        }
+        let later = format!("{}#C#{id}", sortable(t + Duration::nanoseconds(1)));
+        let bound = format!("{}#~", sortable(t));
+        assert!(c < bound && o < bound && later > bound);
+        assert!(parse_due("garbage").is_err());
+    }
+
+    #[test]
+    fn a_continuation_cannot_leave_its_partition() {
+        let key: Item = HashMap::from([
+            (n::PK.into(), s("CLAIM#1")),
+            (n::SK.into(), s("CLAIM")),
+            (n::ORG_PK.into(), s("ORG#a")),
+            (n::CREATED_SK.into(), s("x")),
+        ]);
+        let c = encode_start_key(&key);
+        let allowed = [n::PK, n::SK, n::ORG_PK, n::CREATED_SK];
+        assert!(decode_start_key(&c, &allowed, n::ORG_PK, "ORG#a").is_ok());
+        assert!(decode_start_key(&c, &allowed, n::ORG_PK, "ORG#b").is_err());
+        assert!(
+            decode_start_key(&Continuation(b"[1]".to_vec()), &allowed, n::ORG_PK, "ORG#a").is_err()
+        );
+    }
+
+    #[test]
+    fn cancellation_maps_stale_claim_before_taken_locks() {
+        let key = LockKey::Subscription {
+            subscription: crate::domain::SubscriptionId::parse(crate::testing::SUB_1).unwrap(),
+        };
+        let roles = [
+            Role::Claim {
+                create: false,
+                expected: 3,
+            },
+            Role::Acquire(key),
+        ];
+        let old: Item = HashMap::from([(n::VERSION.into(), num(4))]);
+        let both = [
+            (Some("ConditionalCheckFailed".into()), Some(old)),
+            (Some("ConditionalCheckFailed".into()), None),
+        ];
+        assert!(matches!(
+            map_cancellation(&both, &roles),
+            Some(CommitError::Stale {
+                expected: 3,
+                found: Some(4)
+            })
+        ));
+        let lock_only = [
+            (Some("None".into()), None),
+            (Some("ConditionalCheckFailed".into()), None),
+        ];
+        match map_cancellation(&lock_only, &roles) {
+            Some(CommitError::WorkloadTaken { keys }) => assert_eq!(keys, vec![key]),
+            other => panic!("{other:?}"),
+        }
+        let conflict = [
+            (Some("TransactionConflict".into()), None),
+            (Some("None".into()), None),
+        ];
+        assert!(map_cancellation(&conflict, &roles).is_none());
+    }
+}
