@@ -8,98 +8,25 @@
 //! A partner's edit names the version it saw (`If-Match`) and is refused instead (412).
 
 use crate::delivery::Deliverer;
-use crate::domain::access::AccessError;
 use crate::domain::{
     Actor, Claim, ClaimId, ClaimInput, Command, CommandError, ConsentDecision, DeadlinePolicy,
-    HistoryEntry, LockKey, Outcome, PoeDocument, PoeId, PoePolicy, PoeUploadRequest,
-    ValidationErrors, Write,
+    HistoryEntry, Outcome, PoeDocument, PoeId, PoePolicy, PoeUploadRequest, Write,
 };
+pub use crate::failure::Failure;
+use crate::failure::commit_failure;
 use crate::outbox::{OutboxEntry, entries_for};
 use crate::ports::{
     ClaimQuery, ClaimReader, ClaimWriter, Commit, CommitError, Continuation, DeadlinePayload,
     DueWork, EventPublisher, IdempotencyCompletion, IdempotencyKey, IdempotencyStart,
     IdempotencyStore, ListFilter, Mailer, ObjectMeta, OutboxStore, PoeMismatch, PoeStorage,
-    PresignedRequest, Revision, Schedules, StoreError, StoredResponse, Unavailable, UploadSpec,
+    PresignedRequest, Revision, Schedules, StoredResponse, UploadSpec,
 };
-use crate::tokens::{ConsentGrant, TokenError};
+use crate::tokens::ConsentGrant;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 
 /// How often a command is re-decided on a fresh read after losing a race.
 const MAX_ATTEMPTS: u32 = 4;
-
-/// Why an operation did not happen. Mapped to HTTP in one place (`crate::http::problem`).
-#[derive(Debug, thiserror::Error)]
-pub enum Failure {
-    /// No such claim, or another organisation's (indistinguishable on purpose).
-    #[error("claim not found")]
-    NotFound,
-    #[error("proof of execution document not found")]
-    PoeNotFound,
-    #[error(transparent)]
-    Invalid(#[from] ValidationErrors),
-    #[error(transparent)]
-    Refused(CommandError),
-    #[error("the claim changed: you sent version {expected}, it is now at version {current}")]
-    PreconditionFailed { expected: u64, current: u64 },
-    #[error("{}", describe(keys))]
-    WorkloadTaken { keys: Vec<LockKey> },
-    #[error("proof of execution {poe_id} does not match its upload: {mismatch}")]
-    PoeMismatch { poe_id: PoeId, mismatch: String },
-    #[error("the claim is being changed by someone else; retry")]
-    Busy,
-    #[error("a request with this Idempotency-Key is still being processed")]
-    IdempotencyInProgress,
-    #[error("this Idempotency-Key was used with a different request")]
-    IdempotencyMismatch,
-    #[error("this consent link is not valid")]
-    ConsentLinkInvalid,
-    #[error("this consent link has expired")]
-    ConsentLinkExpired,
-    /// An infrastructure failure (logged with its cause; opaque to the caller).
-    #[error("{0}")]
-    Unavailable(String),
-}
-
-fn describe(keys: &[LockKey]) -> String {
-    keys.iter()
-        .map(LockKey::describe)
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-impl From<CommandError> for Failure {
-    fn from(e: CommandError) -> Self {
-        match e {
-            CommandError::Access(AccessError::NotFound) => Self::NotFound,
-            CommandError::Invalid(v) => Self::Invalid(v),
-            other => Self::Refused(other),
-        }
-    }
-}
-
-impl From<StoreError> for Failure {
-    fn from(e: StoreError) -> Self {
-        tracing::error!(error = %e, cause = ?std::error::Error::source(&e), "store failure");
-        Self::Unavailable(e.to_string())
-    }
-}
-
-impl From<Unavailable> for Failure {
-    fn from(e: Unavailable) -> Self {
-        tracing::error!(error = %e, cause = %e.source, "AWS call failed");
-        Self::Unavailable(e.to_string())
-    }
-}
-
-impl From<TokenError> for Failure {
-    fn from(e: TokenError) -> Self {
-        match e {
-            TokenError::Expired => Self::ConsentLinkExpired,
-            TokenError::Invalid => Self::ConsentLinkInvalid,
-        }
-    }
-}
 
 /// An `Idempotency-Key` request in progress: its key, its body's hash, and how to describe a
 /// successful result as the response to replay.
@@ -600,18 +527,5 @@ fn describe_mismatch(m: &PoeMismatch) -> String {
             stored.as_deref().unwrap_or("no type")
         ),
         PoeMismatch::Checksum => "the SHA-256 differs from the declared one".into(),
-    }
-}
-
-fn commit_failure(e: CommitError) -> Failure {
-    match e {
-        CommitError::WorkloadTaken { keys } => Failure::WorkloadTaken { keys },
-        CommitError::Stale { .. } | CommitError::Contention => Failure::Busy,
-        CommitError::AlreadyExists => Failure::Unavailable("claim ID collision".into()),
-        CommitError::Inconsistent(m) => {
-            tracing::error!(message = %m, "store inconsistency");
-            Failure::Unavailable("store inconsistency".into())
-        }
-        CommitError::Unavailable(u) => u.into(),
     }
 }

@@ -27,7 +27,7 @@ pub type Wired = Wire<DynamoStore, Unwired, SesMailer, EventBridgeSchedules, Eve
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
     let response = run(app, &req).await;
     tracing::info!(
-        function = "consent-callback",
+        function = NAME,
         method = %req.method(),
         status = response.status().as_u16(),
         "request done"
@@ -76,14 +76,19 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Response<Body> {
     }
 }
 
+/// A page for what went wrong: the link's own problems by their status, anything else 500
+/// (logged with its cause; the customer sees "try again later").
 fn failure(e: &Failure) -> Response<Body> {
-    let status = cpor::http::Problem::from(match e {
-        Failure::ConsentLinkExpired => Failure::ConsentLinkExpired,
-        Failure::ConsentLinkInvalid | Failure::NotFound => Failure::ConsentLinkInvalid,
-        Failure::Busy => Failure::Busy,
-        _ => Failure::Unavailable(String::new()),
-    })
-    .status;
+    let status = match e {
+        Failure::ConsentLinkExpired
+        | Failure::ConsentLinkInvalid
+        | Failure::NotFound
+        | Failure::Busy => e.status(),
+        other => {
+            tracing::error!(function = NAME, cause = %other.chain(), "consent page failed");
+            500
+        }
+    };
     http::html(status, page::problem(e))
 }
 

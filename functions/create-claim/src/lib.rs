@@ -29,8 +29,8 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
         body: http::claim_body(c),
     };
     let idem = match http::begin_idempotent(app, req, &actor, now, &respond).await? {
-        Ok(idem) => idem,
-        Err(replayed) => return Ok(replayed),
+        http::Begun::Run(idem) => idem,
+        http::Begun::Replay(response) => return Ok(response),
     };
     let result = app.create(&actor, &input, idem.as_ref(), now).await;
     let done = http::settle(app, idem.as_ref(), result).await?;

@@ -65,8 +65,8 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
         body: stored.clone(),
     };
     let idem = match http::begin_idempotent(app, req, &actor, now, &respond).await? {
-        Ok(idem) => idem,
-        Err(replayed) => return Ok(replayed),
+        http::Begun::Run(idem) => idem,
+        http::Begun::Replay(response) => return Ok(response),
     };
     let result = app
         .execute(&actor, id, None, None, idem.as_ref(), now, move |_| {

@@ -245,15 +245,22 @@ pub fn claim_response(status: u16, claim: &crate::domain::Claim) -> Response<Bod
     resp
 }
 
-/// Starts an operation that honours `Idempotency-Key`: `Err(response)` is the replay of a
-/// completed request; `Ok(idem)` is what to pass to the operation (completed in its commit).
+/// How an operation that honours `Idempotency-Key` starts.
+pub enum Begun<'a> {
+    /// Run it, completing the key (if any) in its commit.
+    Run(Option<crate::app::Idempotent<'a>>),
+    /// A request with this key already completed: answer its response again.
+    Replay(Response<Body>),
+}
+
+/// Starts an operation that honours `Idempotency-Key`.
 pub async fn begin_idempotent<'a, W: crate::app::Wiring>(
     app: &crate::app::App<W>,
     req: &Request,
     actor: &crate::domain::Actor,
     now: chrono::DateTime<chrono::Utc>,
     respond: &'a (dyn Fn(&crate::domain::Claim) -> crate::ports::StoredResponse + Send + Sync),
-) -> Result<Result<Option<crate::app::Idempotent<'a>>, Response<Body>>, Problem> {
+) -> Result<Begun<'a>, Problem> {
     let idem = idempotency_key(req, &identity::caller_scope(actor), &route_key(req))?.map(
         |(key, hash)| crate::app::Idempotent {
             key,
@@ -261,10 +268,10 @@ pub async fn begin_idempotent<'a, W: crate::app::Wiring>(
             respond,
         },
     );
-    match app.start(idem, now).await? {
-        crate::app::Started::Replay(stored) => Ok(Err(replay(&stored))),
-        crate::app::Started::Run(idem) => Ok(Ok(idem)),
-    }
+    Ok(match app.start(idem, now).await? {
+        crate::app::Started::Replay(stored) => Begun::Replay(replay(&stored)),
+        crate::app::Started::Run(idem) => Begun::Run(idem),
+    })
 }
 
 /// Ends an idempotent operation: on failure the key is released so a corrected retry runs.
@@ -282,15 +289,24 @@ pub async fn settle<W: crate::app::Wiring, T>(
     }
 }
 
-/// How every handler ends: a problem becomes its response; one log line per request.
+/// How every handler ends: a problem becomes its response; one log line per request, with the
+/// cause of a 5xx.
 pub fn finish(function: &'static str, result: Result<Response<Body>, Problem>) -> Response<Body> {
-    let response = match result {
-        Ok(r) => r,
-        Err(p) => p.into_response(),
+    let (response, cause) = match result {
+        Ok(r) => (r, None),
+        Err(mut p) => {
+            let cause = p.cause.take();
+            (p.into_response(), cause)
+        }
     };
     let status = response.status().as_u16();
     if status >= 500 {
-        tracing::error!(function, status, "request failed");
+        tracing::error!(
+            function,
+            status,
+            cause = cause.as_deref().unwrap_or("-"),
+            "request failed"
+        );
     } else {
         tracing::info!(function, status, "request done");
     }
@@ -313,8 +329,8 @@ pub async fn run_command<W: crate::app::Wiring>(
         body: claim_body(c),
     };
     let idem = match begin_idempotent(app, req, actor, now, &respond).await? {
-        Ok(idem) => idem,
-        Err(replayed) => return Ok(replayed),
+        Begun::Run(idem) => idem,
+        Begun::Replay(response) => return Ok(response),
     };
     let result = app
         .execute(actor, id, expected, None, idem.as_ref(), now, move |_| {

@@ -1,5 +1,6 @@
 //! `application/problem+json` (RFC 9457) responses, and the one place where an operation's
-//! failure becomes an HTTP status. 5xx bodies are opaque; the cause is logged where it happened.
+//! failure becomes an HTTP status. 5xx bodies are opaque; their cause is logged at the edge
+//! (`crate::http::finish`).
 
 use crate::app::Failure;
 use crate::domain::access::AccessError;
@@ -9,27 +10,41 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
-    #[serde(rename = "type")]
-    pub kind: String,
+    /// The problem type's slug; sent as `type: "/problems/<slug>"`.
+    #[serde(rename = "type", serialize_with = "type_uri")]
+    pub kind: &'static str,
     pub title: &'static str,
     pub status: u16,
     pub detail: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
     /// The workloads another partner holds (409 on submit), never the partner.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub workloads: Vec<String>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub workloads: Box<[String]>,
+    /// What failed underneath a 5xx, for the log line at the edge; never sent.
+    #[serde(skip)]
+    pub cause: Option<Box<str>>,
+}
+
+fn type_uri<S: serde::Serializer>(slug: &&'static str, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&format_args!("/problems/{slug}"))
 }
 
 impl Problem {
-    pub fn new(status: u16, slug: &str, title: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(
+        status: u16,
+        slug: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
         Self {
-            kind: format!("/problems/{slug}"),
+            kind: slug,
             title,
             status,
             detail: detail.into(),
             errors: Vec::new(),
-            workloads: Vec::new(),
+            workloads: Box::default(),
+            cause: None,
         }
     }
 
@@ -104,85 +119,56 @@ impl Problem {
 
 impl From<Failure> for Problem {
     fn from(f: Failure) -> Self {
+        let status = f.status();
         let detail = f.to_string();
+        let (slug, title) = match &f {
+            Failure::NotFound => ("not-found", "Claim not found"),
+            Failure::PoeNotFound => ("not-found", "Document not found"),
+            Failure::Invalid(_) => ("validation", "Invalid request"),
+            Failure::Refused(e) => refusal(e),
+            Failure::PreconditionFailed { .. } => ("precondition-failed", "The claim changed"),
+            Failure::WorkloadTaken { .. } => ("workload-taken", "Workload already associated"),
+            Failure::PoeMismatch { .. } => ("proof-of-execution", "Upload does not match"),
+            Failure::Busy => ("busy", "Concurrent change"),
+            Failure::IdempotencyInProgress => ("idempotency-in-progress", "Request in progress"),
+            Failure::IdempotencyMismatch => ("idempotency-mismatch", "Idempotency key reused"),
+            Failure::ConsentLinkInvalid => ("consent-link", "Link not valid"),
+            Failure::ConsentLinkExpired => ("consent-link", "Link expired"),
+            Failure::Unavailable(_) => ("internal", "Internal error"),
+        };
+        let mut p = Self::new(status, slug, title, detail);
         match f {
-            Failure::NotFound => Self::new(404, "not-found", "Claim not found", detail),
-            Failure::PoeNotFound => Self::new(404, "not-found", "Document not found", detail),
-            Failure::Invalid(errors) => {
-                let mut p = Self::new(400, "validation", "Invalid request", detail);
-                p.errors = errors.0;
-                p
-            }
-            Failure::Refused(e) => match e {
-                CommandError::Access(AccessError::Forbidden(_)) => Self::forbidden(detail),
-                CommandError::Access(AccessError::NotFound) => {
-                    Self::new(404, "not-found", "Claim not found", detail)
-                }
-                CommandError::Invalid(errors) => {
-                    let mut p = Self::new(400, "validation", "Invalid request", detail);
-                    p.errors = errors.0;
-                    p
-                }
-                CommandError::NotAllowed { .. } => Self::new(
-                    409,
-                    "transition-not-allowed",
-                    "Not allowed in this status",
-                    detail,
-                ),
-                CommandError::NotEditable { .. } => Self::new(
-                    409,
-                    "not-editable",
-                    "Field not editable in this status",
-                    detail,
-                ),
-                CommandError::PoeRequired
-                | CommandError::PoeNotUploaded { .. }
-                | CommandError::TooManyPoe { .. } => {
-                    Self::new(409, "proof-of-execution", "Proof of execution", detail)
-                }
-                CommandError::DisputeWindowClosed { .. } => Self::new(
-                    409,
-                    "dispute-window-closed",
-                    "Dispute window closed",
-                    detail,
-                ),
-                CommandError::ConsentAlreadyDeclined => {
-                    Self::new(409, "consent-declined", "Already declined", detail)
-                }
-            },
-            Failure::PreconditionFailed { .. } => {
-                Self::new(412, "precondition-failed", "The claim changed", detail)
-            }
+            Failure::Invalid(errors) => p.errors = errors.0,
             Failure::WorkloadTaken { keys } => {
-                let mut p = Self::new(409, "workload-taken", "Workload already associated", detail);
                 p.workloads = keys.iter().map(|k| k.storage_key()).collect();
-                p
             }
-            Failure::PoeMismatch { .. } => {
-                Self::new(409, "proof-of-execution", "Upload does not match", detail)
+            Failure::Unavailable(_) => {
+                p.cause = Some(f.chain().into());
+                p.detail =
+                    "something went wrong on our side; it has been logged, retry later".into();
             }
-            Failure::Busy => Self::new(409, "busy", "Concurrent change", detail),
-            Failure::IdempotencyInProgress => Self::new(
-                409,
-                "idempotency-in-progress",
-                "Request in progress",
-                detail,
-            ),
-            Failure::IdempotencyMismatch => Self::new(
-                422,
-                "idempotency-mismatch",
-                "Idempotency key reused",
-                detail,
-            ),
-            Failure::ConsentLinkInvalid => Self::new(404, "consent-link", "Link not valid", detail),
-            Failure::ConsentLinkExpired => Self::new(410, "consent-link", "Link expired", detail),
-            Failure::Unavailable(_) => Self::new(
-                500,
-                "internal",
-                "Internal error",
-                "something went wrong on our side; it has been logged, retry later",
-            ),
+            _ => {}
         }
+        p
+    }
+}
+
+/// The type and title of a command the domain refused. Not-found and invalid input never
+/// arrive here: `Failure::from(CommandError)` turns them into their own variants.
+fn refusal(e: &CommandError) -> (&'static str, &'static str) {
+    match e {
+        CommandError::Access(AccessError::Forbidden(_)) => ("forbidden", "Forbidden"),
+        CommandError::NotAllowed { .. } => ("transition-not-allowed", "Not allowed in this status"),
+        CommandError::NotEditable { .. } => ("not-editable", "Field not editable in this status"),
+        CommandError::PoeRequired
+        | CommandError::PoeNotUploaded { .. }
+        | CommandError::TooManyPoe { .. } => ("proof-of-execution", "Proof of execution"),
+        CommandError::DisputeWindowClosed { .. } => {
+            ("dispute-window-closed", "Dispute window closed")
+        }
+        CommandError::ConsentAlreadyDeclined => ("consent-declined", "Already declined"),
+        CommandError::Access(AccessError::NotFound) => ("not-found", "Claim not found"),
+        CommandError::Invalid(_) => ("validation", "Invalid request"),
     }
 }
 
@@ -191,12 +177,54 @@ mod tests {
     use super::*;
 
     #[test]
-    fn internal_errors_are_opaque() {
-        let p = Problem::from(Failure::Unavailable(
-            "dynamodb: table cpor-prod missing".into(),
-        ));
+    fn internal_errors_are_opaque_and_keep_their_cause_for_the_log() {
+        let cause = crate::ports::Unavailable::new("get claim", "table cpor-prod missing");
+        let p = Problem::from(Failure::from(crate::ports::StoreError::from(cause)));
         assert_eq!(p.status, 500);
         assert!(!p.detail.contains("cpor-prod"));
+        let body = serde_json::to_string(&p).unwrap();
+        assert!(
+            !body.contains("cpor-prod") && !body.contains("cause"),
+            "{body}"
+        );
+        let logged = p.cause.as_deref().unwrap_or_default();
+        assert!(
+            logged.contains("get claim") && logged.contains("table cpor-prod missing"),
+            "{logged}"
+        );
+    }
+
+    #[test]
+    fn every_failure_answers_the_status_it_names() {
+        let cases: Vec<(Failure, u16)> = vec![
+            (Failure::NotFound, 404),
+            (Failure::Invalid(Default::default()), 400),
+            (
+                Failure::from(CommandError::Access(AccessError::Forbidden(
+                    crate::domain::Capability::Dispute,
+                ))),
+                403,
+            ),
+            (
+                Failure::from(CommandError::Access(AccessError::NotFound)),
+                404,
+            ),
+            (Failure::from(CommandError::PoeRequired), 409),
+            (Failure::ConsentLinkExpired, 410),
+            (
+                Failure::PreconditionFailed {
+                    expected: 1,
+                    current: 2,
+                },
+                412,
+            ),
+            (Failure::IdempotencyMismatch, 422),
+        ];
+        for (f, status) in cases {
+            let p = Problem::from(f);
+            assert_eq!(p.status, status, "{}", p.detail);
+            assert!(p.cause.is_none());
+        }
     }
 
     #[test]
@@ -206,7 +234,10 @@ mod tests {
         };
         let p = Problem::from(Failure::WorkloadTaken { keys: vec![key] });
         assert_eq!(p.status, 409);
-        assert_eq!(p.workloads, vec![format!("SUB#{}", crate::testing::SUB_1)]);
+        assert_eq!(
+            p.workloads.to_vec(),
+            vec![format!("SUB#{}", crate::testing::SUB_1)]
+        );
         assert!(p.detail.contains("already associated with another partner"));
     }
 }
