@@ -1,7 +1,8 @@
 //! S3, SES v2, Scheduler and EventBridge adapters against moto: what each sends is read back
 //! from the emulator (objects, sent mail, stored schedules, events delivered to a queue).
 
-use crate::aws_env::config;
+use crate::helpers::aws::config;
+use crate::helpers::{http, moto_data, unique};
 use base64::Engine as _;
 use chrono::{TimeZone, Utc};
 use cpor::aws::events::EventBridgePublisher;
@@ -13,7 +14,6 @@ use cpor::mail::{Links, render};
 use cpor::outbox::EmailContext;
 use cpor::ports::*;
 use cpor::testing::*;
-use cpor_tests::{http, moto_data, unique};
 use sha2::{Digest, Sha256};
 
 fn b64(bytes: &[u8]) -> String {

@@ -2,8 +2,8 @@
 //! ChromeDriver, renders the page from the consent email and a click on "Decline" records the
 //! decision (installed by `scripts/browser.sh`, which `make test` runs).
 
-use crate::e2e::{ORG_A, consent_path, customer_email, stack, unique_tenant};
-use cpor_tests::request;
+use crate::helpers::request;
+use crate::helpers::{ORG_A, consent_path, customer_email, stack, unique_tenant};
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

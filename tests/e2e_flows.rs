@@ -1,7 +1,7 @@
 //! End to end over HTTP, the other paths: information requests, silence, declines, disputes,
 //! races, access, bad input, preconditions and retries.
 
-use crate::e2e::{
+use crate::helpers::{
     ORG_A, ORG_B, Stack, consent_path, customer_email, emails_to, mws_body, stack, unique_tenant,
 };
 use chrono::{DateTime, Duration, Utc};
@@ -17,7 +17,7 @@ fn id_of(v: &Value) -> String {
     v["id"].as_str().expect("id").to_owned()
 }
 
-async fn decide(s: &Stack, link: &str, decision: &str) -> cpor_tests::HttpResponse {
+async fn decide(s: &Stack, link: &str, decision: &str) -> crate::helpers::HttpResponse {
     s.raw(
         "POST",
         link,
@@ -35,11 +35,7 @@ async fn information_requested_then_resubmitted_and_silence_rejects() {
     let s = stack().await;
     let t = s.admin(ORG_A);
     // GIVEN a claim under review
-    let c = s
-        .submitted(ORG_A, &unique_tenant(), &customer_email())
-        .await;
-    let id = id_of(&c);
-    s.review(&id, json!({"action": "start"})).await;
+    let (id, _) = s.under_review(ORG_A).await;
     // WHEN the reviewer asks for information without a comment THEN the field is named
     let r = s
         .review(
@@ -170,11 +166,7 @@ async fn a_customer_decline_releases_the_workload_before_and_after_activation() 
 async fn rejected_then_disputed_then_approved_and_a_late_dispute_is_refused() {
     let s = stack().await;
     let t = s.admin(ORG_A);
-    let c = s
-        .submitted(ORG_A, &unique_tenant(), &customer_email())
-        .await;
-    let id = id_of(&c);
-    s.review(&id, json!({"action": "start"})).await;
+    let (id, _) = s.under_review(ORG_A).await;
     let rejected = s
         .review(
             &id,

@@ -1,7 +1,7 @@
 //! Every sample event in `events/` runs through its function and gets the status its name
 //! says; each names a route of that function; every function has samples.
 
-use crate::e2e::stack;
+use crate::helpers::stack;
 use cpor::routes::{self, ROUTES};
 use std::path::PathBuf;
 

@@ -3,7 +3,7 @@
 //! the create and edit handlers, exactly as API Gateway would deliver it. No panic, no 5xx;
 //! every 400 names a field; and what is stored is exactly what was answered 201.
 
-use crate::e2e::{ORG_A, mws_body, stack, unique_tenant};
+use crate::helpers::{ORG_A, mws_body, stack, unique_tenant};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -42,18 +42,7 @@ fn tree() -> impl Strategy<Value = Value> {
 
 /// A valid body with one field dropped or replaced by something random.
 fn mutated() -> impl Strategy<Value = Value> {
-    let fields = [
-        "name",
-        "partnerLocationId",
-        "customer",
-        "solutionArea",
-        "partnerRole",
-        "incentiveOptOut",
-        "products",
-        "customerContact",
-        "partnerContact",
-        "revenueDetails",
-    ];
+    let fields = cpor::domain::content::CONTENT_FIELDS;
     (0..fields.len(), tree(), any::<bool>(), 0..25usize).prop_map(move |(i, v, drop, copies)| {
         let mut body = mws_body(ORG_A, "3fa85f64-5717-4562-b3fc-2c963f66afa6", "a@b.example");
         let obj = body.as_object_mut().expect("object");

@@ -3,7 +3,7 @@
 //! outcome with a consistent history, and retries that must not act twice. Each test prints
 //! what it tried; the figures go in the issue note.
 
-use crate::e2e::{ORG_A, ORG_B, Stack, customer_email, mws_body, stack, unique_tenant};
+use crate::helpers::{ORG_A, ORG_B, Stack, customer_email, mws_body, stack, unique_tenant};
 use cpor::domain::Actor;
 use cpor::http::identity::from_claims;
 use cpor::routes::{Auth, ROUTES};
@@ -169,16 +169,6 @@ async fn every_route_every_role_own_and_other_organisation_follows_the_matrix() 
     assert!(tried >= 100);
 }
 
-async fn under_review(s: &Stack) -> (String, Value) {
-    let c = s
-        .submitted(ORG_A, &unique_tenant(), &customer_email())
-        .await;
-    let id = c["id"].as_str().expect("id").to_owned();
-    let r = s.review(&id, json!({"action": "start"})).await;
-    assert_eq!(r.status, 200);
-    (id, r.json())
-}
-
 async fn history_is_consistent(s: &Stack, id: &str) -> Vec<String> {
     let h = s
         .call(
@@ -216,7 +206,7 @@ async fn races_end_in_one_outcome_with_a_consistent_history() {
     let mut tried = 0;
     for _ in 0..rounds {
         // two reviewers deciding at once: one approval and one rejection, one wins
-        let (id, _) = under_review(&s).await;
+        let (id, _) = s.under_review(ORG_A).await;
         let (a, b) = tokio::join!(
             s.review(&id, json!({"action": "approve"})),
             s.review(
@@ -274,7 +264,7 @@ async fn races_end_in_one_outcome_with_a_consistent_history() {
         let due = chrono::DateTime::parse_from_rfc3339(approved["dueAt"].as_str().expect("due"))
             .expect("rfc3339")
             .with_timezone(&chrono::Utc);
-        let link = crate::e2e::consent_path(&customer);
+        let link = crate::helpers::consent_path(&customer);
         let decline = s.raw(
             "POST",
             &link,
@@ -299,7 +289,7 @@ async fn races_end_in_one_outcome_with_a_consistent_history() {
         tried += 1;
 
         // the sweep racing a resubmission at the partner-response deadline
-        let (id, _) = under_review(&s).await;
+        let (id, _) = s.under_review(ORG_A).await;
         let par = s
             .review(&id, json!({"action": "request_info", "reasons": ["missing_products"], "comment": "which?"}))
             .await
@@ -324,7 +314,7 @@ async fn races_end_in_one_outcome_with_a_consistent_history() {
 async fn repeated_and_late_firings_act_once() {
     let s = stack().await;
     let admin = s.admin(ORG_A);
-    let (id, _) = under_review(&s).await;
+    let (id, _) = s.under_review(ORG_A).await;
     let approved = s.review(&id, json!({"action": "approve"})).await.json();
     let version = approved["version"].as_u64().expect("version");
     let due = chrono::DateTime::parse_from_rfc3339(approved["dueAt"].as_str().expect("due"))

@@ -2,7 +2,7 @@
 //! token, comments, a failed email) runs with every log line captured, and none carries an
 //! email address, a contact name, a comment, a consent token or a JWT.
 
-use crate::e2e::{ORG_A, consent_path, mws_body, stack, unique_tenant};
+use crate::helpers::{ORG_A, consent_path, mws_body, stack, unique_tenant};
 use serde_json::json;
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};

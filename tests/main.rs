@@ -1,8 +1,8 @@
 //! The one integration-test binary: every test that crosses crate boundaries lives under here.
-//! Tests that touch AWS run against one moto server per test process (see `tests/support`).
+//! Tests that touch AWS run against one moto server per test process; everything they stand on
+//! is in `helpers`.
 
 mod adapters;
-mod aws_env;
 mod browser;
 mod domain_lifecycle;
 mod e2e;
@@ -10,6 +10,7 @@ mod e2e_flows;
 mod events;
 mod fuzz;
 mod hardening;
+mod helpers;
 mod infra;
 mod logs;
 mod outbox;

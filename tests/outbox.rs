@@ -3,7 +3,9 @@
 //! (SES throttling, DynamoDB transaction conflicts, partial PutEvents failures) injected with
 //! aws-smithy-mocks.
 
-use crate::aws_env::{Db, act, create, db, delivery, emails_to, keys, links, save};
+use crate::helpers::aws::{Db, act, create, db, delivery, keys, links, save};
+use crate::helpers::emails_to;
+use crate::helpers::unique;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use chrono::Duration;
 use cpor::aws::dynamo::DynamoStore;
@@ -14,7 +16,6 @@ use cpor::domain::*;
 use cpor::outbox::{INLINE_LEASE, OutboxEntry, OutboxRef};
 use cpor::ports::*;
 use cpor::testing::*;
-use cpor_tests::unique;
 use std::collections::BTreeSet;
 
 /// A draft for a customer contact of its own (so this test's emails can be counted), with a

@@ -3,7 +3,7 @@
 //! the sweep's due query is one query per index partition — never a Scan. A change that adds a
 //! round trip fails here.
 
-use crate::aws_env::counted_db;
+use crate::helpers::aws::counted_db;
 use cpor::aws::dynamo::DUE_SHARDS;
 use cpor::domain::*;
 use cpor::outbox::entries_for;
@@ -191,8 +191,8 @@ async fn each_operation_sends_exactly_its_documented_aws_requests() {
     use cpor::aws::wiring::Everything;
     use cpor::ports::DeadlinePayload;
 
-    let endpoint = cpor_tests::moto().endpoint.clone();
-    let plain = crate::aws_env::config().await;
+    let endpoint = crate::helpers::moto().endpoint.clone();
+    let plain = crate::helpers::aws::config().await;
     let names = cpor_local::provision::Names::unique();
     cpor_local::provision::provision(&plain, &names)
         .await

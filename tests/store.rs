@@ -1,7 +1,7 @@
 //! The DynamoDB store against moto: transactions, optimistic concurrency, the
 //! one-partner-per-workload locks, pagination, the sparse due index and idempotency records.
 
-use crate::aws_env::{act, create, db, save};
+use crate::helpers::aws::{act, create, db, save};
 use chrono::Duration;
 use cpor::domain::*;
 use cpor::outbox::INLINE_LEASE;
@@ -35,7 +35,7 @@ async fn draft_with_poe(
         .expect("poe added")
 }
 
-async fn lock_holder(db: &crate::aws_env::Db, key: &LockKey) -> Option<String> {
+async fn lock_holder(db: &crate::helpers::aws::Db, key: &LockKey) -> Option<String> {
     let out = db
         .client
         .get_item()
@@ -112,7 +112,7 @@ async fn a_stale_writer_gets_a_typed_conflict_and_writes_nothing() {
             &DeadlinePolicy::default(),
         )
         .expect("ok");
-    crate::aws_env::save(&db.store, Some(&claim), &first, now)
+    crate::helpers::aws::save(&db.store, Some(&claim), &first, now)
         .await
         .expect("first writer wins");
     // WHEN a second writer commits a change computed from the same read

@@ -3,13 +3,13 @@
 //! wire (requests, items returned). It must grow with the due claims, not the table. Writes
 //! `bench/sweep.json`, which the benchmark report includes.
 
-use crate::aws_env::{RoundTrips, config};
+use crate::helpers::aws::{RoundTrips, config};
+use crate::helpers::unique;
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use chrono::{Duration, TimeZone, Utc};
 use cpor::aws::dynamo::{DynamoStore, keys};
 use cpor::domain::ClaimId;
 use cpor::ports::{DueWork, OutboxStore};
-use cpor_tests::unique;
 use serde_json::json;
 use std::collections::HashMap;
 

@@ -26,6 +26,15 @@ fn run(
     claim.handle(actor, cmd, now, &policy())
 }
 
+/// The customer's decision through the consent link.
+fn customer(
+    claim: &Claim,
+    decision: ConsentDecision,
+    now: DateTime<Utc>,
+) -> Result<Outcome, CommandError> {
+    run(claim, &Actor::Customer, Command::Consent(decision), now)
+}
+
 fn patch(json: serde_json::Value) -> Command {
     Command::Edit(Box::new(serde_json::from_value(json).unwrap()))
 }
@@ -779,13 +788,7 @@ fn a_draft_can_be_cancelled_and_then_nothing_more_happens() {
 #[test]
 fn a_customer_decline_during_the_window_rejects_and_releases() {
     let (c, now) = claim_in(Status::Approved);
-    let out = run(
-        &c,
-        &Actor::Customer,
-        Command::Consent(ConsentDecision::Decline),
-        now,
-    )
-    .unwrap();
+    let out = customer(&c, ConsentDecision::Decline, now).unwrap();
     assert_eq!(out.claim.status(), Status::Rejected);
     assert_eq!(
         out.claim.status_reason().unwrap().codes,
@@ -799,22 +802,10 @@ fn a_customer_decline_during_the_window_rejects_and_releases() {
         "activation is cancelled"
     );
     // The link replayed: the decision is already recorded, nothing changes.
-    let again = run(
-        &out.claim,
-        &Actor::Customer,
-        Command::Consent(ConsentDecision::Decline),
-        now,
-    )
-    .unwrap();
+    let again = customer(&out.claim, ConsentDecision::Decline, now).unwrap();
     assert_eq!(again.write, Write::Nothing);
     assert_eq!(
-        run(
-            &out.claim,
-            &Actor::Customer,
-            Command::Consent(ConsentDecision::Keep),
-            now
-        )
-        .unwrap_err(),
+        customer(&out.claim, ConsentDecision::Keep, now).unwrap_err(),
         CommandError::ConsentAlreadyDeclined
     );
 }
@@ -822,13 +813,7 @@ fn a_customer_decline_during_the_window_rejects_and_releases() {
 #[test]
 fn a_customer_may_decline_at_any_time_even_after_activation() {
     let (c, now) = claim_in(Status::Active);
-    let out = run(
-        &c,
-        &Actor::Customer,
-        Command::Consent(ConsentDecision::Decline),
-        now,
-    )
-    .unwrap();
+    let out = customer(&c, ConsentDecision::Decline, now).unwrap();
     assert_eq!(out.claim.status(), Status::Ended);
     assert_eq!(
         out.claim.status_reason().unwrap().codes,
@@ -847,36 +832,18 @@ fn a_customer_may_decline_at_any_time_even_after_activation() {
         Status::PartnerActionRequired,
     ] {
         let (c, now) = claim_in(status);
-        let out = run(
-            &c,
-            &Actor::Customer,
-            Command::Consent(ConsentDecision::Decline),
-            now,
-        )
-        .unwrap();
+        let out = customer(&c, ConsentDecision::Decline, now).unwrap();
         assert_eq!(out.claim.status(), Status::Rejected, "{status}");
     }
     let (d, now) = claim_in(Status::Disputed);
-    let out = run(
-        &d,
-        &Actor::Customer,
-        Command::Consent(ConsentDecision::Decline),
-        now,
-    )
-    .unwrap();
+    let out = customer(&d, ConsentDecision::Decline, now).unwrap();
     assert_eq!(out.claim.status(), Status::RejectedFinal);
 }
 
 #[test]
 fn keeping_is_recorded_once_and_changes_no_status() {
     let (c, now) = claim_in(Status::Approved);
-    let out = run(
-        &c,
-        &Actor::Customer,
-        Command::Consent(ConsentDecision::Keep),
-        now,
-    )
-    .unwrap();
+    let out = customer(&c, ConsentDecision::Keep, now).unwrap();
     assert_eq!(out.claim.status(), Status::Approved);
     assert_eq!(
         out.claim.consent().map(|r| r.decision),
@@ -887,21 +854,9 @@ fn keeping_is_recorded_once_and_changes_no_status() {
         c.deadline(),
         "activation still waits for the window"
     );
-    let again = run(
-        &out.claim,
-        &Actor::Customer,
-        Command::Consent(ConsentDecision::Keep),
-        now,
-    )
-    .unwrap();
+    let again = customer(&out.claim, ConsentDecision::Keep, now).unwrap();
     assert_eq!(again.write, Write::Nothing);
-    let declined = run(
-        &out.claim,
-        &Actor::Customer,
-        Command::Consent(ConsentDecision::Decline),
-        now,
-    )
-    .unwrap();
+    let declined = customer(&out.claim, ConsentDecision::Decline, now).unwrap();
     assert_eq!(
         declined.claim.status(),
         Status::Rejected,
@@ -909,13 +864,7 @@ fn keeping_is_recorded_once_and_changes_no_status() {
     );
     let (d, now) = draft();
     assert!(
-        run(
-            &d,
-            &Actor::Customer,
-            Command::Consent(ConsentDecision::Decline),
-            now
-        )
-        .is_err(),
+        customer(&d, ConsentDecision::Decline, now).is_err(),
         "no link before submission"
     );
 }

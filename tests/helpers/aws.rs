@@ -1,6 +1,8 @@
-//! Per-test AWS resources on the shared moto server: a fresh table (and bucket, bus, group
-//! when asked), so tests never see each other's items.
+//! Per-test AWS resources on the shared moto server — a fresh table (and bucket, bus, group
+//! when asked), so tests never see each other's items — and store helpers that commit outcomes
+//! the way a function does.
 
+use super::moto::{moto, unique};
 use aws_config::SdkConfig;
 use chrono::{DateTime, Utc};
 use cpor::aws::dynamo::DynamoStore;
@@ -12,7 +14,6 @@ use cpor::domain::{Actor, Claim, ClaimId, ClaimInput, Command, DeadlinePolicy, O
 use cpor::outbox::{OutboxEntry, entries_for};
 use cpor::ports::{ClaimWriter, Commit, CommitError, Revision};
 use cpor::tokens::KeyRing;
-use cpor_tests::{moto, unique};
 
 pub async fn config() -> SdkConfig {
     let endpoint = moto().endpoint.clone();
@@ -100,104 +101,28 @@ pub struct Delivery {
     pub sqs: aws_sdk_sqs::Client,
 }
 
+/// Provisions them the way the local stack does (`cpor_local::provision`), with unique names.
 pub async fn delivery(config: &SdkConfig) -> Delivery {
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(config)
-            .force_path_style(true)
-            .build(),
-    );
-    let bucket = unique("poe");
-    s3.create_bucket()
-        .bucket(&bucket)
-        .send()
+    let names = cpor_local::provision::Names::unique();
+    let queue_url = cpor_local::provision::provision(config, &names)
         .await
-        .expect("bucket");
-    let ses = aws_sdk_sesv2::Client::new(config);
-    let sender = format!("{}@cpor.example", unique("no-reply"));
-    ses.create_email_identity()
-        .email_identity(&sender)
-        .send()
-        .await
-        .expect("identity");
-    let configuration_set = unique("cpor");
-    ses.create_configuration_set()
-        .configuration_set_name(&configuration_set)
-        .send()
-        .await
-        .expect("configuration set");
-    let scheduler = aws_sdk_scheduler::Client::new(config);
-    let group = unique("cpor");
-    scheduler
-        .create_schedule_group()
-        .name(&group)
-        .send()
-        .await
-        .expect("group");
-    let eventbridge = aws_sdk_eventbridge::Client::new(config);
-    let sqs = aws_sdk_sqs::Client::new(config);
-    let bus = unique("cpor-bus");
-    eventbridge
-        .create_event_bus()
-        .name(&bus)
-        .send()
-        .await
-        .expect("bus");
-    let queue_url = sqs
-        .create_queue()
-        .queue_name(unique("events"))
-        .send()
-        .await
-        .expect("queue")
-        .queue_url()
-        .unwrap_or_default()
-        .to_owned();
-    let arn_attr = aws_sdk_sqs::types::QueueAttributeName::QueueArn;
-    let attrs = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(arn_attr.clone())
-        .send()
-        .await
-        .expect("queue arn");
-    let queue_arn = attrs
-        .attributes()
-        .and_then(|a| a.get(&arn_attr))
-        .cloned()
-        .unwrap_or_default();
-    eventbridge
-        .put_rule()
-        .name("all-claims")
-        .event_bus_name(&bus)
-        .event_pattern(r#"{"source":["cpor.claims"]}"#)
-        .send()
-        .await
-        .expect("rule");
-    eventbridge
-        .put_targets()
-        .rule("all-claims")
-        .event_bus_name(&bus)
-        .targets(
-            aws_sdk_eventbridge::types::Target::builder()
-                .id("q")
-                .arn(queue_arn)
-                .build()
-                .expect("target"),
-        )
-        .send()
-        .await
-        .expect("targets");
+        .unwrap_or_else(|e| panic!("provision: {e}"));
     Delivery {
-        bucket,
-        s3,
-        sender,
-        configuration_set,
-        group,
-        bus,
+        bucket: names.bucket,
+        s3: aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(config)
+                .force_path_style(true)
+                .build(),
+        ),
+        sender: names.sender,
+        configuration_set: names.configuration_set,
+        group: names.schedule_group,
+        bus: names.bus,
         queue_url,
-        ses,
-        scheduler,
-        eventbridge,
-        sqs,
+        ses: aws_sdk_sesv2::Client::new(config),
+        scheduler: aws_sdk_scheduler::Client::new(config),
+        eventbridge: aws_sdk_eventbridge::Client::new(config),
+        sqs: aws_sdk_sqs::Client::new(config),
     }
 }
 
@@ -255,51 +180,43 @@ impl Delivery {
 
     /// Every event delivered to the queue so far (detail IDs), draining it.
     pub async fn drain_events(&self) -> Vec<String> {
-        let mut ids = Vec::new();
-        loop {
-            let out = self
-                .sqs
-                .receive_message()
-                .queue_url(&self.queue_url)
-                .max_number_of_messages(10)
-                .send()
-                .await
-                .expect("receive");
-            if out.messages().is_empty() {
-                return ids;
-            }
-            for m in out.messages() {
-                let v: serde_json::Value =
-                    serde_json::from_str(m.body().unwrap_or_default()).unwrap_or_default();
-                ids.push(v["detail"]["id"].as_str().unwrap_or_default().to_owned());
-                self.sqs
-                    .delete_message()
-                    .queue_url(&self.queue_url)
-                    .receipt_handle(m.receipt_handle().unwrap_or_default())
-                    .send()
-                    .await
-                    .expect("delete");
-            }
-        }
+        drain_queue(&self.sqs, &self.queue_url)
+            .await
+            .iter()
+            .map(|event| {
+                event["detail"]["id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect()
     }
 }
 
-/// Emails moto holds for `to`: (subject, body).
-pub fn emails_to(to: &str) -> Vec<(String, String)> {
-    cpor_tests::moto_data()["ses"]["Message"]
-        .as_array()
-        .map(|ms| {
-            ms.iter()
-                .filter(|m| m["destinations"]["ToAddresses"][0] == to)
-                .map(|m| {
-                    (
-                        m["subject"].as_str().unwrap_or_default().to_owned(),
-                        m["body"].as_str().unwrap_or_default().to_owned(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+/// Every message on an SQS queue so far, as JSON (EventBridge events), draining it.
+pub async fn drain_queue(sqs: &aws_sdk_sqs::Client, queue_url: &str) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    loop {
+        let received = sqs
+            .receive_message()
+            .queue_url(queue_url)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .expect("receive");
+        if received.messages().is_empty() {
+            return out;
+        }
+        for m in received.messages() {
+            out.push(serde_json::from_str(m.body().unwrap_or_default()).unwrap_or_default());
+            sqs.delete_message()
+                .queue_url(queue_url)
+                .receipt_handle(m.receipt_handle().unwrap_or_default())
+                .send()
+                .await
+                .expect("delete");
+        }
+    }
 }
 
 pub fn keys() -> KeyRing {

@@ -1,0 +1,12 @@
+//! What the integration tests stand on, in one place: moto and what it captured
+//! ([`moto`]), a loopback HTTP client ([`http`]), per-test AWS resources and store helpers
+//! ([`aws`]), and a whole local stack with a typed client ([`stack`]).
+
+pub mod aws;
+pub mod http;
+pub mod moto;
+pub mod stack;
+
+pub use http::{HttpResponse, http, request};
+pub use moto::{consent_path, emails_to, moto, moto_data, unique};
+pub use stack::{ORG_A, ORG_B, Stack, customer_email, mws_body, stack, unique_tenant};

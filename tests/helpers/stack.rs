@@ -1,0 +1,226 @@
+//! A local stack per test, zero2prod's `spawn_app` style: its own table, bucket, bus and
+//! identity on the shared moto, the same front `make run` serves, tokens from the local issuer,
+//! and a typed client for the calls a portal, a reviewer, a customer and the scheduler make.
+
+use super::http::{HttpResponse, request};
+use super::moto::moto;
+use chrono::{DateTime, Utc};
+use cpor_local::jwt::Identity;
+use cpor_local::provision::Names;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+pub struct Stack {
+    pub run: cpor_local::Running,
+}
+
+pub async fn stack() -> Stack {
+    let run = cpor_local::start(cpor_local::Options {
+        endpoint: moto().endpoint.clone(),
+        names: Names::unique(),
+        listen: ([127, 0, 0, 1], 0).into(),
+        sweep_every: None,
+    })
+    .await
+    .unwrap_or_else(|e| panic!("stack: {e}"));
+    Stack { run }
+}
+
+pub const ORG_A: &str = "1111111";
+pub const ORG_B: &str = "2222222";
+
+pub fn unique_tenant() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// A valid Modern Work & Security draft body for `tenant`, with a customer contact of its own.
+pub fn mws_body(org: &str, tenant: &str, customer_email: &str) -> Value {
+    json!({
+        "name": "Contoso <b>Teams</b> rollout",
+        "partnerLocationId": format!("{org}001"),
+        "customer": {"tenantId": tenant, "domain": "contoso.com"},
+        "solutionArea": "modern_work_security",
+        "partnerRole": "use_or_consume",
+        "products": [{"product": "teams"}, {"product": "exchange_online"}],
+        "customerContact": {"name": "Ana <i>Pérez</i>", "title": "CIO", "email": customer_email},
+        "partnerContact": {"name": "Luis Gómez", "email": format!("partner-{org}@fabrikam.example")}
+    })
+}
+
+pub fn customer_email() -> String {
+    format!(
+        "{}@contoso.example",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    )
+}
+
+impl Stack {
+    pub fn partner(&self, org: &str, role: &str) -> String {
+        self.run.token(&Identity {
+            sub: format!("user-{org}"),
+            partner_id: Some(org.to_owned()),
+            locations: vec![format!("{org}001"), format!("{org}002")],
+            roles: vec![role.to_owned()],
+        })
+    }
+
+    pub fn admin(&self, org: &str) -> String {
+        self.partner(org, "incentives_admin")
+    }
+
+    pub fn reviewer(&self) -> String {
+        self.run.token(&Identity {
+            sub: "reviewer-1".into(),
+            partner_id: None,
+            locations: vec![],
+            roles: vec!["reviewer".into()],
+        })
+    }
+
+    /// One request: JSON body if given, extra headers, optional bearer token.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        extra: &[(&str, String)],
+    ) -> HttpResponse {
+        let url = format!("{}{path}", self.run.base_url);
+        let mut headers: Vec<(String, String)> = Vec::new();
+        if let Some(t) = token {
+            headers.push(("authorization".into(), format!("Bearer {t}")));
+        }
+        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        if body.is_some() {
+            headers.push(("content-type".into(), "application/json".into()));
+        }
+        for (k, v) in extra {
+            headers.push(((*k).to_owned(), v.clone()));
+        }
+        let method = method.to_owned();
+        tokio::task::spawn_blocking(move || request(&method, &url, &headers, &bytes))
+            .await
+            .expect("request task")
+    }
+
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    ) -> HttpResponse {
+        let url = format!("{}{path}", self.run.base_url);
+        let method = method.to_owned();
+        tokio::task::spawn_blocking(move || request(&method, &url, &headers, &body))
+            .await
+            .expect("request task")
+    }
+
+    pub async fn create(&self, token: &str, body: &Value) -> Value {
+        let r = self
+            .call("POST", "/claims", Some(token), Some(body), &[])
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        r.json()
+    }
+
+    /// Declares a PoE, uploads it through the presigned URL with the headers it came with.
+    pub async fn upload_poe(&self, token: &str, id: &str, content: &[u8]) -> String {
+        let sha: String = Sha256::digest(content)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let declared = json!({"fileName": "signed sow.pdf", "contentType": "application/pdf", "sizeBytes": content.len(), "sha256": sha});
+        let r = self
+            .call(
+                "POST",
+                &format!("/claims/{id}/poe"),
+                Some(token),
+                Some(&declared),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        let up = r.json();
+        let headers: Vec<(String, String)> = up["uploadHeaders"]
+            .as_object()
+            .expect("headers")
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+            .collect();
+        let url = up["uploadUrl"].as_str().expect("url").to_owned();
+        let content = content.to_vec();
+        let put = tokio::task::spawn_blocking(move || request("PUT", &url, &headers, &content))
+            .await
+            .expect("upload");
+        assert_eq!(put.status, 200, "upload: {}", put.text());
+        up["poeId"].as_str().expect("poeId").to_owned()
+    }
+
+    pub async fn submit(&self, token: &str, id: &str) -> HttpResponse {
+        let body =
+            json!({"acknowledgements": {"informationAccurate": true, "customerAuthorized": true}});
+        self.call(
+            "POST",
+            &format!("/claims/{id}/submit"),
+            Some(token),
+            Some(&body),
+            &[],
+        )
+        .await
+    }
+
+    pub async fn review(&self, id: &str, body: Value) -> HttpResponse {
+        let t = self.reviewer();
+        self.call(
+            "POST",
+            &format!("/claims/{id}/review"),
+            Some(&t),
+            Some(&body),
+            &[],
+        )
+        .await
+    }
+
+    /// A claim created by `org` with one uploaded PoE, submitted (200 asserted).
+    pub async fn submitted(&self, org: &str, tenant: &str, customer: &str) -> Value {
+        let t = self.admin(org);
+        let c = self.create(&t, &mws_body(org, tenant, customer)).await;
+        let id = c["id"].as_str().expect("id").to_owned();
+        self.upload_poe(&t, &id, b"%PDF-1.7 signed statement of work")
+            .await;
+        let r = self.submit(&t, &id).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        r.json()
+    }
+
+    /// A submitted claim of `org` whose review has started: its ID and body.
+    pub async fn under_review(&self, org: &str) -> (String, Value) {
+        let c = self.submitted(org, &unique_tenant(), &customer_email()).await;
+        let id = c["id"].as_str().expect("id").to_owned();
+        let r = self.review(&id, json!({"action": "start"})).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        (id, r.json())
+    }
+
+    pub async fn get(&self, token: &str, id: &str) -> HttpResponse {
+        self.call("GET", &format!("/claims/{id}"), Some(token), None, &[])
+            .await
+    }
+
+    pub async fn sweep(&self, at: DateTime<Utc>) -> deadline_sweep::SweepResult {
+        self.run.sweep(at).await.expect("sweep")
+    }
+
+    /// Every event detail on the stack's queue so far (drained).
+    pub async fn events(&self) -> Vec<Value> {
+        let sqs = aws_sdk_sqs::Client::new(&self.run.config);
+        super::aws::drain_queue(&sqs, &self.run.events_queue_url)
+            .await
+            .into_iter()
+            .map(|event| event["detail"].clone())
+            .collect()
+    }
+}
