@@ -5,8 +5,8 @@
 //! by prepending a new one and dropping the old one after the longest token lifetime. Tokens are
 //! URL-safe base64 without padding. Nothing here touches AWS.
 //!
-//! - A **consent token** names one claim and an expiry, plus a random nonce so it is
-//!   unguessable. The store keeps only [`token_hash`] of it: a leaked table does not leak links.
+//! - A **consent token** names one claim and an expiry; the MAC makes it unguessable. Nothing is
+//!   stored: it is deterministic per (claim, expiry), so a resent email carries the same link.
 //! - A **cursor** seals an opaque position under a *scope* (the caller's organisation, or the
 //!   reviewer queue): a cursor minted for one scope does not open under another, so a client can
 //!   neither forge one nor replay another organisation's.
@@ -17,7 +17,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, TimeZone, Utc};
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use uuid::Uuid;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -213,14 +213,6 @@ pub struct ConsentGrant {
     pub expires_at: DateTime<Utc>,
 }
 
-/// The SHA-256 of a token, hex: what the store keeps instead of the token.
-pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,16 +317,6 @@ mod tests {
         let token = keys.consent_token(ClaimId::generate(), Utc::now() + Duration::days(1));
         assert!(keys.open_cursor("org#4812345", &token).is_err());
         assert!(keys.verify_consent(&cursor, Utc::now()).is_err());
-    }
-
-    #[test]
-    fn stores_keep_a_hash_not_the_token() {
-        let h = token_hash("abc");
-        assert_eq!(
-            h,
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-        assert_ne!(token_hash("abd"), h);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The DynamoDB single-table store: claims, history (comments are history entries), workload
 //! locks, outbox entries and idempotency records in one table. The design — keys, indexes and
-//! access patterns — is documented in `shared/STORAGE.md`; [`table`] is the only place that
+//! access patterns — is documented in `docs/storage.md`; [`table`] is the only place that
 //! knows it.
 //!
 //! Every state change is one `TransactWriteItems`: the claim (conditioned on the version and

@@ -1,5 +1,5 @@
 //! The table design, in one place: attribute and index names, the key scheme, creating the
-//! table, and the items every write builds. `STORAGE.md` documents it; nothing else in the crate
+//! table, and the items every write builds. `docs/storage.md` documents it; nothing else in the crate
 //! spells a key or an attribute name.
 
 use super::*;
