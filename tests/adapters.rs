@@ -60,9 +60,7 @@ fn spec_for(bytes: &[u8], content_type: &str) -> UploadSpec {
     UploadSpec::for_document(claim, &doc)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use cpor::domain::values::hex;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_presigned_upload_binds_key_type_length_and_checksum_and_expires_soon() {

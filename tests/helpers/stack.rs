@@ -128,10 +128,7 @@ impl Stack {
 
     /// Declares a PoE, uploads it through the presigned URL with the headers it came with.
     pub async fn upload_poe(&self, token: &str, id: &str, content: &[u8]) -> String {
-        let sha: String = Sha256::digest(content)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha = cpor::domain::values::hex(&Sha256::digest(content));
         let declared = json!({"fileName": "signed sow.pdf", "contentType": "application/pdf", "sizeBytes": content.len(), "sha256": sha});
         let r = self
             .call(
@@ -198,7 +195,9 @@ impl Stack {
 
     /// A submitted claim of `org` whose review has started: its ID and body.
     pub async fn under_review(&self, org: &str) -> (String, Value) {
-        let c = self.submitted(org, &unique_tenant(), &customer_email()).await;
+        let c = self
+            .submitted(org, &unique_tenant(), &customer_email())
+            .await;
         let id = c["id"].as_str().expect("id").to_owned();
         let r = self.review(&id, json!({"action": "start"})).await;
         assert_eq!(r.status, 200, "{}", r.text());

@@ -102,13 +102,8 @@ async fn handle(gw: &Gateway, req: hyper::Request<Incoming>) -> hyper::Response<
         }
     };
     let now = chrono::Utc::now();
-    let query_map: HashMap<String, String> = query
-        .split('&')
-        .filter(|kv| !kv.is_empty())
-        .filter_map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            Some((percent_decode(k)?, percent_decode(v)?))
-        })
+    let query_map: HashMap<String, String> = form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     let (body_field, is_base64) = match std::str::from_utf8(&bytes) {
         Ok(s) => (s.to_owned(), false),
@@ -190,23 +185,4 @@ fn to_hyper(resp: Response<Body>) -> hyper::Response<Full<Bytes>> {
         _ => Bytes::new(),
     };
     hyper::Response::from_parts(parts, Full::new(bytes))
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
 }

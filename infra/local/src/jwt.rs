@@ -1,13 +1,12 @@
-//! A local JWT issuer and verifier (HS256 with a development key) standing in for the API
-//! Gateway JWT authorizer: it checks signature, issuer, audience and expiry, then hands the
-//! claims to the function as API Gateway does — strings as they are, arrays as `[a b]`.
+//! A local JWT issuer and verifier (HS256 with a development key, by `jsonwebtoken`) standing
+//! in for the API Gateway JWT authorizer: it checks signature, issuer, audience and expiry, then
+//! hands the claims to the function as API Gateway does — strings as they are, arrays as
+//! `[a b]` (the flattening below is the part that is ours).
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, Duration, Utc};
-use hmac::{Hmac, Mac};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{Map, Value, json};
-use sha2::Sha256;
 use std::collections::HashMap;
 
 pub const ISSUER: &str = "cpor-local";
@@ -24,11 +23,6 @@ pub struct Identity {
     pub roles: Vec<String>,
 }
 
-fn mac(key: &[u8]) -> Hmac<Sha256> {
-    // HMAC takes keys of any length.
-    Hmac::<Sha256>::new_from_slice(key).unwrap_or_else(|_| unreachable!())
-}
-
 pub fn issue(key: &[u8], id: &Identity, now: DateTime<Utc>, ttl: Duration) -> String {
     let mut claims = json!({
         "iss": ISSUER,
@@ -42,13 +36,13 @@ pub fn issue(key: &[u8], id: &Identity, now: DateTime<Utc>, ttl: Duration) -> St
         claims["partner_id"] = json!(p);
         claims["partner_locations"] = json!(id.locations);
     }
-    let header = B64.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
-    let payload = B64.encode(claims.to_string());
-    let signing_input = format!("{header}.{payload}");
-    let mut m = mac(key);
-    m.update(signing_input.as_bytes());
-    let sig = B64.encode(m.finalize().into_bytes());
-    format!("{signing_input}.{sig}")
+    // Encoding JSON claims with an HMAC key cannot fail.
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(key),
+    )
+    .unwrap_or_default()
 }
 
 /// Why a token was refused (the gateway answers 401 for all of them).
@@ -61,47 +55,38 @@ pub enum JwtError {
     Issuer,
 }
 
-/// Verifies a token and returns its claims as API Gateway passes them to functions.
+/// Verifies a token (HS256 only; signature, issuer, audience, and expiry as of `now`) and
+/// returns its claims as API Gateway passes them to functions.
 pub fn verify(
     key: &[u8],
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<HashMap<String, String>, JwtError> {
-    let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(JwtError::Malformed);
-    };
-    let header: Value = serde_json::from_slice(&B64.decode(h).map_err(|_| JwtError::Malformed)?)
-        .map_err(|_| JwtError::Malformed)?;
-    if header["alg"] != "HS256" {
-        return Err(JwtError::Signature);
-    }
-    let sig = B64.decode(s).map_err(|_| JwtError::Malformed)?;
-    let mut m = mac(key);
-    m.update(format!("{h}.{p}").as_bytes());
-    m.verify_slice(&sig).map_err(|_| JwtError::Signature)?;
-    let claims: Map<String, Value> =
-        serde_json::from_slice(&B64.decode(p).map_err(|_| JwtError::Malformed)?)
-            .map_err(|_| JwtError::Malformed)?;
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.set_audience(&[AUDIENCE]);
+    validation.set_issuer(&[ISSUER]);
+    validation.set_required_spec_claims(&["exp", "aud", "iss"]);
+    // Expiry is checked against `now` below, so a test can verify "two hours later".
+    validation.validate_exp = false;
+    let data = jsonwebtoken::decode::<Map<String, Value>>(
+        token,
+        &DecodingKey::from_secret(key),
+        &validation,
+    )
+    .map_err(|e| match e.kind() {
+        ErrorKind::InvalidSignature | ErrorKind::InvalidAlgorithm => JwtError::Signature,
+        ErrorKind::InvalidAudience => JwtError::Audience,
+        ErrorKind::InvalidIssuer => JwtError::Issuer,
+        ErrorKind::MissingRequiredClaim(c) if c == "exp" => JwtError::Expired,
+        _ => JwtError::Malformed,
+    })?;
+    let claims = data.claims;
     if claims
         .get("exp")
         .and_then(Value::as_i64)
         .is_none_or(|exp| exp <= now.timestamp())
     {
         return Err(JwtError::Expired);
-    }
-    let aud_ok = match claims.get("aud") {
-        Some(Value::String(a)) => a == AUDIENCE,
-        Some(Value::Array(a)) => a.iter().any(|v| v == AUDIENCE),
-        _ => false,
-    };
-    if !aud_ok {
-        return Err(JwtError::Audience);
-    }
-    if claims.get("iss").and_then(Value::as_str) != Some(ISSUER) {
-        return Err(JwtError::Issuer);
     }
     Ok(claims
         .into_iter()

@@ -10,14 +10,31 @@ use super::catalogue::SolutionArea;
 use super::command::CommandError;
 use super::content::ValidationErrors;
 use super::lifecycle::Status;
+use super::values::all_variants;
 use super::values::{LocationId, PartnerId, TenantId, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
 
 /// A partner user's role in their organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum PartnerRole {
     IncentivesAdmin,
     IncentivesUser,
@@ -26,30 +43,37 @@ pub enum PartnerRole {
 }
 
 impl PartnerRole {
-    pub const ALL: [PartnerRole; 4] = [
-        Self::IncentivesAdmin,
-        Self::IncentivesUser,
-        Self::GlobalAdmin,
-        Self::BillingAdmin,
-    ];
+    pub const ALL: [Self; <Self as strum::EnumCount>::COUNT] =
+        all_variants(<Self as strum::VariantArray>::VARIANTS);
 
     pub fn code(self) -> &'static str {
-        match self {
-            Self::IncentivesAdmin => "incentives_admin",
-            Self::IncentivesUser => "incentives_user",
-            Self::GlobalAdmin => "global_admin",
-            Self::BillingAdmin => "billing_admin",
-        }
+        self.into()
     }
 
     pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.code() == code)
+        code.parse().ok()
     }
 }
 
 /// Something a caller may be allowed to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Capability {
     /// Read a claim, its PoE, comments and history.
     Read,
@@ -73,30 +97,13 @@ pub enum Capability {
 }
 
 impl Capability {
-    pub const ALL: [Capability; 13] = [
-        Self::Read,
-        Self::Create,
-        Self::Edit,
-        Self::Submit,
-        Self::CancelDraft,
-        Self::Comment,
-        Self::ResendConsent,
-        Self::Withdraw,
-        Self::Dispute,
-        Self::Disassociate,
-        Self::Review,
-        Self::ConsentDecision,
-        Self::FireDeadline,
-    ];
+    pub const ALL: [Self; <Self as strum::EnumCount>::COUNT] =
+        all_variants(<Self as strum::VariantArray>::VARIANTS);
 }
 
 impl fmt::Display for Capability {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        f.write_str(&s)
+        f.write_str(self.into())
     }
 }
 

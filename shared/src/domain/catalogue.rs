@@ -4,25 +4,40 @@
 //! Adding a product is one row in [`PRODUCTS`]; nothing else changes. Codes are the snake_case
 //! strings the API and storage use.
 
+use super::values::all_variants;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The two solution areas CPOR covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum SolutionArea {
     ModernWorkSecurity,
     BusinessApplications,
 }
 
 impl SolutionArea {
-    pub const ALL: [SolutionArea; 2] = [Self::ModernWorkSecurity, Self::BusinessApplications];
+    pub const ALL: [Self; <Self as strum::EnumCount>::COUNT] =
+        all_variants(<Self as strum::VariantArray>::VARIANTS);
 
     pub fn code(self) -> &'static str {
-        match self {
-            Self::ModernWorkSecurity => "modern_work_security",
-            Self::BusinessApplications => "business_applications",
-        }
+        self.into()
     }
 
     pub fn display_name(self) -> &'static str {
@@ -33,7 +48,7 @@ impl SolutionArea {
     }
 
     pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.code() == code)
+        code.parse().ok()
     }
 
     /// Whether the partner may opt out of incentive payments (seed 000 step 6: Modern Work &
@@ -60,8 +75,24 @@ impl fmt::Display for SolutionArea {
 }
 
 /// The partner role ("activity") a claim is filed for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum PartnerActivity {
     /// Modern Work & Security: "Use or consume".
     UseOrConsume,
@@ -74,20 +105,11 @@ pub enum PartnerActivity {
 }
 
 impl PartnerActivity {
-    pub const ALL: [PartnerActivity; 4] = [
-        Self::UseOrConsume,
-        Self::BuildIntentAdvisor,
-        Self::UsageRecognition,
-        Self::InfluencedRevenue,
-    ];
+    pub const ALL: [Self; <Self as strum::EnumCount>::COUNT] =
+        all_variants(<Self as strum::VariantArray>::VARIANTS);
 
     pub fn code(self) -> &'static str {
-        match self {
-            Self::UseOrConsume => "use_or_consume",
-            Self::BuildIntentAdvisor => "build_intent_advisor",
-            Self::UsageRecognition => "usage_recognition",
-            Self::InfluencedRevenue => "influenced_revenue",
-        }
+        self.into()
     }
 
     pub fn display_name(self) -> &'static str {
@@ -100,7 +122,7 @@ impl PartnerActivity {
     }
 
     pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.code() == code)
+        code.parse().ok()
     }
 
     /// The one solution area this role belongs to (SPEC §3 table).

@@ -6,12 +6,29 @@
 
 use super::calendar::{BusinessCalendar, ConfigError, Span};
 use super::lifecycle::{self, Action, Status};
+use super::values::all_variants;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The deadline a status runs under, and what happens when it passes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum DeadlineKind {
     // The order indexes `DeadlinePolicy::spans`; `ALL` lists them in it.
     ReviewStartSla,
@@ -32,14 +49,8 @@ pub enum DeadlineEffect {
 }
 
 impl DeadlineKind {
-    pub const ALL: [Self; 6] = [
-        Self::ReviewStartSla,
-        Self::ReviewDecisionSla,
-        Self::PartnerResponse,
-        Self::OptOutWindow,
-        Self::DisputeWindow,
-        Self::DisputeDecisionSla,
-    ];
+    pub const ALL: [Self; <Self as strum::EnumCount>::COUNT] =
+        all_variants(<Self as strum::VariantArray>::VARIANTS);
 
     /// The deadline every status runs under. `None` is a defined behaviour too: draft waits
     /// for the partner, active lasts until someone ends it, and terminal statuses never change.
@@ -89,14 +100,7 @@ impl DeadlineKind {
 
     /// The code used in the API and events (`partner_response`).
     pub fn code(self) -> &'static str {
-        match self {
-            Self::ReviewStartSla => "review_start_sla",
-            Self::ReviewDecisionSla => "review_decision_sla",
-            Self::PartnerResponse => "partner_response",
-            Self::OptOutWindow => "opt_out_window",
-            Self::DisputeWindow => "dispute_window",
-            Self::DisputeDecisionSla => "dispute_decision_sla",
-        }
+        self.into()
     }
 }
 

@@ -4,12 +4,29 @@
 //! row is reachable.
 
 use super::deadlines::{DeadlineKind, DeadlinePolicy};
+use super::values::all_variants;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Where a claim is. The last three are terminal: nothing changes a claim after them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Status {
     /// "Editing": created, not yet submitted.
     Draft,
@@ -32,34 +49,11 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 11] = [
-        Self::Draft,
-        Self::Submitted,
-        Self::UnderReview,
-        Self::PartnerActionRequired,
-        Self::Approved,
-        Self::Active,
-        Self::Rejected,
-        Self::Disputed,
-        Self::Cancelled,
-        Self::RejectedFinal,
-        Self::Ended,
-    ];
+    pub const ALL: [Self; <Self as strum::EnumCount>::COUNT] =
+        all_variants(<Self as strum::VariantArray>::VARIANTS);
 
     pub fn code(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Submitted => "submitted",
-            Self::UnderReview => "under_review",
-            Self::PartnerActionRequired => "partner_action_required",
-            Self::Approved => "approved",
-            Self::Active => "active",
-            Self::Rejected => "rejected",
-            Self::Disputed => "disputed",
-            Self::Cancelled => "cancelled",
-            Self::RejectedFinal => "rejected_final",
-            Self::Ended => "ended",
-        }
+        self.into()
     }
 
     /// A short code for names with a length limit (schedule names are at most 64 characters).
@@ -80,7 +74,7 @@ impl Status {
     }
 
     pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
+        code.parse().ok()
     }
 
     pub fn is_terminal(self) -> bool {
@@ -142,8 +136,24 @@ impl fmt::Display for Status {
 
 /// Reason codes (seed 003). `missing_products` is both an action-required and a rejection
 /// reason; the last four are recorded by the system, not chosen by a reviewer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Reason {
     MissingAllPoe,
     MissingCustomerAcknowledgement,
@@ -152,6 +162,7 @@ pub enum Reason {
     MissingProducts,
     PartnerRequest,
     #[serde(rename = "customer_declined")]
+    #[strum(serialize = "customer_declined")]
     CustomerDecline,
     InsufficientPoe,
     NoPartnerResponse,
@@ -183,23 +194,7 @@ impl Reason {
     ];
 
     pub fn code(self) -> &'static str {
-        match self {
-            Self::MissingAllPoe => "missing_all_poe",
-            Self::MissingCustomerAcknowledgement => "missing_customer_acknowledgement",
-            Self::MissingOrOldDates => "missing_or_old_dates",
-            Self::MissingPartnerSolutionOrService => "missing_partner_solution_or_service",
-            Self::MissingProducts => "missing_products",
-            Self::PartnerRequest => "partner_request",
-            Self::CustomerDecline => "customer_declined",
-            Self::InsufficientPoe => "insufficient_poe",
-            Self::NoPartnerResponse => "no_partner_response",
-            Self::MissingCustomerConsentOnPoe => "missing_customer_consent_on_poe",
-            Self::PoeUnavailable => "poe_unavailable",
-            Self::CustomerRevoked => "customer_revoked",
-            Self::PartnerDisassociated => "partner_disassociated",
-            Self::DisputeWindowClosed => "dispute_window_closed",
-            Self::DisputeRejected => "dispute_rejected",
-        }
+        self.into()
     }
 
     /// A sentence for emails and pages; spans are the configured ones.
@@ -249,8 +244,24 @@ impl fmt::Display for Reason {
 }
 
 /// Everything that can happen to a claim, as recorded in history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Action {
     Create,
     Edit,
@@ -279,31 +290,7 @@ pub enum Action {
 
 impl Action {
     pub fn code(self) -> &'static str {
-        match self {
-            Self::Create => "create",
-            Self::Edit => "edit",
-            Self::AddPoe => "add_poe",
-            Self::Submit => "submit",
-            Self::Resubmit => "resubmit",
-            Self::Cancel => "cancel",
-            Self::Comment => "comment",
-            Self::ResendConsent => "resend_consent",
-            Self::StartReview => "start_review",
-            Self::RequestInfo => "request_info",
-            Self::Approve => "approve",
-            Self::Reject => "reject",
-            Self::Withdraw => "withdraw",
-            Self::Dispute => "dispute",
-            Self::ApproveDispute => "approve_dispute",
-            Self::RejectDispute => "reject_dispute",
-            Self::Disassociate => "disassociate",
-            Self::CustomerKeep => "customer_keep",
-            Self::CustomerDecline => "customer_decline",
-            Self::RecordSlaBreach => "record_sla_breach",
-            Self::AutoReject => "auto_reject",
-            Self::Activate => "activate",
-            Self::CloseDisputeWindow => "close_dispute_window",
-        }
+        self.into()
     }
 }
 
@@ -314,8 +301,24 @@ impl fmt::Display for Action {
 }
 
 /// Who makes a transition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ActorKind {
     Partner,
     Reviewer,
@@ -325,12 +328,7 @@ pub enum ActorKind {
 
 impl ActorKind {
     pub fn code(self) -> &'static str {
-        match self {
-            Self::Partner => "partner",
-            Self::Reviewer => "reviewer",
-            Self::Customer => "customer",
-            Self::Scheduler => "scheduler",
-        }
+        self.into()
     }
 }
 

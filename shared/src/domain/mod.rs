@@ -34,3 +34,38 @@ pub use lifecycle::{Action, ActorKind, Reason, Status};
 pub use locks::{LockDelta, LockKey};
 pub use poe::{PoeDocument, PoePolicy, PoeUploadRequest};
 pub use values::*;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Serialize;
+
+    /// The API's codes are the serde names, and parse back to the same variant.
+    fn codes_round_trip<T>(all: &[T])
+    where
+        T: Serialize + Copy + PartialEq + std::fmt::Debug + Into<&'static str>,
+        T: std::str::FromStr,
+    {
+        for &v in all {
+            let code: &'static str = v.into();
+            assert_eq!(serde_json::to_value(v).unwrap(), serde_json::json!(code));
+            assert_eq!(code.parse::<T>().ok(), Some(v), "{code}");
+        }
+    }
+
+    #[test]
+    fn every_code_is_its_serde_name_and_parses_back() {
+        use strum::VariantArray;
+        codes_round_trip(&Status::ALL);
+        codes_round_trip(Reason::VARIANTS);
+        codes_round_trip(Action::VARIANTS);
+        codes_round_trip(ActorKind::VARIANTS);
+        codes_round_trip(&PartnerRole::ALL);
+        codes_round_trip(&Capability::ALL);
+        codes_round_trip(&SolutionArea::ALL);
+        codes_round_trip(&PartnerActivity::ALL);
+        codes_round_trip(&DeadlineKind::ALL);
+        assert_eq!(Reason::CustomerDecline.code(), "customer_declined");
+        assert_eq!(Status::ALL.len(), 11);
+    }
+}

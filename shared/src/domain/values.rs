@@ -389,7 +389,7 @@ impl Sha256Digest {
     }
 
     pub fn to_hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        hex(&self.0)
     }
 }
 
@@ -410,10 +410,36 @@ impl From<Sha256Digest> for String {
     }
 }
 
+/// An enum's variants as an array, from strum's `VariantArray` slice; `N` is its `EnumCount`,
+/// so the array cannot miss a variant.
+pub const fn all_variants<T: Copy, const N: usize>(variants: &[T]) -> [T; N] {
+    match variants.first_chunk::<N>() {
+        Some(array) if variants.len() == N => *array,
+        _ => panic!("N must be the number of variants"),
+    }
+}
+
+/// Lower-case hexadecimal of some bytes (digests, request tokens).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn hex_is_lower_case_two_digits_a_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xab, 0xff]), "000fabff");
+        assert_eq!(hex(&[]), "");
+    }
 
     #[test]
     fn guid_is_canonicalised_to_lower_case_hyphenated() {

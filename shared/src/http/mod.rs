@@ -157,10 +157,7 @@ pub fn idempotency_key(
             "must be 1-200 visible ASCII characters",
         ));
     }
-    let hash: String = Sha256::digest(body_bytes(req))
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash = crate::domain::values::hex(&Sha256::digest(body_bytes(req)));
     Ok(Some((
         IdempotencyKey {
             scope: format!("{caller}:{route}"),

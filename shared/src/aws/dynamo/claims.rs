@@ -156,7 +156,7 @@ impl DynamoStore {
         h.update(to_json(&c.outcome.history));
         h.update(cancelled.to_be_bytes());
         let digest = h.finalize();
-        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+        crate::domain::values::hex(&digest[..16])
     }
 }
 
