@@ -594,3 +594,67 @@ async fn scanners_opening_the_link_change_nothing_and_a_decision_is_shown_after(
     let bad = format!("{}x", link);
     assert_eq!(s.raw("GET", &bad, vec![], vec![]).await.status, 404);
 }
+
+/// The S3 tags of a claim's PoE object on the stack's bucket.
+async fn poe_tags(s: &Stack, claim: &str, poe: &str) -> Vec<(String, String)> {
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&s.run.config)
+            .force_path_style(true)
+            .build(),
+    );
+    let out = s3
+        .get_object_tagging()
+        .bucket(&s.run.names.bucket)
+        .key(format!("claims/{claim}/poe/{poe}"))
+        .send()
+        .await
+        .expect("tagging");
+    out.tag_set()
+        .iter()
+        .map(|t| (t.key().to_owned(), t.value().to_owned()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn work_a_function_has_no_permission_for_waits_for_the_sweep() {
+    // GIVEN a rejected claim to which the partner adds a PoE document for a dispute
+    let s = stack().await;
+    let t = s.admin(ORG_A);
+    let (id, _) = s.under_review(ORG_A).await;
+    let r = s
+        .review(
+            &id,
+            json!({"action": "reject", "reasons": ["insufficient_poe"], "comment": "Unsigned"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let poe = s.upload_poe(&t, &id, b"%PDF-1.7 the signed SoW").await;
+    let pending = vec![("cpor-upload".to_owned(), "pending".to_owned())];
+    assert_eq!(poe_tags(&s, &id, &poe).await, pending);
+    // WHEN the dispute is committed by dispute-claim, which has no S3 permission (its manifest
+    // row and its Wired type leave the PoE port unwired)
+    assert!(!cpor::functions::Function::named("dispute-claim").uses(cpor::functions::Port::Poe));
+    let body = json!({"justification": "Signed SoW attached"});
+    let r = s
+        .call(
+            "POST",
+            &format!("/claims/{id}/dispute"),
+            Some(&t),
+            Some(&body),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // THEN the upload is not yet kept: tagging it is left in the outbox
+    assert_eq!(poe_tags(&s, &id, &poe).await, pending);
+    // and once the function's delivery lease has run out, the sweep tags it, once
+    let later = chrono::Utc::now() + cpor::outbox::INLINE_LEASE + Duration::seconds(1);
+    let first = s.sweep(later).await;
+    assert!(first.outbox_delivered >= 1, "{first:?}");
+    assert_eq!(
+        poe_tags(&s, &id, &poe).await,
+        vec![("cpor-upload".to_owned(), "attached".to_owned())]
+    );
+    let again = s.sweep(later).await;
+    assert_eq!(again.outbox_delivered, 0, "{again:?}");
+}
