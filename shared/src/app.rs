@@ -89,7 +89,7 @@ pub struct App<W: Wiring> {
     pub store: W::Store,
     pub poe: W::Poe,
     pub deliverer: WiredDeliverer<W>,
-    pub policy: DeadlinePolicy,
+    pub policy: std::sync::Arc<DeadlinePolicy>,
     pub poe_policy: PoePolicy,
 }
 

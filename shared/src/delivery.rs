@@ -93,7 +93,7 @@ pub struct Deliverer<O, P, M, S, E> {
     /// Where email links point; a function without it hands emails to the sweep.
     pub links: Option<LinkSettings>,
     /// The spans emails state ("within 5 business days").
-    pub policy: DeadlinePolicy,
+    pub policy: std::sync::Arc<DeadlinePolicy>,
 }
 
 impl<O, P, M, S, E> Deliverer<O, P, M, S, E>

@@ -40,28 +40,40 @@ mod with_app {
     use super::*;
     use crate::app::App;
     use crate::aws::wiring::{self, Buildable};
+    use crate::functions::Function;
     use lambda_http::LambdaEvent;
     use serde::Serialize;
     use serde::de::DeserializeOwned;
 
-    /// The app of function `name`, built from the environment. It lives as long as the process
-    /// (a Lambda execution environment), so handlers borrow it for `'static`.
-    async fn cold_start<W: Buildable>(name: &str) -> Result<&'static App<W>, Error> {
+    /// The app of a function, built from the environment at cold start. The keys are read
+    /// first, outside the async block, where the manifest row is still a constant (see
+    /// [`wiring::keys`]). The app lives as long as the process (a Lambda execution
+    /// environment), so handlers borrow it for `'static`.
+    #[inline(always)]
+    fn cold_start<W: Buildable>(
+        function: Function,
+    ) -> Result<impl Future<Output = Result<&'static App<W>, Error>>, Error> {
         lambda_http::tracing::init_default_subscriber();
-        let config = crate::aws::load_config().await;
-        let app = wiring::app::<W, _>(name, &config, &crate::settings::from_env())?;
-        Ok(Box::leak(Box::new(app)))
+        let settings = crate::settings::from_env();
+        let keys = wiring::keys(function.keys, &settings)?;
+        Ok(async move {
+            let config = crate::aws::load_config().await;
+            let app = wiring::app::<W, _>(keys, &config, &settings)?;
+            Ok(&*Box::leak(Box::new(app)))
+        })
     }
 
     /// Serves API Gateway requests with `handler` over the app wired as `W`.
-    pub fn serve_http<W, H, Fut>(name: &'static str, handler: H) -> Result<(), Error>
+    #[inline(always)]
+    pub fn serve_http<W, H, Fut>(function: Function, handler: H) -> Result<(), Error>
     where
         W: Buildable,
         H: Fn(&'static App<W>, Request) -> Fut,
         Fut: Future<Output = Response<Body>> + Send,
     {
+        let app = cold_start::<W>(function)?;
         block_on(async {
-            let app = cold_start::<W>(name).await?;
+            let app = app.await?;
             lambda_http::run(lambda_http::service_fn(|req| {
                 let response = handler(app, req);
                 async move { Ok::<_, std::convert::Infallible>(response.await) }
@@ -71,7 +83,8 @@ mod with_app {
     }
 
     /// Serves events of type `E` (a schedule's payload) with `handler` over the app wired as `W`.
-    pub fn serve_events<W, E, R, H, Fut>(name: &'static str, handler: H) -> Result<(), Error>
+    #[inline(always)]
+    pub fn serve_events<W, E, R, H, Fut>(function: Function, handler: H) -> Result<(), Error>
     where
         W: Buildable,
         E: DeserializeOwned + Send + 'static,
@@ -79,8 +92,9 @@ mod with_app {
         H: Fn(&'static App<W>, LambdaEvent<E>) -> Fut,
         Fut: Future<Output = Result<R, Error>> + Send,
     {
+        let app = cold_start::<W>(function)?;
         block_on(async {
-            let app = cold_start::<W>(name).await?;
+            let app = app.await?;
             lambda_http::lambda_runtime::run(lambda_http::service_fn(|event| handler(app, event)))
                 .await
         })
@@ -88,12 +102,15 @@ mod with_app {
 }
 
 /// The whole `main.rs` of an HTTP function: `cpor::http_function!(get_claim);` serves
-/// `get_claim::handle` over `get_claim::Wired`, named by the crate's package name.
+/// `get_claim::handle` over `get_claim::Wired`, with the manifest row named by the crate's
+/// package name (looked up at compile time: a function missing from the manifest does not build).
 #[macro_export]
 macro_rules! http_function {
     ($lib:ident) => {
         fn main() -> Result<(), $crate::lambda::Error> {
-            $crate::lambda::serve_http::<$lib::Wired, _, _>(env!("CARGO_PKG_NAME"), $lib::handle)
+            const FUNCTION: $crate::functions::Function =
+                $crate::functions::Function::named(env!("CARGO_PKG_NAME"));
+            $crate::lambda::serve_http::<$lib::Wired, _, _>(FUNCTION, $lib::handle)
         }
     };
 }
@@ -103,10 +120,9 @@ macro_rules! http_function {
 macro_rules! event_function {
     ($lib:ident) => {
         fn main() -> Result<(), $crate::lambda::Error> {
-            $crate::lambda::serve_events::<$lib::Wired, _, _, _, _>(
-                env!("CARGO_PKG_NAME"),
-                $lib::handle,
-            )
+            const FUNCTION: $crate::functions::Function =
+                $crate::functions::Function::named(env!("CARGO_PKG_NAME"));
+            $crate::lambda::serve_events::<$lib::Wired, _, _, _, _>(FUNCTION, $lib::handle)
         }
     };
 }

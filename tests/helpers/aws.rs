@@ -146,7 +146,7 @@ impl Delivery {
             events: self.events(),
             keys: Some(keys()),
             links: Some(links()),
-            policy: cpor::domain::DeadlinePolicy::default(),
+            policy: Default::default(),
         }
     }
 

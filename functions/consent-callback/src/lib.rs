@@ -41,7 +41,7 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Response<Body> {
     };
     let now = http::now(req);
     if req.method() == "POST" {
-        let decision = match decision(req) {
+        let decision = match decision(http::body_bytes(req)) {
             Some(d) => d,
             None => {
                 return http::html(
@@ -92,18 +92,14 @@ fn failure(e: &Failure) -> Response<Body> {
     http::html(status, page::problem(e))
 }
 
-/// The form the page posts.
-#[derive(serde::Deserialize)]
-struct DecisionForm {
-    decision: ConsentDecision,
-}
-
-/// `decision=keep` or `decision=decline` from the posted form (`lambda_http` decodes it as
-/// `application/x-www-form-urlencoded`); anything else is `None`.
-pub fn decision(req: &Request) -> Option<ConsentDecision> {
-    use lambda_http::RequestPayloadExt;
-    match req.payload::<DecisionForm>() {
-        Ok(Some(form)) => Some(form.decision),
+/// `decision=keep` or `decision=decline` from the posted form. Parsed by hand on purpose:
+/// `lambda_http`'s form payload parser (serde_urlencoded) adds about 20 KB to this binary to
+/// read one field whose two values are plain ASCII words that no browser encodes.
+pub fn decision(body: &[u8]) -> Option<ConsentDecision> {
+    let body = std::str::from_utf8(body).ok()?;
+    body.split('&').find_map(|pair| match pair.split_once('=') {
+        Some(("decision", "keep")) => Some(ConsentDecision::Keep),
+        Some(("decision", "decline")) => Some(ConsentDecision::Decline),
         _ => None,
-    }
+    })
 }

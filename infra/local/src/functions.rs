@@ -4,7 +4,7 @@
 
 use cpor::aws::wiring;
 use cpor::domain::ConfigError;
-use cpor::functions::Port;
+use cpor::functions::{Function, Port};
 use cpor::settings::Settings;
 use lambda_http::{Body, Request, Response};
 use std::collections::HashMap;
@@ -51,7 +51,8 @@ pub fn http<F: Fn(&str) -> Option<String>>(
     let mut handlers: HashMap<&'static str, Handler> = HashMap::new();
     macro_rules! wire {
         ($($lib:ident),*) => {$(
-            let app = Arc::new(wiring::app::<$lib::Wired, _>($lib::NAME, config, settings)?);
+            let row = Function::named($lib::NAME);
+            let app = Arc::new(wiring::app_of::<$lib::Wired, _>(row, config, settings)?);
             handlers.insert(
                 $lib::NAME,
                 Box::new(move |req| {
@@ -74,7 +75,11 @@ pub fn sweep<F: Fn(&str) -> Option<String>>(
     config: &aws_config::SdkConfig,
     settings: &Settings<F>,
 ) -> Result<SweepApp, ConfigError> {
-    wiring::app::<deadline_sweep::Wired, _>(deadline_sweep::NAME, config, settings)
+    wiring::app_of::<deadline_sweep::Wired, _>(
+        Function::named(deadline_sweep::NAME),
+        config,
+        settings,
+    )
 }
 
 /// Each function's name with the ports its `Wired` type serves (checked against the manifest).

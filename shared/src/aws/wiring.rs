@@ -5,7 +5,7 @@
 //! no SDK crate, and makes the port's work go to the sweep (or fail, for a read).
 
 use crate::app::{App, Wiring};
-use crate::delivery::Deliverer;
+use crate::delivery::{Deliverer, LinkSettings};
 use crate::domain::ConfigError;
 use crate::functions::{Function, Keys, Port};
 use crate::ports::{
@@ -13,8 +13,10 @@ use crate::ports::{
     Schedules, Unwired,
 };
 use crate::settings::Settings;
+use crate::tokens::KeyRing;
 use aws_config::SdkConfig;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 /// An adapter that builds itself from the SDK config and the settings it names.
 pub trait Part: Sized + Send + Sync + 'static {
@@ -76,20 +78,30 @@ pub fn ports<W: Buildable>() -> Vec<Port> {
     .collect()
 }
 
-/// Builds the app of the function `name` (its manifest row says which keys it needs).
-pub fn app<W: Buildable, F: Fn(&str) -> Option<String>>(
-    name: &str,
-    config: &SdkConfig,
+/// The token keys and link settings a function's manifest row asks for. Inlined, so with the
+/// row a constant (`cpor::http_function!`) the branches a function does not take are not in
+/// its binary (a function without keys links no key parsing).
+#[inline(always)]
+pub fn keys<F: Fn(&str) -> Option<String>>(
+    needs: Keys,
     s: &Settings<F>,
-) -> Result<App<W>, ConfigError> {
-    let (keys, links) = match Function::named(name).keys {
+) -> Result<(Option<KeyRing>, Option<LinkSettings>), ConfigError> {
+    Ok(match needs {
         Keys::None => (None, None),
         Keys::Cursors => (Some(s.keys()?), None),
         Keys::ConsentLinks => (Some(s.keys()?), Some(s.links()?)),
-    };
+    })
+}
+
+/// Builds a function's app: the adapters of its wiring, with the keys [`keys`] loaded.
+pub fn app<W: Buildable, F: Fn(&str) -> Option<String>>(
+    (keys, links): (Option<KeyRing>, Option<LinkSettings>),
+    config: &SdkConfig,
+    s: &Settings<F>,
+) -> Result<App<W>, ConfigError> {
     let store = W::Store::build(config, s)?;
     let poe = W::Poe::build(config, s)?;
-    let policy = s.deadline_policy()?;
+    let policy = Arc::new(s.deadline_policy()?);
     Ok(App {
         store: store.clone(),
         poe: poe.clone(),
@@ -106,6 +118,15 @@ pub fn app<W: Buildable, F: Fn(&str) -> Option<String>>(
         policy,
         poe_policy: s.poe_policy()?,
     })
+}
+
+/// The app of the function `function` names in the manifest (the local stack, tests).
+pub fn app_of<W: Buildable, F: Fn(&str) -> Option<String>>(
+    function: Function,
+    config: &SdkConfig,
+    s: &Settings<F>,
+) -> Result<App<W>, ConfigError> {
+    app::<W, F>(keys(function.keys, s)?, config, s)
 }
 
 impl Part for Unwired {
@@ -240,5 +261,5 @@ pub fn everything<F: Fn(&str) -> Option<String>>(
     config: &SdkConfig,
     s: &Settings<F>,
 ) -> Result<App<Everything>, ConfigError> {
-    app::<Everything, F>("deadline-sweep", config, s)
+    app_of::<Everything, F>(Function::named("deadline-sweep"), config, s)
 }
