@@ -263,3 +263,28 @@ pub fn everything<F: Fn(&str) -> Option<String>>(
 ) -> Result<App<Everything>, ConfigError> {
     app_of::<Everything, F>(Function::named("deadline-sweep"), config, s)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_keys_need_no_consent_link_settings() {
+        const KEYS: &str = "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+        let only_keys = Settings(|k: &str| (k == "CPOR_TOKEN_KEYS").then(|| KEYS.to_owned()));
+        let (ring, links) = keys(Keys::Cursors, &only_keys).unwrap();
+        assert!(ring.is_some() && links.is_none());
+        assert_eq!(
+            keys(Keys::ConsentLinks, &only_keys).unwrap_err().setting,
+            "CPOR_CONSENT_BASE_URL"
+        );
+        let nothing = Settings(|_: &str| None);
+        assert!(matches!(keys(Keys::None, &nothing), Ok((None, None))));
+        assert_eq!(
+            keys(Keys::Cursors, &nothing).unwrap_err().setting,
+            "CPOR_TOKEN_KEYS"
+        );
+        // list-claims is the function that needs cursors only
+        assert_eq!(Function::named("list-claims").keys, Keys::Cursors);
+    }
+}
