@@ -658,3 +658,51 @@ async fn work_a_function_has_no_permission_for_waits_for_the_sweep() {
     let again = s.sweep(later).await;
     assert_eq!(again.outbox_delivered, 0, "{again:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn only_incentives_roles_move_a_claim_to_another_location() {
+    // GIVEN a draft of organisation A
+    let s = stack().await;
+    let admin = s.admin(ORG_A);
+    let c = s
+        .create(
+            &admin,
+            &mws_body(ORG_A, &unique_tenant(), &customer_email()),
+        )
+        .await;
+    let id = id_of(&c);
+    let path = format!("/claims/{id}");
+    let moved = json!({"partnerLocationId": format!("{ORG_A}002")});
+    let etag = |r: &crate::helpers::HttpResponse| r.header("etag").unwrap().to_owned();
+    let current = etag(&s.get(&admin, &id).await);
+    // WHEN a global admin moves it THEN 403 (seed 004), and the claim is unchanged
+    let global = s.partner(ORG_A, "global_admin");
+    let r = s
+        .call(
+            "PATCH",
+            &path,
+            Some(&global),
+            Some(&moved),
+            &[("if-match", current.clone())],
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert_eq!(r.json()["type"], "/problems/forbidden");
+    assert_eq!(
+        s.get(&admin, &id).await.json()["partnerLocationId"],
+        format!("{ORG_A}001")
+    );
+    // WHEN an incentives user moves it THEN it moves
+    let user = s.partner(ORG_A, "incentives_user");
+    let r = s
+        .call(
+            "PATCH",
+            &path,
+            Some(&user),
+            Some(&moved),
+            &[("if-match", current)],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["partnerLocationId"], format!("{ORG_A}002"));
+}

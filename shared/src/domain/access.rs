@@ -80,6 +80,8 @@ pub enum Capability {
     Create,
     /// Edit fields and add PoE, as the status allows.
     Edit,
+    /// Set or change a claim's partner location (MPN ID): seed 004, Incentives admins and users.
+    ChangeLocation,
     /// Submit a draft, or resubmit after partner action required.
     Submit,
     CancelDraft,
@@ -125,6 +127,7 @@ pub static PARTNER_MATRIX: &[(Capability, &[PartnerRole])] = &[
     (C::Read, EVERY_PARTNER_ROLE),
     (C::Create, CREATORS),
     (C::Edit, EVERY_PARTNER_ROLE),
+    (C::ChangeLocation, CREATORS),
     (C::Submit, EVERY_PARTNER_ROLE),
     (C::CancelDraft, CREATORS),
     (C::Comment, EVERY_PARTNER_ROLE),

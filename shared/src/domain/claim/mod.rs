@@ -320,6 +320,7 @@ impl Claim {
             }
         }
         if changed.contains(&"partnerLocationId") {
+            actor.authorize(Capability::ChangeLocation, &self.partner_id)?;
             if let Actor::Partner(p) = actor {
                 check_location(&p.locations, content.partner_location_id())?;
             }

@@ -210,6 +210,35 @@ fn an_edit_that_changes_nothing_writes_nothing() {
 }
 
 #[test]
+fn only_incentives_roles_change_the_location() {
+    let (c, now) = draft();
+    let move_it = || patch(serde_json::json!({"partnerLocationId": OTHER_LOCATION}));
+    for role in [PartnerRole::GlobalAdmin, PartnerRole::BillingAdmin] {
+        let err = run(&c, &partner_in(ORG, &[role]), move_it(), now).unwrap_err();
+        assert_eq!(
+            err,
+            CommandError::Access(AccessError::Forbidden(Capability::ChangeLocation)),
+            "{role:?}"
+        );
+        // the other fields they may still edit
+        let ok = run(
+            &c,
+            &partner_in(ORG, &[role]),
+            patch(serde_json::json!({"name": "Renamed"})),
+            now,
+        );
+        assert!(ok.is_ok(), "{role:?}: {ok:?}");
+    }
+    for actor in [admin(), incentives_user()] {
+        let out = run(&c, &actor, move_it(), now).unwrap();
+        assert_eq!(
+            out.claim.content().partner_location_id().to_string(),
+            OTHER_LOCATION
+        );
+    }
+}
+
+#[test]
 fn a_partner_cannot_move_a_claim_to_a_location_outside_their_organisation() {
     let (c, now) = draft();
     let err = run(
