@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes infra/template.json, the AWS SAM template for cpor, from the data below.
+"""Writes infra/template.json, the AWS SAM template for cpor, from the function manifest
+(infra/functions.json) and the data below.
 
 Run `python3 infra/template.py` after changing a function's needs or a route; the test in
 tests/infra.rs fails if template.json is out of date with the functions, the routes or the
@@ -7,7 +8,7 @@ least-privilege rules, and cfn-lint checks it in CI. JSON (CloudFormation and SA
 the Rust test reads it without a YAML parser.
 
 Each function gets: the same name as its crate (prefixed by NamePrefix, empty by default), its
-own role with only what its crate's features use, a log group with retention, deliberate
+own role with only what its manifest row says it uses, a log group with retention, deliberate
 memory and timeout, and its HTTP API routes.
 """
 import json

@@ -20,7 +20,7 @@ pub enum Failure {
     Refused(CommandError),
     #[error("the claim changed: you sent version {expected}, it is now at version {current}")]
     PreconditionFailed { expected: u64, current: u64 },
-    #[error("{}", describe(keys))]
+    #[error("{}", LockKey::describe_all(keys))]
     WorkloadTaken { keys: Vec<LockKey> },
     #[error("proof of execution {poe_id} does not match its upload: {mismatch}")]
     PoeMismatch { poe_id: PoeId, mismatch: String },
@@ -38,13 +38,6 @@ pub enum Failure {
     /// (`crate::http::finish`, the sweep's report); the caller only learns that it happened.
     #[error("unavailable: {0}")]
     Unavailable(#[source] BoxError),
-}
-
-fn describe(keys: &[LockKey]) -> String {
-    keys.iter()
-        .map(LockKey::describe)
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 impl From<CommandError> for Failure {

@@ -93,7 +93,7 @@ pub enum CommitError {
         found: Option<u64>,
     },
     /// Another claim holds these workloads or subscriptions (SPEC §5).
-    #[error("{}", describe(keys))]
+    #[error("{}", LockKey::describe_all(keys))]
     WorkloadTaken { keys: Vec<LockKey> },
     /// The change was refused for a reason the store cannot attribute (a history or outbox
     /// item already existed: a bug, or an item written by hand).
@@ -104,13 +104,6 @@ pub enum CommitError {
     Contention,
     #[error(transparent)]
     Unavailable(#[from] Unavailable),
-}
-
-fn describe(keys: &[LockKey]) -> String {
-    keys.iter()
-        .map(LockKey::describe)
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 pub use crate::domain::access::{ClaimQuery, ListFilter};

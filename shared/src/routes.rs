@@ -24,13 +24,6 @@ pub struct Route {
     pub summary: &'static str,
 }
 
-impl Route {
-    /// `METHOD /path/{param}`, as API Gateway names a route.
-    pub fn key(&self) -> String {
-        format!("{} {}", self.method, self.path)
-    }
-}
-
 const fn r(
     method: &'static str,
     path: &'static str,

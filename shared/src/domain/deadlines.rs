@@ -168,7 +168,7 @@ pub struct SlaBreach {
 pub struct DeadlinePolicy {
     pub calendar: BusinessCalendar,
     /// Indexed by [`DeadlineKind`].
-    spans: [Span; 6],
+    spans: [Span; <DeadlineKind as strum::EnumCount>::COUNT],
 }
 
 impl Default for DeadlinePolicy {
@@ -185,16 +185,6 @@ impl DeadlinePolicy {
     pub fn with_span(mut self, kind: DeadlineKind, span: Span) -> Self {
         self.spans[kind as usize] = span;
         self
-    }
-
-    /// The settings [`DeadlinePolicy::from_lookup`] reads, with their defaults.
-    pub fn settings() -> Vec<(&'static str, String)> {
-        let mut out = vec![
-            ("CPOR_TIME_ZONE", "UTC".to_owned()),
-            ("CPOR_HOLIDAYS", String::new()),
-        ];
-        out.extend(DeadlineKind::ALL.map(|k| (k.setting().0, k.setting().1.to_string())));
-        out
     }
 
     /// Builds the policy from named settings (environment variables in a function), each

@@ -30,6 +30,14 @@ impl LockKey {
     }
 
     /// What the loser of a conflict is told: the workload, never the other partner.
+    /// Several keys, each described, in one sentence list (error messages).
+    pub fn describe_all(keys: &[LockKey]) -> String {
+        keys.iter()
+            .map(LockKey::describe)
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Self::Workload { tenant, product } => format!(
