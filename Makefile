@@ -47,10 +47,10 @@ run:
 	$(CARGO) build --locked -q -p cpor-local
 	$(CARGO) run --locked -q -p cpor-local -- serve
 
-# make token PARTNER=4812345 ROLE=incentives_admin [LOCATIONS=4812345001,4812345002] [SUB=user-1]
+# make token PARTNER=4812345 ROLE=incentives_admin [NAME="Fabrikam Ltd"] [LOCATIONS=4812345001,4812345002] [SUB=user-1]
 # make token ROLE=reviewer
 token:
-	@$(CARGO) run --locked -q -p cpor-local -- token --role "$(ROLE)" $(if $(PARTNER),--partner "$(PARTNER)") $(if $(LOCATIONS),--locations "$(LOCATIONS)") $(if $(SUB),--sub "$(SUB)")
+	@$(CARGO) run --locked -q -p cpor-local -- token --role "$(ROLE)" $(if $(PARTNER),--partner "$(PARTNER)") $(if $(NAME),--name "$(NAME)") $(if $(LOCATIONS),--locations "$(LOCATIONS)") $(if $(SUB),--sub "$(SUB)")
 
 # make sweep AT=2026-12-31T00:00:00Z — the deadline sweep as of that instant, on the running stack.
 sweep:

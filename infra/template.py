@@ -108,7 +108,8 @@ def role(fn):
 def environment(fn):
     ports = fn["ports"]
     env = {"RUST_LOG": "info", "AWS_LAMBDA_LOG_FORMAT": "JSON",
-           "CPOR_TIME_ZONE": {"Ref": "TimeZone"}, "CPOR_HOLIDAYS": {"Ref": "Holidays"}}
+           "CPOR_TIME_ZONE": {"Ref": "TimeZone"}, "CPOR_HOLIDAYS": {"Ref": "Holidays"},
+           "CPOR_DEFAULT_LANGUAGE": {"Ref": "DefaultLanguage"}}
     if "store" in ports:
         env["CPOR_TABLE"] = {"Ref": "ClaimsTable"}
     if "poe" in ports:
@@ -339,6 +340,8 @@ def template():
             "JwtAudience": {"Type": "String", "Description": "JWT audience (the portal's app client ID)"},
             "TokenKeysSecretArn": {"Type": "String", "Description": "Secrets Manager secret holding CPOR_TOKEN_KEYS (k1:<base64 of 32+ bytes>, newest first)"},
             "TimeZone": {"Type": "String", "Default": "UTC", "Description": "IANA time zone of business days"},
+            "DefaultLanguage": {"Type": "String", "Default": "en", "AllowedValues": ["en", "es", "fr", "ja"],
+                                "Description": "language of emails and pages for contacts who named none"},
             "Holidays": {"Type": "String", "Default": "", "Description": "Comma-separated YYYY-MM-DD holidays"},
             "LogRetentionDays": {"Type": "Number", "Default": 30, "AllowedValues": [7, 14, 30, 60, 90, 180, 365]},
             "UnattachedUploadDays": {"Type": "Number", "Default": 30, "MinValue": 1, "Description": "Days before PoE uploads never attached to a submitted claim are deleted"},

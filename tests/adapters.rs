@@ -221,10 +221,18 @@ async fn emails_go_out_through_ses_to_the_right_recipient_with_escaped_content()
     let ctx = EmailContext {
         claim_name: "<b>Contoso</b>".into(),
         partner_id: ORG.into(),
+        partner_name: "Fabrikam Ltd".into(),
+        partner_contact_name: "Luis".into(),
+        partner_contact_email: to.clone(),
         customer_tenant: TENANT.into(),
         customer_domain: None,
         customer_contact_name: "Ana".into(),
-        products: vec!["Microsoft Teams".into()],
+        products: vec![cpor::outbox::ProductLine {
+            name: "Microsoft Teams".into(),
+            subscription_id: None,
+        }],
+        customer_language: None,
+        partner_language: None,
         status: Status::PartnerActionRequired,
         submitted_at: Some(monday()),
     };
@@ -236,6 +244,7 @@ async fn emails_go_out_through_ses_to_the_right_recipient_with_escaped_content()
             claim_url: "https://portal.example/c/1".into(),
         },
         &cpor::domain::DeadlinePolicy::default(),
+        cpor::domain::Language::En,
     );
     // WHEN it is sent
     let id = mailer.send(&email).await.expect("sent");

@@ -1,9 +1,10 @@
-//! The consent page in a real browser: headless Debian Chromium, driven over WebDriver by
-//! ChromeDriver, renders the page from the consent email and a click on "Decline" records the
-//! decision (installed by `scripts/browser.sh`, which `make test` runs).
+//! The consent page in a real browser: headless Debian Chromium set to Japanese, driven over
+//! WebDriver by ChromeDriver, renders the page from the consent email in Japanese (from the
+//! browser's `Accept-Language`: the contact named no language) and a click on the decline
+//! button records the decision (installed by `scripts/browser.sh`, which `make test` runs).
 
 use crate::helpers::request;
-use crate::helpers::{ORG_A, consent_path, customer_email, stack, unique_tenant};
+use crate::helpers::{ORG_A, PARTNER_NAME, consent_path, customer_email, stack, unique_tenant};
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -55,7 +56,7 @@ impl Driver {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_customer_declines_in_a_real_browser() {
+async fn a_japanese_customer_declines_in_a_real_browser() {
     let s = stack().await;
     let customer = customer_email();
     let claim = s.submitted(ORG_A, &unique_tenant(), &customer).await;
@@ -70,7 +71,8 @@ async fn a_customer_declines_in_a_real_browser() {
                 "browserName": "chrome",
                 "goog:chromeOptions": {
                     "binary": "/usr/bin/chromium",
-                    "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "prefs": {"intl.accept_languages": "ja"},
+                    "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--lang=ja",
                              "--no-first-run", "--disable-background-networking",
                              "--disable-component-update", "--disable-sync",
                              format!("--user-data-dir={}", profile.display())]
@@ -105,7 +107,7 @@ async fn a_customer_declines_in_a_real_browser() {
         let deadline = Instant::now() + Duration::from_secs(20);
         let after = loop {
             let title = d.call("GET", &format!("/session/{id}/title"), None);
-            if title == "Decision recorded" || Instant::now() > deadline {
+            if title == "ありがとうございました" || Instant::now() > deadline {
                 break d.call("GET", &format!("/session/{id}/source"), None);
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -117,14 +119,16 @@ async fn a_customer_declines_in_a_real_browser() {
     .await
     .expect("browser task");
     let (title, before, after) = page;
-    assert_eq!(title, "Partner association");
+    assert_eq!(title, "パートナーとの関連付け");
     let before = before.as_str().unwrap_or_default().to_owned();
-    assert!(before.contains("usage and seat counts"), "{before}");
-    assert!(before.contains("Decline this partner"));
+    assert!(before.contains("lang=\"ja\""), "{before}");
+    assert!(before.contains("使用状況データとシート数のみ"), "{before}");
+    assert!(before.contains("このパートナーを拒否する"));
+    assert!(before.contains(PARTNER_NAME), "the partner is named");
     let after = after.as_str().unwrap_or_default().to_owned();
-    assert!(after.contains("Declined"), "{after}");
+    assert!(after.contains("拒否しました"), "{after}");
     let t = s.admin(ORG_A);
     let now = s.get(&t, claim["id"].as_str().unwrap()).await.json();
-    assert_eq!(now["status"], "rejected");
+    assert_eq!(now["status"], "rejected_final");
     assert_eq!(now["statusReason"]["codes"], json!(["customer_declined"]));
 }

@@ -140,9 +140,33 @@ async fn a_customer_decline_releases_the_workload_before_and_after_activation() 
     let receipt = decide(&s, &link, "decline").await;
     assert_eq!(receipt.status, 200);
     assert!(receipt.text().contains("Declined"));
-    let a_now = s.get(&s.admin(ORG_A), &id_of(&a)).await.json();
-    assert_eq!(a_now["status"], "rejected");
+    let ta = s.admin(ORG_A);
+    let a_now = s.get(&ta, &id_of(&a)).await.json();
+    // THEN the decline is final (seed 001): no dispute window, a dispute is refused, and the
+    // partner's email says it is final instead of inviting one
+    assert_eq!(a_now["status"], "rejected_final");
     assert_eq!(a_now["statusReason"]["codes"], json!(["customer_declined"]));
+    assert!(a_now.get("dueAt").is_none(), "{a_now}");
+    let dispute = s
+        .call(
+            "POST",
+            &format!("/claims/{}/dispute", id_of(&a)),
+            Some(&ta),
+            Some(&json!({"justification": "The customer misunderstood"})),
+            &[],
+        )
+        .await;
+    assert_eq!(dispute.status, 409, "{}", dispute.text());
+    let rejected_mail = emails_to(&format!("partner-{ORG_A}@fabrikam.example"))
+        .into_iter()
+        .find(|(subject, _)| subject.starts_with("Claim rejected"))
+        .expect("the partner is told");
+    assert!(rejected_mail.1.contains("This decision is final"));
+    assert!(!rejected_mail.1.contains("dispute the rejection"));
+    // and the link, replayed, shows the decline, with nothing left to press
+    let page = s.raw("GET", &link, vec![], vec![]).await.text();
+    assert!(page.contains("You declined this association"), "{page}");
+    assert!(!page.contains("<form"));
     // THEN B can submit now
     let r = s.submit(&tb, &b_id).await;
     assert_eq!(r.status, 200, "{}", r.text());
@@ -310,6 +334,7 @@ async fn access_is_checked_on_every_route() {
         &cpor_local::jwt::Identity {
             sub: "x".into(),
             partner_id: Some(ORG_A.into()),
+            partner_name: None,
             locations: vec![],
             roles: vec!["incentives_admin".into()],
         },
@@ -327,6 +352,7 @@ async fn access_is_checked_on_every_route() {
         &cpor_local::jwt::Identity {
             sub: "x".into(),
             partner_id: Some(ORG_A.into()),
+            partner_name: None,
             locations: vec![],
             roles: vec!["incentives_admin".into()],
         },
@@ -581,11 +607,16 @@ async fn scanners_opening_the_link_change_nothing_and_a_decision_is_shown_after(
     assert_eq!(s.get(&t, &id_of(&c)).await.json()["version"], c["version"]);
     let r = decide(&s, &link, "decline").await;
     assert_eq!(r.status, 200);
-    // posting again shows the same receipt and changes nothing
+    // posting again: the decline replayed is the same receipt; a keep is refused with a page
+    // that says the customer declined; neither changes anything
     let version = s.get(&t, &id_of(&c)).await.json()["version"].clone();
+    let replayed = decide(&s, &link, "decline").await;
+    assert_eq!(replayed.status, 200);
+    assert!(replayed.text().contains("Declined"));
     let again = decide(&s, &link, "keep").await;
-    assert_eq!(again.status, 200);
-    assert!(again.text().contains("Declined"));
+    assert_eq!(again.status, 409);
+    assert!(again.text().contains("You declined this association"));
+    assert!(!again.text().contains("Kept"));
     assert_eq!(s.get(&t, &id_of(&c)).await.json()["version"], version);
     let page = s.raw("GET", &link, vec![], vec![]).await.text();
     assert!(page.contains("You declined this association"));

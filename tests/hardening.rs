@@ -255,7 +255,8 @@ async fn races_end_in_one_outcome_with_a_consistent_history() {
         history_is_consistent(&s, &id).await;
         tried += 1;
 
-        // a customer decline racing the activation sweep: active-then-ended or rejected, never both
+        // a customer decline racing the activation sweep: active-then-ended or rejected for
+        // good, never both
         let customer = customer_email();
         let c = s.submitted(ORG_A, &unique_tenant(), &customer).await;
         let id = c["id"].as_str().expect("id").to_owned();
@@ -278,7 +279,7 @@ async fn races_end_in_one_outcome_with_a_consistent_history() {
         assert_eq!(d.status, 200, "{}", d.text());
         let end = s.get(&admin, &id).await.json();
         assert!(
-            end["status"] == "rejected" || end["status"] == "ended",
+            end["status"] == "rejected_final" || end["status"] == "ended",
             "{end}"
         );
         let actions = history_is_consistent(&s, &id).await;

@@ -7,6 +7,7 @@ mod browser;
 mod domain_lifecycle;
 mod e2e;
 mod e2e_flows;
+mod e2e_language;
 mod events;
 mod fuzz;
 mod hardening;

@@ -139,6 +139,7 @@ async fn a_failed_email_is_retried_by_the_sweep_and_sent_once() {
         keys: Some(keys()),
         links: Some(links()),
         policy: Default::default(),
+        language: Default::default(),
     };
     let report = inline.deliver_committed(&entries, now).await;
     assert_eq!(
@@ -449,6 +450,7 @@ async fn ses_scheduler_and_eventbridge_all_failing_after_the_change_deliver_once
         keys: Some(keys()),
         links: Some(links()),
         policy: Default::default(),
+        language: Default::default(),
     };
     let report = inline.deliver_committed(&entries, now).await;
     assert_eq!(report.failed, 3, "{report:?}");

@@ -45,6 +45,7 @@ fn local_tokens_verify_and_arrays_arrive_as_api_gateway_sends_them() {
     let id = Identity {
         sub: "u1".into(),
         partner_id: Some("4812345".into()),
+        partner_name: None,
         locations: vec!["a".into(), "b".into()],
         roles: vec!["incentives_admin".into()],
     };

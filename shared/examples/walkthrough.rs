@@ -23,6 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let partner = Actor::Partner(PartnerUser {
         user: UserId::parse("partner-user-1")?,
         org: PartnerId::parse("4812345")?,
+        org_name: Some(ShortText::parse("Fabrikam Ltd")?),
         locations: [LocationId::parse("4812345001")?].into(),
         roles: [PartnerRole::IncentivesAdmin].into(),
     });

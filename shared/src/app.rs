@@ -10,7 +10,7 @@
 use crate::delivery::Deliverer;
 use crate::domain::{
     Actor, Claim, ClaimId, ClaimInput, Command, CommandError, ConsentDecision, DeadlinePolicy,
-    HistoryEntry, Outcome, PoeDocument, PoeId, PoePolicy, PoeUploadRequest, Write,
+    HistoryEntry, Language, Outcome, PoeDocument, PoeId, PoePolicy, PoeUploadRequest, Write,
 };
 pub use crate::failure::Failure;
 use crate::failure::commit_failure;
@@ -91,6 +91,8 @@ pub struct App<W: Wiring> {
     pub deliverer: WiredDeliverer<W>,
     pub policy: std::sync::Arc<DeadlinePolicy>,
     pub poe_policy: PoePolicy,
+    /// The language for people who named none (`CPOR_DEFAULT_LANGUAGE`).
+    pub language: Language,
 }
 
 fn lease_id() -> String {
@@ -415,6 +417,36 @@ impl<W: Wiring> App<W> {
             move |_| Ok(Command::Consent(decision)),
         )
         .await
+    }
+
+    /// `POST /consent/{token}` with `request=link`: emails a fresh link to the customer contact
+    /// on file. Works from an expired link too (signature checked, expiry not): the link itself
+    /// decides nothing, and the email goes only to the address the claim holds.
+    pub async fn consent_fresh_link(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Done, Failure> {
+        let keys = self
+            .deliverer
+            .keys
+            .as_ref()
+            .ok_or_else(|| Failure::Unavailable("CPOR_TOKEN_KEYS not configured".into()))?;
+        let grant = keys.open_consent(token)?;
+        self.execute(&Actor::Customer, grant.claim, None, None, None, now, |_| {
+            Ok(Command::RequestConsentLink)
+        })
+        .await
+        .map_err(|e| match e {
+            Failure::NotFound => Failure::ConsentLinkInvalid,
+            other => other,
+        })
+    }
+
+    /// The claim an expired (but genuine) link names, for its page's language.
+    pub async fn consent_claim_expired(&self, token: &str) -> Option<Claim> {
+        let grant = self.deliverer.keys.as_ref()?.open_consent(token).ok()?;
+        self.store.get(grant.claim).await.ok().flatten()
     }
 
     /// A one-time deadline schedule fired for one claim.

@@ -9,7 +9,8 @@
 //! A failed delivery is rescheduled with backoff; after `MAX_ATTEMPTS` it is parked for an
 //! operator. Nothing here reads the claim: each entry carries what it needs.
 
-use crate::domain::{ClaimId, DeadlinePolicy};
+use crate::domain::effects::ConsentStage;
+use crate::domain::{ClaimId, DeadlinePolicy, Language, NotificationKind};
 use crate::mail::{Links, render};
 use crate::outbox::{OutboxEntry, OutboxMessage, OutboxRef, SWEEP_LEASE, backoff};
 use crate::ports::{
@@ -92,8 +93,10 @@ pub struct Deliverer<O, P, M, S, E> {
     pub keys: Option<KeyRing>,
     /// Where email links point; a function without it hands emails to the sweep.
     pub links: Option<LinkSettings>,
-    /// The spans emails state ("within 5 business days").
+    /// The spans emails state ("within 5 business days") and the zone dates are written in.
     pub policy: std::sync::Arc<DeadlinePolicy>,
+    /// The language of emails to contacts who named none (`CPOR_DEFAULT_LANGUAGE`).
+    pub language: Language,
 }
 
 impl<O, P, M, S, E> Deliverer<O, P, M, S, E>
@@ -125,24 +128,25 @@ where
                 let Some(link_settings) = &self.links else {
                     return Err(Unavailable::new("render email", "no link settings"));
                 };
-                let consent_url = matches!(
-                    notification.kind,
-                    crate::domain::NotificationKind::CustomerConsent { .. }
-                )
-                .then(|| {
-                    let issued = context.submitted_at.unwrap_or(entry.created_at);
-                    self.keys.as_ref().map(|keys| {
-                        let token = keys
-                            .consent_token(entry.claim_id, issued + link_settings.consent_link_ttl);
-                        link_settings.consent_url(&token)
-                    })
-                })
-                .flatten();
+                let stage = match notification.kind {
+                    NotificationKind::CustomerConsent { stage, .. } => Some(stage),
+                    _ => None,
+                };
+                let consent_url = stage.zip(self.keys.as_ref()).map(|(stage, keys)| {
+                    // A fresh link lasts from when it was asked for; the others from submission.
+                    let issued = match stage {
+                        ConsentStage::FreshLink => entry.created_at,
+                        _ => context.submitted_at.unwrap_or(entry.created_at),
+                    };
+                    let token =
+                        keys.consent_token(entry.claim_id, issued + link_settings.consent_link_ttl);
+                    link_settings.consent_url(&token)
+                });
                 let links = Links {
                     consent_url,
                     claim_url: link_settings.claim_url(entry.claim_id),
                 };
-                let email = render(notification, context, &links, &self.policy);
+                let email = render(notification, context, &links, &self.policy, self.language);
                 self.mailer.send(&email).await.map(|_| ())
             }
         }

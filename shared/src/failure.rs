@@ -78,6 +78,7 @@ impl Failure {
             Self::Invalid(_) => 400,
             Self::Refused(CommandError::Access(AccessError::Forbidden(_))) => 403,
             Self::NotFound | Self::PoeNotFound | Self::ConsentLinkInvalid => 404,
+            Self::Refused(CommandError::TooSoon { .. }) => 429,
             Self::Refused(_)
             | Self::WorkloadTaken { .. }
             | Self::PoeMismatch { .. }
@@ -87,6 +88,18 @@ impl Failure {
             Self::PreconditionFailed { .. } => 412,
             Self::IdempotencyMismatch => 422,
             Self::Unavailable(_) => 500,
+        }
+    }
+
+    /// For a 429: how long to wait, in whole seconds (at least 1), counted from the clock here.
+    pub fn retry_after_seconds(&self) -> Option<u32> {
+        match self {
+            Self::Refused(CommandError::TooSoon { retry_after }) => Some(
+                u32::try_from((*retry_after - chrono::Utc::now()).num_seconds())
+                    .unwrap_or(0)
+                    .max(1),
+            ),
+            _ => None,
         }
     }
 

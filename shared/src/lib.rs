@@ -8,6 +8,7 @@ pub mod failure;
 pub mod functions;
 #[cfg(feature = "http")]
 pub mod http;
+pub mod i18n;
 #[cfg(feature = "http")]
 pub mod lambda;
 pub mod mail;

@@ -1,12 +1,13 @@
-//! Emails rendered in Rust: HTML and plain text for each notification kind. Every value that came
-//! from a user (claim name, comments, contact names) is HTML-escaped in the HTML part; subjects
-//! never carry line breaks. Pure: the dispatcher supplies the links.
+//! Emails rendered in Rust, in the reader's language (`crate::i18n`): HTML and plain text for
+//! each notification kind, written together so the two parts never say different things. Every
+//! value that came from a user (claim name, comments, contact names) is HTML-escaped in the
+//! HTML part; subjects never carry line breaks. Pure: the dispatcher supplies the links.
 
 use crate::domain::effects::ConsentStage;
-use crate::domain::{DeadlinePolicy, Notification, NotificationKind, Reason};
+use crate::domain::{DeadlinePolicy, Language, Notification, NotificationKind, Reason};
+use crate::i18n::{Arg, Text};
 use crate::outbox::EmailContext;
 use crate::ports::Email;
-use chrono::{DateTime, Utc};
 use std::fmt::Write as _;
 
 /// The links an email may carry.
@@ -42,10 +43,6 @@ fn subject(raw: &str) -> String {
         .collect()
 }
 
-fn day(at: DateTime<Utc>) -> String {
-    at.format("%A %-d %B %Y, %H:%M UTC").to_string()
-}
-
 /// A document under construction: paragraphs and lists written to both parts at once, so the
 /// two never say different things.
 struct Body {
@@ -54,10 +51,12 @@ struct Body {
 }
 
 impl Body {
-    fn new(title: &str) -> Self {
+    fn new(lang: Language, title: &str) -> Self {
         let mut b = Self {
-            html: String::from(
-                "<!doctype html><html><head><meta charset=\"utf-8\"></head><body style=\"font-family:sans-serif\">",
+            html: format!(
+                "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head><body style=\"font-family:sans-serif\">",
+                lang.code(),
+                escape_html(title)
             ),
             text: String::new(),
         };
@@ -118,141 +117,179 @@ impl Body {
     }
 }
 
-fn reasons(rs: &[Reason], policy: &DeadlinePolicy) -> Vec<String> {
-    rs.iter().map(|r| r.description(policy)).collect()
+/// Each reason as "name: what it means".
+fn reasons(t: &Text, rs: &[Reason], policy: &DeadlinePolicy) -> Vec<String> {
+    rs.iter()
+        .map(|r| format!("{}: {}", t.reason(*r), t.reason_description(*r, policy)))
+        .collect()
 }
 
-/// Renders one notification.
+/// The customer as the consent email names it: domain and tenant.
+pub fn customer_line(t: &Text, tenant: &str, domain: Option<&str>) -> String {
+    let tenant = t.with("consent-tenant", &[("tenant", tenant.into())]);
+    match domain {
+        Some(d) => format!("{d}, {tenant}"),
+        None => tenant,
+    }
+}
+
+/// A product as the consent email lists it.
+pub fn product_line(t: &Text, name: &str, subscription: Option<&str>) -> String {
+    match subscription {
+        Some(id) => format!(
+            "{name} ({})",
+            t.with("consent-subscription", &[("id", id.into())])
+        ),
+        None => name.to_owned(),
+    }
+}
+
+/// Renders one notification in its reader's language (the contact's, else `default`).
 pub fn render(
     notification: &Notification,
     ctx: &EmailContext,
     links: &Links,
     policy: &DeadlinePolicy,
+    default: Language,
 ) -> Email {
     let to = notification.to.as_str();
     let template = notification.kind.code();
-    let name = &ctx.claim_name;
+    let for_customer = matches!(notification.kind, NotificationKind::CustomerConsent { .. });
+    let lang = if for_customer {
+        ctx.customer_language
+    } else {
+        ctx.partner_language
+    }
+    .unwrap_or(default);
+    let t = Text::new(lang, policy.calendar.time_zone());
+    let claim = || -> [(&str, Arg<'_>); 1] { [("claim", ctx.claim_name.as_str().into())] };
+    let partner = ctx.partner();
     match &notification.kind {
         NotificationKind::CustomerConsent {
             stage,
             opt_out_until,
         } => {
-            let title = match stage {
-                ConsentStage::Approved => {
-                    "A partner association for your organisation was approved"
-                }
-                ConsentStage::Requested | ConsentStage::Resent => {
-                    "A partner asks to be recognised for your Microsoft services"
-                }
+            let stage = match (stage, opt_out_until) {
+                (ConsentStage::Approved, _) | (_, Some(_)) => "approved",
+                _ => "requested",
             };
-            let mut b = Body::new(title);
-            b.para(&format!("Hello {},", ctx.customer_contact_name));
-            b.para(&format!(
-                "Microsoft partner {} has claimed to have helped your organisation (tenant {}{}) \
-                 deploy or use these services, in the claim \"{name}\":",
-                ctx.partner_id,
-                ctx.customer_tenant,
-                ctx.customer_domain
-                    .as_deref()
-                    .map(|d| format!(", {d}"))
-                    .unwrap_or_default(),
+            let mut b = Body::new(lang, &t.get(&format!("consent-title-{stage}")));
+            b.para(&t.with(
+                "consent-greeting",
+                &[("name", ctx.customer_contact_name.as_str().into())],
             ));
-            b.list(ctx.products.iter().map(String::as_str));
+            b.para(&t.with("consent-why", &[("partner", partner.into())]));
             b.para(
-                "If the association stands, the partner will see usage and seat counts for these \
-                 services only. It will not see your data, files or messages.",
-            );
-            match opt_out_until {
-                Some(until) => b.para(&format!(
-                    "The association becomes official on {} unless you decline it before then. \
-                     You can also end it later from the same page.",
-                    day(*until)
-                )),
-                None => b.para(
-                    "You do not need to do anything to accept. If you do not recognise this \
-                     partner or do not want the association, decline it on the page below.",
+                &t.with(
+                    "consent-claim",
+                    &[
+                        ("partner", partner.into()),
+                        (
+                            "customer",
+                            customer_line(&t, &ctx.customer_tenant, ctx.customer_domain.as_deref())
+                                .into(),
+                        ),
+                        ("claim", ctx.claim_name.as_str().into()),
+                    ],
                 ),
+            );
+            let products: Vec<String> = ctx
+                .products
+                .iter()
+                .map(|p| product_line(&t, &p.name, p.subscription_id.as_deref()))
+                .collect();
+            b.list(products.iter().map(String::as_str));
+            b.para(&t.get("consent-sees"));
+            match opt_out_until {
+                Some(until) => {
+                    b.para(&t.with("consent-official-on", &[("date", t.date(*until).into())]))
+                }
+                None => b.para(&t.get("consent-nothing-to-do")),
             };
-            if let Some(url) = &links.consent_url {
-                b.link("Review the association or decline it", url);
+            if !ctx.partner_contact_email.is_empty() {
+                b.para(&t.with(
+                    "consent-partner-contact",
+                    &[
+                        ("name", ctx.partner_contact_name.as_str().into()),
+                        ("email", ctx.partner_contact_email.as_str().into()),
+                    ],
+                ));
             }
-            b.finish(
-                to,
-                &format!("Partner association request: {}", ctx.partner_id),
-                template,
-            )
+            if let Some(url) = &links.consent_url {
+                b.link(&t.get("consent-link"), url);
+            }
+            let subject = t.with(
+                &format!("consent-subject-{stage}"),
+                &[("partner", partner.into())],
+            );
+            b.finish(to, &subject, template)
         }
         NotificationKind::PartnerActionRequired {
             reasons: rs,
             comment,
             respond_by,
         } => {
-            let mut b = Body::new("Action required on your claim");
-            b.para(&format!(
-                "The reviewer needs more information on the claim \"{name}\":"
+            let mut b = Body::new(lang, &t.get("partner-action-title"));
+            b.para(&t.with("partner-action-intro", &claim()));
+            b.list(reasons(&t, rs, policy).iter().map(String::as_str));
+            b.quote(&t.get("partner-action-quote"), comment.as_str());
+            b.para(&t.with(
+                "partner-action-respond-by",
+                &[("date", t.date(*respond_by).into())],
             ));
-            b.list(reasons(rs, policy).iter().map(String::as_str));
-            b.quote("The reviewer wrote:", comment.as_str());
-            b.para(&format!(
-                "Edit the claim or add proof of execution and resubmit it by {}. Without a \
-                 response by then the claim is rejected.",
-                day(*respond_by)
-            ));
-            b.link("Open the claim", &links.claim_url);
-            b.finish(to, &format!("Action required: {name}"), template)
+            b.link(&t.get("open-claim"), &links.claim_url);
+            b.finish(to, &t.with("partner-action-subject", &claim()), template)
         }
         NotificationKind::PartnerRejected {
             reasons: rs,
             comment,
             dispute_by,
         } => {
-            let mut b = Body::new("Your claim was rejected");
-            b.para(&format!("The claim \"{name}\" was rejected:"));
-            b.list(reasons(rs, policy).iter().map(String::as_str));
+            let mut b = Body::new(lang, &t.get("partner-rejected-title"));
+            b.para(&t.with("partner-rejected-intro", &claim()));
+            b.list(reasons(&t, rs, policy).iter().map(String::as_str));
             if let Some(comment) = comment {
-                b.quote("Comment:", comment.as_str());
+                b.quote(&t.get("partner-rejected-comment"), comment.as_str());
             }
             match dispute_by {
-                Some(by) => b.para(&format!(
-                    "If you disagree, dispute the rejection from the claim's page before {}, \
-                     with a business justification and, if you have it, updated proof of \
-                     execution.",
-                    day(*by)
+                Some(by) => b.para(&t.with(
+                    "partner-rejected-dispute-by",
+                    &[("date", t.date(*by).into())],
                 )),
-                None => b.para(
-                    "This decision is final. To claim these workloads again, file a new claim.",
-                ),
+                None => b.para(&t.get("partner-rejected-final")),
             };
-            b.link("Open the claim", &links.claim_url);
-            b.finish(to, &format!("Claim rejected: {name}"), template)
+            b.link(&t.get("open-claim"), &links.claim_url);
+            b.finish(to, &t.with("partner-rejected-subject", &claim()), template)
         }
         NotificationKind::PartnerApproved { opt_out_until } => {
-            let mut b = Body::new("Your claim was approved");
-            b.para(&format!(
-                "The claim \"{name}\" was approved. The customer has been told and may decline \
-                 until {}; after that the association becomes active.",
-                day(*opt_out_until)
+            let mut b = Body::new(lang, &t.get("partner-approved-title"));
+            b.para(&t.with(
+                "partner-approved-body",
+                &[
+                    ("claim", ctx.claim_name.as_str().into()),
+                    ("date", t.date(*opt_out_until).into()),
+                ],
             ));
-            b.link("Open the claim", &links.claim_url);
-            b.finish(to, &format!("Claim approved: {name}"), template)
+            b.link(&t.get("open-claim"), &links.claim_url);
+            b.finish(to, &t.with("partner-approved-subject", &claim()), template)
         }
         NotificationKind::PartnerActivated => {
-            let mut b = Body::new("Your association is active");
-            b.para(&format!(
-                "The customer's opt-out window for the claim \"{name}\" has passed. The \
-                 association is official and has been sent for incentive eligibility."
-            ));
-            b.link("Open the claim", &links.claim_url);
-            b.finish(to, &format!("Association active: {name}"), template)
+            let mut b = Body::new(lang, &t.get("partner-activated-title"));
+            b.para(&t.with("partner-activated-body", &claim()));
+            b.link(&t.get("open-claim"), &links.claim_url);
+            b.finish(to, &t.with("partner-activated-subject", &claim()), template)
         }
         NotificationKind::PartnerAssociationEnded { reason } => {
-            let mut b = Body::new("Your association ended");
-            b.para(&format!(
-                "The association for the claim \"{name}\" ended: {}.",
-                reason.description(policy)
+            let mut b = Body::new(lang, &t.get("partner-ended-title"));
+            b.para(&t.with(
+                "partner-ended-body",
+                &[
+                    ("claim", ctx.claim_name.as_str().into()),
+                    ("reason", t.reason_description(*reason, policy).into()),
+                ],
             ));
-            b.link("Open the claim", &links.claim_url);
-            b.finish(to, &format!("Association ended: {name}"), template)
+            b.link(&t.get("open-claim"), &links.claim_url);
+            b.finish(to, &t.with("partner-ended-subject", &claim()), template)
         }
     }
 }
@@ -261,16 +298,31 @@ pub fn render(
 mod tests {
     use super::*;
     use crate::domain::*;
+    use crate::outbox::ProductLine;
     use crate::testing::*;
 
     fn ctx(name: &str) -> EmailContext {
         EmailContext {
             claim_name: name.into(),
             partner_id: ORG.into(),
+            partner_name: "Fabrikam Ltd".into(),
+            partner_contact_name: "Luis Gómez".into(),
+            partner_contact_email: "luis@fabrikam.example".into(),
             customer_tenant: TENANT.into(),
             customer_domain: Some("contoso.com".into()),
             customer_contact_name: "<b>Ana</b>".into(),
-            products: vec!["Microsoft Teams".into()],
+            products: vec![
+                ProductLine {
+                    name: "Microsoft Teams".into(),
+                    subscription_id: None,
+                },
+                ProductLine {
+                    name: "Dynamics 365 Sales".into(),
+                    subscription_id: Some("sub-1".into()),
+                },
+            ],
+            customer_language: None,
+            partner_language: None,
             status: Status::Submitted,
             submitted_at: Some(monday()),
         }
@@ -292,6 +344,152 @@ mod tests {
         }
     }
 
+    fn en(n: &Notification, ctx: &EmailContext) -> Email {
+        render(n, ctx, &links(), &DeadlinePolicy::default(), Language::En)
+    }
+
+    /// One of each kind of email.
+    fn every_kind() -> Vec<Notification> {
+        let mut kinds = vec![
+            NotificationKind::PartnerActionRequired {
+                reasons: Reason::ACTION_REQUIRED.to_vec(),
+                comment: text("Please add dates"),
+                respond_by: monday(),
+            },
+            NotificationKind::PartnerRejected {
+                reasons: vec![Reason::NoPartnerResponse],
+                comment: Some(text("x")),
+                dispute_by: Some(monday()),
+            },
+            NotificationKind::PartnerRejected {
+                reasons: vec![Reason::CustomerDecline],
+                comment: None,
+                dispute_by: None,
+            },
+            NotificationKind::PartnerApproved {
+                opt_out_until: monday(),
+            },
+            NotificationKind::PartnerActivated,
+            NotificationKind::PartnerAssociationEnded {
+                reason: Reason::CustomerRevoked,
+            },
+        ];
+        for (stage, until) in [
+            (ConsentStage::Requested, None),
+            (ConsentStage::Resent, None),
+            (ConsentStage::FreshLink, None),
+            (ConsentStage::Approved, Some(monday())),
+        ] {
+            kinds.push(NotificationKind::CustomerConsent {
+                stage,
+                opt_out_until: until,
+            });
+        }
+        kinds.into_iter().map(notification).collect()
+    }
+
+    #[test]
+    fn every_email_exists_in_every_language_with_its_lang_attribute() {
+        for lang in Language::ALL {
+            for n in every_kind() {
+                let email = render(
+                    &n,
+                    &ctx("Teams"),
+                    &links(),
+                    &DeadlinePolicy::default(),
+                    lang,
+                );
+                for part in [&email.subject, &email.html, &email.text] {
+                    assert!(
+                        !part.contains('⟦') && !part.contains("{$") && !part.contains('\u{2068}'),
+                        "{lang:?} {}: {part}",
+                        n.kind.code()
+                    );
+                }
+                assert!(
+                    email
+                        .html
+                        .starts_with(&format!("<!doctype html><html lang=\"{}\">", lang.code())),
+                    "{lang:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn each_contact_reads_their_own_language_and_the_default_covers_the_rest() {
+        let consent = notification(NotificationKind::CustomerConsent {
+            stage: ConsentStage::Approved,
+            opt_out_until: Some(monday()),
+        });
+        let partner = notification(NotificationKind::PartnerActivated);
+        let mut c = ctx("Teams");
+        c.customer_language = Some(Language::Ja);
+        c.partner_language = Some(Language::Fr);
+        let policy = DeadlinePolicy::default();
+        let ja = render(&consent, &c, &links(), &policy, Language::Es);
+        assert!(ja.subject.contains("Fabrikam Ltd"), "{}", ja.subject);
+        assert!(ja.html.contains("パートナー") && ja.html.contains("2026年11月23日"));
+        assert!(ja.text.contains("サブスクリプション sub-1"), "{}", ja.text);
+        let fr = render(&partner, &c, &links(), &policy, Language::Es);
+        assert!(
+            fr.subject.starts_with("Association active"),
+            "{}",
+            fr.subject
+        );
+        c.partner_language = None;
+        let es = render(&partner, &c, &links(), &policy, Language::Es);
+        assert!(
+            es.subject.starts_with("Asociación activa"),
+            "{}",
+            es.subject
+        );
+    }
+
+    #[test]
+    fn the_customer_is_told_who_asks_how_to_reach_them_and_why_they_got_this() {
+        let n = notification(NotificationKind::CustomerConsent {
+            stage: ConsentStage::Requested,
+            opt_out_until: None,
+        });
+        let email = en(&n, &ctx("Teams"));
+        assert_eq!(
+            email.subject,
+            "Fabrikam Ltd asks to be recognised as your Microsoft partner"
+        );
+        assert!(!email.subject.contains(ORG), "named, not numbered");
+        assert!(
+            email
+                .text
+                .contains("Partner contact: Luis Gómez (luis@fabrikam.example)")
+        );
+        assert!(
+            email
+                .text
+                .contains("You receive this message because Fabrikam Ltd named you as the contact")
+        );
+        assert!(email.text.contains("contoso.com, tenant"));
+        assert!(
+            email
+                .text
+                .contains("Dynamics 365 Sales (subscription sub-1)")
+        );
+        // An entry queued before partner names existed still names someone.
+        let mut old = ctx("Teams");
+        old.partner_name.clear();
+        assert!(en(&n, &old).subject.starts_with(ORG));
+    }
+
+    #[test]
+    fn entries_queued_before_structured_products_still_render() {
+        let mut stored = serde_json::to_value(ctx("Teams")).unwrap();
+        stored["products"] = serde_json::json!(["Microsoft Teams (subscription s)"]);
+        stored.as_object_mut().unwrap().remove("partnerName");
+        let old: EmailContext = serde_json::from_value(stored).unwrap();
+        assert_eq!(old.products[0].name, "Microsoft Teams (subscription s)");
+        assert_eq!(old.partner(), ORG);
+    }
+
     #[test]
     fn user_text_is_escaped_in_html_and_kept_in_text() {
         let n = notification(NotificationKind::PartnerActionRequired {
@@ -299,12 +497,7 @@ mod tests {
             comment: text("<script>alert(1)</script> & \"more\""),
             respond_by: monday(),
         });
-        let email = render(
-            &n,
-            &ctx("<img src=x onerror=alert(1)>"),
-            &links(),
-            &DeadlinePolicy::default(),
-        );
+        let email = en(&n, &ctx("<img src=x onerror=alert(1)>"));
         assert!(!email.html.contains("<script>"));
         assert!(!email.html.contains("<img"));
         assert!(
@@ -313,11 +506,9 @@ mod tests {
                 .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;more&quot;")
         );
         assert!(email.text.contains("<script>alert(1)</script>"));
-        assert!(
-            email
-                .html
-                .contains(&Reason::MissingOrOldDates.description(&DeadlinePolicy::default()))
-        );
+        assert!(email.text.contains(
+            "Missing or old dates: Dates on the proof of execution are missing or too old"
+        ));
         assert_eq!(email.to, "ana@contoso.com");
     }
 
@@ -327,7 +518,7 @@ mod tests {
             stage: ConsentStage::Approved,
             opt_out_until: Some(monday()),
         });
-        let email = render(&n, &ctx("Teams"), &links(), &DeadlinePolicy::default());
+        let email = en(&n, &ctx("Teams"));
         assert!(
             email
                 .html
@@ -340,26 +531,39 @@ mod tests {
     }
 
     #[test]
+    fn dates_are_in_the_calendars_time_zone() {
+        let n = notification(NotificationKind::PartnerApproved {
+            opt_out_until: monday(),
+        });
+        let madrid = DeadlinePolicy::from_lookup(|k| {
+            (k == "CPOR_TIME_ZONE").then(|| "Europe/Madrid".to_owned())
+        })
+        .unwrap();
+        let mut c = ctx("c");
+        c.partner_language = Some(Language::Es);
+        let email = render(&n, &c, &links(), &madrid, Language::En);
+        let utc = en(&n, &ctx("c"));
+        assert!(email.text.contains("CET"), "{}", email.text);
+        assert!(utc.text.contains("(UTC)"), "{}", utc.text);
+    }
+
+    #[test]
     fn rejection_says_how_to_dispute_or_that_it_is_final() {
         let open = notification(NotificationKind::PartnerRejected {
             reasons: vec![Reason::InsufficientPoe],
             comment: None,
             dispute_by: Some(monday()),
         });
-        assert!(
-            render(&open, &ctx("c"), &links(), &DeadlinePolicy::default())
-                .text
-                .contains("dispute the rejection")
-        );
+        assert!(en(&open, &ctx("c")).text.contains("dispute the rejection"));
         let fin = notification(NotificationKind::PartnerRejected {
-            reasons: vec![Reason::DisputeRejected],
+            reasons: vec![Reason::CustomerDecline],
             comment: None,
             dispute_by: None,
         });
+        let text = en(&fin, &ctx("c")).text;
         assert!(
-            render(&fin, &ctx("c"), &links(), &DeadlinePolicy::default())
-                .text
-                .contains("final")
+            text.contains("final") && !text.contains("dispute"),
+            "{text}"
         );
     }
 
@@ -370,7 +574,7 @@ mod tests {
             comment: None,
             dispute_by: Some(monday()),
         });
-        let default = render(&n, &ctx("c"), &links(), &DeadlinePolicy::default());
+        let default = en(&n, &ctx("c"));
         assert!(
             default.text.contains("within 5 business days"),
             "{}",
@@ -380,7 +584,7 @@ mod tests {
             (k == "CPOR_PARTNER_RESPONSE").then(|| "3bd".to_owned())
         })
         .unwrap();
-        let email = render(&n, &ctx("c"), &links(), &three);
+        let email = render(&n, &ctx("c"), &links(), &three, Language::En);
         assert!(
             email.text.contains("within 3 business days"),
             "{}",
@@ -393,12 +597,7 @@ mod tests {
     #[test]
     fn subjects_are_one_line() {
         let n = notification(NotificationKind::PartnerActivated);
-        let email = render(
-            &n,
-            &ctx("a\r\nBcc: x@evil.example"),
-            &links(),
-            &DeadlinePolicy::default(),
-        );
+        let email = en(&n, &ctx("a\r\nBcc: x@evil.example"));
         assert!(!email.subject.contains('\n') && !email.subject.contains('\r'));
     }
 }

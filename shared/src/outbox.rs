@@ -7,7 +7,9 @@
 //! that function delivers it inline; if it died or the AWS call failed, the entry becomes due in
 //! the sparse due index when the lease runs out and the sweep delivers it.
 
-use crate::domain::{Claim, ClaimId, DomainEvent, Notification, Outcome, ScheduleSpec, Status};
+use crate::domain::{
+    Claim, ClaimId, DomainEvent, Language, LanguageTag, Notification, Outcome, ScheduleSpec, Status,
+};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -19,42 +21,115 @@ pub const SWEEP_LEASE: Duration = Duration::seconds(120);
 /// a far-future due time (an alarm on outbox age catches it).
 pub const MAX_ATTEMPTS: u32 = 12;
 
-/// What the claim looked like when an email was queued: enough to render it later without
-/// reading the claim again (and without storing a rendered link or token anywhere).
+/// What the claim looked like when an email was queued: enough to render it later, in the
+/// reader's language, without reading the claim again (and without storing a rendered link or
+/// token anywhere). Fields added later default, so entries queued before them still render.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EmailContext {
     pub claim_name: String,
     pub partner_id: String,
+    /// The organisation's display name, or its partner ID.
+    #[serde(default)]
+    pub partner_name: String,
+    /// The partner contact, named in customer emails so the customer can tell who asks.
+    #[serde(default)]
+    pub partner_contact_name: String,
+    #[serde(default)]
+    pub partner_contact_email: String,
     pub customer_tenant: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_domain: Option<String>,
     pub customer_contact_name: String,
-    pub products: Vec<String>,
+    pub products: Vec<ProductLine>,
+    /// The languages the contacts named, if they did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_language: Option<Language>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_language: Option<Language>,
     pub status: Status,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<DateTime<Utc>>,
 }
 
+/// A product in an email: its name and, for Business Applications, the subscription.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", from = "ProductLineStored")]
+pub struct ProductLine {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_id: Option<String>,
+}
+
+/// Entries queued before products were structured hold one line of text each.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ProductLineStored {
+    Line(String),
+    #[serde(rename_all = "camelCase")]
+    Product {
+        name: String,
+        #[serde(default)]
+        subscription_id: Option<String>,
+    },
+}
+
+impl From<ProductLineStored> for ProductLine {
+    fn from(stored: ProductLineStored) -> Self {
+        match stored {
+            ProductLineStored::Line(name) => Self {
+                name,
+                subscription_id: None,
+            },
+            ProductLineStored::Product {
+                name,
+                subscription_id,
+            } => Self {
+                name,
+                subscription_id,
+            },
+        }
+    }
+}
+
 impl EmailContext {
     pub fn of(claim: &Claim) -> Self {
         let content = claim.content();
+        let partner_contact = content.partner_contact();
+        let customer_contact = content.customer_contact();
         Self {
             claim_name: content.name().to_string(),
             partner_id: claim.partner_id().to_string(),
+            partner_name: claim.partner_name().to_owned(),
+            partner_contact_name: partner_contact.name.to_string(),
+            partner_contact_email: partner_contact.email.to_string(),
             customer_tenant: content.customer().tenant_id.to_string(),
             customer_domain: content.customer().domain.as_ref().map(ToString::to_string),
-            customer_contact_name: content.customer_contact().name.to_string(),
+            customer_contact_name: customer_contact.name.to_string(),
             products: content
                 .products()
                 .iter()
-                .map(|p| match p.subscription_id {
-                    Some(sub) => format!("{} (subscription {sub})", p.product.display_name()),
-                    None => p.product.display_name().to_owned(),
+                .map(|p| ProductLine {
+                    name: p.product.display_name().to_owned(),
+                    subscription_id: p.subscription_id.map(|s| s.to_string()),
                 })
                 .collect(),
+            customer_language: customer_contact
+                .language
+                .as_ref()
+                .map(LanguageTag::language),
+            partner_language: partner_contact.language.as_ref().map(LanguageTag::language),
             status: claim.status(),
             submitted_at: claim.submitted_at(),
+        }
+    }
+
+    /// Who is asking, for people: the display name, or the partner ID for old entries.
+    pub fn partner(&self) -> &str {
+        if self.partner_name.is_empty() {
+            &self.partner_id
+        } else {
+            &self.partner_name
         }
     }
 }
@@ -67,7 +142,7 @@ pub enum OutboxMessage {
     },
     Email {
         notification: Notification,
-        context: EmailContext,
+        context: Box<EmailContext>,
     },
     CreateSchedule {
         schedule: ScheduleSpec,
@@ -187,7 +262,7 @@ pub fn entries_for(outcome: &Outcome, now: DateTime<Utc>, lease_id: &str) -> Vec
         ));
     }
     if !outcome.notifications.is_empty() {
-        let context = EmailContext::of(claim);
+        let context = Box::new(EmailContext::of(claim));
         for notification in &outcome.notifications {
             entries.push(entry(
                 format!("em-{}", notification.id),

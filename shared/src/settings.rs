@@ -3,7 +3,7 @@
 //! a message naming it.
 
 use crate::delivery::LinkSettings;
-use crate::domain::{ConfigError, DeadlinePolicy, PoePolicy};
+use crate::domain::{ConfigError, DeadlinePolicy, Language, PoePolicy};
 use crate::tokens::KeyRing;
 
 /// A source of settings.
@@ -43,6 +43,18 @@ impl<F: Fn(&str) -> Option<String>> Settings<F> {
 
     pub fn poe_policy(&self) -> Result<PoePolicy, ConfigError> {
         PoePolicy::from_lookup(&self.0)
+    }
+
+    /// `CPOR_DEFAULT_LANGUAGE` (`en`, `es`, `fr` or `ja`; default `en`): the language of emails
+    /// and pages for a contact who named none, and of labels when a request asks for none.
+    pub fn default_language(&self) -> Result<Language, ConfigError> {
+        match self.optional("CPOR_DEFAULT_LANGUAGE") {
+            None => Ok(Language::En),
+            Some(tag) => Language::of_tag(tag.trim()).ok_or(ConfigError {
+                setting: "CPOR_DEFAULT_LANGUAGE",
+                message: "must be en, es, fr or ja".into(),
+            }),
+        }
     }
 
     /// `CPOR_TOKEN_KEYS`: the signing keys for consent links and cursors.
@@ -103,6 +115,14 @@ mod tests {
         assert_eq!(s.links().unwrap_err().setting, "CPOR_CONSENT_BASE_URL");
         assert_eq!(s.flag("CPOR_FLAG").unwrap_err().setting, "CPOR_FLAG");
         assert_eq!(s.keys().unwrap_err().setting, "CPOR_TOKEN_KEYS");
+        assert_eq!(s.default_language(), Ok(Language::En));
+        let de = settings(&[("CPOR_DEFAULT_LANGUAGE", "de")]);
+        assert_eq!(
+            de.default_language().unwrap_err().setting,
+            "CPOR_DEFAULT_LANGUAGE"
+        );
+        let ja = settings(&[("CPOR_DEFAULT_LANGUAGE", "ja-JP")]);
+        assert_eq!(ja.default_language(), Ok(Language::Ja));
     }
 
     #[test]

@@ -63,6 +63,7 @@ pub fn partner_in(org: &str, roles: &[PartnerRole]) -> Actor {
     Actor::Partner(PartnerUser {
         user: parse(UserId::parse("partner-user-1")),
         org: parse(PartnerId::parse(org)),
+        org_name: Some(parse(ShortText::parse("Fabrikam Ltd"))),
         locations: [LOCATION, OTHER_LOCATION]
             .iter()
             .map(|l| parse(LocationId::parse(l)))

@@ -169,6 +169,16 @@ impl KeyRing {
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<ConsentGrant, TokenError> {
+        let grant = self.open_consent(token)?;
+        if now >= grant.expires_at {
+            return Err(TokenError::Expired);
+        }
+        Ok(grant)
+    }
+
+    /// The claim a consent token we signed names, expired or not: an expired link may still
+    /// ask for a fresh one to be emailed to the contact on file (it decides nothing itself).
+    pub fn open_consent(&self, token: &str) -> Result<ConsentGrant, TokenError> {
         let body = self.open(b"cpor-consent", CONSENT_VERSION, token)?;
         if body.len() != 24 {
             return Err(TokenError::Invalid);
@@ -181,9 +191,6 @@ impl KeyRing {
             .timestamp_opt(secs, 0)
             .single()
             .ok_or(TokenError::Invalid)?;
-        if now >= expires_at {
-            return Err(TokenError::Expired);
-        }
         Ok(ConsentGrant { claim, expires_at })
     }
 

@@ -1,7 +1,8 @@
 //! What the API returns: JSON views of claims, PoE documents, history and pages (camelCase;
 //! statuses, reasons and roles as snake_case codes). Built from the domain, never stored.
 
-use crate::domain::{Claim, ClaimInput, HistoryEntry, PoeDocument, Status};
+use crate::domain::{Claim, ClaimInput, DeadlinePolicy, HistoryEntry, PoeDocument, Reason, Status};
+use crate::i18n::Text;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -32,9 +33,19 @@ impl PoeView {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusReasonView {
-    pub codes: Vec<crate::domain::Reason>,
+    pub codes: Vec<Reason>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Each code's seed 003 name and meaning, in the reader's language.
+    pub reasons: Vec<ReasonView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReasonView {
+    pub code: Reason,
+    pub label: String,
+    pub description: String,
 }
 
 /// A claim as `GET /claims/{id}` returns it.
@@ -43,7 +54,11 @@ pub struct StatusReasonView {
 pub struct ClaimView {
     pub id: String,
     pub partner_id: String,
+    /// The organisation's display name (the partner ID when the creating token had none).
+    pub partner_name: String,
     pub status: Status,
+    /// The status by its seed 003 name, in the reader's language (`Accept-Language`).
+    pub status_label: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<StatusReasonView>,
     /// The current deadline (review start, decision, partner response, opt-out, dispute).
@@ -66,14 +81,26 @@ pub struct ClaimView {
 }
 
 impl ClaimView {
-    pub fn of(claim: &Claim) -> Self {
+    /// The view, its labels written by `t` with the spans of `policy`.
+    pub fn of(claim: &Claim, t: &Text, policy: &DeadlinePolicy) -> Self {
         Self {
             id: claim.id().to_string(),
             partner_id: claim.partner_id().to_string(),
+            partner_name: claim.partner_name().to_owned(),
             status: claim.status(),
+            status_label: t.status(claim.status()),
             status_reason: claim.status_reason().map(|r| StatusReasonView {
                 codes: r.codes.clone(),
                 comment: r.comment.as_ref().map(ToString::to_string),
+                reasons: r
+                    .codes
+                    .iter()
+                    .map(|code| ReasonView {
+                        code: *code,
+                        label: t.reason(*code),
+                        description: t.reason_description(*code, policy),
+                    })
+                    .collect(),
             }),
             due_at: claim.due_at(),
             deadline: claim.deadline().map(|d| d.kind),

@@ -147,6 +147,7 @@ impl Delivery {
             keys: Some(keys()),
             links: Some(links()),
             policy: Default::default(),
+            language: Default::default(),
         }
     }
 

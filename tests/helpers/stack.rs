@@ -28,6 +28,8 @@ pub async fn stack() -> Stack {
 
 pub const ORG_A: &str = "1111111";
 pub const ORG_B: &str = "2222222";
+/// The display name every test partner token carries (`partner_name`).
+pub const PARTNER_NAME: &str = "Fabrikam Ltd";
 
 pub fn unique_tenant() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -59,6 +61,7 @@ impl Stack {
         self.run.token(&Identity {
             sub: format!("user-{org}"),
             partner_id: Some(org.to_owned()),
+            partner_name: Some(PARTNER_NAME.to_owned()),
             locations: vec![format!("{org}001"), format!("{org}002")],
             roles: vec![role.to_owned()],
         })
@@ -72,6 +75,7 @@ impl Stack {
         self.run.token(&Identity {
             sub: "reviewer-1".into(),
             partner_id: None,
+            partner_name: None,
             locations: vec![],
             roles: vec!["reviewer".into()],
         })

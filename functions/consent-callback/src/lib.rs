@@ -3,8 +3,11 @@
 //! Email security scanners open links on delivery, so GET never changes anything: it shows the
 //! partner, the workloads, what the partner will see (usage and seats only) and the deadline,
 //! with keep/decline buttons (a plain HTML form, no JavaScript). POST (`decision=keep` or
-//! `decision=decline`) records the decision and shows a receipt; the link shows that decision
-//! from then on. Everything shown is escaped.
+//! `decision=decline`) records the decision and shows a receipt; the link shows where the
+//! request stands from then on. An expired link's page offers to email a fresh link to the
+//! contact on file (`request=link`; once an hour per claim; it reveals no address). Everything
+//! shown is escaped. Pages are in the customer's
+//! language (en, es, fr, ja), chosen by `?lang=`, the contact's language, then the browser's.
 
 mod page;
 
@@ -14,8 +17,9 @@ use cpor::aws::events::EventBridgePublisher;
 use cpor::aws::scheduler::EventBridgeSchedules;
 use cpor::aws::ses::SesMailer;
 use cpor::aws::wiring::Wire;
-use cpor::domain::{CommandError, ConsentDecision};
+use cpor::domain::{Claim, CommandError, ConsentDecision, Language, LanguageTag};
 use cpor::http::{self, Body, Request, Response};
+use cpor::i18n::{self, Text};
 use cpor::ports::Unwired;
 
 /// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
@@ -35,50 +39,125 @@ pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
     response
 }
 
+/// The page's language: `?lang=`, then the language the customer contact named, then the
+/// browser's `Accept-Language`, then `CPOR_DEFAULT_LANGUAGE`.
+pub fn language<W: Wiring>(app: &App<W>, req: &Request, claim: Option<&Claim>) -> Language {
+    http::query_param(req, "lang")
+        .and_then(|l| l.parse::<Language>().ok())
+        .or_else(|| {
+            claim.and_then(|c| {
+                c.content()
+                    .customer_contact()
+                    .language
+                    .as_ref()
+                    .map(LanguageTag::language)
+            })
+        })
+        .or_else(|| {
+            req.headers()
+                .get("accept-language")
+                .and_then(|v| v.to_str().ok())
+                .and_then(i18n::from_accept_language)
+        })
+        .unwrap_or(app.language)
+}
+
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Response<Body> {
+    let text = |claim: Option<&Claim>| {
+        let lang = language(app, req, claim);
+        Text::new(lang, app.policy.calendar.time_zone())
+    };
+    let page = |status: u16, t: Text, html: String| http::html(status, html, t.lang());
     let Some(token) = http::path_param(req, "token") else {
-        return http::html(404, page::problem(&Failure::ConsentLinkInvalid));
+        let t = text(None);
+        return page(404, t, page::problem(&t, &Failure::ConsentLinkInvalid));
     };
     let now = http::now(req);
-    if req.method() == "POST" {
-        let decision = match decision(http::body_bytes(req)) {
-            Some(d) => d,
-            None => {
-                return http::html(
-                    400,
-                    page::message(
-                        "Choose keep or decline",
-                        "The form did not say which. Go back and press one of the buttons.",
-                    ),
-                );
+    if req.method() == "POST" && asks_for_link(http::body_bytes(req)) {
+        return match app.consent_fresh_link(token, now).await {
+            Ok(done) => {
+                let t = text(Some(&done.claim));
+                page(
+                    202,
+                    t,
+                    page::message(&t, "page-fresh-sent-title", "page-fresh-sent-text"),
+                )
             }
+            Err(e @ Failure::Refused(CommandError::TooSoon { .. })) => {
+                let t = text(app.consent_claim_expired(token).await.as_ref());
+                let mut r = page(
+                    429,
+                    t,
+                    page::message(&t, "page-fresh-sent-title", "page-fresh-wait-text"),
+                );
+                if let Some(s) = e
+                    .retry_after_seconds()
+                    .and_then(|s| s.to_string().parse().ok())
+                {
+                    r.headers_mut().insert("retry-after", s);
+                }
+                r
+            }
+            Err(Failure::Refused(CommandError::NotAllowed { .. })) => {
+                match app.consent_claim_expired(token).await {
+                    Some(claim) => {
+                        let t = text(Some(&claim));
+                        page(409, t, page::closed(&t, &claim))
+                    }
+                    None => failure(&text(None), &Failure::ConsentLinkInvalid),
+                }
+            }
+            Err(e) => failure(&text(None), &e),
+        };
+    }
+    if req.method() == "POST" {
+        let Some(decision) = decision(http::body_bytes(req)) else {
+            let t = text(None);
+            return page(
+                400,
+                t,
+                page::message(&t, "page-choose-title", "page-choose-text"),
+            );
         };
         return match app.consent_decide(token, decision, now).await {
-            Ok(done) => http::html(200, page::receipt(&done.claim)),
-            Err(Failure::Refused(CommandError::ConsentAlreadyDeclined)) => {
-                match app.consent_claim(token, now).await {
-                    Ok((_, claim)) => http::html(200, page::receipt(&claim)),
-                    Err(e) => failure(&e),
-                }
+            Ok(done) => {
+                let t = text(Some(&done.claim));
+                page(200, t, page::receipt(&t, &done.claim))
             }
             Err(Failure::Refused(CommandError::NotAllowed { .. })) => {
                 match app.consent_claim(token, now).await {
-                    Ok((_, claim)) => http::html(409, page::closed(&claim)),
-                    Err(e) => failure(&e),
+                    Ok((_, claim)) => {
+                        let t = text(Some(&claim));
+                        page(409, t, page::closed(&t, &claim))
+                    }
+                    Err(e) => failure(&text(None), &e),
                 }
             }
-            Err(e) => failure(&e),
+            Err(e) => failure(&text(None), &e),
         };
     }
     match app.consent_claim(token, now).await {
-        Ok((grant, claim)) => http::html(200, page::view(&claim, grant.expires_at)),
-        Err(e) => failure(&e),
+        Ok((grant, claim)) => {
+            let t = text(Some(&claim));
+            page(200, t, page::view(&t, &claim, grant.expires_at))
+        }
+        Err(Failure::ConsentLinkExpired) => {
+            // In the customer's language when the genuine link names a claim we still have.
+            let t = text(app.consent_claim_expired(token).await.as_ref());
+            page(410, t, page::expired(&t))
+        }
+        Err(e) => failure(&text(None), &e),
     }
+}
+
+/// `request=link`: the expired link's page asks for a fresh link.
+pub fn asks_for_link(body: &[u8]) -> bool {
+    std::str::from_utf8(body).is_ok_and(|b| b.split('&').any(|pair| pair == "request=link"))
 }
 
 /// A page for what went wrong: the link's own problems by their status, anything else 500
 /// (logged with its cause; the customer sees "try again later").
-fn failure(e: &Failure) -> Response<Body> {
+fn failure(t: &Text, e: &Failure) -> Response<Body> {
     let status = match e {
         Failure::ConsentLinkExpired
         | Failure::ConsentLinkInvalid
@@ -89,7 +168,7 @@ fn failure(e: &Failure) -> Response<Body> {
             500
         }
     };
-    http::html(status, page::problem(e))
+    http::html(status, page::problem(t, e), t.lang())
 }
 
 /// `decision=keep` or `decision=decline` from the posted form. Parsed by hand on purpose:

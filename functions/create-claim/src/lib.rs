@@ -22,11 +22,12 @@ pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
 
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
     let actor = http::actor(req)?;
+    let labels = http::labels(app, req);
     let input: ClaimInput = http::json_body(req)?;
     let now = http::now(req);
     let respond = |c: &Claim| StoredResponse {
         status: 201,
-        body: http::claim_body(c),
+        body: http::claim_body(c, &labels),
     };
     let idem = match http::begin_idempotent(app, req, &actor, now, &respond).await? {
         http::Begun::Run(idem) => idem,
@@ -34,5 +35,5 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
     };
     let result = app.create(&actor, &input, idem.as_ref(), now).await;
     let done = http::settle(app, idem.as_ref(), result).await?;
-    Ok(http::claim_response(201, &done.claim))
+    Ok(http::claim_response(201, &done.claim, &labels))
 }

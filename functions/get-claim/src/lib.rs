@@ -19,7 +19,8 @@ pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
 
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
     let actor = http::actor(req)?;
+    let labels = http::labels(app, req);
     let id = http::claim_id(req)?;
     let claim = app.read(&actor, id).await?;
-    Ok(http::claim_response(200, &claim))
+    Ok(http::claim_response(200, &claim, &labels))
 }

@@ -11,7 +11,7 @@ use cpor::domain::{PartnerId, SolutionArea, Status, TenantId};
 use cpor::http::{self, Body, Problem, Request, Response};
 use cpor::ports::Unwired;
 use cpor::ports::{ClaimQuery, Continuation, ListFilter};
-use cpor::views::{ClaimView, PageView};
+use cpor::views::PageView;
 
 /// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
 pub const NAME: &str = env!("CARGO_PKG_NAME");
@@ -39,6 +39,7 @@ fn param<T>(
 
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
     let actor = http::actor(req)?;
+    let labels = http::labels(app, req);
     let status = param(
         req,
         "status",
@@ -90,7 +91,7 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
     };
     let (items, next) = app.list(&query, &filter, limit, from.as_ref()).await?;
     let page = PageView {
-        items: items.iter().map(ClaimView::of).collect(),
+        items: items.iter().map(|c| labels.claim(c)).collect(),
         next_cursor: next.map(|n| keys.seal_cursor(&scope, &n.0)),
     };
     Ok(http::json(200, &page))

@@ -36,13 +36,14 @@ pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
 
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
     let actor = http::actor(req)?;
+    let labels = http::labels(app, req);
     let id = http::claim_id(req)?;
     let body: SubmitBody = http::json_body(req)?;
     let comment = http::long_text("comment", body.comment.as_deref())?;
     let now = http::now(req);
     let respond = |c: &Claim| StoredResponse {
         status: 200,
-        body: http::claim_body(c),
+        body: http::claim_body(c, &labels),
     };
     let idem = match http::begin_idempotent(app, req, &actor, now, &respond).await? {
         http::Begun::Run(idem) => idem,
@@ -59,5 +60,5 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
         )
         .await;
     let done = http::settle(app, idem.as_ref(), result).await?;
-    Ok(http::claim_response(200, &done.claim))
+    Ok(http::claim_response(200, &done.claim, &labels))
 }

@@ -22,6 +22,7 @@ pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
 
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
     let actor = http::actor(req)?;
+    let labels = http::labels(app, req);
     let id = http::claim_id(req)?;
     let expected = http::if_match(req, true)?;
     let patch: ClaimPatch = http::json_body(req)?;
@@ -31,5 +32,5 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
             Ok(Command::Edit(Box::new(patch.clone())))
         })
         .await?;
-    Ok(http::claim_response(200, &done.claim))
+    Ok(http::claim_response(200, &done.claim, &labels))
 }

@@ -19,6 +19,8 @@ pub const DEV_KEY: &str = "cpor-local-development-signing-key-not-a-secret";
 pub struct Identity {
     pub sub: String,
     pub partner_id: Option<String>,
+    /// The organisation's display name (`partner_name`), shown to customers.
+    pub partner_name: Option<String>,
     pub locations: Vec<String>,
     pub roles: Vec<String>,
 }
@@ -35,6 +37,9 @@ pub fn issue(key: &[u8], id: &Identity, now: DateTime<Utc>, ttl: Duration) -> St
     if let Some(p) = &id.partner_id {
         claims["partner_id"] = json!(p);
         claims["partner_locations"] = json!(id.locations);
+        if let Some(name) = &id.partner_name {
+            claims["partner_name"] = json!(name);
+        }
     }
     // Encoding JSON claims with an HMAC key cannot fail.
     jsonwebtoken::encode(

@@ -3,8 +3,8 @@
 //! - `cpor-local serve` — starts moto on 127.0.0.1:4566 (`MOTO_PORT`; or uses
 //!   `CPOR_MOTO_ENDPOINT`), creates the resources and serves the API on 127.0.0.1:9000
 //!   (`PORT`), sweeping every minute;
-//! - `cpor-local token --partner <id> --role <role[,role]> [--locations a,b] [--sub <user>]`
-//!   prints a token for it (`--role reviewer` for a reviewer);
+//! - `cpor-local token --partner <id> --role <role[,role]> [--name <display name>]
+//!   [--locations a,b] [--sub <user>]` prints a token for it (`--role reviewer` for a reviewer);
 //! - `cpor-local sweep --at <RFC 3339>` runs the deadline sweep as of that instant.
 
 use cpor_local::{jwt, moto, provision::Names};
@@ -59,6 +59,7 @@ fn token(args: &[String]) -> Result<(), String> {
             }
         }),
         partner_id: if reviewer { None } else { partner },
+        partner_name: arg(args, "--name").filter(|_| !reviewer),
         locations,
         roles,
     };

@@ -102,6 +102,7 @@ pub fn app<W: Buildable, F: Fn(&str) -> Option<String>>(
     let store = W::Store::build(config, s)?;
     let poe = W::Poe::build(config, s)?;
     let policy = Arc::new(s.deadline_policy()?);
+    let language = s.default_language()?;
     Ok(App {
         store: store.clone(),
         poe: poe.clone(),
@@ -114,8 +115,10 @@ pub fn app<W: Buildable, F: Fn(&str) -> Option<String>>(
             keys,
             links,
             policy: policy.clone(),
+            language,
         },
         policy,
+        language,
         poe_policy: s.poe_policy()?,
     })
 }

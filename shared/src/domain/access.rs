@@ -11,7 +11,7 @@ use super::command::CommandError;
 use super::content::ValidationErrors;
 use super::lifecycle::Status;
 use super::values::all_variants;
-use super::values::{LocationId, PartnerId, TenantId, UserId};
+use super::values::{LocationId, PartnerId, ShortText, TenantId, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -146,6 +146,8 @@ pub static REVIEWER_CAPABILITIES: &[Capability] = &[C::Read, C::Comment, C::Revi
 pub struct PartnerUser {
     pub user: UserId,
     pub org: PartnerId,
+    /// The organisation's display name (the token's `partner_name`), if it gave one.
+    pub org_name: Option<ShortText>,
     pub locations: BTreeSet<LocationId>,
     pub roles: BTreeSet<PartnerRole>,
 }
@@ -373,6 +375,7 @@ mod tests {
         Actor::Partner(PartnerUser {
             user: UserId::parse("user-1").unwrap(),
             org: PartnerId::parse(org).unwrap(),
+            org_name: None,
             locations: [LocationId::parse("100").unwrap()].into(),
             roles: roles.iter().copied().collect(),
         })

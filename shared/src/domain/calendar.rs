@@ -194,18 +194,6 @@ impl Span {
     }
 }
 
-impl Span {
-    /// In words, for people: "5 business days", "1 calendar day".
-    pub fn describe(self) -> String {
-        match self {
-            Self::BusinessDays(1) => "1 business day".to_owned(),
-            Self::BusinessDays(n) => format!("{n} business days"),
-            Self::CalendarDays(1) => "1 calendar day".to_owned(),
-            Self::CalendarDays(n) => format!("{n} calendar days"),
-        }
-    }
-}
-
 impl fmt::Display for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -56,6 +56,9 @@ pub enum Command {
     Cancel,
     Comment(LongText),
     ResendConsent,
+    /// The customer, from an expired link's page, asks for a fresh link by email (seed 000: the
+    /// customer may decline "at any time").
+    RequestConsentLink,
     Review(ReviewDecision),
     Withdraw {
         reason: LongText,
@@ -87,7 +90,7 @@ impl Command {
             Self::Withdraw { .. } => Capability::Withdraw,
             Self::Dispute { .. } => Capability::Dispute,
             Self::Disassociate { .. } => Capability::Disassociate,
-            Self::Consent(_) => Capability::ConsentDecision,
+            Self::Consent(_) | Self::RequestConsentLink => Capability::ConsentDecision,
             Self::DeadlineReached { .. } => Capability::FireDeadline,
         }
     }
@@ -100,6 +103,8 @@ pub enum CommandError {
     Access(#[from] AccessError),
     #[error("cannot {action} a claim that is {status}")]
     NotAllowed { action: Action, status: Status },
+    #[error("asked too often; try again after {retry_after}")]
+    TooSoon { retry_after: DateTime<Utc> },
     #[error("invalid input: {0}")]
     Invalid(#[from] ValidationErrors),
     #[error("{} cannot be changed while the claim is {status}", fields.join(", "))]
@@ -120,8 +125,6 @@ pub enum CommandError {
         "the dispute window closed at {closed_at}; file a new claim with updated proof of execution"
     )]
     DisputeWindowClosed { closed_at: DateTime<Utc> },
-    #[error("the customer has already declined this association")]
-    ConsentAlreadyDeclined,
 }
 
 fn ids(poe_ids: &[PoeId]) -> String {

@@ -9,7 +9,8 @@ pub use super::input::{
 };
 pub use super::validation::{FieldError, ValidationErrors};
 use super::values::{
-    ClaimName, DomainName, EmailAddress, LocationId, ShortText, SubscriptionId, TenantId,
+    ClaimName, DomainName, EmailAddress, LanguageTag, LocationId, ShortText, SubscriptionId,
+    TenantId,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -44,6 +45,7 @@ pub struct CustomerContact {
     pub name: ShortText,
     pub title: ShortText,
     pub email: EmailAddress,
+    pub language: Option<LanguageTag>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,6 +53,7 @@ pub struct CustomerContact {
 pub struct PartnerContact {
     pub name: ShortText,
     pub email: EmailAddress,
+    pub language: Option<LanguageTag>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -245,10 +248,20 @@ impl ClaimContent {
                 name: Some(self.customer_contact.name.to_string()),
                 title: Some(self.customer_contact.title.to_string()),
                 email: Some(self.customer_contact.email.to_string()),
+                language: self
+                    .customer_contact
+                    .language
+                    .as_ref()
+                    .map(ToString::to_string),
             }),
             partner_contact: Some(PartnerContactInput {
                 name: Some(self.partner_contact.name.to_string()),
                 email: Some(self.partner_contact.email.to_string()),
+                language: self
+                    .partner_contact
+                    .language
+                    .as_ref()
+                    .map(ToString::to_string),
             }),
             revenue_details: self.revenue_details.as_ref().map(|r| RevenueDetailsInput {
                 seller_name: Some(r.seller_name.to_string()),
@@ -461,10 +474,19 @@ fn validate_customer_contact(
         c.email.as_deref(),
         EmailAddress::parse,
     );
+    let language = errs.optional(
+        "customerContact.language",
+        c.language.as_deref(),
+        LanguageTag::parse,
+    );
+    if c.language.is_some() && language.is_none() {
+        return None;
+    }
     Some(CustomerContact {
         name: name?,
         title: title?,
         email: email?,
+        language,
     })
 }
 
@@ -482,9 +504,18 @@ fn validate_partner_contact(
         c.email.as_deref(),
         EmailAddress::parse,
     );
+    let language = errs.optional(
+        "partnerContact.language",
+        c.language.as_deref(),
+        LanguageTag::parse,
+    );
+    if c.language.is_some() && language.is_none() {
+        return None;
+    }
     Some(PartnerContact {
         name: name?,
         email: email?,
+        language,
     })
 }
 

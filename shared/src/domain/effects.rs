@@ -61,6 +61,7 @@ pub fn detail_type(action: Action, to: Status) -> &'static str {
         Action::Cancel => "ClaimCancelled",
         Action::Comment => "CommentAdded",
         Action::ResendConsent => "ConsentEmailResent",
+        Action::RequestConsentLink => "ConsentLinkRequested",
         Action::StartReview => "ReviewStarted",
         Action::RequestInfo => "PartnerActionRequested",
         Action::Approve | Action::ApproveDispute => "ClaimApproved",
@@ -89,6 +90,8 @@ pub enum ConsentStage {
     Approved,
     /// Sent again on the partner's request (same link).
     Resent,
+    /// A fresh link the customer asked for from an expired one's page: it lasts from now.
+    FreshLink,
 }
 
 /// An email to send.

@@ -40,6 +40,9 @@ pub struct CustomerContactInput {
     pub name: Option<String>,
     pub title: Option<String>,
     pub email: Option<String>,
+    /// A BCP 47 tag (`es-MX`) for the emails and page this contact reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -47,6 +50,9 @@ pub struct CustomerContactInput {
 pub struct PartnerContactInput {
     pub name: Option<String>,
     pub email: Option<String>,
+    /// A BCP 47 tag (`ja`) for the emails this contact reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -3,7 +3,6 @@
 //! checks that every transition the aggregate makes is a row of it, and a unit test that every
 //! row is reachable.
 
-use super::deadlines::{DeadlineKind, DeadlinePolicy};
 use super::values::all_variants;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -37,12 +36,14 @@ pub enum Status {
     Approved,
     /// The association is official and sent on for incentive eligibility.
     Active,
-    /// Rejected; the partner may dispute within the dispute window.
+    /// Rejected by a reviewer or for no partner response; the partner may dispute within the
+    /// dispute window. A customer's decline or a partner's withdrawal is final at once (seed 001).
     Rejected,
     Disputed,
     /// Terminal: a draft the partner cancelled.
     Cancelled,
-    /// Terminal: rejected definitively (dispute window closed, or dispute rejected).
+    /// Terminal: rejected definitively — the customer declined, the partner withdrew, the dispute
+    /// window closed, or a dispute was rejected.
     RejectedFinal,
     /// Terminal: an active association that ended (customer revoked, partner disassociated).
     Ended,
@@ -120,9 +121,10 @@ impl Status {
         )
     }
 
-    /// Whether the customer's consent is still open: a decline would change the claim (reject
-    /// it, or end the association). Exactly the statuses the transition table lets a
-    /// customer's decline leave — the statuses that hold the workloads.
+    /// Whether the customer's word still changes the claim: a decline would reject it for good
+    /// or end the association. Exactly the statuses the transition table lets a customer's
+    /// decline leave: those holding the workloads, and a reviewer's rejection the partner may
+    /// still dispute (the decline makes it final).
     pub fn consent_open(self) -> bool {
         transition(Action::CustomerDecline, self).is_some()
     }
@@ -196,45 +198,6 @@ impl Reason {
     pub fn code(self) -> &'static str {
         self.into()
     }
-
-    /// A sentence for emails and pages; spans are the configured ones.
-    pub fn description(self, policy: &DeadlinePolicy) -> String {
-        let text = match self {
-            Self::MissingAllPoe => {
-                "The proof of execution is missing: the file uploaded is wrong or does not belong to this claim."
-            }
-            Self::MissingCustomerAcknowledgement => {
-                "The customer's signature is not on the proof of execution."
-            }
-            Self::MissingOrOldDates => {
-                "Dates on the proof of execution are missing or too old for this claim."
-            }
-            Self::MissingPartnerSolutionOrService => {
-                "The description of the work you completed is insufficient or missing."
-            }
-            Self::MissingProducts => {
-                "The proof of execution does not cover a product or workload being claimed."
-            }
-            Self::PartnerRequest => "The partner asked for the claim to be rejected.",
-            Self::CustomerDecline => "The customer declined the association.",
-            Self::InsufficientPoe => "The proof of execution is insufficient.",
-            Self::NoPartnerResponse => {
-                return format!(
-                    "No response was received within {}.",
-                    DeadlineKind::PartnerResponse.span(policy).describe()
-                );
-            }
-            Self::MissingCustomerConsentOnPoe => {
-                "The customer's consent is missing from the proof of execution."
-            }
-            Self::PoeUnavailable => "The proof of execution could not be opened.",
-            Self::CustomerRevoked => "The customer ended the association.",
-            Self::PartnerDisassociated => "The partner ended the association.",
-            Self::DisputeWindowClosed => "The time to dispute the rejection has passed.",
-            Self::DisputeRejected => "The dispute was reviewed and rejected.",
-        };
-        text.to_owned()
-    }
 }
 
 impl fmt::Display for Reason {
@@ -271,6 +234,7 @@ pub enum Action {
     Cancel,
     Comment,
     ResendConsent,
+    RequestConsentLink,
     StartReview,
     RequestInfo,
     Approve,
@@ -406,16 +370,17 @@ pub static TRANSITIONS: &[Transition] = &[
     t!(Resubmit, PartnerActionRequired => UnderReview, Partner),
     t!(AutoReject, PartnerActionRequired => Rejected, Scheduler, Some(Reason::NoPartnerResponse), false),
     t!(Activate, Approved => Active, Scheduler),
-    t!(Withdraw, Submitted => Rejected, Partner, Some(Reason::PartnerRequest), false),
-    t!(Withdraw, UnderReview => Rejected, Partner, Some(Reason::PartnerRequest), false),
-    t!(Withdraw, PartnerActionRequired => Rejected, Partner, Some(Reason::PartnerRequest), false),
-    t!(Withdraw, Approved => Rejected, Partner, Some(Reason::PartnerRequest), false),
+    t!(Withdraw, Submitted => RejectedFinal, Partner, Some(Reason::PartnerRequest), false),
+    t!(Withdraw, UnderReview => RejectedFinal, Partner, Some(Reason::PartnerRequest), false),
+    t!(Withdraw, PartnerActionRequired => RejectedFinal, Partner, Some(Reason::PartnerRequest), false),
+    t!(Withdraw, Approved => RejectedFinal, Partner, Some(Reason::PartnerRequest), false),
     t!(Withdraw, Disputed => RejectedFinal, Partner, Some(Reason::PartnerRequest), false),
-    t!(CustomerDecline, Submitted => Rejected, Customer, Some(Reason::CustomerDecline), false),
-    t!(CustomerDecline, UnderReview => Rejected, Customer, Some(Reason::CustomerDecline), false),
-    t!(CustomerDecline, PartnerActionRequired => Rejected, Customer, Some(Reason::CustomerDecline), false),
-    t!(CustomerDecline, Approved => Rejected, Customer, Some(Reason::CustomerDecline), false),
+    t!(CustomerDecline, Submitted => RejectedFinal, Customer, Some(Reason::CustomerDecline), false),
+    t!(CustomerDecline, UnderReview => RejectedFinal, Customer, Some(Reason::CustomerDecline), false),
+    t!(CustomerDecline, PartnerActionRequired => RejectedFinal, Customer, Some(Reason::CustomerDecline), false),
+    t!(CustomerDecline, Approved => RejectedFinal, Customer, Some(Reason::CustomerDecline), false),
     t!(CustomerDecline, Disputed => RejectedFinal, Customer, Some(Reason::CustomerDecline), false),
+    t!(CustomerDecline, Rejected => RejectedFinal, Customer, Some(Reason::CustomerDecline), false),
     t!(CustomerDecline, Active => Ended, Customer, Some(Reason::CustomerRevoked), false),
     t!(Disassociate, Active => Ended, Partner, Some(Reason::PartnerDisassociated), false),
     t!(Dispute, Rejected => Disputed, Partner),
@@ -485,6 +450,19 @@ pub static NON_TRANSITIONS: &[(Action, ActorKind, &[Status])] = &[
         ],
     ),
     (
+        Action::RequestConsentLink,
+        ActorKind::Customer,
+        &[
+            Status::Submitted,
+            Status::UnderReview,
+            Status::PartnerActionRequired,
+            Status::Approved,
+            Status::Active,
+            Status::Rejected,
+            Status::Disputed,
+        ],
+    ),
+    (
         Action::CustomerKeep,
         ActorKind::Customer,
         &[
@@ -499,12 +477,7 @@ pub static NON_TRANSITIONS: &[(Action, ActorKind, &[Status])] = &[
     (
         Action::CustomerDecline,
         ActorKind::Customer,
-        &[
-            Status::Rejected,
-            Status::RejectedFinal,
-            Status::Ended,
-            Status::Cancelled,
-        ],
+        &[Status::RejectedFinal, Status::Ended, Status::Cancelled],
     ),
     (
         Action::RecordSlaBreach,
@@ -558,11 +531,36 @@ mod tests {
     use std::collections::BTreeSet;
 
     #[test]
-    fn consent_is_open_exactly_while_the_workloads_are_held() {
+    fn consent_is_open_while_the_workloads_are_held_or_a_dispute_could_revive_the_claim() {
         for s in Status::ALL {
-            assert_eq!(s.consent_open(), s.holds_workloads(), "{s}");
+            assert_eq!(
+                s.consent_open(),
+                s.holds_workloads() || s == Status::Rejected,
+                "{s}"
+            );
         }
         assert!(!Status::Draft.consent_open() && !Status::Ended.consent_open());
+    }
+
+    #[test]
+    fn a_customer_decline_and_a_partner_withdrawal_are_final_seed_001() {
+        for t in TRANSITIONS {
+            if matches!(t.action, Action::Withdraw)
+                || (t.action == Action::CustomerDecline && t.from != Status::Active)
+            {
+                assert_eq!(t.to, Status::RejectedFinal, "{} from {}", t.action, t.from);
+            }
+        }
+        // Only a reviewer's rejection and the automatic one may be disputed.
+        let disputable: BTreeSet<_> = TRANSITIONS
+            .iter()
+            .filter(|t| t.to == Status::Rejected)
+            .map(|t| t.action)
+            .collect();
+        assert_eq!(
+            disputable,
+            BTreeSet::from([Action::Reject, Action::AutoReject])
+        );
     }
 
     #[test]

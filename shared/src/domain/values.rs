@@ -32,6 +32,10 @@ pub enum ValueError {
     NotASha256,
     #[error("must not contain path separators")]
     PathSeparator,
+    #[error(
+        "must be a BCP 47 language tag for English, Spanish, French or Japanese, such as en, es-MX, fr-CA or ja"
+    )]
+    UnsupportedLanguage,
 }
 
 /// Implements `Display`, `AsRef<str>`, `TryFrom<String>` and `From<T> for String` for a string
@@ -340,6 +344,79 @@ text_newtype!(
     true
 );
 
+/// A language we write to people in: the seeds' languages (SPEC §3). Emails, the consent page
+/// and labels exist in each (`cpor::i18n`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum Language {
+    #[default]
+    En,
+    Es,
+    Fr,
+    Ja,
+}
+
+impl Language {
+    pub const ALL: [Self; <Self as strum::EnumCount>::COUNT] =
+        all_variants(<Self as strum::VariantArray>::VARIANTS);
+
+    pub fn code(self) -> &'static str {
+        self.into()
+    }
+
+    /// The language a BCP 47 tag picks by its primary subtag (`es-MX` → Spanish), if we write
+    /// it. The tag must be well formed: subtags of 1–8 letters or digits, the first 2–3 letters.
+    pub fn of_tag(tag: &str) -> Option<Self> {
+        let mut subtags = tag.split(['-', '_']);
+        let primary = subtags.next()?;
+        let well_formed = (2..=3).contains(&primary.len())
+            && primary.bytes().all(|b| b.is_ascii_alphabetic())
+            && subtags.all(|s| {
+                (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
+            });
+        if !well_formed || tag.len() > 35 {
+            return None;
+        }
+        primary.to_ascii_lowercase().parse().ok()
+    }
+}
+
+/// A contact's language as a BCP 47 tag, kept as given (`fr-CA`); it picks a [`Language`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct LanguageTag(String);
+
+impl LanguageTag {
+    pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        let s = raw.trim();
+        Language::of_tag(s)
+            .map(|_| Self(s.to_owned()))
+            .ok_or(ValueError::UnsupportedLanguage)
+    }
+
+    pub fn language(&self) -> Language {
+        Language::of_tag(&self.0).unwrap_or_default()
+    }
+}
+string_newtype!(LanguageTag);
+
 /// A file name shown to people: one line, at most 255 characters, no path separators. It is only
 /// ever displayed; storage keys never derive from it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -434,6 +511,40 @@ pub fn hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_language_tag_picks_one_of_the_four_languages_by_its_primary_subtag() {
+        for (tag, lang) in [
+            ("en", Language::En),
+            ("es-MX", Language::Es),
+            ("ES", Language::Es),
+            ("fr-CA", Language::Fr),
+            ("ja", Language::Ja),
+            ("ja-JP-u-ca-japanese", Language::Ja),
+            (" fr ", Language::Fr),
+        ] {
+            assert_eq!(LanguageTag::parse(tag).unwrap().language(), lang, "{tag}");
+        }
+        for bad in [
+            "de",
+            "pt-BR",
+            "english",
+            "e",
+            "es--MX",
+            "es-",
+            "es_MX!",
+            "zz",
+            "es-toolongsubtag",
+        ] {
+            assert_eq!(
+                LanguageTag::parse(bad),
+                Err(ValueError::UnsupportedLanguage),
+                "{bad}"
+            );
+        }
+        assert_eq!(LanguageTag::parse(""), Err(ValueError::UnsupportedLanguage));
+        assert_eq!(LanguageTag::parse("fr-CA").unwrap().as_str(), "fr-CA");
+    }
 
     #[test]
     fn hex_is_lower_case_two_digits_a_byte() {

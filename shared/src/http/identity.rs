@@ -5,7 +5,7 @@
 //! partner without a known role is refused by the permission matrix, 403).
 
 use super::Problem;
-use crate::domain::{Actor, LocationId, PartnerId, PartnerRole, PartnerUser, UserId};
+use crate::domain::{Actor, LocationId, PartnerId, PartnerRole, PartnerUser, ShortText, UserId};
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 use std::collections::{BTreeSet, HashMap};
@@ -71,9 +71,15 @@ pub fn from_claims(claims: &HashMap<String, String>) -> Result<Actor, Problem> {
         .filter_map(|l| LocationId::parse(l).ok())
         .collect();
     let roles: BTreeSet<PartnerRole> = roles.iter().filter_map(|r| PartnerRole::parse(r)).collect();
+    // The organisation's display name, for customers to see who asks; absent or unusable
+    // (blank, too long, control characters) means the partner ID is shown instead.
+    let org_name = claims
+        .get("partner_name")
+        .and_then(|n| ShortText::parse(n).ok());
     Ok(Actor::Partner(PartnerUser {
         user,
         org,
+        org_name,
         locations,
         roles,
     }))

@@ -193,11 +193,13 @@ pub fn replay(stored: &crate::ports::StoredResponse) -> Response<Body> {
         .unwrap_or_default()
 }
 
-/// An HTML page (the consent pages).
-pub fn html(status: u16, page: String) -> Response<Body> {
+/// An HTML page (the consent pages), in `lang`.
+pub fn html(status: u16, page: String, lang: crate::domain::Language) -> Response<Body> {
     Response::builder()
         .status(status)
         .header("content-type", "text/html; charset=utf-8")
+        .header("content-language", lang.code())
+        .header("vary", "accept-language")
         .header("cache-control", "no-store")
         .header("x-frame-options", "DENY")
         .header(
@@ -222,18 +224,50 @@ pub fn now(req: &Request) -> chrono::DateTime<chrono::Utc> {
         .map_or_else(chrono::Utc::now, |c| c.0)
 }
 
-/// The response body for a claim, as stored for idempotent replays too.
-pub fn claim_body(claim: &crate::domain::Claim) -> String {
-    serde_json::to_string(&crate::views::ClaimView::of(claim)).unwrap_or_default()
+/// The language a request reads labels in (`Accept-Language`, else `CPOR_DEFAULT_LANGUAGE`),
+/// with dates in the deadline calendar's zone.
+pub fn labels<W: crate::app::Wiring>(app: &crate::app::App<W>, req: &Request) -> Labels {
+    let lang = header(req, "accept-language")
+        .and_then(crate::i18n::from_accept_language)
+        .unwrap_or(app.language);
+    Labels {
+        text: crate::i18n::Text::new(lang, app.policy.calendar.time_zone()),
+        policy: app.policy.clone(),
+    }
 }
 
-/// A claim response with its ETag (and `Location` when it was created).
-pub fn claim_response(status: u16, claim: &crate::domain::Claim) -> Response<Body> {
-    let mut resp = json_with_etag(status, &crate::views::ClaimView::of(claim), claim.version());
+/// What a response's labels are written with: the reader's language and the configured spans.
+pub struct Labels {
+    pub text: crate::i18n::Text,
+    pub policy: std::sync::Arc<crate::domain::DeadlinePolicy>,
+}
+
+impl Labels {
+    pub fn claim(&self, claim: &crate::domain::Claim) -> crate::views::ClaimView {
+        crate::views::ClaimView::of(claim, &self.text, &self.policy)
+    }
+}
+
+/// The response body for a claim, as stored for idempotent replays too.
+pub fn claim_body(claim: &crate::domain::Claim, labels: &Labels) -> String {
+    serde_json::to_string(&labels.claim(claim)).unwrap_or_default()
+}
+
+/// A claim response with its ETag (and `Location` when it was created), its labels in the
+/// reader's language (`Content-Language`).
+pub fn claim_response(
+    status: u16,
+    claim: &crate::domain::Claim,
+    labels: &Labels,
+) -> Response<Body> {
+    let mut resp = json_with_etag(status, &labels.claim(claim), claim.version());
     if status == 201 {
         if let Ok(v) = format!("/claims/{}", claim.id()).parse() {
             resp.headers_mut().insert("location", v);
         }
+    }
+    if let Ok(v) = labels.text.lang().code().parse() {
+        resp.headers_mut().insert("content-language", v);
     }
     resp
 }
@@ -317,9 +351,10 @@ pub async fn run_command<W: crate::app::Wiring>(
 ) -> Result<Response<Body>, Problem> {
     let now = now(req);
     let expected = if_match(req, false)?;
+    let labels = labels(app, req);
     let respond = |c: &crate::domain::Claim| crate::ports::StoredResponse {
         status: 200,
-        body: claim_body(c),
+        body: claim_body(c, &labels),
     };
     let idem = match begin_idempotent(app, req, actor, now, &respond).await? {
         Begun::Run(idem) => idem,
@@ -331,7 +366,7 @@ pub async fn run_command<W: crate::app::Wiring>(
         })
         .await;
     let done = settle(app, idem.as_ref(), result).await?;
-    Ok(claim_response(200, &done.claim))
+    Ok(claim_response(200, &done.claim, &labels))
 }
 
 /// Parses optional free text into `LongText`, naming the field on error.

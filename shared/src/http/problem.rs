@@ -15,7 +15,7 @@ pub struct Problem {
     pub kind: &'static str,
     pub title: &'static str,
     pub status: u16,
-    pub detail: String,
+    pub detail: Box<str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
     /// The workloads another partner holds (409 on submit), never the partner.
@@ -24,6 +24,9 @@ pub struct Problem {
     /// What failed underneath a 5xx, for the log line at the edge; never sent.
     #[serde(skip)]
     pub cause: Option<Box<str>>,
+    /// Seconds to wait before asking again (429), sent as `Retry-After`.
+    #[serde(skip)]
+    pub retry_after: Option<u32>,
 }
 
 fn type_uri<S: serde::Serializer>(slug: &&'static str, s: S) -> Result<S::Ok, S::Error> {
@@ -41,10 +44,11 @@ impl Problem {
             kind: slug,
             title,
             status,
-            detail: detail.into(),
+            detail: detail.into().into_boxed_str(),
             errors: Vec::new(),
             workloads: Box::default(),
             cause: None,
+            retry_after: None,
         }
     }
 
@@ -108,12 +112,14 @@ impl Problem {
 
     pub fn into_response(self) -> Response<Body> {
         let body = serde_json::to_string(&self).unwrap_or_default();
-        Response::builder()
+        let mut response = Response::builder()
             .status(self.status)
             .header("content-type", "application/problem+json")
-            .header("cache-control", "no-store")
-            .body(Body::Text(body))
-            .unwrap_or_default()
+            .header("cache-control", "no-store");
+        if let Some(seconds) = self.retry_after {
+            response = response.header("retry-after", seconds);
+        }
+        response.body(Body::Text(body)).unwrap_or_default()
     }
 }
 
@@ -137,6 +143,7 @@ impl From<Failure> for Problem {
             Failure::Unavailable(_) => ("internal", "Internal error"),
         };
         let mut p = Self::new(status, slug, title, detail);
+        p.retry_after = f.retry_after_seconds();
         match f {
             Failure::Invalid(errors) => p.errors = errors.0,
             Failure::WorkloadTaken { keys } => {
@@ -166,7 +173,7 @@ fn refusal(e: &CommandError) -> (&'static str, &'static str) {
         CommandError::DisputeWindowClosed { .. } => {
             ("dispute-window-closed", "Dispute window closed")
         }
-        CommandError::ConsentAlreadyDeclined => ("consent-declined", "Already declined"),
+        CommandError::TooSoon { .. } => ("too-many-requests", "Asked too often"),
         CommandError::Access(AccessError::NotFound) => ("not-found", "Claim not found"),
         CommandError::Invalid(_) => ("validation", "Invalid request"),
     }

@@ -21,7 +21,7 @@ use super::effects::{
 use super::lifecycle::{self, Action, Reason, Status};
 use super::locks::{LockDelta, held_keys};
 use super::poe::{MAX_POE_PER_CLAIM, PoeDocument};
-use super::values::{ClaimId, LongText, PartnerId, PoeId, UserId};
+use super::values::{ClaimId, LongText, PartnerId, PoeId, ShortText, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -68,6 +68,9 @@ mod tests;
 pub struct Claim {
     id: ClaimId,
     partner_id: PartnerId,
+    /// The organisation's display name when the claim was created (customers see it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    partner_name: Option<ShortText>,
     created_by: UserId,
     content: ClaimContent,
     status: Status,
@@ -89,7 +92,14 @@ pub struct Claim {
     consent: Option<ConsentRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     dispute: Option<DisputeRecord>,
+    /// When the customer last asked for a fresh consent link (one per [`FRESH_LINK_COOLDOWN`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    consent_link_requested_at: Option<DateTime<Utc>>,
 }
+
+/// How long after one fresh consent link the customer may ask for another: the button sends
+/// email from our identity to the contact on file, so it must not become a mail cannon.
+pub const FRESH_LINK_COOLDOWN: chrono::Duration = chrono::Duration::hours(1);
 
 /// A change being built: the next claim plus what to record about it.
 struct Step {
@@ -122,6 +132,7 @@ impl Claim {
         let claim = Claim {
             id,
             partner_id: partner.org.clone(),
+            partner_name: partner.org_name.clone(),
             created_by: partner.user.clone(),
             content,
             status: Status::Draft,
@@ -136,6 +147,7 @@ impl Claim {
             sla_breaches: Vec::new(),
             consent: None,
             dispute: None,
+            consent_link_requested_at: None,
         };
         let entry = HistoryEntry {
             seq: 1,
@@ -240,6 +252,22 @@ impl Claim {
                 step.changes_claim = false;
                 step.notifications.push(NotificationKind::CustomerConsent {
                     stage: ConsentStage::Resent,
+                    opt_out_until: self.deadline_for(Status::Approved),
+                });
+                step
+            }
+            Command::RequestConsentLink => {
+                self.require(Action::RequestConsentLink, kind)?;
+                if let Some(last) = self.consent_link_requested_at {
+                    let retry_after = last + FRESH_LINK_COOLDOWN;
+                    if now < retry_after {
+                        return Err(CommandError::TooSoon { retry_after });
+                    }
+                }
+                let mut step = self.step(Action::RequestConsentLink);
+                step.next.consent_link_requested_at = Some(now);
+                step.notifications.push(NotificationKind::CustomerConsent {
+                    stage: ConsentStage::FreshLink,
                     opt_out_until: self.deadline_for(Status::Approved),
                 });
                 step
@@ -412,9 +440,6 @@ impl Claim {
         let record = ConsentRecord { decision, at: now };
         match decision {
             ConsentDecision::Keep => {
-                if already == Some(ConsentDecision::Decline) {
-                    return Err(CommandError::ConsentAlreadyDeclined);
-                }
                 self.require(Action::CustomerKeep, kind)?;
                 if already == Some(ConsentDecision::Keep) {
                     return Ok(None);
@@ -432,6 +457,14 @@ impl Claim {
                         .first()
                         .copied()
                         .unwrap_or(Reason::CustomerDecline);
+                    if let (Some(before), Some(now)) =
+                        (&self.status_reason, &mut step.next.status_reason)
+                    {
+                        // A reviewer's rejection made final: the decline, then why it was rejected.
+                        now.codes.extend(before.codes.iter().copied());
+                        now.comment.clone_from(&before.comment);
+                        step.reasons.clone_from(&now.codes);
+                    }
                     step.notifications
                         .push(if step.next.status == Status::Ended {
                             NotificationKind::PartnerAssociationEnded { reason }
@@ -611,6 +644,13 @@ impl Claim {
     }
     pub fn partner_id(&self) -> &PartnerId {
         &self.partner_id
+    }
+    /// Who customers are told is asking: the organisation's display name, or its partner ID
+    /// when the token that created the claim carried no name.
+    pub fn partner_name(&self) -> &str {
+        self.partner_name
+            .as_ref()
+            .map_or(self.partner_id.as_str(), ShortText::as_str)
     }
     pub fn created_by(&self) -> &UserId {
         &self.created_by

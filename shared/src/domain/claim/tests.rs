@@ -740,12 +740,13 @@ fn a_decided_dispute_is_approved_with_a_new_window_or_rejected_for_good() {
 // ----- partner endings --------------------------------------------------------------------------
 
 #[test]
-fn withdrawing_rejects_with_partner_request_and_is_for_managers_only() {
+fn withdrawing_rejects_for_good_with_partner_request_and_is_for_managers_only() {
     for status in [
         Status::Submitted,
         Status::UnderReview,
         Status::PartnerActionRequired,
         Status::Approved,
+        Status::Disputed,
     ] {
         let (c, now) = claim_in(status);
         let cmd = Command::Withdraw {
@@ -756,7 +757,8 @@ fn withdrawing_rejects_with_partner_request_and_is_for_managers_only() {
             Err(CommandError::Access(_))
         ));
         let out = run(&c, &partner_in(ORG, &[PartnerRole::BillingAdmin]), cmd, now).unwrap();
-        assert_eq!(out.claim.status(), Status::Rejected);
+        assert_eq!(out.claim.status(), Status::RejectedFinal, "{status}");
+        assert!(out.claim.pending_schedule().is_none(), "no dispute window");
         let reason = out.claim.status_reason().unwrap();
         assert_eq!(reason.codes, [Reason::PartnerRequest]);
         assert_eq!(
@@ -815,10 +817,10 @@ fn a_draft_can_be_cancelled_and_then_nothing_more_happens() {
 // ----- customer consent ---------------------------------------------------------------------
 
 #[test]
-fn a_customer_decline_during_the_window_rejects_and_releases() {
+fn a_customer_decline_during_the_window_rejects_for_good_and_releases() {
     let (c, now) = claim_in(Status::Approved);
     let out = customer(&c, ConsentDecision::Decline, now).unwrap();
-    assert_eq!(out.claim.status(), Status::Rejected);
+    assert_eq!(out.claim.status(), Status::RejectedFinal);
     assert_eq!(
         out.claim.status_reason().unwrap().codes,
         [Reason::CustomerDecline]
@@ -833,10 +835,41 @@ fn a_customer_decline_during_the_window_rejects_and_releases() {
     // The link replayed: the decision is already recorded, nothing changes.
     let again = customer(&out.claim, ConsentDecision::Decline, now).unwrap();
     assert_eq!(again.write, Write::Nothing);
-    assert_eq!(
+    assert!(matches!(
         customer(&out.claim, ConsentDecision::Keep, now).unwrap_err(),
-        CommandError::ConsentAlreadyDeclined
-    );
+        CommandError::NotAllowed { .. }
+    ));
+    // No email invites a dispute, and a dispute is refused (seed 001).
+    assert!(matches!(
+        &out.notifications[0].kind,
+        NotificationKind::PartnerRejected { dispute_by: None, reasons, .. }
+            if reasons == &[Reason::CustomerDecline]
+    ));
+    let dispute = Command::Dispute {
+        justification: Some(text("we did the work")),
+        poe_ids: Vec::new(),
+    };
+    assert!(matches!(
+        run(&out.claim, &admin(), dispute, now),
+        Err(CommandError::NotAllowed { .. })
+    ));
+}
+
+#[test]
+fn a_decline_makes_a_reviewers_rejection_final_so_no_dispute_can_revive_it() {
+    let (c, now) = claim_in(Status::Rejected);
+    let before = c.status_reason().unwrap().codes.clone();
+    let out = customer(&c, ConsentDecision::Decline, now).unwrap();
+    assert_eq!(out.claim.status(), Status::RejectedFinal);
+    let codes = &out.claim.status_reason().unwrap().codes;
+    assert_eq!(codes[0], Reason::CustomerDecline);
+    assert_eq!(&codes[1..], &before[..], "why it was rejected stays");
+    assert_eq!(out.schedule.delete, c.pending_schedule().map(|s| s.name));
+    assert!(out.claim.pending_schedule().is_none(), "no dispute window");
+    assert!(matches!(
+        customer(&c, ConsentDecision::Keep, now).unwrap_err(),
+        CommandError::NotAllowed { .. }
+    ));
 }
 
 #[test]
@@ -862,7 +895,7 @@ fn a_customer_may_decline_at_any_time_even_after_activation() {
     ] {
         let (c, now) = claim_in(status);
         let out = customer(&c, ConsentDecision::Decline, now).unwrap();
-        assert_eq!(out.claim.status(), Status::Rejected, "{status}");
+        assert_eq!(out.claim.status(), Status::RejectedFinal, "{status}");
     }
     let (d, now) = claim_in(Status::Disputed);
     let out = customer(&d, ConsentDecision::Decline, now).unwrap();
@@ -888,7 +921,7 @@ fn keeping_is_recorded_once_and_changes_no_status() {
     let declined = customer(&out.claim, ConsentDecision::Decline, now).unwrap();
     assert_eq!(
         declined.claim.status(),
-        Status::Rejected,
+        Status::RejectedFinal,
         "a keep can still be followed by a decline"
     );
     let (d, now) = draft();
@@ -1462,4 +1495,59 @@ proptest! {
             prop_assert!(own_tenant);
         }
     }
+}
+
+#[test]
+fn a_customer_may_ask_for_a_fresh_link_once_an_hour_while_their_word_counts() {
+    let (c, now) = claim_in(Status::Approved);
+    let out = run(&c, &Actor::Customer, Command::RequestConsentLink, now).unwrap();
+    assert_eq!(out.claim.status(), Status::Approved);
+    assert!(matches!(
+        &out.notifications[..],
+        [Notification {
+            kind: NotificationKind::CustomerConsent {
+                stage: ConsentStage::FreshLink,
+                opt_out_until: Some(_),
+            },
+            ..
+        }]
+    ));
+    assert_eq!(
+        out.notifications[0].to,
+        c.content().customer_contact().email,
+        "only to the contact on file"
+    );
+    let soon = now + FRESH_LINK_COOLDOWN - Duration::seconds(1);
+    assert_eq!(
+        run(
+            &out.claim,
+            &Actor::Customer,
+            Command::RequestConsentLink,
+            soon
+        )
+        .unwrap_err(),
+        CommandError::TooSoon {
+            retry_after: now + FRESH_LINK_COOLDOWN
+        }
+    );
+    let later = now + FRESH_LINK_COOLDOWN;
+    assert!(
+        run(
+            &out.claim,
+            &Actor::Customer,
+            Command::RequestConsentLink,
+            later
+        )
+        .is_ok()
+    );
+    // Nothing to decide any more: no link either; and partners cannot send themselves one.
+    let (fin, now) = claim_in(Status::RejectedFinal);
+    assert!(matches!(
+        run(&fin, &Actor::Customer, Command::RequestConsentLink, now),
+        Err(CommandError::NotAllowed { .. })
+    ));
+    assert!(matches!(
+        run(&c, &admin(), Command::RequestConsentLink, now),
+        Err(CommandError::Access(_))
+    ));
 }

@@ -1,0 +1,142 @@
+# 日本語。パートナー センターのページ (seed 002) の用語に合わせています。
+
+lang-name = 日本語
+languages = 他の言語
+
+## 日付
+weekday-1 = 月
+weekday-2 = 火
+weekday-3 = 水
+weekday-4 = 木
+weekday-5 = 金
+weekday-6 = 土
+weekday-7 = 日
+month-1 = 1
+month-2 = 2
+month-3 = 3
+month-4 = 4
+month-5 = 5
+month-6 = 6
+month-7 = 7
+month-8 = 8
+month-9 = 9
+month-10 = 10
+month-11 = 11
+month-12 = 12
+datetime = { $year }年{ $month }月{ $day }日 ({ $weekday }) { $time } ({ $zone })
+span-business-days = { $n } 営業日
+span-calendar-days = { $n } 日間
+
+## 要求の状態
+status-draft = 下書き
+status-submitted = 送信済み
+status-under_review = 審査中
+status-partner_action_required = パートナーの対応が必要
+status-approved = 承認済み
+status-active = 有効
+status-rejected = 却下
+status-disputed = 異議申し立て中
+status-cancelled = キャンセル済み
+status-rejected_final = 最終的に却下
+status-ended = 終了
+
+## 理由
+reason-missing_all_poe = PoE がすべてない
+reason-missing_all_poe-description = 実行証明書 (PoE) がありません。アップロードされたファイルが正しくないか、この要求に関係しません。
+reason-missing_customer_acknowledgement = 顧客の確認がない
+reason-missing_customer_acknowledgement-description = PoE に顧客の署名がありません。
+reason-missing_or_old_dates = 日付がない、または古い
+reason-missing_or_old_dates-description = PoE の日付がないか、この要求に対して古すぎます。
+reason-missing_partner_solution_or_service = パートナーのソリューションまたはサービスがない
+reason-missing_partner_solution_or_service-description = 実施した作業の説明が不十分か、記載されていません。
+reason-missing_products = 製品がない
+reason-missing_products-description = 要求している製品またはワークロードが PoE に含まれていません。
+reason-partner_request = パートナーの依頼
+reason-partner_request-description = パートナーが要求の却下を依頼しました。
+reason-customer_declined = 顧客による拒否
+reason-customer_declined-description = 顧客が関連付けを拒否しました。
+reason-insufficient_poe = 実行証明書が不十分
+reason-insufficient_poe-description = 実行証明書 (PoE) が不十分です。
+reason-no_partner_response = パートナーからの応答なし
+reason-no_partner_response-description = { $span }以内に応答がありませんでした。
+reason-missing_customer_consent_on_poe = PoE に顧客の同意がない
+reason-missing_customer_consent_on_poe-description = PoE に顧客の同意が記載されていません。
+reason-poe_unavailable = PoE を利用できない
+reason-poe_unavailable-description = 実行証明書 (PoE) を開けませんでした。
+reason-customer_revoked = 顧客が関連付けを終了
+reason-customer_revoked-description = 顧客が関連付けを終了しました。
+reason-partner_disassociated = パートナーが関連付けを終了
+reason-partner_disassociated-description = パートナーが関連付けを終了しました。
+reason-dispute_window_closed = 異議申し立て期間の終了
+reason-dispute_window_closed-description = 却下に異議を申し立てる期間が過ぎました。
+reason-dispute_rejected = 異議申し立ての却下
+reason-dispute_rejected-description = 異議申し立てが審査され、却下されました。
+
+## 顧客が見るもの: 同意のメールとページ
+consent-subject-requested = { $partner } が Microsoft パートナーとしての関連付けを要求しています
+consent-subject-approved = Microsoft が { $partner } との関連付けを承認しました (拒否できます)
+consent-title-requested = パートナーが顧客の関連付けを要求しています
+consent-title-approved = 貴社とパートナーとの関連付けが承認されました
+consent-greeting = { $name } 様
+consent-why = このメッセージは、{ $partner } がこの顧客の関連付けについて貴社の連絡先としてあなたを指定したため送信されています。
+consent-claim = { $partner } は、要求「{ $claim }」で、貴社 ({ $customer }) による次のサービスの導入または使用を支援したと申告しています。
+consent-subscription = サブスクリプション { $id }
+consent-tenant = テナント ID { $tenant }
+consent-sees = 関連付けが成立すると、パートナーはこれらのサービスの使用状況データとシート数のみを確認できます。貴社のデータ、ファイル、メッセージ、ユーザーのコンテンツは確認できません。
+consent-official-on = { $date } までに拒否しない場合、関連付けは正式になります。後から同じページで関連付けを終了することもできます。
+consent-nothing-to-do = 承認のために操作する必要はありません。このパートナーに心当たりがない場合や関連付けを望まない場合は、拒否してください。
+consent-partner-contact = パートナーの連絡先: { $name } ({ $email })
+consent-link = 関連付けを確認または拒否する
+
+page-title = パートナーとの関連付け
+page-kept = { $date } にこの関連付けを確認しました。以下で拒否することもできます。
+page-declined = { $date } にこの関連付けを拒否しました。このパートナーは、これらのサービスのレコード パートナーではありません。
+page-official-on = { $date } までに拒否しない場合、正式になります。
+page-active = 関連付けは有効です。いつでも終了できます。
+page-rejected = Microsoft はこの要求を却下しました。パートナーは { $date } まで却下に異議を申し立てることができます。このパートナーとの関連付けを望まない場合は、今すぐ拒否すると却下が確定します。
+page-closed = この要求は受け付けを終了しています (状態: { $status })。決定することはありません。
+page-decision = あなたの決定
+page-keep = このパートナーを維持する
+page-decline = このパートナーを拒否する
+page-valid-until = このリンクの有効期限: { $date }
+page-thanks = ありがとうございました
+page-recorded-declined = 拒否しました。{ $date } に、この関連付けを望まないことを記録しました。パートナーに通知済みです。これ以上の操作は不要です。
+page-recorded-kept = 維持しました。{ $date } に、このパートナーを認識していることを記録しました。
+page-not-recorded = 決定することはありません
+page-choose-title = 維持または拒否を選択してください
+page-choose-text = フォームで選択されていませんでした。戻って、いずれかのボタンを押してください。
+page-expired-title = このリンクの有効期限が切れています
+page-expired-text = 関連付けはいつでも拒否できます。この要求に登録されている連絡先に新しいリンクをメールで送信できます。
+page-fresh-button = 新しいリンクをメールで受け取る
+page-fresh-sent-title = メールを確認してください
+page-fresh-sent-text = この要求がまだ受け付け中の場合、登録されている連絡先に新しいリンクを送信しています。数分かかることがあります。
+page-fresh-wait-text = 新しいリンクは最近送信されました。メールを確認するか、後でもう一度お試しください。
+page-invalid-title = このリンクは無効です
+page-invalid-text = メールのリンク全体を開いたことを確認してください。
+page-busy-title = もう一度お試しください
+page-busy-text = 要求は現在更新中です。しばらくしてからもう一度お試しください。
+page-error-title = 問題が発生しました
+page-error-text = このページを読み込めませんでした。後でもう一度お試しください。
+
+## パートナーの連絡先が読むもの
+open-claim = 要求を開く
+partner-action-subject = 対応が必要です: { $claim }
+partner-action-title = 要求に対応が必要です
+partner-action-intro = 審査担当者は、要求「{ $claim }」について追加の情報を必要としています。
+partner-action-quote = 審査担当者のコメント:
+partner-action-respond-by = { $date } までに要求を編集するか実行証明書を追加して、再送信してください。それまでに応答がない場合、要求は却下されます。
+partner-rejected-subject = 要求が却下されました: { $claim }
+partner-rejected-title = 要求が却下されました
+partner-rejected-intro = 要求「{ $claim }」は却下されました。
+partner-rejected-comment = コメント:
+partner-rejected-dispute-by = 同意できない場合は、{ $date } までに要求のページから、ビジネス上の理由と (あれば) 更新した実行証明書を添えて異議を申し立ててください。
+partner-rejected-final = この決定は最終的なものです。これらのワークロードを再度要求するには、新しい要求を作成してください。
+partner-approved-subject = 要求が承認されました: { $claim }
+partner-approved-title = 要求が承認されました
+partner-approved-body = 要求「{ $claim }」は承認されました。顧客に通知済みで、顧客は { $date } まで拒否できます。その後、関連付けは有効になります。
+partner-activated-subject = 関連付けが有効になりました: { $claim }
+partner-activated-title = 関連付けが有効になりました
+partner-activated-body = 要求「{ $claim }」の顧客による拒否期間が終了しました。関連付けは正式なものとなり、インセンティブの適格性評価に送信されました。
+partner-ended-subject = 関連付けが終了しました: { $claim }
+partner-ended-title = 関連付けが終了しました
+partner-ended-body = 要求「{ $claim }」の関連付けは終了しました: { $reason }
