@@ -2,7 +2,8 @@
 //! races, access, bad input, preconditions and retries.
 
 use crate::helpers::{
-    ORG_A, ORG_B, Stack, consent_path, customer_email, emails_to, mws_body, stack, unique_tenant,
+    ORG_A, ORG_B, Stack, ba_body, consent_path, customer_email, emails_to, mws_body, stack,
+    unique_tenant,
 };
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
@@ -736,4 +737,60 @@ async fn only_incentives_roles_move_a_claim_to_another_location() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["partnerLocationId"], format!("{ORG_A}002"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_business_applications_claim_names_how_the_customer_bought() {
+    let s = stack().await;
+    let t = s.admin(ORG_A);
+    // WHEN the purchase channel is missing or is CSP THEN 400 naming it, pointing elsewhere
+    for channel in [None, Some("csp")] {
+        let mut body = ba_body(ORG_A, &unique_tenant(), &customer_email());
+        match channel {
+            None => body.as_object_mut().unwrap().remove("purchaseChannel"),
+            Some(c) => body
+                .as_object_mut()
+                .unwrap()
+                .insert("purchaseChannel".into(), json!(c)),
+        };
+        let r = s.call("POST", "/claims", Some(&t), Some(&body), &[]).await;
+        assert_eq!(r.status, 400, "{}", r.text());
+        let p = r.json();
+        assert_eq!(p["errors"][0]["field"], "purchaseChannel");
+        assert!(
+            p["errors"][0]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("CSP, managed reseller and hosting"),
+            "{p}"
+        );
+    }
+    // and on a Modern Work claim it has no place
+    let mut mws = mws_body(ORG_A, &unique_tenant(), &customer_email());
+    mws["purchaseChannel"] = json!("web_direct");
+    let r = s.call("POST", "/claims", Some(&t), Some(&mws), &[]).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["errors"][0]["field"], "purchaseChannel");
+    // WHEN it is Volume Licensing THEN the claim is created, submitted, and the channel may
+    // still change where products may (submitted)
+    let c = s
+        .create(&t, &ba_body(ORG_A, &unique_tenant(), &customer_email()))
+        .await;
+    assert_eq!(c["purchaseChannel"], "volume_licensing");
+    let id = id_of(&c);
+    s.upload_poe(&t, &id, b"%PDF ba").await;
+    let submitted = s.submit(&t, &id).await;
+    assert_eq!(submitted.status, 200, "{}", submitted.text());
+    let etag = submitted.header("etag").unwrap().to_owned();
+    let r = s
+        .call(
+            "PATCH",
+            &format!("/claims/{id}"),
+            Some(&t),
+            Some(&json!({"purchaseChannel": "web_direct"})),
+            &[("if-match", etag)],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["purchaseChannel"], "web_direct");
 }

@@ -53,6 +53,7 @@ pub fn ba_input() -> ClaimInput {
             {"product": "dynamics_365_sales", "subscriptionId": SUB_1},
             {"product": "power_apps", "subscriptionId": SUB_2}
         ],
+        "purchaseChannel": "volume_licensing",
         "customerContact": {"name": "Ana Pérez", "title": "CIO", "email": "ana@contoso.com"},
         "partnerContact": {"name": "Luis Gómez", "email": "luis@fabrikam.example"},
         "revenueDetails": {"sellerName": "Fabrikam", "customerName": "Contoso", "isvProduct": "Fabrikam CRM"}

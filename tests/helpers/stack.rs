@@ -49,6 +49,25 @@ pub fn mws_body(org: &str, tenant: &str, customer_email: &str) -> Value {
     })
 }
 
+/// A Business Applications body (influenced revenue) on fresh subscriptions.
+pub fn ba_body(org: &str, tenant: &str, customer_email: &str) -> Value {
+    json!({
+        "name": "Contoso Dynamics",
+        "partnerLocationId": format!("{org}001"),
+        "customer": {"tenantId": tenant},
+        "solutionArea": "business_applications",
+        "partnerRole": "influenced_revenue",
+        "products": [
+            {"product": "dynamics_365_sales", "subscriptionId": unique_tenant()},
+            {"product": "power_apps", "subscriptionId": unique_tenant()}
+        ],
+        "purchaseChannel": "volume_licensing",
+        "customerContact": {"name": "Ana Pérez", "title": "CIO", "email": customer_email},
+        "partnerContact": {"name": "Luis Gómez", "email": format!("partner-{org}@fabrikam.example")},
+        "revenueDetails": {"sellerName": "Fabrikam", "customerName": "Contoso", "isvProduct": "Fabrikam CRM"}
+    })
+}
+
 pub fn customer_email() -> String {
     format!(
         "{}@contoso.example",

@@ -8,6 +8,39 @@ use super::values::all_variants;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// How a Business Applications customer bought the products (seeds 000/002). CSP, managed
+/// reseller and hosting purchases are not claimed through CPOR at all.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum PurchaseChannel {
+    VolumeLicensing,
+    WebDirect,
+}
+
+impl PurchaseChannel {
+    pub fn code(self) -> &'static str {
+        self.into()
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        code.parse().ok()
+    }
+}
+
 /// The two solution areas CPOR covers.
 #[derive(
     Debug,
@@ -60,6 +93,12 @@ impl SolutionArea {
     /// Whether each product names a subscription, and so whether the one-partner rule holds per
     /// subscription rather than per (tenant, workload) (SPEC §5).
     pub fn products_need_subscription(self) -> bool {
+        matches!(self, Self::BusinessApplications)
+    }
+
+    /// Whether a claim names how the customer bought (seeds 000/002: the Business Applications
+    /// roles apply only to purchases through Volume Licensing or Web-Direct).
+    pub fn needs_purchase_channel(self) -> bool {
         matches!(self, Self::BusinessApplications)
     }
 

@@ -2,7 +2,7 @@
 //! ([`super::input`]). [`ClaimContent`] is only built by [`ClaimContent::validate`], which checks every field
 //! and every cross-field rule and reports all failures at once, each under its field path.
 
-use super::catalogue::{PartnerActivity, Product, SolutionArea};
+use super::catalogue::{PartnerActivity, Product, PurchaseChannel, SolutionArea};
 pub use super::input::{
     ClaimInput, ClaimPatch, CustomerContactInput, CustomerInput, PartnerContactInput, ProductInput,
     RevenueDetailsInput,
@@ -76,21 +76,34 @@ pub struct ClaimContent {
     partner_role: PartnerActivity,
     incentive_opt_out: bool,
     products: Vec<ClaimedProduct>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    purchase_channel: Option<PurchaseChannel>,
     customer_contact: CustomerContact,
     partner_contact: PartnerContact,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     revenue_details: Option<RevenueDetails>,
 }
 
+/// Stored content is checked by every rule except those added after it could have been
+/// stored: a Business Applications claim stored before `purchaseChannel` existed still reads
+/// (its next edit must name the channel).
 impl TryFrom<ClaimInput> for ClaimContent {
     type Error = ValidationErrors;
     fn try_from(input: ClaimInput) -> Result<Self, Self::Error> {
-        Self::validate(&input)
+        Self::validate_with(&input, Strictness::Stored)
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strictness {
+    /// Input from a caller: every rule.
+    Input,
+    /// Content read back from the store.
+    Stored,
+}
+
 /// The top-level fields of a claim, as named on the wire. History records which changed.
-pub const CONTENT_FIELDS: [&str; 10] = [
+pub const CONTENT_FIELDS: [&str; 11] = [
     "name",
     "partnerLocationId",
     "customer",
@@ -98,6 +111,7 @@ pub const CONTENT_FIELDS: [&str; 10] = [
     "partnerRole",
     "incentiveOptOut",
     "products",
+    "purchaseChannel",
     "customerContact",
     "partnerContact",
     "revenueDetails",
@@ -106,6 +120,10 @@ pub const CONTENT_FIELDS: [&str; 10] = [
 impl ClaimContent {
     /// Checks every field and rule, reporting all failures at once.
     pub fn validate(input: &ClaimInput) -> Result<Self, ValidationErrors> {
+        Self::validate_with(input, Strictness::Input)
+    }
+
+    fn validate_with(input: &ClaimInput, strictness: Strictness) -> Result<Self, ValidationErrors> {
         let mut errs = ValidationErrors::default();
 
         let name = errs.required("name", input.name.as_deref(), ClaimName::parse);
@@ -184,6 +202,12 @@ impl ClaimContent {
         }
 
         let products = validate_products(input.products.as_deref(), area, &mut errs);
+        let purchase_channel = validate_purchase_channel(
+            input.purchase_channel.as_deref(),
+            area,
+            strictness,
+            &mut errs,
+        );
         let customer_contact =
             validate_customer_contact(input.customer_contact.as_ref(), &mut errs);
         let partner_contact = validate_partner_contact(input.partner_contact.as_ref(), &mut errs);
@@ -216,6 +240,7 @@ impl ClaimContent {
                 partner_role: role?,
                 incentive_opt_out: opt_out,
                 products: products?,
+                purchase_channel: purchase_channel?,
                 customer_contact: customer_contact?,
                 partner_contact: partner_contact?,
                 revenue_details: revenue_details?,
@@ -244,6 +269,7 @@ impl ClaimContent {
                     })
                     .collect(),
             ),
+            purchase_channel: self.purchase_channel.map(|c| c.code().to_owned()),
             customer_contact: Some(CustomerContactInput {
                 name: Some(self.customer_contact.name.to_string()),
                 title: Some(self.customer_contact.title.to_string()),
@@ -293,6 +319,7 @@ impl ClaimContent {
             partner_role,
             incentive_opt_out,
             products,
+            purchase_channel,
             customer_contact,
             partner_contact
         );
@@ -314,6 +341,7 @@ impl ClaimContent {
             self.partner_role != other.partner_role,
             self.incentive_opt_out != other.incentive_opt_out,
             self.products != other.products,
+            self.purchase_channel != other.purchase_channel,
             self.customer_contact != other.customer_contact,
             self.partner_contact != other.partner_contact,
             self.revenue_details != other.revenue_details,
@@ -342,6 +370,9 @@ impl ClaimContent {
     }
     pub fn incentive_opt_out(&self) -> bool {
         self.incentive_opt_out
+    }
+    pub fn purchase_channel(&self) -> Option<PurchaseChannel> {
+        self.purchase_channel
     }
     pub fn products(&self) -> &[ClaimedProduct] {
         &self.products
@@ -453,6 +484,44 @@ fn validate_products(
         });
     }
     (errs.0.len() == before).then_some(out)
+}
+
+/// `Some(None)` when no channel is due, `Some(Some(c))` when valid, `None` after an error.
+fn validate_purchase_channel(
+    raw: Option<&str>,
+    area: Option<SolutionArea>,
+    strictness: Strictness,
+    errs: &mut ValidationErrors,
+) -> Option<Option<PurchaseChannel>> {
+    const FIELD: &str = "purchaseChannel";
+    const OTHER_PROCESS: &str = "the Business Applications partner roles apply only to customers who bought through Volume Licensing or Web-Direct; CSP, managed reseller and hosting purchases use another process (co-op claims), not CPOR";
+    let needed = area.map(SolutionArea::needs_purchase_channel);
+    match (raw, needed) {
+        (Some(_), Some(false)) => {
+            errs.push(FIELD, "applies only to business_applications claims");
+            None
+        }
+        (Some(code), _) => match PurchaseChannel::parse(code) {
+            Some(c) => Some(Some(c)),
+            None => {
+                errs.push(
+                    FIELD,
+                    format!("must be volume_licensing or web_direct: {OTHER_PROCESS}"),
+                );
+                None
+            }
+        },
+        (None, Some(true)) if strictness == Strictness::Input => {
+            errs.push(
+                FIELD,
+                format!(
+                    "is required for business_applications claims (volume_licensing or web_direct): {OTHER_PROCESS}"
+                ),
+            );
+            None
+        }
+        (None, _) => Some(None),
+    }
 }
 
 fn validate_customer_contact(
@@ -663,6 +732,36 @@ mod tests {
             });
             assert_eq!(fields(&ok), Vec::<String>::new(), "{role}");
         }
+    }
+
+    #[test]
+    fn business_applications_claims_name_a_volume_licensing_or_web_direct_purchase() {
+        let web = with_ba(|i| i.purchase_channel = Some("web_direct".into()));
+        assert_eq!(fields(&web), Vec::<String>::new());
+        let missing = with_ba(|i| i.purchase_channel = None);
+        assert_eq!(fields(&missing), ["purchaseChannel"]);
+        let csp = with_ba(|i| i.purchase_channel = Some("csp".into()));
+        assert_eq!(fields(&csp), ["purchaseChannel"]);
+        let message = ClaimContent::validate(&{
+            let mut i = ba_input();
+            i.purchase_channel = Some("csp".into());
+            i
+        })
+        .unwrap_err()
+        .0[0]
+            .message
+            .clone();
+        assert!(
+            message.contains("CSP, managed reseller and hosting purchases use another process"),
+            "{message}"
+        );
+        let on_mws = with(|i| i.purchase_channel = Some("web_direct".into()));
+        assert_eq!(fields(&on_mws), ["purchaseChannel"]);
+        // A Business Applications claim stored before the field existed still reads.
+        let mut old = ba_input();
+        old.purchase_channel = None;
+        let stored: Result<ClaimContent, _> = ClaimContent::try_from(old);
+        assert_eq!(stored.map(|c| c.purchase_channel()), Ok(None));
     }
 
     #[test]

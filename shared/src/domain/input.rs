@@ -15,6 +15,9 @@ pub struct ClaimInput {
     pub partner_role: Option<String>,
     pub incentive_opt_out: Option<bool>,
     pub products: Option<Vec<ProductInput>>,
+    /// Business Applications only: `volume_licensing` or `web_direct`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_channel: Option<String>,
     pub customer_contact: Option<CustomerContactInput>,
     pub partner_contact: Option<PartnerContactInput>,
     pub revenue_details: Option<RevenueDetailsInput>,
@@ -75,6 +78,7 @@ pub struct ClaimPatch {
     pub partner_role: Option<String>,
     pub incentive_opt_out: Option<bool>,
     pub products: Option<Vec<ProductInput>>,
+    pub purchase_channel: Option<String>,
     pub customer_contact: Option<CustomerContactInput>,
     pub partner_contact: Option<PartnerContactInput>,
     #[serde(default, deserialize_with = "present_or_null")]

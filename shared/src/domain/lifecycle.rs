@@ -105,6 +105,7 @@ impl Status {
             Self::Submitted | Self::PartnerActionRequired => Some(&[
                 "partnerLocationId",
                 "products",
+                "purchaseChannel",
                 "customerContact",
                 "partnerContact",
             ]),
@@ -650,6 +651,7 @@ mod tests {
             [
                 "partnerLocationId",
                 "products",
+                "purchaseChannel",
                 "customerContact",
                 "partnerContact"
             ]

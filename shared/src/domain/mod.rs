@@ -21,7 +21,7 @@ pub mod values;
 
 pub use access::{AccessError, Actor, ActorRef, Capability, PartnerRole, PartnerUser};
 pub use calendar::{BusinessCalendar, Span};
-pub use catalogue::{PartnerActivity, Product, SolutionArea};
+pub use catalogue::{PartnerActivity, Product, PurchaseChannel, SolutionArea};
 pub use claim::{
     Acknowledgements, Claim, Command, CommandError, ConsentDecision, DeadlineSkip, Outcome,
     ReviewDecision, Write,
