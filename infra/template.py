@@ -117,6 +117,7 @@ def environment(fn):
     if "mail" in ports:
         env["CPOR_SENDER"] = {"Ref": "SenderAddress"}
         env["CPOR_CONFIGURATION_SET"] = {"Ref": "EmailConfigurationSet"}
+        env["CPOR_REVIEWERS_EMAIL"] = {"Ref": "ReviewersEmail"}
     if "schedules" in ports:
         env["CPOR_SCHEDULE_GROUP"] = {"Ref": "DeadlineScheduleGroup"}
         env["CPOR_SWEEP_ARN"] = {"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${NamePrefix}deadline-sweep"}
@@ -340,6 +341,8 @@ def template():
             "JwtAudience": {"Type": "String", "Description": "JWT audience (the portal's app client ID)"},
             "TokenKeysSecretArn": {"Type": "String", "Description": "Secrets Manager secret holding CPOR_TOKEN_KEYS (k1:<base64 of 32+ bytes>, newest first)"},
             "TimeZone": {"Type": "String", "Default": "UTC", "Description": "IANA time zone of business days"},
+            "ReviewersEmail": {"Type": "String", "Default": "",
+                               "Description": "reviewers' shared address, told of partners' comments (empty: not sent)"},
             "DefaultLanguage": {"Type": "String", "Default": "en", "AllowedValues": ["en", "es", "fr", "ja"],
                                 "Description": "language of emails and pages for contacts who named none"},
             "Holidays": {"Type": "String", "Default": "", "Description": "Comma-separated YYYY-MM-DD holidays"},

@@ -211,7 +211,7 @@ async fn emails_go_out_through_ses_to_the_right_recipient_with_escaped_content()
     let n = Notification {
         id: "n-1".into(),
         claim_id: ClaimId::generate(),
-        to: EmailAddress::parse(&to).unwrap(),
+        to: cpor::domain::Recipient::Contact(EmailAddress::parse(&to).unwrap()),
         kind: NotificationKind::PartnerActionRequired {
             reasons: vec![Reason::MissingOrOldDates],
             comment: text("<script>steal()</script>"),
@@ -238,6 +238,7 @@ async fn emails_go_out_through_ses_to_the_right_recipient_with_escaped_content()
     };
     let email = render(
         &n,
+        &to,
         &ctx,
         &Links {
             consent_url: None,

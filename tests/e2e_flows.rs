@@ -794,3 +794,70 @@ async fn a_business_applications_claim_names_how_the_customer_bought() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["purchaseChannel"], "web_direct");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn comments_reach_people_and_a_partners_waits_in_the_reviewer_queue() {
+    let s = stack().await;
+    let t = s.admin(ORG_A);
+    let c = s
+        .submitted(ORG_A, &unique_tenant(), &customer_email())
+        .await;
+    let id = id_of(&c);
+    let s = &s;
+    let queue = |awaiting: bool| {
+        let path = format!("/claims?status=submitted&limit=100&awaitingReviewer={awaiting}");
+        async move {
+            let r = s.call("GET", &path, Some(&s.reviewer()), None, &[]).await;
+            assert_eq!(r.status, 200, "{}", r.text());
+            r.json()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(!queue(true).await.contains(&id));
+    // WHEN the partner comments THEN the reviewers are emailed and the claim waits for them
+    let r = s
+        .call(
+            "POST",
+            &format!("/claims/{id}/comments"),
+            Some(&t),
+            Some(&json!({"text": "Signed SoW attached as PoE 2"})),
+            &[],
+        )
+        .await;
+    assert!(r.status < 300, "{}", r.text());
+    let to_reviewers = emails_to(&s.run.names.reviewers);
+    assert_eq!(to_reviewers.len(), 1, "{to_reviewers:?}");
+    assert!(
+        to_reviewers[0]
+            .0
+            .starts_with("Partner comment awaiting a reviewer")
+    );
+    assert!(to_reviewers[0].1.contains("Signed SoW attached as PoE 2"));
+    assert_eq!(s.get(&t, &id).await.json()["awaitingReviewer"], true);
+    assert!(queue(true).await.contains(&id));
+    // WHEN a reviewer answers THEN the partner contact reads it, and nothing waits any more
+    let r = s
+        .call(
+            "POST",
+            &format!("/claims/{id}/comments"),
+            Some(&s.reviewer()),
+            Some(&json!({"text": "Thanks, reviewing now"})),
+            &[],
+        )
+        .await;
+    assert!(r.status < 300, "{}", r.text());
+    let to_partner = emails_to(&format!("partner-{ORG_A}@fabrikam.example"));
+    let (subject, body) = to_partner
+        .iter()
+        .find(|(subject, _)| subject.starts_with("New comment on your claim"))
+        .expect("the partner contact is emailed");
+    assert!(body.contains("Thanks, reviewing now"), "{subject}: {body}");
+    assert!(body.contains(&format!("/claims/{id}")), "links the claim");
+    assert_eq!(s.get(&t, &id).await.json()["awaitingReviewer"], false);
+    assert!(!queue(true).await.contains(&id));
+    assert!(queue(false).await.contains(&id));
+}

@@ -140,6 +140,7 @@ async fn a_failed_email_is_retried_by_the_sweep_and_sent_once() {
         links: Some(links()),
         policy: Default::default(),
         language: Default::default(),
+        reviewers_email: None,
     };
     let report = inline.deliver_committed(&entries, now).await;
     assert_eq!(
@@ -451,6 +452,7 @@ async fn ses_scheduler_and_eventbridge_all_failing_after_the_change_deliver_once
         links: Some(links()),
         policy: Default::default(),
         language: Default::default(),
+        reviewers_email: None,
     };
     let report = inline.deliver_committed(&entries, now).await;
     assert_eq!(report.failed, 3, "{report:?}");

@@ -370,6 +370,7 @@ async fn status_filters_and_the_reviewer_queue_order_by_due_date() {
             &ListFilter {
                 solution_area: Some(SolutionArea::ModernWorkSecurity),
                 tenant: Some(TenantId::parse(&tenant(101)).unwrap()),
+                awaiting_reviewer: false,
             },
             10,
             None,

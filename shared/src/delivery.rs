@@ -10,7 +10,9 @@
 //! operator. Nothing here reads the claim: each entry carries what it needs.
 
 use crate::domain::effects::ConsentStage;
-use crate::domain::{ClaimId, DeadlinePolicy, Language, NotificationKind};
+use crate::domain::{
+    ClaimId, DeadlinePolicy, EmailAddress, Language, NotificationKind, Recipient, RecipientRole,
+};
 use crate::mail::{Links, render};
 use crate::outbox::{OutboxEntry, OutboxMessage, OutboxRef, SWEEP_LEASE, backoff};
 use crate::ports::{
@@ -97,6 +99,8 @@ pub struct Deliverer<O, P, M, S, E> {
     pub policy: std::sync::Arc<DeadlinePolicy>,
     /// The language of emails to contacts who named none (`CPOR_DEFAULT_LANGUAGE`).
     pub language: Language,
+    /// Where partners' comments are sent for the reviewers (`CPOR_REVIEWERS_EMAIL`), if anywhere.
+    pub reviewers_email: Option<EmailAddress>,
 }
 
 impl<O, P, M, S, E> Deliverer<O, P, M, S, E>
@@ -146,7 +150,25 @@ where
                     consent_url,
                     claim_url: link_settings.claim_url(entry.claim_id),
                 };
-                let email = render(notification, context, &links, &self.policy, self.language);
+                let to = match &notification.to {
+                    Recipient::Contact(address) => address,
+                    Recipient::Role(RecipientRole::Reviewers) => match &self.reviewers_email {
+                        Some(address) => address,
+                        None => {
+                            // Nobody to tell: done (CPOR_REVIEWERS_EMAIL is optional).
+                            tracing::info!(claim_id = %entry.claim_id, entry = %entry.id, "no reviewers address configured; email not sent");
+                            return Ok(());
+                        }
+                    },
+                };
+                let email = render(
+                    notification,
+                    to.as_str(),
+                    context,
+                    &links,
+                    &self.policy,
+                    self.language,
+                );
                 self.mailer.send(&email).await.map(|_| ())
             }
         }

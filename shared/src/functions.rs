@@ -118,11 +118,13 @@ const fn http(
 const RECORDS: &[Port] = &[Store, Events];
 /// Writes whose outcome may email the customer or partner and start or stop a deadline.
 const NOTIFIES: &[Port] = &[Store, Mail, Schedules, Events];
+/// Writes whose outcome emails someone but starts or stops no deadline.
+const MAILS: &[Port] = &[Store, Mail, Events];
 const READS: &[Port] = &[Store];
 
 /// Every function, by name.
 pub const FUNCTIONS: &[Function] = &[
-    http("add-comment", RECORDS, true, &[], Keys::None),
+    http("add-comment", MAILS, true, &[], ConsentLinks),
     http("cancel-claim", RECORDS, true, &[], Keys::None),
     http("consent-callback", NOTIFIES, true, &[], ConsentLinks),
     http("create-claim", RECORDS, true, &[], Keys::None),
@@ -154,13 +156,7 @@ pub const FUNCTIONS: &[Function] = &[
         &[PoeUse::Upload],
         Keys::None,
     ),
-    http(
-        "resend-consent",
-        &[Store, Mail, Events],
-        true,
-        &[],
-        ConsentLinks,
-    ),
+    http("resend-consent", MAILS, true, &[], ConsentLinks),
     http("review-decision", NOTIFIES, true, &[], ConsentLinks),
     http(
         "submit-claim",

@@ -144,21 +144,21 @@ pub fn product_line(t: &Text, name: &str, subscription: Option<&str>) -> String 
     }
 }
 
-/// Renders one notification in its reader's language (the contact's, else `default`).
+/// Renders one notification to `to` in its reader's language (the contact's, else `default`;
+/// the reviewers read `default`).
 pub fn render(
     notification: &Notification,
+    to: &str,
     ctx: &EmailContext,
     links: &Links,
     policy: &DeadlinePolicy,
     default: Language,
 ) -> Email {
-    let to = notification.to.as_str();
     let template = notification.kind.code();
-    let for_customer = matches!(notification.kind, NotificationKind::CustomerConsent { .. });
-    let lang = if for_customer {
-        ctx.customer_language
-    } else {
-        ctx.partner_language
+    let lang = match notification.kind {
+        NotificationKind::CustomerConsent { .. } => ctx.customer_language,
+        NotificationKind::PartnerCommented { .. } => None,
+        _ => ctx.partner_language,
     }
     .unwrap_or(default);
     let t = Text::new(lang, policy.calendar.time_zone());
@@ -291,6 +291,36 @@ pub fn render(
             b.link(&t.get("open-claim"), &links.claim_url);
             b.finish(to, &t.with("partner-ended-subject", &claim()), template)
         }
+        NotificationKind::ReviewerCommented { comment } => {
+            let mut b = Body::new(lang, &t.get("reviewer-commented-title"));
+            b.quote(
+                &t.with("reviewer-commented-intro", &claim()),
+                comment.as_str(),
+            );
+            b.para(&t.get("reviewer-commented-reply"));
+            b.link(&t.get("open-claim"), &links.claim_url);
+            b.finish(
+                to,
+                &t.with("reviewer-commented-subject", &claim()),
+                template,
+            )
+        }
+        NotificationKind::PartnerCommented { comment } => {
+            let mut b = Body::new(lang, &t.get("partner-commented-title"));
+            b.quote(
+                &t.with(
+                    "partner-commented-intro",
+                    &[
+                        ("partner", partner.into()),
+                        ("claim", ctx.claim_name.as_str().into()),
+                        ("status", t.status(ctx.status).into()),
+                    ],
+                ),
+                comment.as_str(),
+            );
+            b.link(&t.get("open-claim"), &links.claim_url);
+            b.finish(to, &t.with("partner-commented-subject", &claim()), template)
+        }
     }
 }
 
@@ -339,14 +369,23 @@ mod tests {
         Notification {
             id: "n1".into(),
             claim_id: ClaimId::generate(),
-            to: EmailAddress::parse("ana@contoso.com").unwrap(),
+            to: Recipient::Contact(EmailAddress::parse(TO).unwrap()),
             kind,
         }
     }
 
     fn en(n: &Notification, ctx: &EmailContext) -> Email {
-        render(n, ctx, &links(), &DeadlinePolicy::default(), Language::En)
+        render(
+            n,
+            TO,
+            ctx,
+            &links(),
+            &DeadlinePolicy::default(),
+            Language::En,
+        )
     }
+
+    const TO: &str = "ana@contoso.com";
 
     /// One of each kind of email.
     fn every_kind() -> Vec<Notification> {
@@ -373,6 +412,12 @@ mod tests {
             NotificationKind::PartnerAssociationEnded {
                 reason: Reason::CustomerRevoked,
             },
+            NotificationKind::ReviewerCommented {
+                comment: text("Please attach the signed SoW"),
+            },
+            NotificationKind::PartnerCommented {
+                comment: text("Attached"),
+            },
         ];
         for (stage, until) in [
             (ConsentStage::Requested, None),
@@ -394,6 +439,7 @@ mod tests {
             for n in every_kind() {
                 let email = render(
                     &n,
+                    TO,
                     &ctx("Teams"),
                     &links(),
                     &DeadlinePolicy::default(),
@@ -427,18 +473,18 @@ mod tests {
         c.customer_language = Some(Language::Ja);
         c.partner_language = Some(Language::Fr);
         let policy = DeadlinePolicy::default();
-        let ja = render(&consent, &c, &links(), &policy, Language::Es);
+        let ja = render(&consent, TO, &c, &links(), &policy, Language::Es);
         assert!(ja.subject.contains("Fabrikam Ltd"), "{}", ja.subject);
         assert!(ja.html.contains("パートナー") && ja.html.contains("2026年11月23日"));
         assert!(ja.text.contains("サブスクリプション sub-1"), "{}", ja.text);
-        let fr = render(&partner, &c, &links(), &policy, Language::Es);
+        let fr = render(&partner, TO, &c, &links(), &policy, Language::Es);
         assert!(
             fr.subject.starts_with("Association active"),
             "{}",
             fr.subject
         );
         c.partner_language = None;
-        let es = render(&partner, &c, &links(), &policy, Language::Es);
+        let es = render(&partner, TO, &c, &links(), &policy, Language::Es);
         assert!(
             es.subject.starts_with("Asociación activa"),
             "{}",
@@ -541,7 +587,7 @@ mod tests {
         .unwrap();
         let mut c = ctx("c");
         c.partner_language = Some(Language::Es);
-        let email = render(&n, &c, &links(), &madrid, Language::En);
+        let email = render(&n, TO, &c, &links(), &madrid, Language::En);
         let utc = en(&n, &ctx("c"));
         assert!(email.text.contains("CET"), "{}", email.text);
         assert!(utc.text.contains("(UTC)"), "{}", utc.text);
@@ -584,7 +630,7 @@ mod tests {
             (k == "CPOR_PARTNER_RESPONSE").then(|| "3bd".to_owned())
         })
         .unwrap();
-        let email = render(&n, &ctx("c"), &links(), &three, Language::En);
+        let email = render(&n, TO, &ctx("c"), &links(), &three, Language::En);
         assert!(
             email.text.contains("within 3 business days"),
             "{}",

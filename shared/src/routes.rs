@@ -132,7 +132,7 @@ pub const ROUTES: &[Route] = &[
         "add-comment",
         Auth::Jwt,
         Some(C::Comment),
-        "comment on the claim's thread",
+        "comment on the claim's thread (emails the other side)",
     ),
     r(
         "GET",
@@ -148,7 +148,7 @@ pub const ROUTES: &[Route] = &[
         "withdraw-claim",
         Auth::Jwt,
         Some(C::Withdraw),
-        "withdraw (rejected, partner request)",
+        "withdraw (rejected for good, partner request)",
     ),
     r(
         "POST",
@@ -188,7 +188,7 @@ pub const ROUTES: &[Route] = &[
         "consent-callback",
         Auth::Public,
         None,
-        "record keep or decline",
+        "record keep or decline, or email a fresh link",
     ),
 ];
 

@@ -3,7 +3,7 @@
 //! a message naming it.
 
 use crate::delivery::LinkSettings;
-use crate::domain::{ConfigError, DeadlinePolicy, Language, PoePolicy};
+use crate::domain::{ConfigError, DeadlinePolicy, EmailAddress, Language, PoePolicy};
 use crate::tokens::KeyRing;
 
 /// A source of settings.
@@ -55,6 +55,19 @@ impl<F: Fn(&str) -> Option<String>> Settings<F> {
                 message: "must be en, es, fr or ja".into(),
             }),
         }
+    }
+
+    /// `CPOR_REVIEWERS_EMAIL` (optional): the reviewers' shared address, told of partners'
+    /// comments.
+    pub fn reviewers_email(&self) -> Result<Option<EmailAddress>, ConfigError> {
+        self.optional("CPOR_REVIEWERS_EMAIL")
+            .map(|raw| {
+                EmailAddress::parse(&raw).map_err(|e| ConfigError {
+                    setting: "CPOR_REVIEWERS_EMAIL",
+                    message: e.to_string(),
+                })
+            })
+            .transpose()
     }
 
     /// `CPOR_TOKEN_KEYS`: the signing keys for consent links and cursors.

@@ -78,6 +78,8 @@ pub struct ClaimView {
     pub consent: Option<crate::domain::ConsentDecision>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sla_breaches: Vec<crate::domain::SlaBreach>,
+    /// A partner's comment waits for a reviewer's answer or action.
+    pub awaiting_reviewer: bool,
 }
 
 impl ClaimView {
@@ -112,6 +114,7 @@ impl ClaimView {
             poe: claim.poe().iter().map(PoeView::of).collect(),
             consent: claim.consent().map(|c| c.decision),
             sla_breaches: claim.sla_breaches().to_vec(),
+            awaiting_reviewer: claim.awaiting_reviewer(),
         }
     }
 }

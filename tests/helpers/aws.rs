@@ -148,6 +148,7 @@ impl Delivery {
             links: Some(links()),
             policy: Default::default(),
             language: Default::default(),
+            reviewers_email: None,
         }
     }
 

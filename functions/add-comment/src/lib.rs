@@ -1,9 +1,12 @@
 //! `POST /claims/{id}/comments`: `{text}` — a message on the claim's thread between the
-//! partner and reviewers, recorded in the history (which is how the thread is read).
+//! partner and reviewers, recorded in the history (which is how the thread is read). A
+//! reviewer's comment emails the partner contact; a partner's marks the claim
+//! `awaitingReviewer` and emails the reviewers' address when one is configured.
 
 use cpor::app::{App, Wiring};
 use cpor::aws::dynamo::DynamoStore;
 use cpor::aws::events::EventBridgePublisher;
+use cpor::aws::ses::SesMailer;
 use cpor::aws::wiring::Wire;
 use cpor::domain::Command;
 use cpor::http::{self, Body, Problem, Request, Response};
@@ -14,7 +17,7 @@ use serde::Deserialize;
 pub const NAME: &str = env!("CARGO_PKG_NAME");
 
 /// The adapters this function uses and has IAM permissions for; the rest are unwired.
-pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, EventBridgePublisher>;
+pub type Wired = Wire<DynamoStore, Unwired, SesMailer, Unwired, EventBridgePublisher>;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

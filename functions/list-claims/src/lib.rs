@@ -1,6 +1,7 @@
 //! `GET /claims`: a page of claims. Partners see their own organisation's, newest first,
 //! optionally of one `status`; reviewers list a status queue (earliest due first) or one
-//! partner's claims (`partnerId`). `solutionArea` and `tenantId` narrow either; `limit`
+//! partner's claims (`partnerId`). `solutionArea`, `tenantId` and `awaitingReviewer=true` (a
+//! partner's comment waits for a reviewer) narrow either; `limit`
 //! (1–100, default 20) and `cursor` page. The cursor is sealed to the query, so it cannot be
 //! forged or replayed by another organisation.
 
@@ -59,6 +60,13 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
             |t| TenantId::parse(t).ok(),
             "a tenant GUID",
         )?,
+        awaiting_reviewer: param(
+            req,
+            "awaitingReviewer",
+            |b| b.parse::<bool>().ok(),
+            "true or false",
+        )?
+        .unwrap_or(false),
     };
     let limit = param(
         req,

@@ -59,6 +59,7 @@ pub fn settings(names: &Names, base_url: &str) -> HashMap<String, String> {
         ("CPOR_BUCKET", names.bucket.clone()),
         ("CPOR_S3_FORCE_PATH_STYLE", "true".into()),
         ("CPOR_SENDER", names.sender.clone()),
+        ("CPOR_REVIEWERS_EMAIL", names.reviewers.clone()),
         ("CPOR_CONFIGURATION_SET", names.configuration_set.clone()),
         ("CPOR_BUS", names.bus.clone()),
         ("CPOR_SCHEDULE_GROUP", names.schedule_group.clone()),

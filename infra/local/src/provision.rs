@@ -11,6 +11,8 @@ pub struct Names {
     pub table: String,
     pub bucket: String,
     pub sender: String,
+    /// Where partners' comments are sent for reviewers (`CPOR_REVIEWERS_EMAIL`).
+    pub reviewers: String,
     pub configuration_set: String,
     pub bus: String,
     pub events_queue: String,
@@ -34,6 +36,7 @@ impl Names {
             table: p.to_owned(),
             bucket: format!("{p}-poe"),
             sender: format!("no-reply@{p}.cpor.example"),
+            reviewers: format!("reviewers@{p}.cpor.example"),
             configuration_set: p.to_owned(),
             bus: p.to_owned(),
             events_queue: format!("{p}-events"),

@@ -116,6 +116,7 @@ pub fn app<W: Buildable, F: Fn(&str) -> Option<String>>(
             links,
             policy: policy.clone(),
             language,
+            reviewers_email: s.reviewers_email()?,
         },
         policy,
         language,

@@ -302,6 +302,8 @@ pub enum ClaimQuery {
 pub struct ListFilter {
     pub solution_area: Option<SolutionArea>,
     pub tenant: Option<TenantId>,
+    /// Only claims whose partner comment waits for a reviewer (`awaitingReviewer=true`).
+    pub awaiting_reviewer: bool,
 }
 
 impl ClaimQuery {
@@ -358,11 +360,16 @@ impl ClaimQuery {
             Self::Queue { status } => format!("queue:{}", status.code()),
         };
         format!(
-            "{base}:{}:{}",
+            "{base}:{}:{}{}",
             filter.solution_area.map_or("*", |a| a.code()),
             filter
                 .tenant
-                .map_or_else(|| "*".to_owned(), |t| t.to_string())
+                .map_or_else(|| "*".to_owned(), |t| t.to_string()),
+            if filter.awaiting_reviewer {
+                ":awaiting"
+            } else {
+                ""
+            }
         )
     }
 }

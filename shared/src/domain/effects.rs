@@ -101,8 +101,43 @@ pub struct Notification {
     /// Stable per claim change, so a retried delivery is recognised and not sent twice.
     pub id: String,
     pub claim_id: ClaimId,
-    pub to: EmailAddress,
+    pub to: Recipient,
     pub kind: NotificationKind,
+}
+
+/// Who an email goes to: a contact on the claim, or the reviewers' shared address (configured
+/// where emails are sent, `CPOR_REVIEWERS_EMAIL`; without it those emails are not sent).
+/// Stored as the address itself, or `"reviewers"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Recipient {
+    Contact(EmailAddress),
+    Role(RecipientRole),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecipientRole {
+    Reviewers,
+}
+
+impl Recipient {
+    /// The contact's address, if it is one.
+    pub fn contact(&self) -> Option<&EmailAddress> {
+        match self {
+            Self::Contact(address) => Some(address),
+            Self::Role(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Recipient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Contact(address) => f.write_str(address.as_str()),
+            Self::Role(RecipientRole::Reviewers) => f.write_str("reviewers"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,6 +168,14 @@ pub enum NotificationKind {
     PartnerAssociationEnded {
         reason: Reason,
     },
+    /// A reviewer wrote on the claim's thread (to the partner contact).
+    ReviewerCommented {
+        comment: LongText,
+    },
+    /// A partner wrote on the claim's thread (to the reviewers).
+    PartnerCommented {
+        comment: LongText,
+    },
 }
 
 impl NotificationKind {
@@ -145,6 +188,8 @@ impl NotificationKind {
             Self::PartnerApproved { .. } => "partner_approved",
             Self::PartnerActivated => "partner_activated",
             Self::PartnerAssociationEnded { .. } => "partner_association_ended",
+            Self::ReviewerCommented { .. } => "reviewer_commented",
+            Self::PartnerCommented { .. } => "partner_commented",
         }
     }
 }

@@ -29,7 +29,10 @@ pub use claim::{
 pub use config::ConfigError;
 pub use content::{ClaimContent, ClaimInput, ClaimPatch, FieldError, ValidationErrors};
 pub use deadlines::{Deadline, DeadlineEffect, DeadlineKind, DeadlinePolicy, SlaBreach};
-pub use effects::{DomainEvent, HistoryEntry, Notification, NotificationKind, ScheduleSpec};
+pub use effects::{
+    DomainEvent, HistoryEntry, Notification, NotificationKind, Recipient, RecipientRole,
+    ScheduleSpec,
+};
 pub use lifecycle::{Action, ActorKind, Reason, Status};
 pub use locks::{LockDelta, LockKey};
 pub use poe::{PoeDocument, PoePolicy, PoeUploadRequest};

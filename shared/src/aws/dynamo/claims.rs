@@ -410,6 +410,12 @@ impl ClaimReader for DynamoStore {
                 .expression_attribute_names("#tenant", n::TENANT)
                 .expression_attribute_values(":tenant", s(tenant.to_string()));
         }
+        if filter.awaiting_reviewer {
+            conditions.push("#awaiting = :awaiting");
+            req = req
+                .expression_attribute_names("#awaiting", n::AWAITING_REVIEWER)
+                .expression_attribute_values(":awaiting", AttributeValue::Bool(true));
+        }
         if !conditions.is_empty() {
             req = req.filter_expression(conditions.join(" AND "));
         }

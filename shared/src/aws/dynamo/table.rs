@@ -19,6 +19,7 @@ pub mod names {
     pub const STATUS: &str = "status";
     pub const SOLUTION_AREA: &str = "solutionArea";
     pub const TENANT: &str = "tenantId";
+    pub const AWAITING_REVIEWER: &str = "awaitingReviewer";
     pub const CLAIM_ID: &str = "claimId";
     pub const PARTNER_ID: &str = "partnerId";
     pub const ORG_PK: &str = "orgPk";
@@ -207,6 +208,9 @@ impl DynamoStore {
                 )),
             ),
         ]);
+        if claim.awaiting_reviewer() {
+            item.insert(n::AWAITING_REVIEWER.into(), AttributeValue::Bool(true));
+        }
         // The sparse due index: present only while a deadline is pending.
         if let Some(due) = claim.sweep_due_at() {
             item.insert(n::DUE_PK.into(), s(keys::due_pk(keys::due_shard(id))));

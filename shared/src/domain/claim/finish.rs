@@ -14,6 +14,11 @@ impl Claim {
         policy: &DeadlinePolicy,
     ) -> Outcome {
         let next = &mut step.next;
+        if actor.kind() == lifecycle::ActorKind::Reviewer && next.awaiting_reviewer {
+            // A reviewer acted: nothing waits for them any more.
+            next.awaiting_reviewer = false;
+            step.changes_claim = true;
+        }
         if step.changes_claim {
             next.version = self.version + 1;
             next.updated_at = now;
@@ -64,9 +69,12 @@ impl Claim {
             .map(|(i, kind)| {
                 let to = match kind {
                     NotificationKind::CustomerConsent { .. } => {
-                        next.content.customer_contact().email.clone()
+                        Recipient::Contact(next.content.customer_contact().email.clone())
                     }
-                    _ => next.content.partner_contact().email.clone(),
+                    NotificationKind::PartnerCommented { .. } => {
+                        Recipient::Role(RecipientRole::Reviewers)
+                    }
+                    _ => Recipient::Contact(next.content.partner_contact().email.clone()),
                 };
                 Notification {
                     id: format!("{}-h{}-{i}", next.id, next.history_seq),

@@ -15,8 +15,8 @@ use super::command::{check_acknowledgements, check_location, check_reasons};
 use super::content::{ClaimContent, ClaimInput, ClaimPatch, ValidationErrors};
 use super::deadlines::{Deadline, DeadlineEffect, DeadlineKind, DeadlinePolicy, SlaBreach};
 use super::effects::{
-    ConsentStage, DomainEvent, HistoryEntry, Notification, NotificationKind, ScheduleChange,
-    ScheduleSpec, detail_type,
+    ConsentStage, DomainEvent, HistoryEntry, Notification, NotificationKind, Recipient,
+    RecipientRole, ScheduleChange, ScheduleSpec, detail_type,
 };
 use super::lifecycle::{self, Action, Reason, Status};
 use super::locks::{LockDelta, held_keys};
@@ -92,6 +92,9 @@ pub struct Claim {
     consent: Option<ConsentRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     dispute: Option<DisputeRecord>,
+    /// A partner wrote last on the thread, and no reviewer has answered or acted since.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    awaiting_reviewer: bool,
     /// When the customer last asked for a fresh consent link (one per [`FRESH_LINK_COOLDOWN`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     consent_link_requested_at: Option<DateTime<Utc>>,
@@ -147,6 +150,7 @@ impl Claim {
             sla_breaches: Vec::new(),
             consent: None,
             dispute: None,
+            awaiting_reviewer: false,
             consent_link_requested_at: None,
         };
         let entry = HistoryEntry {
@@ -242,8 +246,24 @@ impl Claim {
             Command::Comment(text) => {
                 self.require(Action::Comment, kind)?;
                 let mut step = self.step(Action::Comment);
+                // The thread reaches people (seed 003: reviewers and partners talk in
+                // Comments); reviewers do not see a draft being written.
+                let by_partner = kind == lifecycle::ActorKind::Partner;
+                let for_reviewers = by_partner && self.status != Status::Draft;
+                if for_reviewers {
+                    step.notifications.push(NotificationKind::PartnerCommented {
+                        comment: text.clone(),
+                    });
+                } else if !by_partner {
+                    step.notifications
+                        .push(NotificationKind::ReviewerCommented {
+                            comment: text.clone(),
+                        });
+                }
                 step.comment = Some(text);
-                step.changes_claim = false;
+                step.next.awaiting_reviewer = for_reviewers;
+                // Only the flag flipping changes the claim; otherwise the thread grows alone.
+                step.changes_claim = step.next.awaiting_reviewer != self.awaiting_reviewer;
                 step
             }
             Command::ResendConsent => {
@@ -691,6 +711,11 @@ impl Claim {
     /// Whether the customer may still decide (the consent page offers the form).
     pub fn consent_open(&self) -> bool {
         self.status.consent_open()
+    }
+
+    /// A partner's comment waits for a reviewer (cleared by any reviewer comment or action).
+    pub fn awaiting_reviewer(&self) -> bool {
+        self.awaiting_reviewer
     }
 
     pub fn consent(&self) -> Option<&ConsentRecord> {

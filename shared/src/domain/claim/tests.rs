@@ -316,7 +316,7 @@ fn submit_takes_the_holds_notifies_the_customer_and_starts_the_review_sla() {
         Some(d.due_at)
     );
     assert_eq!(out.notifications.len(), 1);
-    assert_eq!(out.notifications[0].to.as_str(), "ana@contoso.com");
+    assert_eq!(out.notifications[0].to.to_string(), "ana@contoso.com");
     assert!(matches!(
         out.notifications[0].kind,
         NotificationKind::CustomerConsent {
@@ -392,7 +392,7 @@ fn asking_for_information_needs_action_required_reasons_and_a_comment() {
         panic!()
     };
     assert_eq!(*respond_by, due, "the email gives the real deadline");
-    assert_eq!(out.notifications[0].to.as_str(), "luis@fabrikam.example");
+    assert_eq!(out.notifications[0].to.to_string(), "luis@fabrikam.example");
 }
 
 #[test]
@@ -947,9 +947,18 @@ fn comments_and_consent_resends_append_history_without_a_new_version() {
     assert_eq!(out.claim.version(), c.version());
     assert_eq!(out.claim.history_seq(), c.history_seq() + 1);
     assert!(out.events.is_empty());
+    assert!(matches!(
+        out.notifications[0].kind,
+        NotificationKind::ReviewerCommented { .. }
+    ));
+    assert_eq!(
+        out.notifications[0].to.contact(),
+        Some(&c.content().partner_contact().email),
+        "a reviewer's comment reaches the partner contact"
+    );
     let out = run(&c, &admin(), Command::ResendConsent, now).unwrap();
     assert_eq!(out.write, Write::AppendHistory);
-    assert_eq!(out.notifications[0].to.as_str(), "ana@contoso.com");
+    assert_eq!(out.notifications[0].to.to_string(), "ana@contoso.com");
     let (d, now) = draft();
     assert!(
         run(&d, &admin(), Command::ResendConsent, now).is_err(),
@@ -959,6 +968,69 @@ fn comments_and_consent_resends_append_history_without_a_new_version() {
         run(&d, &reviewer(), Command::Comment(text("x")), now).is_err(),
         "reviewers do not see drafts being written"
     );
+}
+
+#[test]
+fn a_partners_comment_waits_for_a_reviewer_until_one_answers_or_acts() {
+    let (c, now) = claim_in(Status::Submitted);
+    let out = run(
+        &c,
+        &admin(),
+        Command::Comment(text("Signed SoW attached")),
+        now,
+    )
+    .unwrap();
+    assert!(out.claim.awaiting_reviewer());
+    assert_eq!(out.write, Write::Update, "the flag is part of the claim");
+    assert!(matches!(
+        &out.notifications[..],
+        [Notification {
+            to: Recipient::Role(RecipientRole::Reviewers),
+            kind: NotificationKind::PartnerCommented { .. },
+            ..
+        }]
+    ));
+    // A second partner comment changes nothing but the thread.
+    let again = run(&out.claim, &admin(), Command::Comment(text("ping")), now).unwrap();
+    assert_eq!(again.write, Write::AppendHistory);
+    assert!(again.claim.awaiting_reviewer());
+    // A reviewer's comment clears it; so does any reviewer action.
+    let answered = run(
+        &out.claim,
+        &reviewer(),
+        Command::Comment(text("Thanks")),
+        now,
+    )
+    .unwrap();
+    assert!(!answered.claim.awaiting_reviewer());
+    assert_eq!(answered.write, Write::Update);
+    let started = run(
+        &out.claim,
+        &reviewer(),
+        Command::Review(ReviewDecision::Start),
+        now,
+    )
+    .unwrap();
+    assert!(!started.claim.awaiting_reviewer());
+    // Reviewers do not see drafts: a comment on one waits for nobody and emails nobody.
+    let (d, now) = draft();
+    let note = run(&d, &admin(), Command::Comment(text("todo")), now).unwrap();
+    assert!(!note.claim.awaiting_reviewer() && note.notifications.is_empty());
+    assert_eq!(note.write, Write::AppendHistory);
+    // The scheduler is not a reviewer.
+    let (par, now) = claim_in(Status::UnderReview);
+    let waiting = apply(&par, &admin(), Command::Comment(text("?")), now);
+    let breach = run(
+        &waiting,
+        &Actor::Scheduler,
+        Command::DeadlineReached {
+            status: Status::UnderReview,
+            generation: waiting.deadline().unwrap().generation,
+        },
+        waiting.due_at().unwrap(),
+    )
+    .unwrap();
+    assert!(breach.claim.awaiting_reviewer());
 }
 
 #[test]
@@ -1438,11 +1510,15 @@ fn check_sequence(ops: &[Op]) -> Result<BTreeSet<Status>, TestCaseError> {
                     .into_iter()
                     .collect();
                 prop_assert_eq!(&schedules, &expected);
-                // Notifications go to the contacts named on the claim.
+                // Notifications go to the contacts named on the claim, or the reviewers.
                 for n in &out.notifications {
                     let customer = &next.content().customer_contact().email;
                     let partner = &next.content().partner_contact().email;
-                    prop_assert!(&n.to == customer || &n.to == partner);
+                    let addressed = match n.to.contact() {
+                        Some(to) => to == customer || to == partner,
+                        None => matches!(n.kind, NotificationKind::PartnerCommented { .. }),
+                    };
+                    prop_assert!(addressed, "{:?}", n);
                 }
                 visited.insert(out.claim.status());
                 claim = out.claim;
@@ -1513,8 +1589,8 @@ fn a_customer_may_ask_for_a_fresh_link_once_an_hour_while_their_word_counts() {
         }]
     ));
     assert_eq!(
-        out.notifications[0].to,
-        c.content().customer_contact().email,
+        out.notifications[0].to.contact(),
+        Some(&c.content().customer_contact().email),
         "only to the contact on file"
     );
     let soon = now + FRESH_LINK_COOLDOWN - Duration::seconds(1);
