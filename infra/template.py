@@ -49,6 +49,53 @@ def poe_actions(fn):
     return actions
 
 
+# Invoked asynchronously (Scheduler, an EventBridge rule): retries and a dead-letter queue.
+ASYNC_TRIGGERS = ("schedule", "emailFeedback")
+
+
+def email_feedback(fn):
+    """SES reports bounces and complaints of the configuration set to the default bus (the only
+    bus SES publishes to); a rule there invokes the function, with retries and the DLQ."""
+    name = logical(fn["name"])
+    return {
+        "EmailFeedbackDestination": {
+            "Type": "AWS::SES::ConfigurationSetEventDestination",
+            "Properties": {
+                "ConfigurationSetName": {"Ref": "EmailConfigurationSet"},
+                "EventDestination": {
+                    "Name": "bounces-and-complaints", "Enabled": True,
+                    "MatchingEventTypes": ["BOUNCE", "COMPLAINT"],
+                    "EventBridgeDestination": {"EventBusArn": {"Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default"}},
+                },
+            },
+        },
+        f"{name}Rule": {
+            "Type": "AWS::Events::Rule",
+            "Properties": {
+                "Description": "SES bounces and complaints of our configuration set",
+                "EventBusName": "default",
+                "EventPattern": {"source": ["aws.ses"], "detail-type": ["Email Bounced", "Email Complaint Received"],
+                                 "detail": {"mail": {"tags": {"ses:configuration-set": [{"Ref": "EmailConfigurationSet"}]}}}},
+                "Targets": [{"Id": fn["name"], "Arn": {"Fn::GetAtt": [f"{name}Function", "Arn"]},
+                             "RetryPolicy": {"MaximumRetryAttempts": 20, "MaximumEventAgeInSeconds": 86400},
+                             "DeadLetterConfig": {"Arn": {"Fn::GetAtt": ["AsyncDeadLetterQueue", "Arn"]}}}],
+            },
+        },
+        f"{name}Permission": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {"Action": "lambda:InvokeFunction", "FunctionName": {"Ref": f"{name}Function"},
+                           "Principal": "events.amazonaws.com", "SourceArn": {"Fn::GetAtt": [f"{name}Rule", "Arn"]}},
+        },
+        "AsyncDeadLetterQueuePolicy": {
+            "Type": "AWS::SQS::QueuePolicy",
+            "Properties": {"Queues": [{"Ref": "AsyncDeadLetterQueue"}], "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
+                "Resource": {"Fn::GetAtt": ["AsyncDeadLetterQueue", "Arn"]},
+                "Condition": {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [f"{name}Rule", "Arn"]}}}}]}},
+        },
+    }
+
+
 def role(fn):
     crate, ports = fn["name"], fn["ports"]
     statements = [{
@@ -87,7 +134,7 @@ def role(fn):
     if "events" in ports:
         statements.append({"Effect": "Allow", "Action": ["events:PutEvents"],
                            "Resource": {"Fn::GetAtt": ["EventBus", "Arn"]}})
-    if fn["trigger"] == "schedule":
+    if fn["trigger"] in ASYNC_TRIGGERS:
         statements.append({"Effect": "Allow", "Action": ["sqs:SendMessage"],
                            "Resource": {"Fn::GetAtt": ["AsyncDeadLetterQueue", "Arn"]}})
     return {
@@ -158,7 +205,7 @@ def function(fn):
         events[f"Route{i}"] = ev
     if events:
         props["Events"] = events
-    if fn["trigger"] == "schedule":
+    if fn["trigger"] in ASYNC_TRIGGERS:
         props["DeadLetterQueue"] = {"Type": "SQS", "TargetArn": {"Fn::GetAtt": ["AsyncDeadLetterQueue", "Arn"]}}
         props["EventInvokeConfig"] = {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600}
         props["ReservedConcurrentExecutions"] = 5
@@ -182,6 +229,8 @@ def template():
         }
         resources[f"{logical(crate)}Role"] = role(fn)
         resources[f"{logical(crate)}Function"] = function(fn)
+        if fn["trigger"] == "emailFeedback":
+            resources.update(email_feedback(fn))
         resources[f"{logical(crate)}Errors"] = {
             "Type": "AWS::CloudWatch::Alarm",
             "Properties": {

@@ -1,13 +1,23 @@
-//! The consent page in a real browser: headless Debian Chromium set to Japanese, driven over
-//! WebDriver by ChromeDriver, renders the page from the consent email in Japanese (from the
-//! browser's `Accept-Language`: the contact named no language) and a click on the decline
-//! button records the decision (installed by `scripts/browser.sh`, which `make test` runs).
+//! The consent page in a real browser: headless Debian Chromium driven over WebDriver by
+//! ChromeDriver (installed by `scripts/browser.sh`, which `make test` runs).
+//!
+//! - Set to Japanese, the browser gets the page in Japanese (from its `Accept-Language`: the
+//!   contact named no language) and a click on the decline button records the decision.
+//! - axe-core (pinned, from npm; `scripts/browser.sh`), injected through WebDriver, finds no
+//!   WCAG 2.2 A/AA violation on the page in any language and any state: open, decided, closed
+//!   and expired link.
 
 use crate::helpers::request;
 use crate::helpers::{ORG_A, PARTNER_NAME, consent_path, customer_email, stack, unique_tenant};
 use serde_json::{Value, json};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// The axe-core `scripts/browser.sh` unpacks (keep the version in step with it).
+const AXE: &str = "target/tools/axe-core-4.14.1/axe.min.js";
+/// The rules axe runs: WCAG 2.0, 2.1 and 2.2, levels A and AA.
+const WCAG_22_AA: [&str; 5] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 
 struct Driver {
     base: String,
@@ -53,6 +63,117 @@ impl Driver {
         assert!(r.status < 300, "webdriver {method} {path}: {}", r.text());
         r.json()["value"].clone()
     }
+
+    /// A headless Chromium whose language is `lang`.
+    fn session(&self, lang: &str) -> Session<'_> {
+        let profile = std::env::temp_dir().join(format!("cpor-chromium-{}", uuid::Uuid::new_v4()));
+        let session = self.call(
+            "POST",
+            "/session",
+            Some(json!({"capabilities": {"alwaysMatch": {
+                "browserName": "chrome",
+                "goog:chromeOptions": {
+                    "binary": "/usr/bin/chromium",
+                    "prefs": {"intl.accept_languages": lang},
+                    "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                             format!("--lang={lang}"),
+                             "--no-first-run", "--disable-background-networking",
+                             "--disable-component-update", "--disable-sync",
+                             format!("--user-data-dir={}", profile.display())]
+                }
+            }}})),
+        );
+        let id = session["sessionId"].as_str().expect("session").to_owned();
+        self.call(
+            "POST",
+            &format!("/session/{id}/timeouts"),
+            Some(json!({"script": 60000})),
+        );
+        Session {
+            driver: self,
+            id,
+            profile,
+        }
+    }
+}
+
+struct Session<'a> {
+    driver: &'a Driver,
+    id: String,
+    profile: PathBuf,
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        let _ = request(
+            "DELETE",
+            &format!("{}/session/{}", self.driver.base, self.id),
+            &[],
+            &[],
+        );
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+impl Session<'_> {
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.driver
+            .call(method, &format!("/session/{}{path}", self.id), body)
+    }
+
+    fn open(&self, url: &str) {
+        self.call("POST", "/url", Some(json!({ "url": url })));
+    }
+
+    fn source(&self) -> String {
+        self.call("GET", "/source", None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    fn title(&self) -> String {
+        self.call("GET", "/title", None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// axe-core's WCAG 2.2 A/AA violations on the page now, one line each.
+    fn axe_violations(&self) -> Vec<String> {
+        let axe =
+            std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(AXE))
+                .expect("axe-core is unpacked (scripts/browser.sh)");
+        let loaded = self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": format!("{axe}\n;return typeof axe;"), "args": []})),
+        );
+        assert_eq!(loaded, "object", "axe-core loaded into the page");
+        let found = self.call(
+            "POST",
+            "/execute/async",
+            Some(json!({
+                "script": "const done = arguments[arguments.length - 1];\
+                    axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})\
+                      .then(r => done({passes: r.passes.length, violations: r.violations.map(v =>\
+                        v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))}))\
+                      .catch(e => done({passes: 0, violations: ['axe failed: ' + e]}));",
+                "args": [WCAG_22_AA]
+            })),
+        );
+        // A run that checked nothing would find nothing: it must have passed real rules.
+        assert!(
+            found["passes"].as_u64().unwrap_or_default() >= 5,
+            "axe ran its rules: {found}"
+        );
+        found["violations"]
+            .as_array()
+            .expect("axe's answer")
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -61,35 +182,15 @@ async fn a_japanese_customer_declines_in_a_real_browser() {
     let customer = customer_email();
     let claim = s.submitted(ORG_A, &unique_tenant(), &customer).await;
     let url = format!("{}{}", s.run.base_url, consent_path(&customer));
-    let profile = std::env::temp_dir().join(format!("cpor-chromium-{}", uuid::Uuid::new_v4()));
-    let page = tokio::task::spawn_blocking(move || {
+    let (title, before, after) = tokio::task::spawn_blocking(move || {
         let d = Driver::start();
-        let session = d.call(
+        let page = d.session("ja");
+        page.open(&url);
+        let before = page.source();
+        let title = page.title();
+        let button = page.call(
             "POST",
-            "/session",
-            Some(json!({"capabilities": {"alwaysMatch": {
-                "browserName": "chrome",
-                "goog:chromeOptions": {
-                    "binary": "/usr/bin/chromium",
-                    "prefs": {"intl.accept_languages": "ja"},
-                    "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--lang=ja",
-                             "--no-first-run", "--disable-background-networking",
-                             "--disable-component-update", "--disable-sync",
-                             format!("--user-data-dir={}", profile.display())]
-                }
-            }}})),
-        );
-        let id = session["sessionId"].as_str().expect("session").to_owned();
-        d.call(
-            "POST",
-            &format!("/session/{id}/url"),
-            Some(json!({"url": url})),
-        );
-        let before = d.call("GET", &format!("/session/{id}/source"), None);
-        let title = d.call("GET", &format!("/session/{id}/title"), None);
-        let button = d.call(
-            "POST",
-            &format!("/session/{id}/element"),
+            "/element",
             Some(json!({"using": "css selector", "value": "button[value=decline]"})),
         );
         let element = button
@@ -98,37 +199,106 @@ async fn a_japanese_customer_declines_in_a_real_browser() {
             .and_then(Value::as_str)
             .expect("the decline button")
             .to_owned();
-        d.call(
+        page.call(
             "POST",
-            &format!("/session/{id}/element/{element}/click"),
+            &format!("/element/{element}/click"),
             Some(json!({})),
         );
         // The click submits the form; wait for the receipt page to load.
         let deadline = Instant::now() + Duration::from_secs(20);
         let after = loop {
-            let title = d.call("GET", &format!("/session/{id}/title"), None);
-            if title == "ありがとうございました" || Instant::now() > deadline {
-                break d.call("GET", &format!("/session/{id}/source"), None);
+            if page.title() == "ありがとうございました" || Instant::now() > deadline {
+                break page.source();
             }
             std::thread::sleep(Duration::from_millis(100));
         };
-        d.call("DELETE", &format!("/session/{id}"), None);
-        let _ = std::fs::remove_dir_all(&profile);
         (title, before, after)
     })
     .await
     .expect("browser task");
-    let (title, before, after) = page;
     assert_eq!(title, "パートナーとの関連付け");
-    let before = before.as_str().unwrap_or_default().to_owned();
     assert!(before.contains("lang=\"ja\""), "{before}");
     assert!(before.contains("使用状況データとシート数のみ"), "{before}");
     assert!(before.contains("このパートナーを拒否する"));
     assert!(before.contains(PARTNER_NAME), "the partner is named");
-    let after = after.as_str().unwrap_or_default().to_owned();
     assert!(after.contains("拒否しました"), "{after}");
     let t = s.admin(ORG_A);
     let now = s.get(&t, claim["id"].as_str().unwrap()).await.json();
     assert_eq!(now["status"], "rejected_final");
     assert_eq!(now["statusReason"]["codes"], json!(["customer_declined"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_consent_page_has_no_wcag_22_aa_violation_in_any_language_or_state() {
+    let s = stack().await;
+    let t = s.admin(ORG_A);
+    // open: a submitted claim's link
+    let open_customer = customer_email();
+    s.submitted(ORG_A, &unique_tenant(), &open_customer).await;
+    let open = consent_path(&open_customer);
+    // decided: the customer declined
+    let declined_customer = customer_email();
+    s.submitted(ORG_A, &unique_tenant(), &declined_customer)
+        .await;
+    let decided = consent_path(&declined_customer);
+    s.raw(
+        "POST",
+        &decided,
+        vec![(
+            "content-type".into(),
+            "application/x-www-form-urlencoded".into(),
+        )],
+        b"decision=decline".to_vec(),
+    )
+    .await;
+    // closed: the partner withdrew it
+    let closed_customer = customer_email();
+    let withdrawn = s.submitted(ORG_A, &unique_tenant(), &closed_customer).await;
+    let closed = consent_path(&closed_customer);
+    let r = s
+        .call(
+            "POST",
+            &format!("/claims/{}/withdraw", withdrawn["id"].as_str().expect("id")),
+            Some(&t),
+            Some(&json!({"reason": "Wrong MPN"})),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // expired: a genuine link past its expiry
+    let keys = cpor::tokens::KeyRing::parse(cpor_local::DEV_TOKEN_KEYS).expect("keys");
+    let claim_id = cpor::domain::ClaimId::parse(withdrawn["id"].as_str().expect("id")).expect("id");
+    let expired = format!(
+        "/consent/{}",
+        keys.consent_token(claim_id, chrono::Utc::now() - chrono::Duration::days(1))
+    );
+    let base = s.run.base_url.clone();
+    let pages = [
+        ("open", open, "value=\"decline\""),
+        ("decided", decided, "role=\"status\""),
+        ("closed", closed, "role=\"status\""),
+        ("expired", expired, "name=\"request\""),
+    ];
+    let found = tokio::task::spawn_blocking(move || {
+        let d = Driver::start();
+        let page = d.session("en");
+        let mut found = Vec::new();
+        for lang in ["en", "es", "fr", "ja"] {
+            for (state, path, marker) in &pages {
+                page.open(&format!("{base}{path}?lang={lang}"));
+                let html = page.source();
+                assert!(
+                    html.contains(&format!("lang=\"{lang}\"")) && html.contains(marker),
+                    "{state} in {lang}: {html}"
+                );
+                for violation in page.axe_violations() {
+                    found.push(format!("{state} in {lang}: {violation}"));
+                }
+            }
+        }
+        found
+    })
+    .await
+    .expect("browser task");
+    assert!(found.is_empty(), "axe found:\n{}", found.join("\n"));
 }

@@ -861,3 +861,102 @@ async fn comments_reach_people_and_a_partners_waits_in_the_reviewer_queue() {
     assert!(!queue(true).await.contains(&id));
     assert!(queue(false).await.contains(&id));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_overall_decision_sla_waits_for_the_partner_and_its_breach_is_recorded() {
+    let s = stack().await;
+    let t = s.admin(ORG_A);
+    let (id, reviewing) = s.under_review(ORG_A).await;
+    let due = ts(&reviewing["decisionDueAt"]);
+    let submitted = ts(&reviewing["submittedAt"]);
+    assert!(due - submitted >= Duration::days(14), "10 business days");
+    // GIVEN the reviewer asks for more and the partner answers three days later
+    s.review(
+        &id,
+        json!({"action": "request_info", "reasons": ["missing_products"], "comment": "Which?"}),
+    )
+    .await;
+    let later = Utc::now() + Duration::days(3);
+    let r = s
+        .call(
+            "POST",
+            &format!("/claims/{id}/submit"),
+            Some(&t),
+            Some(&json!({"acknowledgements": {"informationAccurate": true, "customerAuthorized": true}})),
+            &[("x-cpor-now", later.to_rfc3339())],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // THEN the decision is due three days later than before
+    let extended = ts(&r.json()["decisionDueAt"]);
+    let moved = extended - due;
+    assert!(
+        moved >= Duration::days(3) && moved < Duration::days(3) + Duration::minutes(1),
+        "{moved}"
+    );
+    // WHEN nobody decides by then THEN the breach is recorded, the claim is not penalised
+    s.sweep(extended).await;
+    let now = s.get(&t, &id).await.json();
+    assert_eq!(now["status"], "under_review");
+    let breaches = now["slaBreaches"].as_array().cloned().unwrap_or_default();
+    assert!(
+        breaches.iter().any(|b| b["kind"] == "decision_sla"),
+        "{now}"
+    );
+    // and a decision ends it
+    let approved = s.review(&id, json!({"action": "approve"})).await.json();
+    assert!(approved.get("decisionDueAt").is_none(), "{approved}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_bounced_consent_email_is_recorded_published_and_the_partner_told_once() {
+    let s = stack().await;
+    let t = s.admin(ORG_A);
+    let c = s
+        .submitted(ORG_A, &unique_tenant(), &customer_email())
+        .await;
+    let id = id_of(&c);
+    s.events().await;
+    // GIVEN SES reports the consent email bounced (the sample, for this claim)
+    let sample = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/events/email-feedback/200-bounce-consent-email.json"
+    ))
+    .expect("sample")
+    .replace("8d3f1c52-6a1e-4b1f-9a7e-2f5c1d0b9e41", &id);
+    let event: Value = serde_json::from_str(&sample).expect("json");
+    // WHEN it arrives, twice (EventBridge delivers at least once)
+    for _ in 0..2 {
+        email_feedback::record(&s.run.feedback_app, &event)
+            .await
+            .expect("recorded");
+    }
+    // THEN the history says so once, the partner is told once, and an event is published
+    let history = s
+        .call("GET", &format!("/claims/{id}/history"), Some(&t), None, &[])
+        .await
+        .json();
+    let bounced = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "consent_email_bounced")
+        .count();
+    assert_eq!(bounced, 1, "{history}");
+    let told: Vec<_> = emails_to(&format!("partner-{ORG_A}@fabrikam.example"))
+        .into_iter()
+        .filter(|(subject, _)| subject.starts_with("The customer could not be reached"))
+        .collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].1.contains("refused the address"));
+    let events = s.events().await;
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e["detailType"] == "ConsentEmailBounced" && e["claimId"] == id.as_str())
+            .count(),
+        1
+    );
+    // and the claim itself moved on nowhere
+    assert_eq!(s.get(&t, &id).await.json()["status"], "submitted");
+}

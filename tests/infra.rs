@@ -7,7 +7,7 @@
 
 use cpor::functions::{FUNCTIONS, Function, Keys, PoeUse, Port, Trigger};
 use cpor::routes::{Auth, ROUTES};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -263,9 +263,7 @@ fn every_role_grants_exactly_what_its_manifest_row_says() {
                             && a == "events:PutEvents"
                             && resource.contains("EventBus")
                     }
-                    "sqs" => {
-                        f.trigger == Trigger::Schedule && resource.contains("AsyncDeadLetterQueue")
-                    }
+                    "sqs" => f.trigger.is_async() && resource.contains("AsyncDeadLetterQueue"),
                     _ => false,
                 };
                 assert!(allowed, "{name} may not have {a} on {resource}");
@@ -356,4 +354,66 @@ fn data_is_protected() {
     assert!(bucket["BucketEncryption"].is_object());
     let policy = t["Resources"]["PoeBucketPolicy"].to_string();
     assert!(policy.contains("aws:SecureTransport"), "TLS only");
+}
+
+#[test]
+fn ses_reports_reach_the_email_feedback_function_and_nothing_else() {
+    let t = template();
+    let resources = t["Resources"].as_object().expect("resources");
+    let feedback: Vec<&Function> = FUNCTIONS
+        .iter()
+        .filter(|f| f.trigger == Trigger::EmailFeedback)
+        .collect();
+    assert_eq!(feedback.len(), 1);
+    // the configuration set publishes bounces and complaints to the default bus
+    let destination = resources
+        .values()
+        .find(|r| r["Type"] == "AWS::SES::ConfigurationSetEventDestination")
+        .expect("an event destination");
+    let d = &destination["Properties"]["EventDestination"];
+    assert_eq!(d["MatchingEventTypes"], json!(["BOUNCE", "COMPLAINT"]));
+    assert!(
+        d["EventBridgeDestination"]["EventBusArn"]
+            .to_string()
+            .contains("event-bus/default")
+    );
+    // one rule, on the default bus, for SES's two detail types of our set, targets it
+    let rules: Vec<&Value> = resources
+        .values()
+        .filter(|r| r["Type"] == "AWS::Events::Rule")
+        .collect();
+    assert_eq!(rules.len(), 1);
+    let rule = &rules[0]["Properties"];
+    assert_eq!(rule["EventBusName"], "default");
+    assert_eq!(rule["EventPattern"]["source"], json!(["aws.ses"]));
+    assert_eq!(
+        rule["EventPattern"]["detail-type"],
+        json!(["Email Bounced", "Email Complaint Received"])
+    );
+    assert!(
+        rule["EventPattern"]["detail"]
+            .to_string()
+            .contains("EmailConfigurationSet")
+    );
+    let target = &rule["Targets"][0];
+    assert!(target["Arn"].to_string().contains("EmailFeedbackFunction"));
+    assert!(
+        target["DeadLetterConfig"]["Arn"]
+            .to_string()
+            .contains("AsyncDeadLetterQueue")
+    );
+    // only that rule may invoke it
+    let permission = resources
+        .values()
+        .find(|r| r["Type"] == "AWS::Lambda::Permission")
+        .expect("a permission");
+    assert_eq!(
+        permission["Properties"]["Principal"],
+        "events.amazonaws.com"
+    );
+    assert!(
+        permission["Properties"]["SourceArn"]
+            .to_string()
+            .contains("Rule")
+    );
 }

@@ -4,6 +4,7 @@
 
 mod adapters;
 mod browser;
+mod bus_events;
 mod domain_lifecycle;
 mod e2e;
 mod e2e_flows;

@@ -86,3 +86,42 @@ fn the_sweep_publishes_the_outbox_age_as_an_embedded_metric() {
         "OutboxOldestDueSeconds"
     );
 }
+
+#[test]
+fn ses_reports_are_read_for_the_claim_they_name_and_the_rest_skipped() {
+    use cpor::domain::EmailFeedbackKind;
+    use email_feedback::{Skip, parse};
+    let read = |name: &str| -> serde_json::Value {
+        let path = format!(
+            "{}/events/email-feedback/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_str(&std::fs::read_to_string(path).expect("sample")).expect("json")
+    };
+    let bounce = parse(&read("200-bounce-consent-email.json"))
+        .expect("an SES event")
+        .expect("a report");
+    assert_eq!(bounce.kind, EmailFeedbackKind::Bounce);
+    assert!(bounce.to_customer);
+    assert_eq!(bounce.feedback_id, "0102019a0b1c2d3e-bounce-0001-000000");
+    assert_eq!(
+        bounce.claim.to_string(),
+        "8d3f1c52-6a1e-4b1f-9a7e-2f5c1d0b9e41"
+    );
+    let complaint = parse(&read("200-complaint.json"))
+        .expect("ses")
+        .expect("report");
+    assert_eq!(complaint.kind, EmailFeedbackKind::Complaint);
+    assert_eq!(
+        parse(&read("200-partner-email-bounce-skipped.json")).expect("ses"),
+        Err(Skip::NotACustomerEmail)
+    );
+    assert!(parse(&read("400-not-an-ses-event.json")).is_err());
+    // a delivery report, or an email without our tags, is not ours to record
+    let mut delivery = read("200-bounce-consent-email.json");
+    delivery["detail"]["eventType"] = serde_json::json!("Delivery");
+    assert_eq!(parse(&delivery).expect("ses"), Err(Skip::NotFeedback));
+    let mut untagged = read("200-complaint.json");
+    untagged["detail"]["mail"]["tags"] = serde_json::json!({});
+    assert_eq!(parse(&untagged).expect("ses"), Err(Skip::NoClaim));
+}

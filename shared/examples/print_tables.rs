@@ -1,5 +1,6 @@
-//! Prints the lifecycle, deadline and permission tables as the code defines them, for the
-//! README (`cargo run -p cpor --example print_tables`). A test fails if the README drifts.
+//! Prints the lifecycle, deadline, permission and route tables as the code defines them, for
+//! the README, and the event catalogue for `docs/events.md` (`cargo run -p cpor --example
+//! print_tables`). A test fails if either drifts.
 
 fn main() {
     let policy = cpor::domain::DeadlinePolicy::default();
@@ -10,4 +11,5 @@ fn main() {
     );
     println!("{}", cpor::domain::access::permission_matrix_markdown());
     println!("{}", cpor::routes::routes_markdown());
+    println!("{}", cpor::event_schemas::catalogue_markdown());
 }

@@ -10,7 +10,8 @@
 use crate::delivery::Deliverer;
 use crate::domain::{
     Actor, Claim, ClaimId, ClaimInput, Command, CommandError, ConsentDecision, DeadlinePolicy,
-    HistoryEntry, Language, Outcome, PoeDocument, PoeId, PoePolicy, PoeUploadRequest, Write,
+    EmailFeedbackKind, HistoryEntry, Language, Outcome, PoeDocument, PoeId, PoePolicy,
+    PoeUploadRequest, Write,
 };
 pub use crate::failure::Failure;
 use crate::failure::commit_failure;
@@ -447,6 +448,27 @@ impl<W: Wiring> App<W> {
     pub async fn consent_claim_expired(&self, token: &str) -> Option<Claim> {
         let grant = self.deliverer.keys.as_ref()?.open_consent(token).ok()?;
         self.store.get(grant.claim).await.ok().flatten()
+    }
+
+    /// Records what SES reported about one of a claim's emails (`email-feedback`): once per
+    /// report, and only while the claim is under way.
+    pub async fn email_feedback(
+        &self,
+        claim: ClaimId,
+        kind: EmailFeedbackKind,
+        feedback_id: &str,
+        to_customer: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Done, Failure> {
+        let command = Command::EmailFeedback {
+            kind,
+            feedback_id: feedback_id.to_owned(),
+            to_customer,
+        };
+        self.execute(&Actor::Scheduler, claim, None, None, None, now, move |_| {
+            Ok(command.clone())
+        })
+        .await
     }
 
     /// A one-time deadline schedule fired for one claim.

@@ -115,7 +115,7 @@ where
     async fn perform(&self, entry: &OutboxEntry) -> Result<(), Unavailable> {
         match &entry.message {
             OutboxMessage::Event { event } => {
-                self.events.publish(std::slice::from_ref(event)).await
+                self.events.publish(std::slice::from_ref(&**event)).await
             }
             OutboxMessage::CreateSchedule { schedule } => self.schedules.create(schedule).await,
             OutboxMessage::DeleteSchedule { name } => self.schedules.delete(name).await,

@@ -78,6 +78,16 @@ pub enum Trigger {
     Http,
     /// EventBridge Scheduler (asynchronous invocation, with a dead-letter queue).
     Schedule,
+    /// SES bounce and complaint reports: the configuration set's EventBridge destination (the
+    /// default bus), a rule on it (asynchronous invocation, with a dead-letter queue).
+    EmailFeedback,
+}
+
+impl Trigger {
+    /// Invoked asynchronously: retried, with a dead-letter queue it may write to.
+    pub fn is_async(self) -> bool {
+        matches!(self, Self::Schedule | Self::EmailFeedback)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -145,6 +155,14 @@ pub const FUNCTIONS: &[Function] = &[
         &[PoeUse::Read],
         Keys::None,
     ),
+    Function {
+        name: "email-feedback",
+        trigger: Trigger::EmailFeedback,
+        ports: MAILS,
+        writes: true,
+        poe: &[],
+        keys: ConsentLinks,
+    },
     http("get-claim", READS, false, &[], Keys::None),
     http("get-history", READS, false, &[], Keys::None),
     http("list-claims", READS, false, &[], Cursors),

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod delivery;
 pub mod domain;
+pub mod event_schemas;
 pub mod failure;
 pub mod functions;
 #[cfg(feature = "http")]

@@ -113,6 +113,7 @@ impl Body {
             html: self.html,
             text: self.text,
             template,
+            claim_id: None,
         }
     }
 }
@@ -147,6 +148,21 @@ pub fn product_line(t: &Text, name: &str, subscription: Option<&str>) -> String 
 /// Renders one notification to `to` in its reader's language (the contact's, else `default`;
 /// the reviewers read `default`).
 pub fn render(
+    notification: &Notification,
+    to: &str,
+    ctx: &EmailContext,
+    links: &Links,
+    policy: &DeadlinePolicy,
+    default: Language,
+) -> Email {
+    let email = body(notification, to, ctx, links, policy, default);
+    Email {
+        claim_id: Some(notification.claim_id),
+        ..email
+    }
+}
+
+fn body(
     notification: &Notification,
     to: &str,
     ctx: &EmailContext,
@@ -305,6 +321,18 @@ pub fn render(
                 template,
             )
         }
+        NotificationKind::CustomerUnreachable { complaint } => {
+            let which = if *complaint { "complaint" } else { "bounce" };
+            let mut b = Body::new(lang, &t.get("customer-unreachable-title"));
+            b.para(&t.with(&format!("customer-unreachable-{which}"), &claim()));
+            b.para(&t.get(&format!("customer-unreachable-{which}-next")));
+            b.link(&t.get("open-claim"), &links.claim_url);
+            b.finish(
+                to,
+                &t.with("customer-unreachable-subject", &claim()),
+                template,
+            )
+        }
         NotificationKind::PartnerCommented { comment } => {
             let mut b = Body::new(lang, &t.get("partner-commented-title"));
             b.quote(
@@ -418,6 +446,8 @@ mod tests {
             NotificationKind::PartnerCommented {
                 comment: text("Attached"),
             },
+            NotificationKind::CustomerUnreachable { complaint: false },
+            NotificationKind::CustomerUnreachable { complaint: true },
         ];
         for (stage, until) in [
             (ConsentStage::Requested, None),

@@ -138,7 +138,7 @@ impl EmailContext {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum OutboxMessage {
     Event {
-        event: DomainEvent,
+        event: Box<DomainEvent>,
     },
     Email {
         notification: Notification,
@@ -257,7 +257,7 @@ pub fn entries_for(outcome: &Outcome, now: DateTime<Utc>, lease_id: &str) -> Vec
         entries.push(entry(
             format!("ev-{}", event.id),
             OutboxMessage::Event {
-                event: event.clone(),
+                event: Box::new(event.clone()),
             },
         ));
     }

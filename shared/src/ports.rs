@@ -322,8 +322,12 @@ pub struct Email {
     pub subject: String,
     pub html: String,
     pub text: String,
-    /// The template, sent as a message tag (for the configuration set's metrics).
+    /// The template, sent as a message tag (for the configuration set's metrics, and so a
+    /// bounce report says which email it was).
     pub template: &'static str,
+    /// The claim it is about, sent as a message tag: SES bounce and complaint reports carry
+    /// it back (`email-feedback`).
+    pub claim_id: Option<crate::domain::ClaimId>,
 }
 
 pub trait Mailer: Send + Sync {

@@ -66,6 +66,10 @@ pub struct ClaimView {
     pub due_at: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deadline: Option<crate::domain::DeadlineKind>,
+    /// Seed 003's overall SLA: a decision is due by then (10 business days after submission
+    /// plus the time spent waiting for the partner), while one is awaited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision_due_at: Option<DateTime<Utc>>,
     pub version: u64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -106,6 +110,7 @@ impl ClaimView {
             }),
             due_at: claim.due_at(),
             deadline: claim.deadline().map(|d| d.kind),
+            decision_due_at: claim.decision_due_at(),
             version: claim.version(),
             created_at: claim.created_at(),
             updated_at: claim.updated_at(),

@@ -1,10 +1,12 @@
 //! What the integration tests stand on, in one place: moto and what it captured
 //! ([`moto`]), a loopback HTTP client ([`http`]), per-test AWS resources and store helpers
-//! ([`aws`]), and a whole local stack with a typed client ([`stack`]).
+//! ([`aws`]), a whole local stack with a typed client ([`stack`]), and the event schemas every
+//! event received from the bus is checked against ([`schemas`]).
 
 pub mod aws;
 pub mod http;
 pub mod moto;
+pub mod schemas;
 pub mod stack;
 
 pub use http::{HttpResponse, http, request};

@@ -236,13 +236,19 @@ impl Stack {
         self.run.sweep(at).await.expect("sweep")
     }
 
-    /// Every event detail on the stack's queue so far (drained).
+    /// Every event detail on the stack's queue so far (drained), each checked against the
+    /// JSON Schema of its detail type.
     pub async fn events(&self) -> Vec<Value> {
         let sqs = aws_sdk_sqs::Client::new(&self.run.config);
         super::aws::drain_queue(&sqs, &self.run.events_queue_url)
             .await
             .into_iter()
-            .map(|event| event["detail"].clone())
+            .map(|event| {
+                assert_eq!(event["source"], "cpor.claims");
+                assert_eq!(event["detail-type"], event["detail"]["detailType"]);
+                super::schemas::assert_valid_event(&event["detail"]);
+                event["detail"].clone()
+            })
             .collect()
     }
 }

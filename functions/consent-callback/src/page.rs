@@ -45,7 +45,8 @@ fn summary(t: &Text, claim: &Claim, out: &mut String) {
     let domain = customer.domain.as_ref().map(|d| d.as_str());
     let _ = write!(
         out,
-        "<p>{}</p><ul>",
+        "<p>{}</p><p>{}</p><ul>",
+        e(&t.with("consent-why", &[("partner", partner.into())])),
         e(&t.with(
             "consent-claim",
             &[

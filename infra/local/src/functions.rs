@@ -1,6 +1,7 @@
 //! Every function as Lambda runs it: each HTTP handler over an app built with **its own**
 //! `Wired` type and its own manifest row, so an unwired port locally does what it does deployed
-//! (its outbox work waits for the sweep). The sweep has its own app too.
+//! (its outbox work waits for the sweep). The sweep and `email-feedback` have their own apps
+//! too (SES reports never arrive from moto: tests hand them over as EventBridge would).
 
 use cpor::aws::wiring;
 use cpor::domain::ConfigError;
@@ -18,6 +19,9 @@ pub type Handler =
 
 /// The app the sweep runs with (the deadline sweep's wiring).
 pub type SweepApp = cpor::app::App<deadline_sweep::Wired>;
+
+/// The app SES reports are recorded with (`email-feedback`'s wiring).
+pub type FeedbackApp = cpor::app::App<email_feedback::Wired>;
 
 /// Lists the HTTP functions once, for what is built per function below.
 macro_rules! with_http_functions {
@@ -82,6 +86,18 @@ pub fn sweep<F: Fn(&str) -> Option<String>>(
     )
 }
 
+/// The app `email-feedback` runs with.
+pub fn feedback<F: Fn(&str) -> Option<String>>(
+    config: &aws_config::SdkConfig,
+    settings: &Settings<F>,
+) -> Result<FeedbackApp, ConfigError> {
+    wiring::app_of::<email_feedback::Wired, _>(
+        Function::named(email_feedback::NAME),
+        config,
+        settings,
+    )
+}
+
 /// Each function's name with the ports its `Wired` type serves (checked against the manifest).
 pub fn wired_ports() -> Vec<(&'static str, Vec<Port>)> {
     let mut out = vec![
@@ -89,6 +105,10 @@ pub fn wired_ports() -> Vec<(&'static str, Vec<Port>)> {
         (
             deadline_sweep::NAME,
             wiring::ports::<deadline_sweep::Wired>(),
+        ),
+        (
+            email_feedback::NAME,
+            wiring::ports::<email_feedback::Wired>(),
         ),
     ];
     macro_rules! ports {

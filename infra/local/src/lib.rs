@@ -40,6 +40,8 @@ pub struct Running {
     pub gateway: Arc<Gateway>,
     /// The deadline sweep's app (its own wiring), for sweeps the tests run themselves.
     pub sweep_app: Arc<functions::SweepApp>,
+    /// `email-feedback`'s app: SES reports are handed to it as EventBridge would.
+    pub feedback_app: Arc<functions::FeedbackApp>,
     pub jwt_key: Vec<u8>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -110,6 +112,7 @@ pub async fn start(opts: Options) -> Result<Running, String> {
         jwt_key: jwt_key.clone(),
     });
     let sweep_app = Arc::new(functions::sweep(&config, &s).map_err(|e| e.to_string())?);
+    let feedback_app = Arc::new(functions::feedback(&config, &s).map_err(|e| e.to_string())?);
     let mut tasks = vec![tokio::spawn(gateway::serve(listener, gateway.clone()))];
     if let Some(every) = opts.sweep_every {
         let app = sweep_app.clone();
@@ -134,6 +137,7 @@ pub async fn start(opts: Options) -> Result<Running, String> {
         config,
         gateway,
         sweep_app,
+        feedback_app,
         jwt_key,
         tasks,
     })

@@ -1,9 +1,14 @@
 //! SES v2 mailer: sends a rendered email (HTML and text) from the configured sender with the
-//! configured configuration set, tagged with its template name.
+//! configured configuration set, tagged with its template name and claim ID (so SES bounce and
+//! complaint reports name the claim).
 
 use crate::ports::{Email, Mailer, Unavailable};
 use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageTag};
+
+/// The message tags every email carries; SES returns them in bounce and complaint reports.
+pub const TEMPLATE_TAG: &str = "template";
+pub const CLAIM_TAG: &str = "claimId";
 
 #[derive(Clone, Debug)]
 pub struct SesMailer {
@@ -42,11 +47,17 @@ impl Mailer for SesMailer {
                     .build(),
             )
             .build();
-        let tag = MessageTag::builder()
-            .name("template")
-            .value(email.template)
-            .build()
-            .map_err(|e| Unavailable::new("build email", e))?;
+        let tag = |name: &str, value: &str| {
+            MessageTag::builder()
+                .name(name)
+                .value(value)
+                .build()
+                .map_err(|e| Unavailable::new("build email", e))
+        };
+        let mut tags = vec![tag(TEMPLATE_TAG, email.template)?];
+        if let Some(claim) = email.claim_id {
+            tags.push(tag(CLAIM_TAG, &claim.to_string())?);
+        }
         let out = self
             .client
             .send_email()
@@ -54,7 +65,7 @@ impl Mailer for SesMailer {
             .destination(Destination::builder().to_addresses(&email.to).build())
             .content(EmailContent::builder().simple(message).build())
             .set_configuration_set_name(self.configuration_set.clone())
-            .email_tags(tag)
+            .set_email_tags(Some(tags))
             .send()
             .await
             .map_err(|e| Unavailable::new("send email", e))?;

@@ -96,6 +96,8 @@ pub enum Capability {
     ConsentDecision,
     /// Scheduler: fire deadlines.
     FireDeadline,
+    /// The system: record what SES reported about an email (bounce, complaint).
+    RecordEmailFeedback,
 }
 
 impl Capability {
@@ -200,7 +202,7 @@ impl Actor {
             Self::Partner(p) => p.can(cap),
             Self::Reviewer { .. } => REVIEWER_CAPABILITIES.contains(&cap),
             Self::Customer => cap == C::ConsentDecision,
-            Self::Scheduler => cap == C::FireDeadline,
+            Self::Scheduler => matches!(cap, C::FireDeadline | C::RecordEmailFeedback),
         }
     }
 
@@ -265,7 +267,10 @@ pub fn permission_matrix_markdown() -> String {
     }
     out.push('\n');
     for cap in Capability::ALL {
-        if matches!(cap, C::ConsentDecision | C::FireDeadline) {
+        if matches!(
+            cap,
+            C::ConsentDecision | C::FireDeadline | C::RecordEmailFeedback
+        ) {
             continue;
         }
         out.push_str(&format!("| {cap} |"));
@@ -527,7 +532,7 @@ mod tests {
     }
 
     #[test]
-    fn customer_and_scheduler_hold_exactly_one_capability() {
+    fn customer_and_system_hold_exactly_their_capabilities() {
         let owner = PartnerId::parse("org-a").unwrap();
         for cap in Capability::ALL {
             assert_eq!(
@@ -536,7 +541,7 @@ mod tests {
             );
             assert_eq!(
                 Actor::Scheduler.authorize(cap, &owner).is_ok(),
-                cap == C::FireDeadline
+                matches!(cap, C::FireDeadline | C::RecordEmailFeedback)
             );
         }
     }

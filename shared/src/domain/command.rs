@@ -59,6 +59,13 @@ pub enum Command {
     /// The customer, from an expired link's page, asks for a fresh link by email (seed 000: the
     /// customer may decline "at any time").
     RequestConsentLink,
+    /// What SES reported about one of the claim's emails. `feedback_id` identifies the report
+    /// (SES may deliver it twice); `to_customer` says whether it was a consent email.
+    EmailFeedback {
+        kind: EmailFeedbackKind,
+        feedback_id: String,
+        to_customer: bool,
+    },
     Review(ReviewDecision),
     Withdraw {
         reason: LongText,
@@ -92,8 +99,18 @@ impl Command {
             Self::Disassociate { .. } => Capability::Disassociate,
             Self::Consent(_) | Self::RequestConsentLink => Capability::ConsentDecision,
             Self::DeadlineReached { .. } => Capability::FireDeadline,
+            Self::EmailFeedback { .. } => Capability::RecordEmailFeedback,
         }
     }
+}
+
+/// What SES reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailFeedbackKind {
+    /// A permanent bounce: the address does not take mail.
+    Bounce,
+    /// The recipient marked the email as spam.
+    Complaint,
 }
 
 /// Why a command was refused. Every variant says why in words a caller can act on.

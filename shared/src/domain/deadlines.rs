@@ -37,6 +37,9 @@ pub enum DeadlineKind {
     OptOutWindow,
     DisputeWindow,
     DisputeDecisionSla,
+    /// Seed 003's overall SLA: a decision within 10 business days of submission, plus the time
+    /// the claim waited for the partner. It runs beside the status deadlines ([`DecisionSla`]).
+    DecisionSla,
 }
 
 /// What happens when a deadline passes.
@@ -72,9 +75,10 @@ impl DeadlineKind {
 
     pub fn effect(self) -> DeadlineEffect {
         match self {
-            Self::ReviewStartSla | Self::ReviewDecisionSla | Self::DisputeDecisionSla => {
-                DeadlineEffect::RecordSlaBreach
-            }
+            Self::ReviewStartSla
+            | Self::ReviewDecisionSla
+            | Self::DisputeDecisionSla
+            | Self::DecisionSla => DeadlineEffect::RecordSlaBreach,
             Self::PartnerResponse => DeadlineEffect::Transition(Action::AutoReject),
             Self::OptOutWindow => DeadlineEffect::Transition(Action::Activate),
             Self::DisputeWindow => DeadlineEffect::Transition(Action::CloseDisputeWindow),
@@ -95,6 +99,7 @@ impl DeadlineKind {
             Self::OptOutWindow => ("CPOR_OPT_OUT_WINDOW", Span::CalendarDays(7)),
             Self::DisputeWindow => ("CPOR_DISPUTE_WINDOW", Span::CalendarDays(30)),
             Self::DisputeDecisionSla => ("CPOR_DISPUTE_DECISION_SLA", Span::BusinessDays(5)),
+            Self::DecisionSla => ("CPOR_DECISION_SLA", Span::BusinessDays(10)),
         }
     }
 
@@ -152,6 +157,78 @@ pub struct Deadline {
     /// Set when an SLA deadline passed and the breach was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub breached_at: Option<DateTime<Utc>>,
+}
+
+/// The overall decision SLA (seed 003): due a span after submission, paused while the claim
+/// waits for the partner and extended by that wait, closed by a decision (approval or
+/// rejection) or by the claim ending. A breach is recorded and published, never held against
+/// the partner. `generation` names its schedule: it changes whenever the due instant does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionSla {
+    pub due_at: DateTime<Utc>,
+    pub generation: u64,
+    /// Set while the claim waits for the partner (partner_action_required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breached_at: Option<DateTime<Utc>>,
+}
+
+impl DecisionSla {
+    /// Whether a decision is still awaited in this status (the SLA runs or is paused).
+    pub fn runs_in(status: Status) -> bool {
+        matches!(
+            status,
+            Status::Submitted | Status::UnderReview | Status::PartnerActionRequired
+        )
+    }
+
+    /// The SLA after a change from `from` to `to` at `now` (version `version`): started at
+    /// submission, paused while waiting for the partner, extended by the wait on resubmission,
+    /// gone once a decision is made or the claim ends.
+    pub fn after(
+        current: Option<&Self>,
+        from: Status,
+        to: Status,
+        now: DateTime<Utc>,
+        version: u64,
+        policy: &DeadlinePolicy,
+    ) -> Option<Self> {
+        if !Self::runs_in(to) {
+            return None;
+        }
+        let Some(sla) = current.filter(|_| Self::runs_in(from)) else {
+            return Some(Self {
+                due_at: DeadlineKind::DecisionSla
+                    .span(policy)
+                    .after(&policy.calendar, now),
+                generation: version,
+                paused_at: None,
+                breached_at: None,
+            });
+        };
+        let mut next = sla.clone();
+        match (
+            from == Status::PartnerActionRequired,
+            to == Status::PartnerActionRequired,
+        ) {
+            (false, true) => next.paused_at = Some(now),
+            (true, false) => {
+                if let Some(paused) = next.paused_at.take() {
+                    next.due_at += now - paused;
+                    next.generation = version;
+                }
+            }
+            _ => {}
+        }
+        Some(next)
+    }
+
+    /// Whether the breach should be recorded now.
+    pub fn due(&self, now: DateTime<Utc>) -> bool {
+        self.paused_at.is_none() && self.breached_at.is_none() && now >= self.due_at
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -231,7 +308,7 @@ mod tests {
             .iter()
             .map(|k| k.span(&DeadlinePolicy::default()).to_string())
             .collect();
-        assert_eq!(spans, ["5bd", "5bd", "5bd", "7d", "30d", "5bd"]);
+        assert_eq!(spans, ["5bd", "5bd", "5bd", "7d", "30d", "5bd", "10bd"]);
         // every kind is configured by its own setting
         for kind in DeadlineKind::ALL {
             let p =
@@ -245,6 +322,73 @@ mod tests {
                 };
                 assert_eq!(other.span(&p), expected, "{kind:?} set, {other:?} read");
             }
+        }
+    }
+
+    #[test]
+    fn the_decision_sla_starts_at_submission_pauses_for_the_partner_and_ends_at_a_decision() {
+        use chrono::{Duration, TimeZone};
+        let policy = DeadlinePolicy::default();
+        let monday = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        let started =
+            DecisionSla::after(None, Status::Draft, Status::Submitted, monday, 2, &policy).unwrap();
+        // 10 business days from a Monday 09:00: the Monday two weeks later, 09:00.
+        assert_eq!(started.due_at, monday + Duration::days(14));
+        let reviewing = DecisionSla::after(
+            Some(&started),
+            Status::Submitted,
+            Status::UnderReview,
+            monday + Duration::days(1),
+            3,
+            &policy,
+        )
+        .unwrap();
+        assert_eq!(reviewing, started, "a review start changes nothing");
+        let paused_at = monday + Duration::days(2);
+        let paused = DecisionSla::after(
+            Some(&reviewing),
+            Status::UnderReview,
+            Status::PartnerActionRequired,
+            paused_at,
+            4,
+            &policy,
+        )
+        .unwrap();
+        assert_eq!(paused.paused_at, Some(paused_at));
+        assert!(
+            !paused.due(paused.due_at + Duration::days(30)),
+            "never due while paused"
+        );
+        let back = DecisionSla::after(
+            Some(&paused),
+            Status::PartnerActionRequired,
+            Status::UnderReview,
+            paused_at + Duration::hours(50),
+            5,
+            &policy,
+        )
+        .unwrap();
+        assert_eq!(back.due_at, started.due_at + Duration::hours(50));
+        assert_eq!((back.paused_at, back.generation), (None, 5));
+        assert!(!back.due(back.due_at - Duration::seconds(1)) && back.due(back.due_at));
+        for decided in [
+            Status::Approved,
+            Status::Rejected,
+            Status::RejectedFinal,
+            Status::Cancelled,
+        ] {
+            assert_eq!(
+                DecisionSla::after(
+                    Some(&back),
+                    Status::UnderReview,
+                    decided,
+                    monday,
+                    6,
+                    &policy
+                ),
+                None,
+                "{decided}"
+            );
         }
     }
 

@@ -4,8 +4,13 @@
 //! and none is sent for a change that did not happen.
 
 use super::access::ActorRef;
+use super::catalogue::{PartnerActivity, PurchaseChannel, SolutionArea};
+use super::content::{ClaimedProduct, RevenueDetails};
+use super::deadlines::DeadlineKind;
 use super::lifecycle::{Action, Reason, Status};
-use super::values::{ClaimId, EmailAddress, LongText, PartnerId, PoeId};
+use super::values::{
+    ClaimId, DomainName, EmailAddress, LocationId, LongText, PartnerId, PoeId, TenantId,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +41,9 @@ pub struct HistoryEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DomainEvent {
+    /// The detail's shape ([`EVENT_SCHEMA_VERSION`]); a breaking change raises it.
+    #[serde(default = "first_schema_version")]
+    pub schema_version: u32,
     pub id: String,
     pub detail_type: String,
     pub claim_id: ClaimId,
@@ -48,6 +56,49 @@ pub struct DomainEvent {
     pub to: Status,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<Reason>,
+    /// What a downstream incentive system needs about the association, without calling back
+    /// (absent only on events queued before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub association: Option<Association>,
+    /// The SLA breaches this change recorded (`SlaBreached`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sla_breaches: Vec<BreachRef>,
+}
+
+/// The version of [`DomainEvent`]'s shape; `shared/schemas/events/` holds its JSON Schemas.
+pub const EVENT_SCHEMA_VERSION: u32 = 1;
+
+fn first_schema_version() -> u32 {
+    1
+}
+
+/// The association's content on an event: IDs, codes and organisation names — never a
+/// contact's name or email, never a comment (SPEC §8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Association {
+    pub partner_id: PartnerId,
+    pub partner_name: String,
+    pub partner_location_id: LocationId,
+    pub tenant_id: TenantId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<DomainName>,
+    pub solution_area: SolutionArea,
+    pub partner_role: PartnerActivity,
+    pub products: Vec<ClaimedProduct>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_channel: Option<PurchaseChannel>,
+    pub incentive_opt_out: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revenue_details: Option<RevenueDetails>,
+}
+
+/// An SLA breach as an event names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BreachRef {
+    pub kind: DeadlineKind,
+    pub due_at: DateTime<Utc>,
 }
 
 /// The bus `detail-type` for an action's event.
@@ -77,6 +128,8 @@ pub fn detail_type(action: Action, to: Status) -> &'static str {
         Action::AutoReject => "ClaimRejected",
         Action::Activate => "AssociationActivated",
         Action::CloseDisputeWindow => "ClaimRejectedFinal",
+        Action::ConsentEmailBounced => "ConsentEmailBounced",
+        Action::EmailComplaint => "EmailComplaintReceived",
     }
 }
 
@@ -176,13 +229,21 @@ pub enum NotificationKind {
     PartnerCommented {
         comment: LongText,
     },
+    /// The customer could not be reached: their consent email bounced, or they marked it as
+    /// spam (to the partner contact, who can check the address or talk to the customer).
+    CustomerUnreachable {
+        complaint: bool,
+    },
 }
 
 impl NotificationKind {
+    /// The template name of the customer's consent emails.
+    pub const CUSTOMER_CONSENT: &'static str = "customer_consent";
+
     /// The email's template name.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::CustomerConsent { .. } => "customer_consent",
+            Self::CustomerConsent { .. } => Self::CUSTOMER_CONSENT,
             Self::PartnerActionRequired { .. } => "partner_action_required",
             Self::PartnerRejected { .. } => "partner_rejected",
             Self::PartnerApproved { .. } => "partner_approved",
@@ -190,6 +251,7 @@ impl NotificationKind {
             Self::PartnerAssociationEnded { .. } => "partner_association_ended",
             Self::ReviewerCommented { .. } => "reviewer_commented",
             Self::PartnerCommented { .. } => "partner_commented",
+            Self::CustomerUnreachable { .. } => "customer_unreachable",
         }
     }
 }
@@ -207,6 +269,11 @@ pub struct ScheduleSpec {
 }
 
 impl ScheduleSpec {
+    /// `cpor-<claim hex>-dsl-<generation>`: the overall decision SLA's schedule.
+    pub fn name_for_decision_sla(claim_id: ClaimId, generation: u64) -> String {
+        format!("cpor-{}-dsl-{generation}", claim_id.as_uuid().simple())
+    }
+
     /// `cpor-<claim hex>-<status>-<generation>`: at most 64 characters of `[0-9a-z-]`.
     pub fn name_for(claim_id: ClaimId, status: Status, generation: u64) -> String {
         format!(

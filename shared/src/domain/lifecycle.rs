@@ -251,6 +251,10 @@ pub enum Action {
     AutoReject,
     Activate,
     CloseDisputeWindow,
+    /// SES could not deliver a consent email to the customer contact.
+    ConsentEmailBounced,
+    /// The recipient of one of our emails marked it as spam.
+    EmailComplaint,
 }
 
 impl Action {
@@ -481,10 +485,32 @@ pub static NON_TRANSITIONS: &[(Action, ActorKind, &[Status])] = &[
         &[Status::RejectedFinal, Status::Ended, Status::Cancelled],
     ),
     (
+        Action::ConsentEmailBounced,
+        ActorKind::Scheduler,
+        EMAIL_FEEDBACK_STATUSES,
+    ),
+    (
+        Action::EmailComplaint,
+        ActorKind::Scheduler,
+        EMAIL_FEEDBACK_STATUSES,
+    ),
+    (
         Action::RecordSlaBreach,
         ActorKind::Scheduler,
         &[Status::Submitted, Status::UnderReview, Status::Disputed],
     ),
+];
+
+/// Where a report about an email still matters: the claim is under way (a draft has sent no
+/// email; after the end nobody needs to reach the customer any more).
+const EMAIL_FEEDBACK_STATUSES: &[Status] = &[
+    Status::Submitted,
+    Status::UnderReview,
+    Status::PartnerActionRequired,
+    Status::Approved,
+    Status::Active,
+    Status::Rejected,
+    Status::Disputed,
 ];
 
 /// Finds the row for an action from a status, if there is one.

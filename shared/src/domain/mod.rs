@@ -23,12 +23,14 @@ pub use access::{AccessError, Actor, ActorRef, Capability, PartnerRole, PartnerU
 pub use calendar::{BusinessCalendar, Span};
 pub use catalogue::{PartnerActivity, Product, PurchaseChannel, SolutionArea};
 pub use claim::{
-    Acknowledgements, Claim, Command, CommandError, ConsentDecision, DeadlineSkip, Outcome,
-    ReviewDecision, Write,
+    Acknowledgements, Claim, Command, CommandError, ConsentDecision, DeadlineSkip,
+    EmailFeedbackKind, Outcome, ReviewDecision, Write,
 };
 pub use config::ConfigError;
 pub use content::{ClaimContent, ClaimInput, ClaimPatch, FieldError, ValidationErrors};
-pub use deadlines::{Deadline, DeadlineEffect, DeadlineKind, DeadlinePolicy, SlaBreach};
+pub use deadlines::{
+    Deadline, DeadlineEffect, DeadlineKind, DeadlinePolicy, DecisionSla, SlaBreach,
+};
 pub use effects::{
     DomainEvent, HistoryEntry, Notification, NotificationKind, Recipient, RecipientRole,
     ScheduleSpec,

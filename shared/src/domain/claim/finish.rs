@@ -3,6 +3,7 @@
 //! deadline schedule — never patched by hand per command.
 
 use super::*;
+use crate::domain::effects::{Association, BreachRef, EVENT_SCHEMA_VERSION};
 
 impl Claim {
     /// Completes a step: version, deadline, history, event, notifications, holds, schedules.
@@ -30,6 +31,14 @@ impl Claim {
                 generation: next.version,
                 breached_at: None,
             });
+            next.decision_sla = DecisionSla::after(
+                self.decision_sla.as_ref(),
+                self.status,
+                next.status,
+                now,
+                next.version,
+                policy,
+            );
         }
         next.history_seq = self.history_seq + 1;
         let due = next.deadline.as_ref().map(|d| d.due_at);
@@ -97,7 +106,17 @@ impl Claim {
             poe_ids: step.poe_ids,
         };
         let events = if step.changes_claim {
-            vec![next.event(step.action, Some(self.status), now)]
+            let breaches =
+                &next.sla_breaches[self.sla_breaches.len().min(next.sla_breaches.len())..];
+            let mut event = next.event(step.action, Some(self.status), now);
+            event.sla_breaches = breaches
+                .iter()
+                .map(|b| BreachRef {
+                    kind: b.kind,
+                    due_at: b.due_at,
+                })
+                .collect();
+            vec![event]
         } else {
             Vec::new()
         };
@@ -128,7 +147,9 @@ impl Claim {
         from: Option<Status>,
         now: DateTime<Utc>,
     ) -> DomainEvent {
+        let c = &self.content;
         DomainEvent {
+            schema_version: EVENT_SCHEMA_VERSION,
             id: format!("{}-v{}", self.id, self.version),
             detail_type: detail_type(action, self.status).to_owned(),
             claim_id: self.id,
@@ -143,6 +164,20 @@ impl Claim {
                 .as_ref()
                 .map(|r| r.codes.clone())
                 .unwrap_or_default(),
+            association: Some(Association {
+                partner_id: self.partner_id.clone(),
+                partner_name: self.partner_name().to_owned(),
+                partner_location_id: c.partner_location_id().clone(),
+                tenant_id: c.customer().tenant_id,
+                domain: c.customer().domain.clone(),
+                solution_area: c.solution_area(),
+                partner_role: c.partner_role(),
+                products: c.products().to_vec(),
+                purchase_channel: c.purchase_channel(),
+                incentive_opt_out: c.incentive_opt_out(),
+                revenue_details: c.revenue_details().cloned(),
+            }),
+            sla_breaches: Vec::new(),
         }
     }
 

@@ -7,13 +7,16 @@
 //! derived from the claim before and after, never patched by hand per command.
 
 pub use super::command::{
-    Acknowledgements, Command, CommandError, DeadlineSkip, Outcome, ReviewDecision, Write,
+    Acknowledgements, Command, CommandError, DeadlineSkip, EmailFeedbackKind, Outcome,
+    ReviewDecision, Write,
 };
 
 use super::access::{AccessError, Actor, Capability};
 use super::command::{check_acknowledgements, check_location, check_reasons};
 use super::content::{ClaimContent, ClaimInput, ClaimPatch, ValidationErrors};
-use super::deadlines::{Deadline, DeadlineEffect, DeadlineKind, DeadlinePolicy, SlaBreach};
+use super::deadlines::{
+    Deadline, DeadlineEffect, DeadlineKind, DeadlinePolicy, DecisionSla, SlaBreach,
+};
 use super::effects::{
     ConsentStage, DomainEvent, HistoryEntry, Notification, NotificationKind, Recipient,
     RecipientRole, ScheduleChange, ScheduleSpec, detail_type,
@@ -86,6 +89,9 @@ pub struct Claim {
     poe: Vec<PoeDocument>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     deadline: Option<Deadline>,
+    /// Seed 003's overall decision SLA, while a decision is awaited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    decision_sla: Option<DecisionSla>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     sla_breaches: Vec<SlaBreach>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,10 +101,17 @@ pub struct Claim {
     /// A partner wrote last on the thread, and no reviewer has answered or acted since.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     awaiting_reviewer: bool,
+    /// The SES reports already recorded (the last [`MAX_FEEDBACK_IDS`]), so a report delivered
+    /// twice is recorded once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    email_feedback_ids: Vec<String>,
     /// When the customer last asked for a fresh consent link (one per [`FRESH_LINK_COOLDOWN`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     consent_link_requested_at: Option<DateTime<Utc>>,
 }
+
+/// How many SES report IDs a claim remembers to recognise a duplicate delivery.
+pub const MAX_FEEDBACK_IDS: usize = 20;
 
 /// How long after one fresh consent link the customer may ask for another: the button sends
 /// email from our identity to the contact on file, so it must not become a mail cannon.
@@ -147,10 +160,12 @@ impl Claim {
             submitted_at: None,
             poe: Vec::new(),
             deadline: None,
+            decision_sla: None,
             sla_breaches: Vec::new(),
             consent: None,
             dispute: None,
             awaiting_reviewer: false,
+            email_feedback_ids: Vec::new(),
             consent_link_requested_at: None,
         };
         let entry = HistoryEntry {
@@ -290,6 +305,33 @@ impl Claim {
                     stage: ConsentStage::FreshLink,
                     opt_out_until: self.deadline_for(Status::Approved),
                 });
+                step
+            }
+            Command::EmailFeedback {
+                kind: feedback,
+                feedback_id,
+                to_customer,
+            } => {
+                let action = match feedback {
+                    EmailFeedbackKind::Bounce => Action::ConsentEmailBounced,
+                    EmailFeedbackKind::Complaint => Action::EmailComplaint,
+                };
+                self.require(action, kind)?;
+                if self.email_feedback_ids.contains(&feedback_id) {
+                    return Ok(Outcome::nothing(self, None));
+                }
+                let mut step = self.step(action);
+                let ids = &mut step.next.email_feedback_ids;
+                ids.push(feedback_id);
+                if ids.len() > MAX_FEEDBACK_IDS {
+                    ids.remove(0);
+                }
+                if to_customer {
+                    step.notifications
+                        .push(NotificationKind::CustomerUnreachable {
+                            complaint: feedback == EmailFeedbackKind::Complaint,
+                        });
+                }
                 step
             }
             Command::Review(decision) => self.review(decision, kind)?,
@@ -516,18 +558,20 @@ impl Claim {
         now: DateTime<Utc>,
         kind: lifecycle::ActorKind,
     ) -> Result<Result<Step, DeadlineSkip>, CommandError> {
-        let Some(deadline) = self.deadline.as_ref() else {
-            return Ok(Err(DeadlineSkip::Stale));
+        let deadline = match self.status_deadline_due(status, generation, now) {
+            Ok(deadline) => deadline,
+            // The overall decision SLA runs beside the status deadlines: any firing for the
+            // claim records its breach once it is due.
+            Err(skip) => {
+                if !self.decision_sla.as_ref().is_some_and(|sla| sla.due(now)) {
+                    return Ok(Err(skip));
+                }
+                self.require(Action::RecordSlaBreach, kind)?;
+                let mut step = self.step(Action::RecordSlaBreach);
+                step.next.record_decision_sla_breach(now);
+                return Ok(Ok(step));
+            }
         };
-        if status != self.status || generation != deadline.generation {
-            return Ok(Err(DeadlineSkip::Stale));
-        }
-        if deadline.breached_at.is_some() {
-            return Ok(Err(DeadlineSkip::AlreadyHandled));
-        }
-        if now < deadline.due_at {
-            return Ok(Err(DeadlineSkip::NotDue));
-        }
         match deadline.kind.effect() {
             DeadlineEffect::RecordSlaBreach => {
                 self.require(Action::RecordSlaBreach, kind)?;
@@ -541,6 +585,8 @@ impl Claim {
                 if let Some(d) = &mut step.next.deadline {
                     d.breached_at = Some(now);
                 }
+                // Both reviewer SLAs may have passed by the time one firing arrives.
+                step.next.record_decision_sla_breach(now);
                 Ok(Ok(step))
             }
             DeadlineEffect::Transition(action) => {
@@ -592,6 +638,40 @@ impl Claim {
         Ok(step)
     }
 
+    /// Records the overall decision SLA's breach if it is due (and not yet recorded).
+    fn record_decision_sla_breach(&mut self, now: DateTime<Utc>) {
+        let status = self.status;
+        if let Some(sla) = self.decision_sla.as_mut().filter(|sla| sla.due(now)) {
+            sla.breached_at = Some(now);
+            self.sla_breaches.push(SlaBreach {
+                kind: DeadlineKind::DecisionSla,
+                status,
+                due_at: sla.due_at,
+                recorded_at: now,
+            });
+        }
+    }
+
+    /// The status deadline a firing for (`status`, `generation`) may apply now, or why not.
+    fn status_deadline_due(
+        &self,
+        status: Status,
+        generation: u64,
+        now: DateTime<Utc>,
+    ) -> Result<&Deadline, DeadlineSkip> {
+        let deadline = self.deadline.as_ref().ok_or(DeadlineSkip::Stale)?;
+        if status != self.status || generation != deadline.generation {
+            return Err(DeadlineSkip::Stale);
+        }
+        if deadline.breached_at.is_some() {
+            return Err(DeadlineSkip::AlreadyHandled);
+        }
+        if now < deadline.due_at {
+            return Err(DeadlineSkip::NotDue);
+        }
+        Ok(deadline)
+    }
+
     /// Refuses an action the lifecycle does not allow from this status by this kind of actor.
     fn require(&self, action: Action, kind: lifecycle::ActorKind) -> Result<(), CommandError> {
         if lifecycle::allowed(action, self.status, kind) {
@@ -635,9 +715,11 @@ impl Claim {
         step.reasons = row.reason.into_iter().collect();
         Ok(step)
     }
-    /// The one-time schedule that should exist for this claim now, if any.
+    /// The one-time schedule that should exist for this claim now, if any: the earlier of the
+    /// status deadline and the overall decision SLA still to be applied.
     pub fn pending_schedule(&self) -> Option<ScheduleSpec> {
-        self.deadline
+        let status_deadline = self
+            .deadline
             .as_ref()
             .filter(|d| d.breached_at.is_none())
             .map(|d| ScheduleSpec {
@@ -646,7 +728,22 @@ impl Claim {
                 status: self.status,
                 generation: d.generation,
                 due_at: d.due_at,
-            })
+            });
+        let decision = self
+            .decision_sla
+            .as_ref()
+            .filter(|s| s.paused_at.is_none() && s.breached_at.is_none())
+            .map(|s| ScheduleSpec {
+                name: ScheduleSpec::name_for_decision_sla(self.id, s.generation),
+                claim_id: self.id,
+                status: self.status,
+                generation: s.generation,
+                due_at: s.due_at,
+            });
+        match (status_deadline, decision) {
+            (Some(a), Some(b)) => Some(if b.due_at < a.due_at { b } else { a }),
+            (a, b) => a.or(b),
+        }
     }
 
     /// When the sweep must look at this claim (the sparse due-date index), if ever.
@@ -704,6 +801,13 @@ impl Claim {
     }
     pub fn deadline(&self) -> Option<&Deadline> {
         self.deadline.as_ref()
+    }
+    /// When a decision is due under seed 003's overall SLA, while one is awaited.
+    pub fn decision_due_at(&self) -> Option<DateTime<Utc>> {
+        self.decision_sla.as_ref().map(|s| s.due_at)
+    }
+    pub fn decision_sla(&self) -> Option<&DecisionSla> {
+        self.decision_sla.as_ref()
     }
     pub fn sla_breaches(&self) -> &[SlaBreach] {
         &self.sla_breaches

@@ -607,8 +607,11 @@ fn reviewer_sla_breaches_are_recorded_once_without_changing_the_status() {
         assert_eq!(out.claim.sla_breaches().len(), 1);
         assert_eq!(out.events[0].detail_type, "SlaBreached");
         assert_eq!(out.schedule.delete, c.pending_schedule().map(|s| s.name));
-        assert_eq!(out.schedule.create, None);
-        assert_eq!(out.claim.sweep_due_at(), None, "off the due index");
+        // What is left to fire is the overall decision SLA, while a decision is awaited.
+        let decision = out.claim.decision_due_at();
+        assert_eq!(decision.is_some(), status != Status::Disputed, "{status}");
+        assert_eq!(out.schedule.create.map(|s| s.due_at), decision);
+        assert_eq!(out.claim.sweep_due_at(), decision, "due index");
         assert_eq!(out.claim.due_at(), Some(d.due_at), "still shown");
         let again = run(
             &out.claim,
@@ -626,6 +629,74 @@ fn reviewer_sla_breaches_are_recorded_once_without_changing_the_status() {
         };
         assert!(run(&out.claim, &reviewer(), cmd, d.due_at).is_ok());
     }
+}
+
+#[test]
+fn the_overall_decision_sla_is_extended_by_the_partners_wait_and_its_breach_recorded_once() {
+    let (c, now) = claim_in(Status::UnderReview);
+    let submitted = c.submitted_at().unwrap();
+    let due = c.decision_due_at().unwrap();
+    assert_eq!(
+        due,
+        DeadlineKind::DecisionSla
+            .span(&DeadlinePolicy::default())
+            .after(&DeadlinePolicy::default().calendar, submitted),
+        "10 business days after submission"
+    );
+    // The partner takes two days to answer: the decision is due two days later.
+    let asked = apply(&c, &reviewer(), request_info_cmd(), now);
+    assert_eq!(asked.decision_due_at(), Some(due), "shown while paused");
+    assert!(
+        asked
+            .pending_schedule()
+            .is_some_and(|s| s.due_at == asked.due_at().unwrap()),
+        "only the partner's deadline runs while paused"
+    );
+    let answered = apply(&asked, &admin(), submit(&asked), now + Duration::days(2));
+    let extended = answered.decision_due_at().unwrap();
+    assert_eq!(extended, due + Duration::days(2));
+    // WHEN the review decision SLA was breached and the overall one comes due
+    let d = answered.deadline().unwrap().clone();
+    let fire = Command::DeadlineReached {
+        status: Status::UnderReview,
+        generation: d.generation,
+    };
+    let breached = apply(&answered, &Actor::Scheduler, fire.clone(), d.due_at);
+    let spec = breached.pending_schedule().unwrap();
+    assert_eq!(spec.due_at, extended);
+    let sla_fire = Command::DeadlineReached {
+        status: spec.status,
+        generation: spec.generation,
+    };
+    let early = run(
+        &breached,
+        &Actor::Scheduler,
+        sla_fire.clone(),
+        extended - Duration::seconds(1),
+    )
+    .unwrap();
+    assert_eq!(early.write, Write::Nothing);
+    let out = run(&breached, &Actor::Scheduler, sla_fire.clone(), extended).unwrap();
+    // THEN it is recorded and published; the claim is not penalised
+    assert_eq!(out.claim.status(), Status::UnderReview);
+    let last = out.claim.sla_breaches().last().unwrap();
+    assert_eq!(
+        (last.kind, last.due_at),
+        (DeadlineKind::DecisionSla, extended)
+    );
+    assert_eq!(out.events[0].detail_type, "SlaBreached");
+    assert_eq!(out.claim.pending_schedule(), None);
+    let again = run(
+        &out.claim,
+        &Actor::Scheduler,
+        sla_fire,
+        extended + Duration::days(1),
+    )
+    .unwrap();
+    assert_eq!(again.write, Write::Nothing, "recorded once");
+    // and a decision closes it
+    let approved = apply(&out.claim, &reviewer(), approve_cmd(), extended);
+    assert_eq!(approved.decision_due_at(), None);
 }
 
 #[test]
