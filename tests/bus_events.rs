@@ -75,6 +75,17 @@ async fn every_event_of_a_claims_life_matches_its_schema_and_names_no_person() {
     let id = c["id"].as_str().expect("id").to_owned();
     s.upload_poe(&t, &id, b"%PDF events").await;
     assert_eq!(s.submit(&t, &id).await.status, 200);
+    // (the customer asked for French: the consent email read back from moto is French)
+    let mails = crate::helpers::emails_to(&customer);
+    let (subject, body) = mails.last().expect("a consent email");
+    assert_eq!(
+        subject,
+        &format!("{PARTNER_NAME} demande à être reconnu comme votre partenaire Microsoft")
+    );
+    assert!(
+        body.contains("lang=\"fr\"") && body.contains("la refuser"),
+        "{body}"
+    );
     let comment = "Please find the countersigned SoW";
     s.call(
         "POST",
