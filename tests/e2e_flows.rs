@@ -2,7 +2,7 @@
 //! races, access, bad input, preconditions and retries.
 
 use crate::helpers::{
-    ORG_A, ORG_B, Stack, ba_body, consent_path, customer_email, emails_to, mws_body, stack,
+    ORG_A, ORG_B, Stack, ba_body, consent_path, customer_email, emails_to, id_of, mws_body, stack,
     unique_tenant,
 };
 use chrono::{DateTime, Duration, Utc};
@@ -12,23 +12,6 @@ fn ts(v: &Value) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(v.as_str().expect("a time"))
         .expect("rfc3339")
         .with_timezone(&Utc)
-}
-
-fn id_of(v: &Value) -> String {
-    v["id"].as_str().expect("id").to_owned()
-}
-
-async fn decide(s: &Stack, link: &str, decision: &str) -> crate::helpers::HttpResponse {
-    s.raw(
-        "POST",
-        link,
-        vec![(
-            "content-type".into(),
-            "application/x-www-form-urlencoded".into(),
-        )],
-        format!("decision={decision}").into_bytes(),
-    )
-    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -138,7 +121,7 @@ async fn a_customer_decline_releases_the_workload_before_and_after_activation() 
     assert!(!refused.text().contains(ORG_A));
     // WHEN the customer declines through the link
     let link = consent_path(&customer);
-    let receipt = decide(&s, &link, "decline").await;
+    let receipt = s.decide(&link, "decline").await;
     assert_eq!(receipt.status, 200);
     assert!(receipt.text().contains("Declined"));
     let ta = s.admin(ORG_A);
@@ -179,7 +162,7 @@ async fn a_customer_decline_releases_the_workload_before_and_after_activation() 
     assert_eq!(s.get(&tb, &b_id).await.json()["status"], "active");
     // WHEN its customer declines after activation THEN it ends and the workloads are free
     let b_customer = b["customerContact"]["email"].as_str().unwrap().to_owned();
-    let r = decide(&s, &consent_path(&b_customer), "decline").await;
+    let r = s.decide(&consent_path(&b_customer), "decline").await;
     assert_eq!(r.status, 200);
     let ended = s.get(&tb, &b_id).await.json();
     assert_eq!(ended["status"], "ended");
@@ -606,15 +589,15 @@ async fn scanners_opening_the_link_change_nothing_and_a_decision_is_shown_after(
     }
     let t = s.admin(ORG_A);
     assert_eq!(s.get(&t, &id_of(&c)).await.json()["version"], c["version"]);
-    let r = decide(&s, &link, "decline").await;
+    let r = s.decide(&link, "decline").await;
     assert_eq!(r.status, 200);
     // posting again: the decline replayed is the same receipt; a keep is refused with a page
     // that says the customer declined; neither changes anything
     let version = s.get(&t, &id_of(&c)).await.json()["version"].clone();
-    let replayed = decide(&s, &link, "decline").await;
+    let replayed = s.decide(&link, "decline").await;
     assert_eq!(replayed.status, 200);
     assert!(replayed.text().contains("Declined"));
-    let again = decide(&s, &link, "keep").await;
+    let again = s.decide(&link, "keep").await;
     assert_eq!(again.status, 409);
     assert!(again.text().contains("You declined this association"));
     assert!(!again.text().contains("Kept"));

@@ -4,27 +4,10 @@
 //! reader's `Accept-Language`.
 
 use crate::helpers::{
-    ORG_A, PARTNER_NAME, Stack, consent_path, customer_email, emails_to, mws_body, stack,
+    ORG_A, PARTNER_NAME, consent_path, customer_email, emails_to, id_of, mws_body, stack,
     unique_tenant,
 };
-use serde_json::{Value, json};
-
-fn id_of(c: &Value) -> String {
-    c["id"].as_str().expect("id").to_owned()
-}
-
-async fn decide(s: &Stack, link: &str, decision: &str) -> crate::helpers::HttpResponse {
-    s.raw(
-        "POST",
-        link,
-        vec![(
-            "content-type".into(),
-            "application/x-www-form-urlencoded".into(),
-        )],
-        format!("decision={decision}").into_bytes(),
-    )
-    .await
-}
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_japanese_customer_and_a_mexican_partner_each_read_their_own_language() {
@@ -120,7 +103,7 @@ async fn a_japanese_customer_and_a_mexican_partner_each_read_their_own_language(
     // The customer declines on the rejected claim's page: the rejection becomes final.
     let page = s.raw("GET", &link, vec![], vec![]).await.text();
     assert!(page.contains("value=\"decline\"") && !page.contains("value=\"keep\""));
-    let receipt = decide(&s, &link, "decline").await;
+    let receipt = s.decide(&link, "decline").await;
     assert_eq!(receipt.status, 200);
     assert!(
         receipt.text().contains("拒否しました"),
@@ -180,46 +163,48 @@ async fn an_expired_link_offers_a_fresh_one_sent_only_to_the_contact_on_file() {
     let sent_before = emails_to(&customer).len();
     // GIVEN the link expired (links last a year from submission)
     let late = (chrono::Utc::now() + chrono::Duration::days(400)).to_rfc3339();
-    let at = |h: &str| vec![("x-cpor-now".to_owned(), h.to_owned())];
-    let form = |body: &str| {
-        let mut h = at(&late);
-        h.push((
-            "content-type".into(),
-            "application/x-www-form-urlencoded".into(),
-        ));
-        (h, body.as_bytes().to_vec())
-    };
+    let at = [("x-cpor-now", late.clone())];
     // WHEN the customer opens it THEN the page offers a fresh link and names no address
-    let page = s.raw("GET", &old, at(&late), vec![]).await;
+    let page = s
+        .raw(
+            "GET",
+            &old,
+            vec![("x-cpor-now".into(), late.clone())],
+            vec![],
+        )
+        .await;
     assert_eq!(page.status, 410);
     let html = page.text();
     assert!(html.contains("Email me a new link"), "{html}");
     assert!(html.contains("name=\"request\" value=\"link\""));
     assert!(!html.contains(&customer) && !html.contains('@'), "{html}");
     // a decision on the expired link records nothing
-    let (h, b) = form("decision=decline");
-    assert_eq!(s.raw("POST", &old, h, b).await.status, 410);
+    assert_eq!(s.form(&old, "decision=decline", &at).await.status, 410);
     // WHEN they ask THEN a new link goes to the contact on file, and it works
-    let (h, b) = form("request=link");
-    let asked = s.raw("POST", &old, h, b).await;
+    let asked = s.form(&old, "request=link", &at).await;
     assert_eq!(asked.status, 202, "{}", asked.text());
     assert!(!asked.text().contains(&customer));
     let mails = emails_to(&customer);
     assert_eq!(mails.len(), sent_before + 1);
     let fresh = consent_path(&customer);
     assert_ne!(fresh, old);
-    let open = s.raw("GET", &fresh, at(&late), vec![]).await;
+    let open = s
+        .raw(
+            "GET",
+            &fresh,
+            vec![("x-cpor-now".into(), late.clone())],
+            vec![],
+        )
+        .await;
     assert_eq!(open.status, 200);
     assert!(open.text().contains("value=\"decline\""));
     // and asking again at once is refused for a while, without another email
-    let (h, b) = form("request=link");
-    let again = s.raw("POST", &old, h, b).await;
+    let again = s.form(&old, "request=link", &at).await;
     assert_eq!(again.status, 429);
     assert!(again.header("retry-after").is_some());
     assert_eq!(emails_to(&customer).len(), sent_before + 1);
     // the decision through the fresh link counts
-    let (h, b) = form("decision=decline");
-    assert_eq!(s.raw("POST", &fresh, h, b).await.status, 200);
+    assert_eq!(s.form(&fresh, "decision=decline", &at).await.status, 200);
     let t = s.admin(ORG_A);
     assert_eq!(
         s.get(&t, &id_of(&c)).await.json()["status"],

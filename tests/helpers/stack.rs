@@ -68,6 +68,11 @@ pub fn ba_body(org: &str, tenant: &str, customer_email: &str) -> Value {
     })
 }
 
+/// A claim's ID from its JSON view.
+pub fn id_of(claim: &Value) -> String {
+    claim["id"].as_str().expect("id").to_owned()
+}
+
 pub fn customer_email() -> String {
     format!(
         "{}@contoso.example",
@@ -230,6 +235,22 @@ impl Stack {
     pub async fn get(&self, token: &str, id: &str) -> HttpResponse {
         self.call("GET", &format!("/claims/{id}"), Some(token), None, &[])
             .await
+    }
+
+    /// The customer's form post on a consent link: `decision=keep|decline`, or `request=link`.
+    pub async fn form(&self, link: &str, body: &str, extra: &[(&str, String)]) -> HttpResponse {
+        let mut headers = vec![(
+            "content-type".to_owned(),
+            "application/x-www-form-urlencoded".to_owned(),
+        )];
+        headers.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
+        self.raw("POST", link, headers, body.as_bytes().to_vec())
+            .await
+    }
+
+    /// The customer's decision through a consent link.
+    pub async fn decide(&self, link: &str, decision: &str) -> HttpResponse {
+        self.form(link, &format!("decision={decision}"), &[]).await
     }
 
     pub async fn sweep(&self, at: DateTime<Utc>) -> deadline_sweep::SweepResult {
