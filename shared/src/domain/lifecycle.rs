@@ -457,15 +457,7 @@ pub static NON_TRANSITIONS: &[(Action, ActorKind, &[Status])] = &[
     (
         Action::RequestConsentLink,
         ActorKind::Customer,
-        &[
-            Status::Submitted,
-            Status::UnderReview,
-            Status::PartnerActionRequired,
-            Status::Approved,
-            Status::Active,
-            Status::Rejected,
-            Status::Disputed,
-        ],
+        CUSTOMERS_WORD_COUNTS,
     ),
     (
         Action::CustomerKeep,
@@ -487,12 +479,12 @@ pub static NON_TRANSITIONS: &[(Action, ActorKind, &[Status])] = &[
     (
         Action::ConsentEmailBounced,
         ActorKind::Scheduler,
-        EMAIL_FEEDBACK_STATUSES,
+        CUSTOMERS_WORD_COUNTS,
     ),
     (
         Action::EmailComplaint,
         ActorKind::Scheduler,
-        EMAIL_FEEDBACK_STATUSES,
+        CUSTOMERS_WORD_COUNTS,
     ),
     (
         Action::RecordSlaBreach,
@@ -501,9 +493,11 @@ pub static NON_TRANSITIONS: &[(Action, ActorKind, &[Status])] = &[
     ),
 ];
 
-/// Where a report about an email still matters: the claim is under way (a draft has sent no
-/// email; after the end nobody needs to reach the customer any more).
-const EMAIL_FEEDBACK_STATUSES: &[Status] = &[
+/// Where the customer's word still changes the claim ([`Status::consent_open`]): there a
+/// customer may ask for a fresh consent link, and a bounced or unwelcome email is worth
+/// recording and telling the partner about (a draft has sent nothing; after the end nobody
+/// needs to reach the customer).
+const CUSTOMERS_WORD_COUNTS: &[Status] = &[
     Status::Submitted,
     Status::UnderReview,
     Status::PartnerActionRequired,
@@ -567,6 +561,20 @@ mod tests {
             );
         }
         assert!(!Status::Draft.consent_open() && !Status::Ended.consent_open());
+    }
+
+    #[test]
+    fn fresh_links_and_email_reports_count_exactly_where_the_customers_word_does() {
+        for s in Status::ALL {
+            assert_eq!(CUSTOMERS_WORD_COUNTS.contains(&s), s.consent_open(), "{s}");
+            for (action, by) in [
+                (Action::RequestConsentLink, ActorKind::Customer),
+                (Action::ConsentEmailBounced, ActorKind::Scheduler),
+                (Action::EmailComplaint, ActorKind::Scheduler),
+            ] {
+                assert_eq!(allowed(action, s, by), s.consent_open(), "{action} in {s}");
+            }
+        }
     }
 
     #[test]
