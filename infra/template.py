@@ -113,6 +113,13 @@ def role(fn):
     if "poe" in ports:
         statements.append({"Effect": "Allow", "Action": poe_actions(fn),
                            "Resource": {"Fn::Sub": "${PoeBucket.Arn}/claims/*"}})
+    if "read" in fn["poe"]:
+        # Without list permission S3 answers HeadObject on a missing key with 403, not 404:
+        # a PoE never uploaded would look like a failure, not "not uploaded". Listing is
+        # granted on the claims prefix only.
+        statements.append({"Effect": "Allow", "Action": ["s3:ListBucket"],
+                           "Resource": {"Fn::GetAtt": ["PoeBucket", "Arn"]},
+                           "Condition": {"StringLike": {"s3:prefix": ["claims/*"]}}})
     if "mail" in ports:
         statements.append({
             "Effect": "Allow", "Action": ["ses:SendEmail"],

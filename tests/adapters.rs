@@ -451,3 +451,36 @@ async fn events_reach_a_queue_through_a_bus_rule_with_id_and_sequence() {
     );
     assert_eq!(received[2].2, "ClaimSubmitted");
 }
+
+/// S3 answers HeadObject on a missing key with 404 only to callers that may list the bucket
+/// (the template grants it on `claims/*`); without it the answer is 403. 404 means "not
+/// uploaded"; 403 is a real failure (a missing permission), never read as "missing".
+#[tokio::test]
+async fn head_object_reads_404_as_not_uploaded_and_403_as_a_failure() {
+    use aws_sdk_s3::operation::head_object::HeadObjectError;
+    use aws_sdk_s3::types::error::NotFound;
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+    use aws_smithy_types::body::SdkBody;
+    use cpor::ports::PoeStorage;
+    let missing = mock!(aws_sdk_s3::Client::head_object)
+        .then_error(|| HeadObjectError::NotFound(NotFound::builder().build()));
+    let s3 = mock_client!(aws_sdk_s3, RuleMode::MatchAny, [&missing]);
+    let storage = cpor::aws::s3::S3PoeStorage::new(s3, "poe");
+    assert_eq!(
+        storage.head("claims/x/poe/y").await.expect("answered"),
+        None
+    );
+    let forbidden = mock!(aws_sdk_s3::Client::head_object).then_http_response(|| {
+        aws_smithy_runtime_api::http::Response::new(
+            aws_smithy_runtime_api::http::StatusCode::try_from(403).expect("status"),
+            SdkBody::empty(),
+        )
+    });
+    let s3 = mock_client!(aws_sdk_s3, RuleMode::MatchAny, [&forbidden]);
+    let storage = cpor::aws::s3::S3PoeStorage::new(s3, "poe");
+    let err = storage
+        .head("claims/x/poe/y")
+        .await
+        .expect_err("403 is not 'missing'");
+    assert!(err.to_string().contains("head object"), "{err}");
+}

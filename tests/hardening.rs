@@ -548,3 +548,107 @@ fn base64_url(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_idempotency_key_names_one_request_on_one_resource() {
+    let s = stack().await;
+    let admin = s.admin(ORG_A);
+    let a = s
+        .submitted(ORG_A, &unique_tenant(), &customer_email())
+        .await;
+    let b = s
+        .submitted(ORG_A, &unique_tenant(), &customer_email())
+        .await;
+    let (a, b) = (
+        a["id"].as_str().expect("id").to_owned(),
+        b["id"].as_str().expect("id").to_owned(),
+    );
+    let comment = json!({"text": "Signed SoW attached"});
+    let key = [("idempotency-key", "comment-1".to_owned())];
+    let on = |id: &str| format!("/claims/{id}/comments");
+    let first = s
+        .call("POST", &on(&a), Some(&admin), Some(&comment), &key)
+        .await;
+    assert!(first.status < 300, "{}", first.text());
+    // the same key and body on A again: the first answer, replayed
+    let replay = s
+        .call("POST", &on(&a), Some(&admin), Some(&comment), &key)
+        .await;
+    assert_eq!(replay.header("idempotent-replayed"), Some("true"));
+    // WHEN the same key comes with the same body for claim B THEN it is not A's replay: 422,
+    // and B is untouched
+    let other = s
+        .call("POST", &on(&b), Some(&admin), Some(&comment), &key)
+        .await;
+    assert_eq!(other.status, 422, "{}", other.text());
+    assert_eq!(other.json()["type"], "/problems/idempotency-mismatch");
+    let comments_on = |id: String| {
+        let s = &s;
+        let admin = admin.clone();
+        async move {
+            let h = s
+                .call(
+                    "GET",
+                    &format!("/claims/{id}/history"),
+                    Some(&admin),
+                    None,
+                    &[],
+                )
+                .await
+                .json();
+            h["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .filter(|e| e["action"] == "comment")
+                .count()
+        }
+    };
+    assert_eq!(comments_on(a.clone()).await, 1);
+    assert_eq!(comments_on(b.clone()).await, 0);
+    // a key that is present but not visible ASCII is refused, naming the header, not ignored
+    for bad in ["clé-1", "two words", ""] {
+        let r = s
+            .call(
+                "POST",
+                &on(&b),
+                Some(&admin),
+                Some(&comment),
+                &[("idempotency-key", bad.to_owned())],
+            )
+            .await;
+        assert_eq!(r.status, 400, "{bad:?}: {}", r.text());
+        assert_eq!(r.json()["errors"][0]["field"], "Idempotency-Key");
+    }
+    assert_eq!(comments_on(b).await, 0, "nothing stored for a refused key");
+    println!("hardening | idempotency scope | 5 cases | 0 acted twice");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reviewers_are_anonymous_in_a_partners_history() {
+    let s = stack().await;
+    let admin = s.admin(ORG_A);
+    let (id, _) = s.under_review(ORG_A).await;
+    let history = |token: String| {
+        let s = &s;
+        let path = format!("/claims/{id}/history");
+        async move {
+            s.call("GET", &path, Some(&token), None, &[]).await.json()["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .filter(|e| e["actor"]["kind"] == "reviewer")
+                .map(|e| e["actor"].clone())
+                .collect::<Vec<Value>>()
+        }
+    };
+    let to_partner = history(admin).await;
+    assert!(!to_partner.is_empty());
+    assert!(
+        to_partner.iter().all(|a| a.get("user").is_none()),
+        "{to_partner:?}"
+    );
+    let to_reviewer = history(s.reviewer()).await;
+    assert!(to_reviewer.iter().all(|a| a["user"] == "reviewer-1"));
+    println!("hardening | reviewer identity | 2 views | 0 leaked");
+}

@@ -247,6 +247,13 @@ fn every_role_grants_exactly_what_its_manifest_row_says() {
                             && (["dynamodb:GetItem", "dynamodb:Query"].contains(&a.as_str())
                                 || f.writes)
                     }
+                    "s3" if a == "s3:ListBucket" => {
+                        // the bucket itself, only under claims/, only where objects are read
+                        f.poe.contains(&PoeUse::Read)
+                            && resource.contains("PoeBucket")
+                            && !resource.contains("/claims/")
+                            && s["Condition"]["StringLike"]["s3:prefix"] == json!(["claims/*"])
+                    }
                     "s3" => {
                         resource.contains("PoeBucket")
                             && f.poe.iter().any(|u| poe_actions(*u).contains(&a.as_str()))
@@ -286,6 +293,10 @@ fn every_role_grants_exactly_what_its_manifest_row_says() {
             needed.push("dynamodb:ConditionCheckItem");
         }
         needed.extend(f.poe.iter().flat_map(|u| poe_actions(*u)));
+        if f.poe.contains(&PoeUse::Read) {
+            // a missing object must answer 404, not 403 (HeadObject at submit)
+            needed.push("s3:ListBucket");
+        }
         if f.uses(Port::Mail) {
             needed.push("ses:SendEmail");
         }

@@ -206,7 +206,10 @@ impl<W: Wiring> App<W> {
         limit: u32,
     ) -> Result<(Vec<HistoryEntry>, bool), Failure> {
         self.read(actor, id).await?;
-        let page = self.store.history(id, after, limit).await?;
+        let mut page = self.store.history(id, after, limit).await?;
+        for entry in &mut page.items {
+            entry.actor = entry.actor.as_seen_by(actor);
+        }
         Ok((page.items, page.next.is_some()))
     }
 

@@ -255,6 +255,21 @@ pub struct ActorRef {
     pub partner_id: Option<PartnerId>,
 }
 
+impl ActorRef {
+    /// Who acted, as `viewer` may see it: a partner sees that a Microsoft reviewer acted, never
+    /// which one (reviewers see each other; partners see their own colleagues).
+    pub fn as_seen_by(&self, viewer: &Actor) -> ActorRef {
+        match (viewer, self.kind) {
+            (Actor::Partner(_), super::lifecycle::ActorKind::Reviewer) => ActorRef {
+                kind: self.kind,
+                user: None,
+                partner_id: None,
+            },
+            _ => self.clone(),
+        }
+    }
+}
+
 /// The permission matrix in Markdown, generated from the data above.
 pub fn permission_matrix_markdown() -> String {
     let mut out = String::from("| capability |");
@@ -529,6 +544,25 @@ mod tests {
                 Err(AccessError::Forbidden(cap))
             );
         }
+    }
+
+    #[test]
+    fn partners_see_that_a_reviewer_acted_never_who() {
+        let reviewer = Actor::Reviewer {
+            user: UserId::parse("rev-7").unwrap(),
+        };
+        let by_reviewer = reviewer.reference();
+        let partner = partner("org-a", &[PartnerRole::IncentivesAdmin]);
+        let seen = by_reviewer.as_seen_by(&partner);
+        assert_eq!(seen.kind, super::super::lifecycle::ActorKind::Reviewer);
+        assert_eq!(seen.user, None);
+        assert_eq!(by_reviewer.as_seen_by(&reviewer), by_reviewer);
+        let by_partner = partner.reference();
+        assert_eq!(
+            by_partner.as_seen_by(&partner),
+            by_partner,
+            "colleagues stay named"
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Who is calling, from the JWT claims the API Gateway authorizer verified and passed in the
-//! request context: `sub`, `partner_id`, `partner_locations`, `roles`. The HTTP API hands array
-//! claims over as a string such as `[a b]`; a JSON array string, commas and spaces are
-//! accepted too. A request without verified claims is 401; unknown roles are ignored (and a
+//! request context: `sub`, `partner_id`, `partner_name`, `partner_locations`, `roles`. The HTTP
+//! API hands array claims over as a string such as `[a b]`; a JSON array string is accepted
+//! too, and any other string is one value, never split (`"sales reviewer"` is one unknown
+//! role, not a reviewer). Roles match exactly. A request without verified claims is 401; a
+//! token that is both a partner's and a reviewer's is 403; unknown roles are ignored (and a
 //! partner without a known role is refused by the permission matrix, 403).
 
 use super::Problem;
@@ -24,21 +26,21 @@ fn claims(req: &Request) -> Option<&HashMap<String, String>> {
     }
 }
 
-/// Splits a claim that holds a list: `[a b]`, `["a","b"]`, `a,b` or `a b`.
+/// The values of a claim that holds a list, in the forms that reach us: API Gateway's `[a b]`
+/// for a JWT array, a JSON array string, or a plain string, which is one value.
 pub fn list_claim(raw: &str) -> Vec<String> {
     let raw = raw.trim();
-    if raw.starts_with('[') {
-        if let Ok(items) = serde_json::from_str::<Vec<String>>(raw) {
-            return items;
-        }
+    let Some(inner) = raw.strip_prefix('[').and_then(|r| r.strip_suffix(']')) else {
+        return if raw.is_empty() {
+            Vec::new()
+        } else {
+            vec![raw.to_owned()]
+        };
+    };
+    if let Ok(items) = serde_json::from_str::<Vec<String>>(raw) {
+        return items;
     }
-    raw.trim_start_matches('[')
-        .trim_end_matches(']')
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .map(|s| s.trim_matches('"').trim())
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+    inner.split_whitespace().map(str::to_owned).collect()
 }
 
 /// The actor behind a request.
@@ -57,6 +59,11 @@ pub fn from_claims(claims: &HashMap<String, String>) -> Result<Actor, Problem> {
         .map(|r| list_claim(r))
         .unwrap_or_default();
     if roles.iter().any(|r| r == REVIEWER_ROLE) {
+        if claims.contains_key("partner_id") {
+            return Err(Problem::forbidden(
+                "a token may be a partner's or a reviewer's, not both",
+            ));
+        }
         return Ok(Actor::Reviewer { user });
     }
     let org = claims
@@ -108,11 +115,48 @@ mod tests {
     }
 
     #[test]
-    fn array_claims_arrive_in_every_form() {
-        for raw in ["[a b]", "[\"a\",\"b\"]", "a,b", "a b", " [a, b] "] {
+    fn array_claims_arrive_as_api_gateway_or_json_sends_them_and_nothing_else_is_split() {
+        for raw in ["[a b]", "[\"a\",\"b\"]", " [a  b] "] {
             assert_eq!(list_claim(raw), vec!["a", "b"], "{raw}");
         }
-        assert!(list_claim("[]").is_empty());
+        assert!(list_claim("[]").is_empty() && list_claim(" ").is_empty());
+        assert_eq!(list_claim("a,b"), vec!["a,b"]);
+        assert_eq!(list_claim("sales reviewer"), vec!["sales reviewer"]);
+        assert_eq!(list_claim("reviewer"), vec!["reviewer"]);
+    }
+
+    #[test]
+    fn only_an_exact_reviewer_role_makes_a_reviewer_and_never_with_a_partner_id() {
+        for roles in [
+            "sales reviewer",
+            "sales,reviewer",
+            "[sales,reviewer]",
+            "Reviewer",
+            "[reviewers]",
+        ] {
+            let a = from_claims(&claims(&[("sub", "u"), ("roles", roles)]));
+            assert!(
+                !matches!(a, Ok(Actor::Reviewer { .. })),
+                "{roles:?} must not make a reviewer"
+            );
+        }
+        for roles in [
+            "reviewer",
+            "[reviewer]",
+            "[\"reviewer\"]",
+            "[incentives_admin reviewer]",
+        ] {
+            let with_org = from_claims(&claims(&[
+                ("sub", "u"),
+                ("partner_id", "4812345"),
+                ("roles", roles),
+            ]));
+            assert_eq!(with_org.map(|_| ()).unwrap_err().status, 403, "{roles}");
+        }
+        assert!(matches!(
+            from_claims(&claims(&[("sub", "u"), ("roles", "reviewer")])),
+            Ok(Actor::Reviewer { .. })
+        ));
     }
 
     #[test]

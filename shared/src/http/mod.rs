@@ -137,23 +137,33 @@ pub fn route_key(req: &Request) -> String {
     from_gateway.unwrap_or_else(|| format!("{} {}", req.method(), req.uri().path()))
 }
 
-/// The `Idempotency-Key` header, scoped to the caller and the route, with the body's hash.
+/// The `Idempotency-Key` header, scoped to the caller and the route, with the hash of what the
+/// request asks: its concrete path (the resource) and its body. The same key on another claim
+/// is therefore a different request under a used key (422), never a replay of the first.
 pub fn idempotency_key(
     req: &Request,
     caller: &str,
     route: &str,
 ) -> Result<Option<(IdempotencyKey, String)>, Problem> {
-    let Some(key) = header(req, "idempotency-key") else {
+    let Some(raw) = req.headers().get("idempotency-key") else {
         return Ok(None);
     };
-    let key = key.trim();
+    // A present key that is not visible ASCII is refused, not ignored (ignoring it would run a
+    // retry twice).
+    let key = raw.to_str().map(str::trim).unwrap_or_default();
     if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(Problem::invalid(
             "Idempotency-Key",
             "must be 1-200 visible ASCII characters",
         ));
     }
-    let hash = crate::domain::values::hex(&Sha256::digest(body_bytes(req)));
+    let mut digest = Sha256::new();
+    digest.update(req.method().as_str().as_bytes());
+    digest.update(b" ");
+    digest.update(req.uri().path().as_bytes());
+    digest.update(b"\n");
+    digest.update(body_bytes(req));
+    let hash = crate::domain::values::hex(&digest.finalize());
     Ok(Some((
         IdempotencyKey {
             scope: format!("{caller}:{route}"),
