@@ -270,7 +270,11 @@ async fn the_consent_page_has_no_wcag_22_aa_violation_in_any_language_or_state()
     let claim_id = cpor::domain::ClaimId::parse(withdrawn["id"].as_str().expect("id")).expect("id");
     let expired = format!(
         "/consent/{}",
-        keys.consent_token(claim_id, chrono::Utc::now() - chrono::Duration::days(1))
+        keys.consent_token(
+            claim_id,
+            &closed_customer,
+            chrono::Utc::now() - chrono::Duration::days(1)
+        )
     );
     let base = s.run.base_url.clone();
     let pages = [

@@ -211,3 +211,77 @@ async fn an_expired_link_offers_a_fresh_one_sent_only_to_the_contact_on_file() {
         "rejected_final"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_link_opens_only_for_the_contact_it_was_sent_to() {
+    let s = stack().await;
+    let t = s.admin(ORG_A);
+    let first = customer_email();
+    let c = s.submitted(ORG_A, &unique_tenant(), &first).await;
+    let id = id_of(&c);
+    let old_link = consent_path(&first);
+    assert_eq!(s.raw("GET", &old_link, vec![], vec![]).await.status, 200);
+    // WHEN the partner corrects the customer contact (allowed while submitted) and resends
+    let second = customer_email();
+    let current = s.get(&t, &id).await;
+    let etag = current.header("etag").expect("etag").to_owned();
+    let mut contact = current.json()["customerContact"].clone();
+    contact["email"] = json!(second);
+    let r = s
+        .call(
+            "PATCH",
+            &format!("/claims/{id}"),
+            Some(&t),
+            Some(&json!({"customerContact": contact})),
+            &[("if-match", etag)],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = s
+        .call(
+            "POST",
+            &format!("/claims/{id}/consent-email"),
+            Some(&t),
+            None,
+            &[],
+        )
+        .await;
+    assert!(r.status < 300, "{}", r.text());
+    // THEN the link sent to the previous contact no longer opens or decides anything
+    assert_eq!(s.raw("GET", &old_link, vec![], vec![]).await.status, 404);
+    assert_eq!(s.decide(&old_link, "decline").await.status, 404);
+    assert_eq!(s.get(&t, &id).await.json()["status"], "submitted");
+    // and the new contact's link works
+    let new_link = consent_path(&second);
+    assert_ne!(new_link, old_link);
+    let page = s.raw("GET", &new_link, vec![], vec![]).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("value=\"decline\""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_link_resent_after_a_year_lasts_from_its_sending() {
+    let s = stack().await;
+    let t = s.admin(ORG_A);
+    let customer = customer_email();
+    let c = s.submitted(ORG_A, &unique_tenant(), &customer).await;
+    let first = consent_path(&customer);
+    let late = (chrono::Utc::now() + chrono::Duration::days(400)).to_rfc3339();
+    let at = vec![("x-cpor-now".to_owned(), late.clone())];
+    assert_eq!(s.raw("GET", &first, at.clone(), vec![]).await.status, 410);
+    // WHEN the partner resends the consent email a year on
+    let r = s
+        .call(
+            "POST",
+            &format!("/claims/{}/consent-email", id_of(&c)),
+            Some(&t),
+            None,
+            &[("x-cpor-now", late.clone())],
+        )
+        .await;
+    assert!(r.status < 300, "{}", r.text());
+    // THEN the email carries a new link, valid from then
+    let resent = consent_path(&customer);
+    assert_ne!(resent, first);
+    assert_eq!(s.raw("GET", &resent, at, vec![]).await.status, 200);
+}

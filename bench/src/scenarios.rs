@@ -102,7 +102,13 @@ pub fn for_function(function: &str) -> Scenario {
         .to_string(),
         "consent-callback" => {
             let token = KeyRing::parse(TOKEN_KEYS)
-                .map(|k| k.consent_token(claim.id(), now + Duration::days(30)))
+                .map(|k| {
+                    k.consent_token(
+                        claim.id(),
+                        claim.content().customer_contact().email.as_str(),
+                        now + Duration::days(30),
+                    )
+                })
                 .unwrap_or_default();
             sample(function, "page")
                 .unwrap_or_default()

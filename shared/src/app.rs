@@ -383,24 +383,41 @@ impl<W: Wiring> App<W> {
             .await?)
     }
 
-    /// Verifies a consent link and returns the claim it is for.
-    pub async fn consent_claim(
+    /// Opens a consent link: ours, for a claim we have, sent to the claim's current customer
+    /// contact (a link sent to a previous contact stops working when the contact changes), and
+    /// — when `now` is given — not expired.
+    async fn open_link(
         &self,
         token: &str,
-        now: DateTime<Utc>,
+        now: Option<DateTime<Utc>>,
     ) -> Result<(ConsentGrant, Claim), Failure> {
         let keys = self
             .deliverer
             .keys
             .as_ref()
             .ok_or_else(|| Failure::Unavailable("CPOR_TOKEN_KEYS not configured".into()))?;
-        let grant = keys.verify_consent(token, now)?;
+        let grant = match now {
+            Some(now) => keys.verify_consent(token, now)?,
+            None => keys.open_consent(token)?,
+        };
         let claim = self
             .store
             .get(grant.claim)
             .await?
             .ok_or(Failure::ConsentLinkInvalid)?;
+        if !keys.sent_to(&grant, claim.content().customer_contact().email.as_str()) {
+            return Err(Failure::ConsentLinkInvalid);
+        }
         Ok((grant, claim))
+    }
+
+    /// Verifies a consent link and returns the claim it is for.
+    pub async fn consent_claim(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(ConsentGrant, Claim), Failure> {
+        self.open_link(token, Some(now)).await
     }
 
     /// `POST /consent/{token}`: records the customer's decision.
@@ -424,22 +441,23 @@ impl<W: Wiring> App<W> {
     }
 
     /// `POST /consent/{token}` with `request=link`: emails a fresh link to the customer contact
-    /// on file. Works from an expired link too (signature checked, expiry not): the link itself
-    /// decides nothing, and the email goes only to the address the claim holds.
+    /// on file. Works from an expired link too (signature and contact checked, expiry not): the
+    /// link itself decides nothing, and the email goes only to the address the claim holds.
     pub async fn consent_fresh_link(
         &self,
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<Done, Failure> {
-        let keys = self
-            .deliverer
-            .keys
-            .as_ref()
-            .ok_or_else(|| Failure::Unavailable("CPOR_TOKEN_KEYS not configured".into()))?;
-        let grant = keys.open_consent(token)?;
-        self.execute(&Actor::Customer, grant.claim, None, None, None, now, |_| {
-            Ok(Command::RequestConsentLink)
-        })
+        let (grant, claim) = self.open_link(token, None).await?;
+        self.execute(
+            &Actor::Customer,
+            grant.claim,
+            None,
+            Some(claim),
+            None,
+            now,
+            |_| Ok(Command::RequestConsentLink),
+        )
         .await
         .map_err(|e| match e {
             Failure::NotFound => Failure::ConsentLinkInvalid,
@@ -447,10 +465,12 @@ impl<W: Wiring> App<W> {
         })
     }
 
-    /// The claim an expired (but genuine) link names, for its page's language.
+    /// The claim an expired (but genuine, and current) link names, for its page's language.
     pub async fn consent_claim_expired(&self, token: &str) -> Option<Claim> {
-        let grant = self.deliverer.keys.as_ref()?.open_consent(token).ok()?;
-        self.store.get(grant.claim).await.ok().flatten()
+        self.open_link(token, None)
+            .await
+            .ok()
+            .map(|(_, claim)| claim)
     }
 
     /// Records what SES reported about one of a claim's emails (`email-feedback`): once per

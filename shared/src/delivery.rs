@@ -9,7 +9,6 @@
 //! A failed delivery is rescheduled with backoff; after `MAX_ATTEMPTS` it is parked for an
 //! operator. Nothing here reads the claim: each entry carries what it needs.
 
-use crate::domain::effects::ConsentStage;
 use crate::domain::{
     ClaimId, DeadlinePolicy, EmailAddress, Language, NotificationKind, Recipient, RecipientRole,
 };
@@ -28,8 +27,8 @@ pub struct LinkSettings {
     pub consent_base_url: String,
     /// e.g. `https://portal.example.com` — claims are at `/claims/<id>`.
     pub portal_base_url: String,
-    /// Consent links expire this long after submission (the customer may decline "at any time",
-    /// so it is long; the domain still decides what a late decision does).
+    /// Consent links expire this long after they are sent (the customer may decline "at any
+    /// time", so it is long; an expired link's page offers a fresh one).
     pub consent_link_ttl: Duration,
 }
 
@@ -132,20 +131,18 @@ where
                 let Some(link_settings) = &self.links else {
                     return Err(Unavailable::new("render email", "no link settings"));
                 };
-                let stage = match notification.kind {
-                    NotificationKind::CustomerConsent { stage, .. } => Some(stage),
+                // A link lasts from when it is sent, and opens only for the contact it went to.
+                let consent_url = match (&notification.kind, &self.keys) {
+                    (NotificationKind::CustomerConsent { .. }, Some(keys)) => {
+                        let token = keys.consent_token(
+                            entry.claim_id,
+                            notification.to.to_string().as_str(),
+                            entry.created_at + link_settings.consent_link_ttl,
+                        );
+                        Some(link_settings.consent_url(&token))
+                    }
                     _ => None,
                 };
-                let consent_url = stage.zip(self.keys.as_ref()).map(|(stage, keys)| {
-                    // A fresh link lasts from when it was asked for; the others from submission.
-                    let issued = match stage {
-                        ConsentStage::FreshLink => entry.created_at,
-                        _ => context.submitted_at.unwrap_or(entry.created_at),
-                    };
-                    let token =
-                        keys.consent_token(entry.claim_id, issued + link_settings.consent_link_ttl);
-                    link_settings.consent_url(&token)
-                });
                 let links = Links {
                     consent_url,
                     claim_url: link_settings.claim_url(entry.claim_id),

@@ -22,7 +22,10 @@ use uuid::Uuid;
 
 type HmacSha256 = Hmac<Sha256>;
 
-const CONSENT_VERSION: u8 = 2;
+const CONSENT_VERSION: u8 = 3;
+/// Claim (16 bytes), expiry (8), contact tag.
+const CONSENT_BODY: usize = 24 + CONTACT_TAG;
+const CONTACT_TAG: usize = 8;
 const CURSOR_VERSION: u8 = 1;
 const MAC_LEN: usize = 32;
 /// Tokens longer than this are refused before any work (a cursor carries a small key).
@@ -153,17 +156,37 @@ impl KeyRing {
         Ok(body.to_vec())
     }
 
-    /// The consent token for a claim, valid until `expires_at`. Deterministic for a key, claim
-    /// and expiry — a resent email carries the same link — and unguessable without the key (an
-    /// HMAC over both), so nothing about it needs storing.
-    pub fn consent_token(&self, claim: ClaimId, expires_at: DateTime<Utc>) -> String {
-        let mut body = Vec::with_capacity(24);
+    /// The consent token for a claim, sent to `contact`, valid until `expires_at` (counted from
+    /// sending). Deterministic for a key, claim, contact and expiry, and unguessable without the
+    /// key, so nothing about it needs storing. It carries a keyed tag of the contact it was sent
+    /// to, never the address: once the claim's customer contact changes, it no longer opens.
+    pub fn consent_token(
+        &self,
+        claim: ClaimId,
+        contact: &str,
+        expires_at: DateTime<Utc>,
+    ) -> String {
+        let mut body = Vec::with_capacity(CONSENT_BODY);
         body.extend_from_slice(claim.as_uuid().as_bytes());
         body.extend_from_slice(&expires_at.timestamp().to_be_bytes());
+        body.extend_from_slice(&Self::contact_tag(self.current(), contact));
         self.seal(b"cpor-consent", CONSENT_VERSION, &body)
     }
 
-    /// Verifies a consent token at `now`: the claim it names, or why not.
+    /// A keyed fingerprint of a contact address (case-insensitive), 8 bytes.
+    fn contact_tag(key: &Key, contact: &str) -> [u8; CONTACT_TAG] {
+        let mut tag = [0u8; CONTACT_TAG];
+        if let Some(mac) = Self::mac(
+            key,
+            &[b"cpor-contact", contact.to_ascii_lowercase().as_bytes()],
+        ) {
+            tag.copy_from_slice(&mac.finalize().into_bytes()[..CONTACT_TAG]);
+        }
+        tag
+    }
+
+    /// Verifies a consent token at `now` for the claim's current customer contact: the claim
+    /// it names, or why not.
     pub fn verify_consent(
         &self,
         token: &str,
@@ -178,9 +201,10 @@ impl KeyRing {
 
     /// The claim a consent token we signed names, expired or not: an expired link may still
     /// ask for a fresh one to be emailed to the contact on file (it decides nothing itself).
+    /// Whether it was sent to the claim's current contact is [`KeyRing::sent_to`].
     pub fn open_consent(&self, token: &str) -> Result<ConsentGrant, TokenError> {
         let body = self.open(b"cpor-consent", CONSENT_VERSION, token)?;
-        if body.len() != 24 {
+        if body.len() != CONSENT_BODY {
             return Err(TokenError::Invalid);
         }
         let claim = Uuid::from_slice(&body[..16]).map_err(|_| TokenError::Invalid)?;
@@ -191,7 +215,37 @@ impl KeyRing {
             .timestamp_opt(secs, 0)
             .single()
             .ok_or(TokenError::Invalid)?;
-        Ok(ConsentGrant { claim, expires_at })
+        let contact_tag: [u8; CONTACT_TAG] =
+            body[24..].try_into().map_err(|_| TokenError::Invalid)?;
+        let key_id = Self::key_id(token).ok_or(TokenError::Invalid)?;
+        Ok(ConsentGrant {
+            claim,
+            expires_at,
+            contact_tag,
+            key_id,
+        })
+    }
+
+    /// Whether `grant`'s token was sent to `contact` (compared under the key that signed it).
+    pub fn sent_to(&self, grant: &ConsentGrant, contact: &str) -> bool {
+        self.find(&grant.key_id).is_some_and(|key| {
+            let expected = Self::contact_tag(key, contact);
+            // Constant time, like the token's own MAC.
+            expected
+                .iter()
+                .zip(grant.contact_tag.iter())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+        })
+    }
+
+    /// The key ID a sealed token names (already verified by `open`).
+    fn key_id(token: &str) -> Option<String> {
+        let raw = URL_SAFE_NO_PAD.decode(token.trim()).ok()?;
+        let len = usize::from(*raw.get(1)?);
+        std::str::from_utf8(raw.get(2..2 + len)?)
+            .ok()
+            .map(str::to_owned)
     }
 
     /// Seals an opaque position for one scope (e.g. `org#4812345` or `reviewer`).
@@ -213,11 +267,14 @@ impl KeyRing {
     }
 }
 
-/// What a valid consent token grants: a decision on this one claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a valid consent token grants: a decision on this one claim, by the contact it was
+/// sent to ([`KeyRing::sent_to`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentGrant {
     pub claim: ClaimId,
     pub expires_at: DateTime<Utc>,
+    contact_tag: [u8; CONTACT_TAG],
+    key_id: String,
 }
 
 #[cfg(test)]
@@ -243,9 +300,21 @@ mod tests {
         let keys = ring(&[("k1", 1)]);
         let claim = ClaimId::generate();
         let now = Utc::now();
-        let token = keys.consent_token(claim, now + Duration::days(30));
+        let token = keys.consent_token(claim, "ana@contoso.com", now + Duration::days(30));
         let grant = keys.verify_consent(&token, now).unwrap();
         assert_eq!(grant.claim, claim);
+        assert!(
+            keys.sent_to(&grant, "Ana@Contoso.com"),
+            "the contact it was sent to"
+        );
+        assert!(
+            !keys.sent_to(&grant, "eve@contoso.com"),
+            "not another contact"
+        );
+        assert!(
+            !token.contains("ana") && !token.contains("YW5h"),
+            "the address is not in the link"
+        );
         assert_eq!(
             keys.verify_consent(&token, now + Duration::days(30)),
             Err(TokenError::Expired)
@@ -263,11 +332,22 @@ mod tests {
         let keys = ring(&[("k1", 1)]);
         let claim = ClaimId::generate();
         let exp = Utc::now() + Duration::days(1);
-        let a = keys.consent_token(claim, exp);
-        let b = keys.consent_token(claim, exp);
+        let a = keys.consent_token(claim, "a@b.example", exp);
+        let b = keys.consent_token(claim, "a@b.example", exp);
         assert_eq!(a, b, "the same claim and expiry give the same link");
-        assert_ne!(a, keys.consent_token(claim, exp + Duration::seconds(1)));
-        assert_ne!(a, keys.consent_token(ClaimId::generate(), exp));
+        assert_ne!(
+            a,
+            keys.consent_token(claim, "a@b.example", exp + Duration::seconds(1))
+        );
+        assert_ne!(
+            a,
+            keys.consent_token(ClaimId::generate(), "a@b.example", exp)
+        );
+        assert_ne!(
+            a,
+            keys.consent_token(claim, "c@d.example", exp),
+            "bound to the contact"
+        );
         let mut raw = URL_SAFE_NO_PAD.decode(&a).unwrap();
         for i in 0..raw.len() {
             raw[i] ^= 1;
@@ -293,13 +373,13 @@ mod tests {
         let retired = ring(&[("k2", 2)]);
         let claim = ClaimId::generate();
         let exp = Utc::now() + Duration::days(1);
-        let old_token = old.consent_token(claim, exp);
+        let old_token = old.consent_token(claim, "a@b.example", exp);
         assert!(rotated.verify_consent(&old_token, Utc::now()).is_ok());
         assert_eq!(
             retired.verify_consent(&old_token, Utc::now()),
             Err(TokenError::Invalid)
         );
-        let new_token = rotated.consent_token(claim, exp);
+        let new_token = rotated.consent_token(claim, "a@b.example", exp);
         assert!(retired.verify_consent(&new_token, Utc::now()).is_ok());
         assert!(old.verify_consent(&new_token, Utc::now()).is_err());
     }
@@ -321,7 +401,11 @@ mod tests {
             Err(TokenError::Invalid)
         );
         // A consent token is not a cursor and vice versa.
-        let token = keys.consent_token(ClaimId::generate(), Utc::now() + Duration::days(1));
+        let token = keys.consent_token(
+            ClaimId::generate(),
+            "a@b.example",
+            Utc::now() + Duration::days(1),
+        );
         assert!(keys.open_cursor("org#4812345", &token).is_err());
         assert!(keys.verify_consent(&cursor, Utc::now()).is_err());
     }
