@@ -652,3 +652,54 @@ async fn reviewers_are_anonymous_in_a_partners_history() {
     assert!(to_reviewer.iter().all(|a| a["user"] == "reviewer-1"));
     println!("hardening | reviewer identity | 2 views | 0 leaked");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn consent_emails_on_request_are_rate_limited_per_claim() {
+    let s = stack().await;
+    let admin = s.admin(ORG_A);
+    let customer = customer_email();
+    let c = s.submitted(ORG_A, &unique_tenant(), &customer).await;
+    let id = c["id"].as_str().expect("id").to_owned();
+    let before = crate::helpers::emails_to(&customer).len();
+    let mut statuses = Vec::new();
+    for _ in 0..25 {
+        let r = s
+            .call(
+                "POST",
+                &format!("/claims/{id}/consent-email"),
+                Some(&admin),
+                None,
+                &[],
+            )
+            .await;
+        if r.status == 429 {
+            let wait: u64 = r
+                .header("retry-after")
+                .and_then(|v| v.parse().ok())
+                .expect("Retry-After in seconds");
+            assert!(wait > 0 && wait <= 15 * 60, "{wait}");
+            assert_eq!(r.json()["type"], "/problems/too-many-requests");
+        }
+        statuses.push(r.status);
+    }
+    assert!(statuses[0] < 300, "{statuses:?}");
+    assert!(statuses[1..].iter().all(|s| *s == 429), "{statuses:?}");
+    assert_eq!(
+        crate::helpers::emails_to(&customer).len(),
+        before + 1,
+        "25 requests, one email"
+    );
+    // the cooldown passed: another may go (the daily cap counts it)
+    let later = (chrono::Utc::now() + chrono::Duration::minutes(16)).to_rfc3339();
+    let r = s
+        .call(
+            "POST",
+            &format!("/claims/{id}/consent-email"),
+            Some(&admin),
+            None,
+            &[("x-cpor-now", later)],
+        )
+        .await;
+    assert!(r.status < 300, "{}", r.text());
+    println!("hardening | consent resends | 26 requests | 2 emails");
+}

@@ -47,11 +47,7 @@ pub fn detail_types() -> BTreeMap<&'static str, Publishers> {
     for t in TRANSITIONS {
         add(t.action, Some(t.from), t.to);
     }
-    // A consent email resent only appends history: it changes no claim and publishes nothing.
-    for (action, _, statuses) in NON_TRANSITIONS
-        .iter()
-        .filter(|(a, _, _)| *a != Action::ResendConsent)
-    {
+    for (action, _, statuses) in NON_TRANSITIONS {
         for s in *statuses {
             add(*action, Some(*s), *s);
         }

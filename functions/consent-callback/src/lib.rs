@@ -5,7 +5,7 @@
 //! with keep/decline buttons (a plain HTML form, no JavaScript). POST (`decision=keep` or
 //! `decision=decline`) records the decision and shows a receipt; the link shows where the
 //! request stands from then on. An expired link's page offers to email a fresh link to the
-//! contact on file (`request=link`; once an hour per claim; it reveals no address). Everything
+//! contact on file (`request=link`; within the per-claim send limits; it reveals no address). Everything
 //! shown is escaped. Pages are in the customer's
 //! language (en, es, fr, ja), chosen by `?lang=`, the contact's language, then the browser's.
 

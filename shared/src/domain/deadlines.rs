@@ -240,12 +240,14 @@ pub struct SlaBreach {
     pub recorded_at: DateTime<Utc>,
 }
 
-/// Every deadline's span on one business calendar.
+/// Every deadline's span on one business calendar, and how often a consent email may be sent
+/// on request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadlinePolicy {
     pub calendar: BusinessCalendar,
     /// Indexed by [`DeadlineKind`].
     spans: [Span; <DeadlineKind as strum::EnumCount>::COUNT],
+    pub consent_sends: SendLimits,
 }
 
 impl Default for DeadlinePolicy {
@@ -253,7 +255,64 @@ impl Default for DeadlinePolicy {
         Self {
             calendar: BusinessCalendar::default(),
             spans: DeadlineKind::ALL.map(|k| k.setting().1),
+            consent_sends: SendLimits::default(),
         }
+    }
+}
+
+/// How often the customer's consent email may be sent on request — a partner's resend or the
+/// customer's "send me a fresh link" — per claim: it goes out from our sending identity to an
+/// address a partner typed, so it must not become a mail cannon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendLimits {
+    /// Between two sends (`CPOR_CONSENT_RESEND_COOLDOWN_MINUTES`, default 15).
+    pub cooldown: chrono::Duration,
+    /// In any 24 hours (`CPOR_CONSENT_RESEND_DAILY_CAP`, default 5).
+    pub daily_cap: u32,
+}
+
+impl Default for SendLimits {
+    fn default() -> Self {
+        Self {
+            cooldown: chrono::Duration::minutes(15),
+            daily_cap: 5,
+        }
+    }
+}
+
+impl SendLimits {
+    /// The window the daily cap counts over.
+    pub const WINDOW: chrono::Duration = chrono::Duration::hours(24);
+
+    /// When another send may go out, given the earlier ones; `None` when it may now.
+    pub fn next_allowed(
+        &self,
+        sent: &[DateTime<Utc>],
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let mut recent: Vec<DateTime<Utc>> = sent
+            .iter()
+            .copied()
+            .filter(|t| now - *t < Self::WINDOW)
+            .collect();
+        recent.sort_unstable();
+        let after_cooldown = recent.last().map(|last| *last + self.cooldown);
+        let after_cap = (recent.len() >= self.daily_cap as usize)
+            .then(|| recent[recent.len() - self.daily_cap as usize] + Self::WINDOW);
+        [after_cooldown, after_cap]
+            .into_iter()
+            .flatten()
+            .filter(|t| *t > now)
+            .max()
+    }
+
+    /// The sends to remember after one more at `now` (those inside the window).
+    pub fn record(&self, sent: &[DateTime<Utc>], now: DateTime<Utc>) -> Vec<DateTime<Utc>> {
+        sent.iter()
+            .copied()
+            .filter(|t| now - *t < Self::WINDOW)
+            .chain(std::iter::once(now))
+            .collect()
     }
 }
 
@@ -280,6 +339,25 @@ impl DeadlinePolicy {
             if let Some(raw) = lookup(setting) {
                 policy.spans[kind as usize] = Span::parse(setting, &raw)?;
             }
+        }
+        let number = |setting: &'static str, max: u32| -> Result<Option<u32>, ConfigError> {
+            lookup(setting)
+                .map(|raw| {
+                    raw.trim()
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|n| (1..=max).contains(n))
+                        .ok_or_else(|| {
+                            ConfigError::new(setting, format!("must be a number from 1 to {max}"))
+                        })
+                })
+                .transpose()
+        };
+        if let Some(m) = number("CPOR_CONSENT_RESEND_COOLDOWN_MINUTES", 24 * 60)? {
+            policy.consent_sends.cooldown = chrono::Duration::minutes(i64::from(m));
+        }
+        if let Some(n) = number("CPOR_CONSENT_RESEND_DAILY_CAP", 100)? {
+            policy.consent_sends.daily_cap = n;
         }
         Ok(policy)
     }
@@ -323,6 +401,48 @@ mod tests {
                 assert_eq!(other.span(&p), expected, "{kind:?} set, {other:?} read");
             }
         }
+    }
+
+    #[test]
+    fn consent_sends_wait_out_the_cooldown_and_stop_at_the_daily_cap() {
+        use chrono::{Duration, TimeZone};
+        let limits = SendLimits {
+            cooldown: Duration::minutes(15),
+            daily_cap: 3,
+        };
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        assert_eq!(limits.next_allowed(&[], t0), None);
+        let sent = limits.record(&[], t0);
+        assert_eq!(
+            limits.next_allowed(&sent, t0 + Duration::minutes(1)),
+            Some(t0 + Duration::minutes(15))
+        );
+        let sent = limits.record(&sent, t0 + Duration::minutes(15));
+        let sent = limits.record(&sent, t0 + Duration::minutes(30));
+        // three in a day: the next waits until the first leaves the 24-hour window
+        assert_eq!(
+            limits.next_allowed(&sent, t0 + Duration::hours(2)),
+            Some(t0 + Duration::hours(24))
+        );
+        assert_eq!(limits.next_allowed(&sent, t0 + Duration::hours(24)), None);
+        assert_eq!(
+            limits.record(&sent, t0 + Duration::hours(25)).len(),
+            1,
+            "pruned"
+        );
+        let p = DeadlinePolicy::from_lookup(|k| match k {
+            "CPOR_CONSENT_RESEND_COOLDOWN_MINUTES" => Some("60".into()),
+            "CPOR_CONSENT_RESEND_DAILY_CAP" => Some("2".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(p.consent_sends.cooldown, Duration::minutes(60));
+        assert_eq!(p.consent_sends.daily_cap, 2);
+        let bad = DeadlinePolicy::from_lookup(|k| {
+            (k == "CPOR_CONSENT_RESEND_DAILY_CAP").then(|| "0".into())
+        })
+        .unwrap_err();
+        assert_eq!(bad.setting, "CPOR_CONSENT_RESEND_DAILY_CAP");
     }
 
     #[test]

@@ -105,17 +105,14 @@ pub struct Claim {
     /// twice is recorded once.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     email_feedback_ids: Vec<String>,
-    /// When the customer last asked for a fresh consent link (one per [`FRESH_LINK_COOLDOWN`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    consent_link_requested_at: Option<DateTime<Utc>>,
+    /// When the consent email was last sent on request (a partner's resend, a customer's
+    /// fresh link) within the last day: the policy's cooldown and daily cap count these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    consent_sends: Vec<DateTime<Utc>>,
 }
 
 /// How many SES report IDs a claim remembers to recognise a duplicate delivery.
 pub const MAX_FEEDBACK_IDS: usize = 20;
-
-/// How long after one fresh consent link the customer may ask for another: the button sends
-/// email from our identity to the contact on file, so it must not become a mail cannon.
-pub const FRESH_LINK_COOLDOWN: chrono::Duration = chrono::Duration::hours(1);
 
 /// A change being built: the next claim plus what to record about it.
 struct Step {
@@ -166,7 +163,7 @@ impl Claim {
             dispute: None,
             awaiting_reviewer: false,
             email_feedback_ids: Vec::new(),
-            consent_link_requested_at: None,
+            consent_sends: Vec::new(),
         };
         let entry = HistoryEntry {
             seq: 1,
@@ -281,32 +278,20 @@ impl Claim {
                 step.changes_claim = step.next.awaiting_reviewer != self.awaiting_reviewer;
                 step
             }
-            Command::ResendConsent => {
-                self.require(Action::ResendConsent, kind)?;
-                let mut step = self.step(Action::ResendConsent);
-                step.changes_claim = false;
-                step.notifications.push(NotificationKind::CustomerConsent {
-                    stage: ConsentStage::Resent,
-                    opt_out_until: self.deadline_for(Status::Approved),
-                });
-                step
-            }
-            Command::RequestConsentLink => {
-                self.require(Action::RequestConsentLink, kind)?;
-                if let Some(last) = self.consent_link_requested_at {
-                    let retry_after = last + FRESH_LINK_COOLDOWN;
-                    if now < retry_after {
-                        return Err(CommandError::TooSoon { retry_after });
-                    }
-                }
-                let mut step = self.step(Action::RequestConsentLink);
-                step.next.consent_link_requested_at = Some(now);
-                step.notifications.push(NotificationKind::CustomerConsent {
-                    stage: ConsentStage::FreshLink,
-                    opt_out_until: self.deadline_for(Status::Approved),
-                });
-                step
-            }
+            Command::ResendConsent => self.consent_send(
+                Action::ResendConsent,
+                ConsentStage::Resent,
+                kind,
+                now,
+                policy,
+            )?,
+            Command::RequestConsentLink => self.consent_send(
+                Action::RequestConsentLink,
+                ConsentStage::FreshLink,
+                kind,
+                now,
+                policy,
+            )?,
             Command::EmailFeedback {
                 kind: feedback,
                 feedback_id,
@@ -620,6 +605,30 @@ impl Claim {
                 Ok(Ok(step))
             }
         }
+    }
+
+    /// The consent email sent again on request (a partner's resend, a customer's fresh link),
+    /// within the policy's cooldown and daily cap per claim.
+    fn consent_send(
+        &self,
+        action: Action,
+        stage: ConsentStage,
+        kind: lifecycle::ActorKind,
+        now: DateTime<Utc>,
+        policy: &DeadlinePolicy,
+    ) -> Result<Step, CommandError> {
+        self.require(action, kind)?;
+        let limits = policy.consent_sends;
+        if let Some(retry_after) = limits.next_allowed(&self.consent_sends, now) {
+            return Err(CommandError::TooSoon { retry_after });
+        }
+        let mut step = self.step(action);
+        step.next.consent_sends = limits.record(&self.consent_sends, now);
+        step.notifications.push(NotificationKind::CustomerConsent {
+            stage,
+            opt_out_until: self.deadline_for(Status::Approved),
+        });
+        Ok(step)
     }
 
     /// A partner ending the claim (withdraw, disassociate): the row's reason code plus the

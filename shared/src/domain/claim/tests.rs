@@ -1005,7 +1005,7 @@ fn keeping_is_recorded_once_and_changes_no_status() {
 // ----- comments, resend, access -----------------------------------------------------------------
 
 #[test]
-fn comments_and_consent_resends_append_history_without_a_new_version() {
+fn a_reviewers_comment_appends_history_without_a_new_version() {
     let (c, now) = claim_in(Status::UnderReview);
     let out = run(
         &c,
@@ -1028,7 +1028,7 @@ fn comments_and_consent_resends_append_history_without_a_new_version() {
         "a reviewer's comment reaches the partner contact"
     );
     let out = run(&c, &admin(), Command::ResendConsent, now).unwrap();
-    assert_eq!(out.write, Write::AppendHistory);
+    assert_eq!(out.write, Write::Update, "the send is counted on the claim");
     assert_eq!(out.notifications[0].to.to_string(), "ana@contoso.com");
     let (d, now) = draft();
     assert!(
@@ -1645,7 +1645,9 @@ proptest! {
 }
 
 #[test]
-fn a_customer_may_ask_for_a_fresh_link_once_an_hour_while_their_word_counts() {
+fn a_customer_may_ask_for_a_fresh_link_within_the_send_limits_while_their_word_counts() {
+    let policy = DeadlinePolicy::default();
+    let cooldown = policy.consent_sends.cooldown;
     let (c, now) = claim_in(Status::Approved);
     let out = run(&c, &Actor::Customer, Command::RequestConsentLink, now).unwrap();
     assert_eq!(out.claim.status(), Status::Approved);
@@ -1664,7 +1666,7 @@ fn a_customer_may_ask_for_a_fresh_link_once_an_hour_while_their_word_counts() {
         Some(&c.content().customer_contact().email),
         "only to the contact on file"
     );
-    let soon = now + FRESH_LINK_COOLDOWN - Duration::seconds(1);
+    let soon = now + cooldown - Duration::seconds(1);
     assert_eq!(
         run(
             &out.claim,
@@ -1674,10 +1676,15 @@ fn a_customer_may_ask_for_a_fresh_link_once_an_hour_while_their_word_counts() {
         )
         .unwrap_err(),
         CommandError::TooSoon {
-            retry_after: now + FRESH_LINK_COOLDOWN
+            retry_after: now + cooldown
         }
     );
-    let later = now + FRESH_LINK_COOLDOWN;
+    // a partner's resend counts against the same limits: one consent email per cooldown
+    assert!(matches!(
+        run(&out.claim, &admin(), Command::ResendConsent, soon),
+        Err(CommandError::TooSoon { .. })
+    ));
+    let later = now + cooldown;
     assert!(
         run(
             &out.claim,
@@ -1697,4 +1704,31 @@ fn a_customer_may_ask_for_a_fresh_link_once_an_hour_while_their_word_counts() {
         run(&c, &admin(), Command::RequestConsentLink, now),
         Err(CommandError::Access(_))
     ));
+}
+
+#[test]
+fn partner_resends_stop_at_the_daily_cap_and_say_when_to_try_again() {
+    let (mut c, start) = claim_in(Status::Submitted);
+    let limits = DeadlinePolicy::default().consent_sends;
+    let mut at = start;
+    for _ in 0..limits.daily_cap {
+        c = apply(&c, &admin(), Command::ResendConsent, at);
+        at += limits.cooldown;
+    }
+    let refused = run(&c, &admin(), Command::ResendConsent, at).unwrap_err();
+    assert_eq!(
+        refused,
+        CommandError::TooSoon {
+            retry_after: start + chrono::Duration::hours(24)
+        }
+    );
+    assert!(
+        run(
+            &c,
+            &admin(),
+            Command::ResendConsent,
+            start + chrono::Duration::hours(24)
+        )
+        .is_ok()
+    );
 }
