@@ -1,5 +1,5 @@
 # The project's commands. `make test` runs every test; `make run` runs the system locally.
-.PHONY: test lint ci run token sweep walkthrough tables moto browser infra-check package bench
+.PHONY: test lint ci run token sweep feedback walkthrough tables moto browser infra-check package bench
 
 CARGO ?= cargo
 
@@ -55,6 +55,11 @@ token:
 # make sweep AT=2026-12-31T00:00:00Z — the deadline sweep as of that instant, on the running stack.
 sweep:
 	@$(CARGO) run --locked -q -p cpor-local -- sweep --at "$(AT)"
+
+# An SES report handed to email-feedback on the running stack, as EventBridge would:
+# make feedback FILE=events/email-feedback/200-bounce-consent-email.json CLAIM=<claim id>
+feedback:
+	@$(CARGO) run --locked -q -p cpor-local -- feedback --file "$(FILE)" $(if $(CLAIM),--claim "$(CLAIM)")
 
 # The domain alone: a claim walked through the seed-003 timeline, printed.
 walkthrough:

@@ -172,6 +172,18 @@ pub async fn sweep(
     deadline_sweep::sweep(app, &event).await
 }
 
+/// `email-feedback`'s app, on an emulator that already has the resources.
+pub async fn feedback_app(
+    endpoint: &str,
+    names: &Names,
+    base_url: &str,
+) -> Result<functions::FeedbackApp, String> {
+    let config = cpor::aws::emulator_config(endpoint).await;
+    let map = settings(names, base_url);
+    let s = Settings(move |k: &str| map.get(k).cloned());
+    functions::feedback(&config, &s).map_err(|e| e.to_string())
+}
+
 /// The sweep's app, on an emulator that already has the resources.
 pub async fn sweep_app(
     endpoint: &str,

@@ -5,7 +5,9 @@
 //!   (`PORT`), sweeping every minute;
 //! - `cpor-local token --partner <id> --role <role[,role]> [--name <display name>]
 //!   [--locations a,b] [--sub <user>]` prints a token for it (`--role reviewer` for a reviewer);
-//! - `cpor-local sweep --at <RFC 3339>` runs the deadline sweep as of that instant.
+//! - `cpor-local sweep --at <RFC 3339>` runs the deadline sweep as of that instant;
+//! - `cpor-local feedback --file <SES event> [--claim <id>]` hands an SES bounce or complaint
+//!   report to `email-feedback`, as the rule on the default bus would.
 
 use cpor_local::{jwt, moto, provision::Names};
 use std::time::Duration;
@@ -103,6 +105,7 @@ async fn serve() -> Result<(), String> {
   sent emails            curl -s {endpoint}/moto-api/data.json | python3 -m json.tool  (ses -> Message)
   a token                make token PARTNER=4812345 ROLE=incentives_admin
   run the sweep          make sweep AT=2026-12-31T00:00:00Z   (it also runs every minute)
+  an SES bounce report   make feedback FILE=events/email-feedback/200-bounce-consent-email.json CLAIM=<id>
 Ctrl-C stops everything.",
         base = running.base_url,
         table = names.table,
@@ -116,11 +119,8 @@ Ctrl-C stops everything.",
     Ok(())
 }
 
-async fn sweep(args: &[String]) -> Result<(), String> {
-    let at = arg(args, "--at").ok_or("--at <RFC 3339 instant> is required")?;
-    let at = chrono::DateTime::parse_from_rfc3339(&at)
-        .map_err(|_| format!("--at: not an RFC 3339 instant: {at}"))?
-        .with_timezone(&chrono::Utc);
+/// The running stack's emulator endpoint and API base URL (`make run`'s defaults).
+fn running_stack() -> Result<(String, String), String> {
     let endpoint = std::env::var("CPOR_MOTO_ENDPOINT")
         .ok()
         .filter(|e| !e.is_empty())
@@ -131,6 +131,15 @@ async fn sweep(args: &[String]) -> Result<(), String> {
             )
         });
     let base = format!("http://127.0.0.1:{}", env_port("PORT", 9000)?);
+    Ok((endpoint, base))
+}
+
+async fn sweep(args: &[String]) -> Result<(), String> {
+    let at = arg(args, "--at").ok_or("--at <RFC 3339 instant> is required")?;
+    let at = chrono::DateTime::parse_from_rfc3339(&at)
+        .map_err(|_| format!("--at: not an RFC 3339 instant: {at}"))?
+        .with_timezone(&chrono::Utc);
+    let (endpoint, base) = running_stack()?;
     let app = cpor_local::sweep_app(&endpoint, &Names::local(), &base).await?;
     let result = cpor_local::sweep(&app, at).await?;
     println!(
@@ -139,6 +148,30 @@ async fn sweep(args: &[String]) -> Result<(), String> {
     );
     Ok(())
 }
+
+/// Hands an SES report (an EventBridge event, e.g. `events/email-feedback/…`) to
+/// `email-feedback` on the running stack, as the rule on the default bus would; `--claim`
+/// points the sample at one of your claims.
+async fn feedback(args: &[String]) -> Result<(), String> {
+    let file = arg(args, "--file").ok_or("--file <SES event JSON> is required")?;
+    let mut text = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
+    if let Some(claim) = arg(args, "--claim") {
+        text = text.replace(SAMPLE_CLAIM, &claim);
+    }
+    let event: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{file}: not JSON: {e}"))?;
+    let (endpoint, base) = running_stack()?;
+    let app = cpor_local::feedback_app(&endpoint, &Names::local(), &base).await?;
+    let result = email_feedback::record(&app, &event).await?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+/// The claim ID the sample events use.
+const SAMPLE_CLAIM: &str = "8d3f1c52-6a1e-4b1f-9a7e-2f5c1d0b9e41";
 
 #[tokio::main]
 async fn main() {
@@ -151,8 +184,9 @@ async fn main() {
         Some("serve") | None => serve().await,
         Some("token") => token(&args),
         Some("sweep") => sweep(&args).await,
+        Some("feedback") => feedback(&args).await,
         Some(other) => Err(format!(
-            "unknown command {other}; use serve, token or sweep"
+            "unknown command {other}; use serve, token, sweep or feedback"
         )),
     };
     if let Err(e) = result {
