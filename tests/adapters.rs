@@ -40,7 +40,13 @@ async fn bucket() -> S3PoeStorage {
         .send()
         .await
         .expect("bucket");
-    S3PoeStorage::new(s3, name)
+    // moto reports no stored checksum: the adapter hashes the bytes, as the local stack does
+    S3PoeStorage::new(s3, name).hashing_unreported_checksums()
+}
+
+/// Bytes of the given length that are not the declared content.
+fn other_len_bytes(len: usize) -> Vec<u8> {
+    vec![b'x'; len]
 }
 
 fn spec_for(bytes: &[u8], content_type: &str) -> UploadSpec {
@@ -184,9 +190,32 @@ async fn head_object_catches_missing_and_mismatched_uploads() {
     );
     let honest = ObjectMeta {
         sha256_b64: Some(spec.sha256_b64.clone()),
-        ..reported
+        ..reported.clone()
     };
     assert_eq!(ObjectMeta::verify(Some(&honest), &spec), Ok(()));
+    // an object without a checksum did not come through our URL: a mismatch, not a pass
+    let unchecked = ObjectMeta {
+        sha256_b64: None,
+        ..reported
+    };
+    assert_eq!(
+        ObjectMeta::verify(Some(&unchecked), &spec),
+        Err(PoeMismatch::Checksum)
+    );
+    // and on the emulator the adapter hashes what is stored: other bytes are caught
+    s3.put_object()
+        .bucket(storage.bucket())
+        .key(&spec.key)
+        .content_type("application/pdf")
+        .body(other_len_bytes(declared.len()).into())
+        .send()
+        .await
+        .unwrap();
+    let meta = storage.head(&spec.key).await.unwrap();
+    assert_eq!(
+        ObjectMeta::verify(meta.as_ref(), &spec),
+        Err(PoeMismatch::Checksum)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -505,9 +505,11 @@ impl ObjectMeta {
                 stored: meta.content_type.clone(),
             });
         }
+        // The upload URL signs the checksum, so an upload through it always has one; an object
+        // without one did not come through that URL and proves nothing.
         match &meta.sha256_b64 {
-            Some(sum) if *sum != spec.sha256_b64 => Err(PoeMismatch::Checksum),
-            _ => Ok(()),
+            Some(sum) if *sum == spec.sha256_b64 => Ok(()),
+            _ => Err(PoeMismatch::Checksum),
         }
     }
 }

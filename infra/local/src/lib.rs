@@ -60,6 +60,8 @@ pub fn settings(names: &Names, base_url: &str) -> HashMap<String, String> {
         ("CPOR_TABLE", names.table.clone()),
         ("CPOR_BUCKET", names.bucket.clone()),
         ("CPOR_S3_FORCE_PATH_STYLE", "true".into()),
+        // moto stores the signed checksum but does not report it: hash the stored bytes.
+        ("CPOR_S3_EMULATOR_CHECKSUMS", "true".into()),
         ("CPOR_SENDER", names.sender.clone()),
         ("CPOR_REVIEWERS_EMAIL", names.reviewers.clone()),
         ("CPOR_CONFIGURATION_SET", names.configuration_set.clone()),

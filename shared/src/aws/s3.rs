@@ -24,6 +24,9 @@ pub const DOWNLOAD_TTL: Duration = Duration::from_secs(300);
 pub struct S3PoeStorage {
     client: Client,
     bucket: String,
+    /// For an emulator that stores the signed checksum without reporting it (moto): hash the
+    /// stored bytes instead. Never on S3, which reports it.
+    hash_unreported_checksums: bool,
 }
 
 impl S3PoeStorage {
@@ -31,7 +34,36 @@ impl S3PoeStorage {
         Self {
             client,
             bucket: bucket.into(),
+            hash_unreported_checksums: false,
         }
+    }
+
+    /// On an emulator that does not report checksums on HeadObject: compute the SHA-256 of the
+    /// stored object instead (`CPOR_S3_EMULATOR_CHECKSUMS=true`, set by the local stack).
+    pub fn hashing_unreported_checksums(mut self) -> Self {
+        self.hash_unreported_checksums = true;
+        self
+    }
+
+    /// The stored object's SHA-256, base64, computed from its bytes.
+    async fn hash_object(&self, key: &str) -> Result<String, Unavailable> {
+        use base64::Engine as _;
+        use sha2::{Digest, Sha256};
+        let out = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| Unavailable::new("get object", e))?;
+        let bytes = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| Unavailable::new("read object", e))?
+            .into_bytes();
+        Ok(base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&bytes)))
     }
 
     pub fn bucket(&self) -> &str {
@@ -141,14 +173,21 @@ impl PoeStorage for S3PoeStorage {
             .send()
             .await;
         match result {
-            Ok(out) => Ok(Some(ObjectMeta {
-                size_bytes: out
-                    .content_length()
-                    .and_then(|n| u64::try_from(n).ok())
-                    .unwrap_or(0),
-                content_type: out.content_type().map(str::to_owned),
-                sha256_b64: out.checksum_sha256().map(str::to_owned),
-            })),
+            Ok(out) => {
+                let reported = out.checksum_sha256().map(str::to_owned);
+                let sha256_b64 = match reported {
+                    None if self.hash_unreported_checksums => Some(self.hash_object(key).await?),
+                    other => other,
+                };
+                Ok(Some(ObjectMeta {
+                    size_bytes: out
+                        .content_length()
+                        .and_then(|n| u64::try_from(n).ok())
+                        .unwrap_or(0),
+                    content_type: out.content_type().map(str::to_owned),
+                    sha256_b64,
+                }))
+            }
             Err(err) if matches!(err.as_service_error(), Some(HeadObjectError::NotFound(_))) => {
                 Ok(None)
             }

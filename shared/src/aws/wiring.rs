@@ -160,7 +160,8 @@ impl Part for super::dynamo::DynamoStore {
     }
 }
 
-/// `CPOR_BUCKET`; `CPOR_S3_FORCE_PATH_STYLE=true` for an emulator on loopback.
+/// `CPOR_BUCKET`; for an emulator on loopback `CPOR_S3_FORCE_PATH_STYLE=true` and, when it
+/// does not report stored checksums, `CPOR_S3_EMULATOR_CHECKSUMS=true`.
 #[cfg(feature = "s3")]
 impl Part for super::s3::S3PoeStorage {
     const PORT: Option<Port> = Some(Port::Poe);
@@ -174,7 +175,12 @@ impl Part for super::s3::S3PoeStorage {
                 .force_path_style(s.flag("CPOR_S3_FORCE_PATH_STYLE")?)
                 .build(),
         );
-        Ok(Self::new(client, s.required("CPOR_BUCKET")?))
+        let storage = Self::new(client, s.required("CPOR_BUCKET")?);
+        Ok(if s.flag("CPOR_S3_EMULATOR_CHECKSUMS")? {
+            storage.hashing_unreported_checksums()
+        } else {
+            storage
+        })
     }
 }
 
