@@ -121,8 +121,25 @@ impl Session<'_> {
             .call(method, &format!("/session/{}{path}", self.id), body)
     }
 
+    /// Navigates and waits until the document is complete (a slow machine may otherwise hand
+    /// back an empty source between two pages).
     fn open(&self, url: &str) {
         self.call("POST", "/url", Some(json!({ "url": url })));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let state = self.call(
+                "POST",
+                "/execute/sync",
+                Some(json!({"script": "return document.readyState + '|' + (document.documentElement ? document.documentElement.outerHTML.length : 0);", "args": []})),
+            );
+            let state = state.as_str().unwrap_or_default().to_owned();
+            let (ready, len) = state.split_once('|').unwrap_or(("", "0"));
+            if ready == "complete" && len.parse::<usize>().unwrap_or(0) > 100 {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{url} did not load: {state}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     fn source(&self) -> String {
