@@ -504,14 +504,6 @@ impl Claim {
                         .first()
                         .copied()
                         .unwrap_or(Reason::CustomerDecline);
-                    if let (Some(before), Some(now)) =
-                        (&self.status_reason, &mut step.next.status_reason)
-                    {
-                        // A reviewer's rejection made final: the decline, then why it was rejected.
-                        now.codes.extend(before.codes.iter().copied());
-                        now.comment.clone_from(&before.comment);
-                        step.reasons.clone_from(&now.codes);
-                    }
                     step.notifications
                         .push(if step.next.status == Status::Ended {
                             NotificationKind::PartnerAssociationEnded { reason }
@@ -584,21 +576,6 @@ impl Claim {
                             comment: None,
                             dispute_by: None,
                         })
-                    }
-                    Action::CloseDisputeWindow => {
-                        // That the window closed, then why it was rejected in the first place.
-                        let mut codes = vec![Reason::DisputeWindowClosed];
-                        codes.extend(
-                            self.status_reason
-                                .iter()
-                                .flat_map(|r| r.codes.iter().copied()),
-                        );
-                        let comment = self.status_reason.as_ref().and_then(|r| r.comment.clone());
-                        step.next.status_reason = Some(StatusReason {
-                            codes: codes.clone(),
-                            comment,
-                        });
-                        step.reasons = codes;
                     }
                     _ => {}
                 }
@@ -717,11 +694,26 @@ impl Claim {
             })?;
         let mut step = self.step(action);
         step.next.status = row.to;
-        step.next.status_reason = row.reason.map(|r| StatusReason {
-            codes: vec![r],
-            comment: None,
+        step.next.status_reason = row.reason.map(|r| {
+            // A rejection made final (the dispute window closed, the customer declined): why
+            // it became final, then why it was rejected in the first place.
+            let before = self
+                .status_reason
+                .as_ref()
+                .filter(|_| self.status == Status::Rejected);
+            StatusReason {
+                codes: std::iter::once(r)
+                    .chain(before.iter().flat_map(|b| b.codes.iter().copied()))
+                    .collect(),
+                comment: before.and_then(|b| b.comment.clone()),
+            }
         });
-        step.reasons = row.reason.into_iter().collect();
+        step.reasons = step
+            .next
+            .status_reason
+            .as_ref()
+            .map(|r| r.codes.clone())
+            .unwrap_or_default();
         Ok(step)
     }
     /// The one-time schedule that should exist for this claim now, if any: the earlier of the

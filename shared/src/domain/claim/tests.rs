@@ -967,6 +967,12 @@ fn a_customer_may_decline_at_any_time_even_after_activation() {
         let (c, now) = claim_in(status);
         let out = customer(&c, ConsentDecision::Decline, now).unwrap();
         assert_eq!(out.claim.status(), Status::RejectedFinal, "{status}");
+        // only a rejection's reasons carry over; a request for information's do not
+        assert_eq!(
+            out.claim.status_reason().unwrap().codes,
+            [Reason::CustomerDecline],
+            "{status}"
+        );
     }
     let (d, now) = claim_in(Status::Disputed);
     let out = customer(&d, ConsentDecision::Decline, now).unwrap();
