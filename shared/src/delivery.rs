@@ -131,22 +131,6 @@ where
                 let Some(link_settings) = &self.links else {
                     return Err(Unavailable::new("render email", "no link settings"));
                 };
-                // A link lasts from when it is sent, and opens only for the contact it went to.
-                let consent_url = match (&notification.kind, &self.keys) {
-                    (NotificationKind::CustomerConsent { .. }, Some(keys)) => {
-                        let token = keys.consent_token(
-                            entry.claim_id,
-                            notification.to.to_string().as_str(),
-                            entry.created_at + link_settings.consent_link_ttl,
-                        );
-                        Some(link_settings.consent_url(&token))
-                    }
-                    _ => None,
-                };
-                let links = Links {
-                    consent_url,
-                    claim_url: link_settings.claim_url(entry.claim_id),
-                };
                 let to = match &notification.to {
                     Recipient::Contact(address) => address,
                     Recipient::Role(RecipientRole::Reviewers) => match &self.reviewers_email {
@@ -157,6 +141,22 @@ where
                             return Ok(());
                         }
                     },
+                };
+                // A link lasts from when it is sent, and opens only for the contact it went to.
+                let consent_url = match (&notification.kind, &self.keys) {
+                    (NotificationKind::CustomerConsent { .. }, Some(keys)) => {
+                        let token = keys.consent_token(
+                            entry.claim_id,
+                            to.as_str(),
+                            entry.created_at + link_settings.consent_link_ttl,
+                        );
+                        Some(link_settings.consent_url(&token))
+                    }
+                    _ => None,
+                };
+                let links = Links {
+                    consent_url,
+                    claim_url: link_settings.claim_url(entry.claim_id),
                 };
                 let email = render(
                     notification,

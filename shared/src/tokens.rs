@@ -131,8 +131,8 @@ impl KeyRing {
         URL_SAFE_NO_PAD.encode(out)
     }
 
-    /// Verifies a sealed token and returns its body.
-    fn open(&self, domain: &[u8], version: u8, token: &str) -> Result<Vec<u8>, TokenError> {
+    /// Verifies a sealed token and returns the key that signed it and its body.
+    fn open(&self, domain: &[u8], version: u8, token: &str) -> Result<(&Key, Vec<u8>), TokenError> {
         if token.is_empty() || token.len() > MAX_TOKEN_CHARS {
             return Err(TokenError::Invalid);
         }
@@ -153,7 +153,7 @@ impl KeyRing {
             .ok_or(TokenError::Invalid)?;
         // Constant-time comparison.
         mac.verify_slice(tag).map_err(|_| TokenError::Invalid)?;
-        Ok(body.to_vec())
+        Ok((key, body.to_vec()))
     }
 
     /// The consent token for a claim, sent to `contact`, valid until `expires_at` (counted from
@@ -203,7 +203,7 @@ impl KeyRing {
     /// ask for a fresh one to be emailed to the contact on file (it decides nothing itself).
     /// Whether it was sent to the claim's current contact is [`KeyRing::sent_to`].
     pub fn open_consent(&self, token: &str) -> Result<ConsentGrant, TokenError> {
-        let body = self.open(b"cpor-consent", CONSENT_VERSION, token)?;
+        let (key, body) = self.open(b"cpor-consent", CONSENT_VERSION, token)?;
         if body.len() != CONSENT_BODY {
             return Err(TokenError::Invalid);
         }
@@ -217,12 +217,11 @@ impl KeyRing {
             .ok_or(TokenError::Invalid)?;
         let contact_tag: [u8; CONTACT_TAG] =
             body[24..].try_into().map_err(|_| TokenError::Invalid)?;
-        let key_id = Self::key_id(token).ok_or(TokenError::Invalid)?;
         Ok(ConsentGrant {
             claim,
             expires_at,
             contact_tag,
-            key_id,
+            key_id: key.id.clone(),
         })
     }
 
@@ -237,15 +236,6 @@ impl KeyRing {
                 .fold(0u8, |acc, (a, b)| acc | (a ^ b))
                 == 0
         })
-    }
-
-    /// The key ID a sealed token names (already verified by `open`).
-    fn key_id(token: &str) -> Option<String> {
-        let raw = URL_SAFE_NO_PAD.decode(token.trim()).ok()?;
-        let len = usize::from(*raw.get(1)?);
-        std::str::from_utf8(raw.get(2..2 + len)?)
-            .ok()
-            .map(str::to_owned)
     }
 
     /// Seals an opaque position for one scope (e.g. `org#4812345` or `reviewer`).
@@ -264,6 +254,7 @@ impl KeyRing {
             CURSOR_VERSION,
             cursor,
         )
+        .map(|(_, position)| position)
     }
 }
 
