@@ -258,16 +258,7 @@ async fn the_consent_page_has_no_wcag_22_aa_violation_in_any_language_or_state()
     s.submitted(ORG_A, &unique_tenant(), &declined_customer)
         .await;
     let decided = consent_path(&declined_customer);
-    s.raw(
-        "POST",
-        &decided,
-        vec![(
-            "content-type".into(),
-            "application/x-www-form-urlencoded".into(),
-        )],
-        b"decision=decline".to_vec(),
-    )
-    .await;
+    s.decide(&decided, "decline").await;
     // closed: the partner withdrew it
     let closed_customer = customer_email();
     let withdrawn = s.submitted(ORG_A, &unique_tenant(), &closed_customer).await;

@@ -104,16 +104,7 @@ async fn every_event_of_a_claims_life_matches_its_schema_and_names_no_person() {
         .expect("time");
     s.sweep(until).await;
     let link = consent_path(&customer);
-    s.raw(
-        "POST",
-        &link,
-        vec![(
-            "content-type".into(),
-            "application/x-www-form-urlencoded".into(),
-        )],
-        b"decision=decline".to_vec(),
-    )
-    .await;
+    s.decide(&link, "decline").await;
     // and a Business Applications claim withdrawn, so its content shows too
     let ba = s
         .create(&t, &ba_body(ORG_A, &unique_tenant(), &customer_email()))

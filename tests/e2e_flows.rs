@@ -915,17 +915,12 @@ async fn a_bounced_consent_email_is_recorded_published_and_the_partner_told_once
             .expect("recorded");
     }
     // THEN the history says so once, the partner is told once, and an event is published
-    let history = s
-        .call("GET", &format!("/claims/{id}/history"), Some(&t), None, &[])
-        .await
-        .json();
-    let bounced = history["items"]
-        .as_array()
-        .unwrap()
+    let history = s.history(&t, &id).await;
+    let bounced = history
         .iter()
         .filter(|e| e["action"] == "consent_email_bounced")
         .count();
-    assert_eq!(bounced, 1, "{history}");
+    assert_eq!(bounced, 1, "{history:?}");
     let told: Vec<_> = emails_to(&format!("partner-{ORG_A}@fabrikam.example"))
         .into_iter()
         .filter(|(subject, _)| subject.starts_with("The customer could not be reached"))

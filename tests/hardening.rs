@@ -266,15 +266,7 @@ async fn races_end_in_one_outcome_with_a_consistent_history() {
             .expect("rfc3339")
             .with_timezone(&chrono::Utc);
         let link = crate::helpers::consent_path(&customer);
-        let decline = s.raw(
-            "POST",
-            &link,
-            vec![(
-                "content-type".into(),
-                "application/x-www-form-urlencoded".into(),
-            )],
-            b"decision=decline".to_vec(),
-        );
+        let decline = s.decide(&link, "decline");
         let (d, _) = tokio::join!(decline, s.sweep(due));
         assert_eq!(d.status, 200, "{}", d.text());
         let end = s.get(&admin, &id).await.json();
@@ -583,22 +575,10 @@ async fn an_idempotency_key_names_one_request_on_one_resource() {
     assert_eq!(other.status, 422, "{}", other.text());
     assert_eq!(other.json()["type"], "/problems/idempotency-mismatch");
     let comments_on = |id: String| {
-        let s = &s;
-        let admin = admin.clone();
+        let (s, admin) = (&s, admin.clone());
         async move {
-            let h = s
-                .call(
-                    "GET",
-                    &format!("/claims/{id}/history"),
-                    Some(&admin),
-                    None,
-                    &[],
-                )
+            s.history(&admin, &id)
                 .await
-                .json();
-            h["items"]
-                .as_array()
-                .expect("items")
                 .iter()
                 .filter(|e| e["action"] == "comment")
                 .count()
@@ -630,13 +610,11 @@ async fn reviewers_are_anonymous_in_a_partners_history() {
     let admin = s.admin(ORG_A);
     let (id, _) = s.under_review(ORG_A).await;
     let history = |token: String| {
-        let s = &s;
-        let path = format!("/claims/{id}/history");
+        let (s, id) = (&s, id.clone());
         async move {
-            s.call("GET", &path, Some(&token), None, &[]).await.json()["items"]
-                .as_array()
-                .expect("items")
-                .iter()
+            s.history(&token, &id)
+                .await
+                .into_iter()
                 .filter(|e| e["actor"]["kind"] == "reviewer")
                 .map(|e| e["actor"].clone())
                 .collect::<Vec<Value>>()

@@ -64,16 +64,7 @@ async fn no_token_email_or_contact_detail_is_logged() {
     let link = consent_path(&customer);
     let token = link.trim_start_matches("/consent/").to_owned();
     s.raw("GET", &link, vec![], vec![]).await;
-    s.raw(
-        "POST",
-        &link,
-        vec![(
-            "content-type".into(),
-            "application/x-www-form-urlencoded".into(),
-        )],
-        b"decision=decline".to_vec(),
-    )
-    .await;
+    s.decide(&link, "decline").await;
     // a rejected body with the address in it
     let mut bad = body.clone();
     bad["customerContact"]["email"] = json!(format!("not an email {marker}"));

@@ -248,6 +248,21 @@ impl Stack {
             .await
     }
 
+    /// A claim's history entries as `token`'s holder sees them (the first page).
+    pub async fn history(&self, token: &str, id: &str) -> Vec<Value> {
+        let r = self
+            .call(
+                "GET",
+                &format!("/claims/{id}/history"),
+                Some(token),
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, 200, "history: {}", r.text());
+        r.json()["items"].as_array().expect("items").clone()
+    }
+
     /// The customer's decision through a consent link.
     pub async fn decide(&self, link: &str, decision: &str) -> HttpResponse {
         self.form(link, &format!("decision={decision}"), &[]).await
