@@ -19,7 +19,7 @@ use cpor::aws::ses::SesMailer;
 use cpor::aws::wiring::Wire;
 use cpor::domain::{Claim, CommandError, ConsentDecision, Language, LanguageTag};
 use cpor::http::{self, Body, Request, Response};
-use cpor::i18n::{self, Text};
+use cpor::i18n::Text;
 use cpor::ports::Unwired;
 
 /// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
@@ -53,12 +53,7 @@ pub fn language<W: Wiring>(app: &App<W>, req: &Request, claim: Option<&Claim>) -
                     .map(LanguageTag::language)
             })
         })
-        .or_else(|| {
-            req.headers()
-                .get("accept-language")
-                .and_then(|v| v.to_str().ok())
-                .and_then(i18n::from_accept_language)
-        })
+        .or_else(|| http::accept_language(req))
         .unwrap_or(app.language)
 }
 

@@ -234,12 +234,15 @@ pub fn now(req: &Request) -> chrono::DateTime<chrono::Utc> {
         .map_or_else(chrono::Utc::now, |c| c.0)
 }
 
+/// The language the request's `Accept-Language` prefers among those we write, if any.
+pub fn accept_language(req: &Request) -> Option<crate::domain::Language> {
+    header(req, "accept-language").and_then(crate::i18n::from_accept_language)
+}
+
 /// The language a request reads labels in (`Accept-Language`, else `CPOR_DEFAULT_LANGUAGE`),
 /// with dates in the deadline calendar's zone.
 pub fn labels<W: crate::app::Wiring>(app: &crate::app::App<W>, req: &Request) -> Labels {
-    let lang = header(req, "accept-language")
-        .and_then(crate::i18n::from_accept_language)
-        .unwrap_or(app.language);
+    let lang = accept_language(req).unwrap_or(app.language);
     Labels {
         text: crate::i18n::Text::new(lang, app.policy.calendar.time_zone()),
         policy: app.policy.clone(),
