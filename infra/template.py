@@ -29,8 +29,9 @@ POE_ACTIONS = {
     "tag": ["s3:PutObjectTagging"],  # attached once a submitted claim relies on it
 }
 # Memory and timeout, deliberately: API functions answer in well under a second (a read, a
-# transaction, a few deliveries); submit checks up to 20 objects; the sweep works in batches.
-SIZING = {"deadline-sweep": (512, 120), "submit-claim": (256, 20)}
+# transaction); submit checks up to 20 objects; the stream's delivery sends a batch of ten
+# entries at once; the sweep works in batches.
+SIZING = {"deadline-sweep": (512, 120), "submit-claim": (256, 20), "deliver-outbox": (256, 30)}
 DEFAULT_SIZING = (256, 10)
 
 DDB_READ = ["dynamodb:GetItem", "dynamodb:Query"]
@@ -96,6 +97,32 @@ def email_feedback(fn):
     }
 
 
+def outbox_stream(fn):
+    """The table's stream feeds the function: an event source mapping with the manifest's filter
+    (new outbox entries only), partial batch responses, bisection on error, bounded retries and
+    record age, and an on-failure queue with an alarm (the sweep still delivers those entries)."""
+    name, stream = logical(fn["name"]), fn["stream"]
+    return {
+        f"{name}Stream": {
+            "Type": "AWS::Lambda::EventSourceMapping",
+            "Properties": {
+                "EventSourceArn": {"Fn::GetAtt": ["ClaimsTable", "StreamArn"]},
+                "FunctionName": {"Ref": f"{name}Function"},
+                "StartingPosition": "TRIM_HORIZON",
+                "BatchSize": stream["batchSize"],
+                "MaximumBatchingWindowInSeconds": 0,
+                "MaximumRetryAttempts": stream["maximumRetryAttempts"],
+                "MaximumRecordAgeInSeconds": stream["maximumRecordAgeSeconds"],
+                "BisectBatchOnFunctionError": stream["bisectBatchOnFunctionError"],
+                "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                "FilterCriteria": {"Filters": [{"Pattern": stream["filter"]}]},
+                "DestinationConfig": {"OnFailure": {"Destination": {"Fn::GetAtt": ["StreamDeadLetterQueue", "Arn"]}}},
+            },
+        },
+        "StreamDeadLetterQueue": {"Type": "AWS::SQS::Queue", "Properties": {"MessageRetentionPeriod": 1209600, "SqsManagedSseEnabled": True}},
+    }
+
+
 def role(fn):
     crate, ports = fn["name"], fn["ports"]
     statements = [{
@@ -144,6 +171,15 @@ def role(fn):
     if fn["trigger"] in ASYNC_TRIGGERS:
         statements.append({"Effect": "Allow", "Action": ["sqs:SendMessage"],
                            "Resource": {"Fn::GetAtt": ["AsyncDeadLetterQueue", "Arn"]}})
+    if fn["trigger"] == "outboxStream":
+        # What the event source mapping does with the function's role: read the table's stream,
+        # send what it gives up on to the on-failure queue.
+        statements.append({"Effect": "Allow",
+                           "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords",
+                                      "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+                           "Resource": {"Fn::GetAtt": ["ClaimsTable", "StreamArn"]}})
+        statements.append({"Effect": "Allow", "Action": ["sqs:SendMessage"],
+                           "Resource": {"Fn::GetAtt": ["StreamDeadLetterQueue", "Arn"]}})
     return {
         "Type": "AWS::IAM::Role",
         "Properties": {
@@ -238,6 +274,8 @@ def template():
         resources[f"{logical(crate)}Function"] = function(fn)
         if fn["trigger"] == "emailFeedback":
             resources.update(email_feedback(fn))
+        if fn["trigger"] == "outboxStream":
+            resources.update(outbox_stream(fn))
         resources[f"{logical(crate)}Errors"] = {
             "Type": "AWS::CloudWatch::Alarm",
             "Properties": {
@@ -259,6 +297,8 @@ def template():
                 "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
                 "SSESpecification": {"SSEEnabled": True},
                 "TimeToLiveSpecification": {"AttributeName": "expiresAt", "Enabled": True},
+                # New items reach deliver-outbox through the stream (the view it reads).
+                "StreamSpecification": {"StreamViewType": "NEW_IMAGE"},
                 "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in
                                          ["pk", "sk", "orgPk", "orgStatusPk", "createdSk", "queuePk", "queueSk", "duePk", "dueSk"]],
                 "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
@@ -372,7 +412,7 @@ def template():
             "EvaluationPeriods": 1, "Threshold": 900, "ComparisonOperator": "GreaterThanThreshold",
             "TreatMissingData": "notBreaching", "AlarmActions": [{"Ref": "AlarmTopic"}]}},
     })
-    for q in ["SchedulerDeadLetterQueue", "AsyncDeadLetterQueue"]:
+    for q in ["SchedulerDeadLetterQueue", "AsyncDeadLetterQueue", "StreamDeadLetterQueue"]:
         resources[f"{q}Depth"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
             "AlarmDescription": f"Messages in {q}", "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
             "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [q, "QueueName"]}}], "Statistic": "Maximum",

@@ -10,9 +10,26 @@ a cancelled TransactWriteItems by restoring a snapshot of the whole table taken 
 transaction began — correct only if no other request ran in between. Without the lock, two
 concurrent transactions can erase each other's writes (seen here: a winning lock item vanishing
 when the losing transaction rolled back). Connections are still accepted concurrently.
+
+The snapshot leaves out the table's stream: moto would otherwise restore the stream too, taking
+back records it already handed out, reusing their sequence numbers and leaving every open shard
+iterator reading a discarded copy (and copying the whole stream on every transaction). Shared,
+the stream keeps the cancelled transaction's records; they name items that were never written,
+and the outbox's delivery skips them as it skips any duplicate record. Stream records and shard
+iterators are not kept for `/moto-api/data.json` (which would otherwise grow with every poll),
+and an iterator is forgotten once read (the local stack's poller reads each once).
+
+`GET /_cpor/emails` lists the emails SES captured — `[{to, subject, body}]` — without
+serialising every other resource as `/moto-api/data.json` does.
 """
+import copy
+import json
 import sys
 import threading
+
+from moto.dynamodb.models.table import StreamRecord, Table
+from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
+from moto.ses.models import ses_backends
 
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -21,6 +38,51 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+
+
+def _snapshot_without_stream(self, memo):
+    if self.stream_shard is not None:
+        memo[id(self.stream_shard)] = self.stream_shard
+    snapshot = Table.__new__(Table)
+    memo[id(self)] = snapshot
+    for name, value in self.__dict__.items():
+        setattr(snapshot, name, copy.deepcopy(value, memo))
+    return snapshot
+
+
+Table.__deepcopy__ = _snapshot_without_stream
+
+
+class _Untracked(list):
+    def append(self, _):
+        pass
+
+
+StreamRecord.instances_tracked = _Untracked()
+ShardIterator.instances_tracked = _Untracked()
+_get_records = DynamoDBStreamsBackend.get_records
+
+
+def _get_records_once(self, iterator_arn, limit):
+    records = _get_records(self, iterator_arn, limit)
+    self.shard_iterators.pop(iterator_arn, None)
+    return records
+
+
+DynamoDBStreamsBackend.get_records = _get_records_once
+
+
+def sent_emails(start_response):
+    emails = []
+    for account in ses_backends.values():
+        for backend in account.values():
+            for m in backend.sent_messages:
+                if hasattr(m, "subject"):
+                    emails.append({"to": m.destinations.get("ToAddresses", []),
+                                   "subject": m.subject, "body": m.body})
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [json.dumps(emails).encode()]
+
 port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
 moto_app = DomainDispatcherApplication(create_backend_app)
 lock = threading.Lock()
@@ -28,6 +90,8 @@ lock = threading.Lock()
 
 def serialized(environ, start_response):
     with lock:
+        if environ.get("PATH_INFO") == "/_cpor/emails":
+            return sent_emails(start_response)
         return list(moto_app(environ, start_response))
 
 

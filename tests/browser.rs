@@ -8,7 +8,7 @@
 //!   and expired link.
 
 use crate::helpers::request;
-use crate::helpers::{ORG_A, PARTNER_NAME, consent_path, customer_email, stack, unique_tenant};
+use crate::helpers::{ORG_A, PARTNER_NAME, customer_email, stack, unique_tenant};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -198,7 +198,7 @@ async fn a_japanese_customer_declines_in_a_real_browser() {
     let s = stack().await;
     let customer = customer_email();
     let claim = s.submitted(ORG_A, &unique_tenant(), &customer).await;
-    let url = format!("{}{}", s.run.base_url, consent_path(&customer));
+    let url = format!("{}{}", s.run.base_url, s.consent_path(&customer).await);
     let (title, before, after) = tokio::task::spawn_blocking(move || {
         let d = Driver::start();
         let page = d.session("ja");
@@ -252,17 +252,17 @@ async fn the_consent_page_has_no_wcag_22_aa_violation_in_any_language_or_state()
     // open: a submitted claim's link
     let open_customer = customer_email();
     s.submitted(ORG_A, &unique_tenant(), &open_customer).await;
-    let open = consent_path(&open_customer);
+    let open = s.consent_path(&open_customer).await;
     // decided: the customer declined
     let declined_customer = customer_email();
     s.submitted(ORG_A, &unique_tenant(), &declined_customer)
         .await;
-    let decided = consent_path(&declined_customer);
+    let decided = s.consent_path(&declined_customer).await;
     s.decide(&decided, "decline").await;
     // closed: the partner withdrew it
     let closed_customer = customer_email();
     let withdrawn = s.submitted(ORG_A, &unique_tenant(), &closed_customer).await;
-    let closed = consent_path(&closed_customer);
+    let closed = s.consent_path(&closed_customer).await;
     let r = s
         .call(
             "POST",

@@ -4,7 +4,7 @@
 //! and hold no contact name, email address or comment.
 
 use crate::helpers::{
-    ORG_A, PARTNER_NAME, ba_body, consent_path, customer_email, mws_body, stack, unique_tenant,
+    ORG_A, PARTNER_NAME, ba_body, customer_email, mws_body, stack, unique_tenant,
 };
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -76,7 +76,7 @@ async fn every_event_of_a_claims_life_matches_its_schema_and_names_no_person() {
     s.upload_poe(&t, &id, b"%PDF events").await;
     assert_eq!(s.submit(&t, &id).await.status, 200);
     // (the customer asked for French: the consent email read back from moto is French)
-    let mails = crate::helpers::emails_to(&customer);
+    let mails = s.emails_to(&customer).await;
     let (subject, body) = mails.last().expect("a consent email");
     assert_eq!(
         subject,
@@ -103,7 +103,7 @@ async fn every_event_of_a_claims_life_matches_its_schema_and_names_no_person() {
         .parse()
         .expect("time");
     s.sweep(until).await;
-    let link = consent_path(&customer);
+    let link = s.consent_path(&customer).await;
     s.decide(&link, "decline").await;
     // and a Business Applications claim withdrawn, so its content shows too
     let ba = s

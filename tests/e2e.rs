@@ -3,7 +3,7 @@
 //! walks a claim through part of its life the way a portal, a reviewer, a customer and the
 //! scheduler would.
 
-use crate::helpers::{ORG_A, consent_path, customer_email, emails_to, stack, unique_tenant};
+use crate::helpers::{ORG_A, customer_email, stack, unique_tenant};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
@@ -31,6 +31,7 @@ async fn a_claim_goes_from_draft_to_active() {
             .force_path_style(true)
             .build(),
     );
+    s.delivered().await;
     let tags = s3
         .get_object_tagging()
         .bucket(&s.run.names.bucket)
@@ -45,7 +46,7 @@ async fn a_claim_goes_from_draft_to_active() {
         .collect();
     assert_eq!(tags, vec![("cpor-upload", "attached")]);
     // the customer was emailed a consent link; a scanner's GET changes nothing
-    let link = consent_path(&customer);
+    let link = s.consent_path(&customer).await;
     let page = s.raw("GET", &link, vec![], vec![]).await;
     assert_eq!(page.status, 200);
     let html = page.text();
@@ -65,7 +66,7 @@ async fn a_claim_goes_from_draft_to_active() {
     assert_eq!(approved["status"], "approved");
     let opt_out_until = ts(&approved["dueAt"]);
     assert!(
-        emails_to(&customer).len() >= 2,
+        s.emails_to(&customer).await.len() >= 2,
         "consent notice on approval"
     );
     // the sweep before the window ends does nothing; after it, the claim is active
@@ -100,7 +101,9 @@ async fn a_claim_goes_from_draft_to_active() {
             .any(|e| e["detailType"] == "AssociationActivated")
     );
     // the partner heard about approval and activation
-    let partner_mail = emails_to(&format!("partner-{ORG_A}@fabrikam.example"));
+    let partner_mail = s
+        .emails_about(&format!("partner-{ORG_A}@fabrikam.example"), &id)
+        .await;
     assert!(
         partner_mail
             .iter()

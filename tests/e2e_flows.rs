@@ -2,8 +2,7 @@
 //! races, access, bad input, preconditions and retries.
 
 use crate::helpers::{
-    ORG_A, ORG_B, Stack, ba_body, consent_path, customer_email, emails_to, id_of, mws_body, stack,
-    unique_tenant,
+    ORG_A, ORG_B, Stack, ba_body, customer_email, id_of, mws_body, stack, unique_tenant,
 };
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
@@ -39,7 +38,9 @@ async fn information_requested_then_resubmitted_and_silence_rejects() {
         par["statusReason"]["codes"],
         json!(["missing_or_old_dates"])
     );
-    let mails = emails_to(&format!("partner-{ORG_A}@fabrikam.example"));
+    let mails = s
+        .emails_about(&format!("partner-{ORG_A}@fabrikam.example"), &id)
+        .await;
     let (_, body) = mails
         .iter()
         .find(|(s, _)| s.starts_with("Action required"))
@@ -120,7 +121,7 @@ async fn a_customer_decline_releases_the_workload_before_and_after_activation() 
     );
     assert!(!refused.text().contains(ORG_A));
     // WHEN the customer declines through the link
-    let link = consent_path(&customer);
+    let link = s.consent_path(&customer).await;
     let receipt = s.decide(&link, "decline").await;
     assert_eq!(receipt.status, 200);
     assert!(receipt.text().contains("Declined"));
@@ -141,7 +142,9 @@ async fn a_customer_decline_releases_the_workload_before_and_after_activation() 
         )
         .await;
     assert_eq!(dispute.status, 409, "{}", dispute.text());
-    let rejected_mail = emails_to(&format!("partner-{ORG_A}@fabrikam.example"))
+    let rejected_mail = s
+        .emails_about(&format!("partner-{ORG_A}@fabrikam.example"), &id_of(&a))
+        .await
         .into_iter()
         .find(|(subject, _)| subject.starts_with("Claim rejected"))
         .expect("the partner is told");
@@ -162,7 +165,9 @@ async fn a_customer_decline_releases_the_workload_before_and_after_activation() 
     assert_eq!(s.get(&tb, &b_id).await.json()["status"], "active");
     // WHEN its customer declines after activation THEN it ends and the workloads are free
     let b_customer = b["customerContact"]["email"].as_str().unwrap().to_owned();
-    let r = s.decide(&consent_path(&b_customer), "decline").await;
+    let r = s
+        .decide(&s.consent_path(&b_customer).await, "decline")
+        .await;
     assert_eq!(r.status, 200);
     let ended = s.get(&tb, &b_id).await.json();
     assert_eq!(ended["status"], "ended");
@@ -183,7 +188,9 @@ async fn rejected_then_disputed_then_approved_and_a_late_dispute_is_refused() {
         .await
         .json();
     assert_eq!(rejected["status"], "rejected");
-    let mails = emails_to(&format!("partner-{ORG_A}@fabrikam.example"));
+    let mails = s
+        .emails_about(&format!("partner-{ORG_A}@fabrikam.example"), &id)
+        .await;
     assert!(
         mails
             .iter()
@@ -583,7 +590,7 @@ async fn scanners_opening_the_link_change_nothing_and_a_decision_is_shown_after(
     let s = stack().await;
     let customer = customer_email();
     let c = s.submitted(ORG_A, &unique_tenant(), &customer).await;
-    let link = consent_path(&customer);
+    let link = s.consent_path(&customer).await;
     for _ in 0..3 {
         assert_eq!(s.raw("GET", &link, vec![], vec![]).await.status, 200);
     }
@@ -612,6 +619,7 @@ async fn scanners_opening_the_link_change_nothing_and_a_decision_is_shown_after(
 
 /// The S3 tags of a claim's PoE object on the stack's bucket.
 async fn poe_tags(s: &Stack, claim: &str, poe: &str) -> Vec<(String, String)> {
+    s.delivered().await;
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&s.run.config)
             .force_path_style(true)
@@ -631,7 +639,7 @@ async fn poe_tags(s: &Stack, claim: &str, poe: &str) -> Vec<(String, String)> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn work_a_function_has_no_permission_for_waits_for_the_sweep() {
+async fn side_effects_are_delivered_from_the_stream_after_the_answer() {
     // GIVEN a rejected claim to which the partner adds a PoE document for a dispute
     let s = stack().await;
     let t = s.admin(ORG_A);
@@ -646,9 +654,10 @@ async fn work_a_function_has_no_permission_for_waits_for_the_sweep() {
     let poe = s.upload_poe(&t, &id, b"%PDF-1.7 the signed SoW").await;
     let pending = vec![("cpor-upload".to_owned(), "pending".to_owned())];
     assert_eq!(poe_tags(&s, &id, &poe).await, pending);
-    // WHEN the dispute is committed by dispute-claim, which has no S3 permission (its manifest
-    // row and its Wired type leave the PoE port unwired)
-    assert!(!cpor::functions::Function::named("dispute-claim").uses(cpor::functions::Port::Poe));
+    // WHEN the dispute is committed by dispute-claim, which may only use the table (its
+    // manifest row and its Wired type leave every other port unwired)
+    use cpor::functions::{Function, Port};
+    assert_eq!(Function::named("dispute-claim").ports, [Port::Store]);
     let body = json!({"justification": "Signed SoW attached"});
     let r = s
         .call(
@@ -660,18 +669,15 @@ async fn work_a_function_has_no_permission_for_waits_for_the_sweep() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    // THEN the upload is not yet kept: tagging it is left in the outbox
-    assert_eq!(poe_tags(&s, &id, &poe).await, pending);
-    // and once the function's delivery lease has run out, the sweep tags it, once
-    let later = chrono::Utc::now() + cpor::outbox::INLINE_LEASE + Duration::seconds(1);
-    let first = s.sweep(later).await;
-    assert!(first.outbox_delivered >= 1, "{first:?}");
+    // THEN deliver-outbox, fed by the table's stream, keeps the upload the dispute relies on
     assert_eq!(
         poe_tags(&s, &id, &poe).await,
         vec![("cpor-upload".to_owned(), "attached".to_owned())]
     );
-    let again = s.sweep(later).await;
-    assert_eq!(again.outbox_delivered, 0, "{again:?}");
+    // and the sweep, once the stream's grace has run out, finds nothing left to deliver
+    let later = chrono::Utc::now() + cpor::outbox::STREAM_GRACE + Duration::seconds(1);
+    let sweep = s.sweep(later).await;
+    assert_eq!(sweep.outbox_delivered, 0, "{sweep:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -812,7 +818,7 @@ async fn comments_reach_people_and_a_partners_waits_in_the_reviewer_queue() {
         )
         .await;
     assert!(r.status < 300, "{}", r.text());
-    let to_reviewers = emails_to(&s.run.names.reviewers);
+    let to_reviewers = s.emails_to(&s.run.names.reviewers).await;
     assert_eq!(to_reviewers.len(), 1, "{to_reviewers:?}");
     assert!(
         to_reviewers[0]
@@ -833,7 +839,9 @@ async fn comments_reach_people_and_a_partners_waits_in_the_reviewer_queue() {
         )
         .await;
     assert!(r.status < 300, "{}", r.text());
-    let to_partner = emails_to(&format!("partner-{ORG_A}@fabrikam.example"));
+    let to_partner = s
+        .emails_to(&format!("partner-{ORG_A}@fabrikam.example"))
+        .await;
     let (subject, body) = to_partner
         .iter()
         .find(|(subject, _)| subject.starts_with("New comment on your claim"))
@@ -921,7 +929,9 @@ async fn a_bounced_consent_email_is_recorded_published_and_the_partner_told_once
         .filter(|e| e["action"] == "consent_email_bounced")
         .count();
     assert_eq!(bounced, 1, "{history:?}");
-    let told: Vec<_> = emails_to(&format!("partner-{ORG_A}@fabrikam.example"))
+    let told: Vec<_> = s
+        .emails_about(&format!("partner-{ORG_A}@fabrikam.example"), &id)
+        .await
         .into_iter()
         .filter(|(subject, _)| subject.starts_with("The customer could not be reached"))
         .collect();

@@ -3,10 +3,7 @@
 //! contact's language, then the browser's; claim views label statuses and reasons in the
 //! reader's `Accept-Language`.
 
-use crate::helpers::{
-    ORG_A, PARTNER_NAME, consent_path, customer_email, emails_to, id_of, mws_body, stack,
-    unique_tenant,
-};
+use crate::helpers::{ORG_A, PARTNER_NAME, customer_email, id_of, mws_body, stack, unique_tenant};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -26,7 +23,7 @@ async fn a_japanese_customer_and_a_mexican_partner_each_read_their_own_language(
     assert_eq!(s.submit(&t, &id).await.status, 200);
 
     // The customer's consent email: in Japanese, naming the partner and its contact.
-    let mails = emails_to(&customer);
+    let mails = s.emails_to(&customer).await;
     let (subject, text) = mails.last().expect("a consent email");
     assert_eq!(
         subject,
@@ -40,7 +37,7 @@ async fn a_japanese_customer_and_a_mexican_partner_each_read_their_own_language(
     assert!(!subject.contains(ORG_A), "named, not numbered: {subject}");
 
     // The page: Japanese from the contact's language, French when asked, with links to the rest.
-    let link = consent_path(&customer);
+    let link = s.consent_path(&customer).await;
     let ja = s.raw("GET", &link, vec![], vec![]).await;
     assert_eq!(ja.status, 200);
     assert_eq!(ja.header("content-language"), Some("ja"));
@@ -93,7 +90,9 @@ async fn a_japanese_customer_and_a_mexican_partner_each_read_their_own_language(
         rejected["statusReason"]["reasons"][0]["label"],
         "Insufficient proof of execution"
     );
-    let partner_mail = emails_to(&format!("partner-{ORG_A}@fabrikam.example"))
+    let partner_mail = s
+        .emails_about(&format!("partner-{ORG_A}@fabrikam.example"), &id)
+        .await
         .into_iter()
         .find(|(subject, _)| subject.starts_with("Notificación rechazada"))
         .expect("a Spanish rejection email");
@@ -159,8 +158,8 @@ async fn an_expired_link_offers_a_fresh_one_sent_only_to_the_contact_on_file() {
     let s = stack().await;
     let customer = customer_email();
     let c = s.submitted(ORG_A, &unique_tenant(), &customer).await;
-    let old = consent_path(&customer);
-    let sent_before = emails_to(&customer).len();
+    let old = s.consent_path(&customer).await;
+    let sent_before = s.emails_to(&customer).await.len();
     // GIVEN the link expired (links last a year from submission)
     let late = (chrono::Utc::now() + chrono::Duration::days(400)).to_rfc3339();
     let at = [("x-cpor-now", late.clone())];
@@ -184,9 +183,9 @@ async fn an_expired_link_offers_a_fresh_one_sent_only_to_the_contact_on_file() {
     let asked = s.form(&old, "request=link", &at).await;
     assert_eq!(asked.status, 202, "{}", asked.text());
     assert!(!asked.text().contains(&customer));
-    let mails = emails_to(&customer);
+    let mails = s.emails_to(&customer).await;
     assert_eq!(mails.len(), sent_before + 1);
-    let fresh = consent_path(&customer);
+    let fresh = s.consent_path(&customer).await;
     assert_ne!(fresh, old);
     let open = s
         .raw(
@@ -202,7 +201,7 @@ async fn an_expired_link_offers_a_fresh_one_sent_only_to_the_contact_on_file() {
     let again = s.form(&old, "request=link", &at).await;
     assert_eq!(again.status, 429);
     assert!(again.header("retry-after").is_some());
-    assert_eq!(emails_to(&customer).len(), sent_before + 1);
+    assert_eq!(s.emails_to(&customer).await.len(), sent_before + 1);
     // the decision through the fresh link counts
     assert_eq!(s.form(&fresh, "decision=decline", &at).await.status, 200);
     let t = s.admin(ORG_A);
@@ -219,7 +218,7 @@ async fn a_link_opens_only_for_the_contact_it_was_sent_to() {
     let first = customer_email();
     let c = s.submitted(ORG_A, &unique_tenant(), &first).await;
     let id = id_of(&c);
-    let old_link = consent_path(&first);
+    let old_link = s.consent_path(&first).await;
     assert_eq!(s.raw("GET", &old_link, vec![], vec![]).await.status, 200);
     // WHEN the partner corrects the customer contact (allowed while submitted) and resends
     let second = customer_email();
@@ -252,7 +251,7 @@ async fn a_link_opens_only_for_the_contact_it_was_sent_to() {
     assert_eq!(s.decide(&old_link, "decline").await.status, 404);
     assert_eq!(s.get(&t, &id).await.json()["status"], "submitted");
     // and the new contact's link works
-    let new_link = consent_path(&second);
+    let new_link = s.consent_path(&second).await;
     assert_ne!(new_link, old_link);
     let page = s.raw("GET", &new_link, vec![], vec![]).await;
     assert_eq!(page.status, 200);
@@ -265,7 +264,7 @@ async fn a_link_resent_after_a_year_lasts_from_its_sending() {
     let t = s.admin(ORG_A);
     let customer = customer_email();
     let c = s.submitted(ORG_A, &unique_tenant(), &customer).await;
-    let first = consent_path(&customer);
+    let first = s.consent_path(&customer).await;
     let late = (chrono::Utc::now() + chrono::Duration::days(400)).to_rfc3339();
     let at = vec![("x-cpor-now".to_owned(), late.clone())];
     assert_eq!(s.raw("GET", &first, at.clone(), vec![]).await.status, 410);
@@ -281,7 +280,7 @@ async fn a_link_resent_after_a_year_lasts_from_its_sending() {
         .await;
     assert!(r.status < 300, "{}", r.text());
     // THEN the email carries a new link, valid from then
-    let resent = consent_path(&customer);
+    let resent = s.consent_path(&customer).await;
     assert_ne!(resent, first);
     assert_eq!(s.raw("GET", &resent, at, vec![]).await.status, 200);
 }

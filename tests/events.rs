@@ -65,6 +65,23 @@ async fn every_sample_event_gets_the_status_its_name_says() {
                     .await
                     .map(|_| ()),
             ),
+            // Read as the runtime reads it; handled means no record for Lambda to retry.
+            "deliver-outbox" => Some(
+                match serde_json::from_value::<aws_lambda_events::event::dynamodb::Event>(
+                    value.clone(),
+                ) {
+                    Ok(event) => {
+                        let (response, _) =
+                            deliver_outbox::deliver(&s.run.deliver_app, &event, chrono::Utc::now())
+                                .await;
+                        match response.batch_item_failures.as_slice() {
+                            [] => Ok(()),
+                            failed => Err(format!("{} records to retry", failed.len())),
+                        }
+                    }
+                    Err(e) => Err(e.to_string()),
+                },
+            ),
             _ => None,
         };
         if let Some(result) = handled {

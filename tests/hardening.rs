@@ -265,7 +265,7 @@ async fn races_end_in_one_outcome_with_a_consistent_history() {
         let due = chrono::DateTime::parse_from_rfc3339(approved["dueAt"].as_str().expect("due"))
             .expect("rfc3339")
             .with_timezone(&chrono::Utc);
-        let link = crate::helpers::consent_path(&customer);
+        let link = s.consent_path(&customer).await;
         let decline = s.decide(&link, "decline");
         let (d, _) = tokio::join!(decline, s.sweep(due));
         assert_eq!(d.status, 200, "{}", d.text());
@@ -638,7 +638,7 @@ async fn consent_emails_on_request_are_rate_limited_per_claim() {
     let customer = customer_email();
     let c = s.submitted(ORG_A, &unique_tenant(), &customer).await;
     let id = c["id"].as_str().expect("id").to_owned();
-    let before = crate::helpers::emails_to(&customer).len();
+    let before = s.emails_to(&customer).await.len();
     let mut statuses = Vec::new();
     for _ in 0..25 {
         let r = s
@@ -663,7 +663,7 @@ async fn consent_emails_on_request_are_rate_limited_per_claim() {
     assert!(statuses[0] < 300, "{statuses:?}");
     assert!(statuses[1..].iter().all(|s| *s == 429), "{statuses:?}");
     assert_eq!(
-        crate::helpers::emails_to(&customer).len(),
+        s.emails_to(&customer).await.len(),
         before + 1,
         "25 requests, one email"
     );

@@ -238,6 +238,10 @@ fn every_role_grants_exactly_what_its_manifest_row_says() {
                 let service = a.split(':').next().unwrap_or_default();
                 let allowed = match service {
                     "logs" => true,
+                    "dynamodb" if STREAM_READ.contains(&a.as_str()) => {
+                        // the event source mapping reads the table's stream with the role
+                        f.trigger == Trigger::OutboxStream && resource.contains("StreamArn")
+                    }
                     "dynamodb" => {
                         assert!(
                             resource.contains("ClaimsTable"),
@@ -270,7 +274,11 @@ fn every_role_grants_exactly_what_its_manifest_row_says() {
                             && a == "events:PutEvents"
                             && resource.contains("EventBus")
                     }
-                    "sqs" => f.trigger.is_async() && resource.contains("AsyncDeadLetterQueue"),
+                    "sqs" => {
+                        (f.trigger.is_async() && resource.contains("AsyncDeadLetterQueue"))
+                            || (f.trigger == Trigger::OutboxStream
+                                && resource.contains("StreamDeadLetterQueue"))
+                    }
                     _ => false,
                 };
                 assert!(allowed, "{name} may not have {a} on {resource}");
@@ -306,6 +314,10 @@ fn every_role_grants_exactly_what_its_manifest_row_says() {
         if f.uses(Port::Events) {
             needed.push("events:PutEvents");
         }
+        if f.trigger == Trigger::OutboxStream {
+            needed.extend(STREAM_READ);
+            needed.push("sqs:SendMessage");
+        }
         for a in needed {
             assert!(granted.contains(a), "{name} lacks {a}");
         }
@@ -322,6 +334,77 @@ fn every_role_grants_exactly_what_its_manifest_row_says() {
         );
     }
     assert!(checked > 40);
+}
+
+/// What Lambda's event source mapping needs to read a DynamoDB stream.
+const STREAM_READ: [&str; 4] = [
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+];
+
+#[test]
+fn api_functions_commit_and_answer_and_the_stream_delivers() {
+    // No HTTP or feedback function sends an email, touches a schedule or publishes an event:
+    // they commit outbox entries; deliver-outbox (and the sweep, the backstop) deliver them.
+    for f in FUNCTIONS {
+        let delivers = [Port::Mail, Port::Schedules, Port::Events]
+            .iter()
+            .any(|p| f.uses(*p));
+        assert_eq!(
+            delivers,
+            ["deliver-outbox", "deadline-sweep"].contains(&f.name),
+            "{}",
+            f.name
+        );
+        assert!(!f.poe.contains(&PoeUse::Tag) || delivers, "{}", f.name);
+    }
+    // The table has a stream of new images, mapped to deliver-outbox as the manifest says.
+    let t = template();
+    assert_eq!(
+        t["Resources"]["ClaimsTable"]["Properties"]["StreamSpecification"]["StreamViewType"],
+        "NEW_IMAGE"
+    );
+    let mappings: Vec<&Value> = t["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == "AWS::Lambda::EventSourceMapping")
+        .collect();
+    assert_eq!(mappings.len(), 1);
+    let m = &mappings[0]["Properties"];
+    let stream = cpor::functions::OUTBOX_STREAM;
+    assert_eq!(
+        m["EventSourceArn"],
+        json!({"Fn::GetAtt": ["ClaimsTable", "StreamArn"]})
+    );
+    assert_eq!(m["FunctionName"], json!({"Ref": "DeliverOutboxFunction"}));
+    assert_eq!(
+        m["FunctionResponseTypes"],
+        json!(["ReportBatchItemFailures"])
+    );
+    assert_eq!(m["FilterCriteria"]["Filters"][0]["Pattern"], stream.filter);
+    assert_eq!(m["BatchSize"], stream.batch_size);
+    assert_eq!(m["MaximumRetryAttempts"], stream.maximum_retry_attempts);
+    assert_eq!(
+        m["MaximumRecordAgeInSeconds"],
+        stream.maximum_record_age_seconds
+    );
+    assert_eq!(m["BisectBatchOnFunctionError"], true);
+    assert_eq!(
+        m["DestinationConfig"]["OnFailure"]["Destination"],
+        json!({"Fn::GetAtt": ["StreamDeadLetterQueue", "Arn"]})
+    );
+    assert_eq!(
+        t["Resources"]["StreamDeadLetterQueueDepth"]["Properties"]["AlarmActions"],
+        json!([{"Ref": "AlarmTopic"}])
+    );
+    // The lease outlives the delivery function's timeout: a live delivery never loses it.
+    let timeout = t["Resources"]["DeliverOutboxFunction"]["Properties"]["Timeout"]
+        .as_i64()
+        .unwrap();
+    assert!(cpor::outbox::DELIVERY_LEASE.num_seconds() > timeout);
 }
 
 fn poe_actions(u: PoeUse) -> &'static [&'static str] {

@@ -2,7 +2,7 @@
 //! token, comments, a failed email) runs with every log line captured, and none carries an
 //! email address, a contact name, a comment, a consent token or a JWT.
 
-use crate::helpers::{ORG_A, consent_path, mws_body, stack, unique_tenant};
+use crate::helpers::{ORG_A, mws_body, stack, unique_tenant};
 use serde_json::json;
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -61,7 +61,7 @@ async fn no_token_email_or_contact_detail_is_logged() {
     .await;
     s.review(&id, json!({"action": "start"})).await;
     s.review(&id, json!({"action": "request_info", "reasons": ["missing_products"], "comment": format!("reviewer {marker}")})).await;
-    let link = consent_path(&customer);
+    let link = s.consent_path(&customer).await;
     let token = link.trim_start_matches("/consent/").to_owned();
     s.raw("GET", &link, vec![], vec![]).await;
     s.decide(&link, "decline").await;

@@ -1,7 +1,7 @@
-//! The outbox end to end on moto: entries written with the change, delivered inline, retried by
-//! the sweep after a failure or a crash, never delivered twice; and the faults moto cannot make
-//! (SES throttling, DynamoDB transaction conflicts, partial PutEvents failures) injected with
-//! aws-smithy-mocks.
+//! The outbox end to end on moto: entries written with the change, delivered from the stream
+//! (duplicate, late and reordered records harmless), retried by the sweep after a failure or a
+//! crash, never delivered twice; and the faults moto cannot make (SES throttling, DynamoDB
+//! transaction conflicts, partial PutEvents failures) injected with aws-smithy-mocks.
 
 use crate::helpers::aws::{Db, act, create, db, delivery, keys, links, save};
 use crate::helpers::emails_to;
@@ -13,7 +13,7 @@ use cpor::aws::events::EventBridgePublisher;
 use cpor::aws::ses::SesMailer;
 use cpor::delivery::{Deliverer, DeliveryReport};
 use cpor::domain::*;
-use cpor::outbox::{INLINE_LEASE, OutboxEntry, OutboxRef};
+use cpor::outbox::{OutboxEntry, OutboxRef, STREAM_GRACE};
 use cpor::ports::*;
 use cpor::testing::*;
 use std::collections::BTreeSet;
@@ -39,6 +39,29 @@ async fn submitted(db: &Db) -> (Claim, Vec<OutboxEntry>, String) {
         .await
         .expect("submitted");
     (outcome.claim, entries, customer)
+}
+
+/// What the stream announces for `entries` (each as born), delivered as `deliver-outbox` does.
+async fn from_stream<O, P, M, S, E>(
+    deliverer: &Deliverer<O, P, M, S, E>,
+    entries: &[OutboxEntry],
+    lease: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DeliveryReport
+where
+    O: OutboxStore,
+    P: PoeStorage,
+    M: Mailer,
+    S: Schedules,
+    E: EventPublisher,
+{
+    let announced: Vec<OutboxRef> = entries.iter().map(OutboxEntry::reference).collect();
+    deliverer
+        .deliver_announced(&announced, lease, now)
+        .await
+        .into_iter()
+        .map(|outcome| outcome.expect("bookkeeping"))
+        .collect()
 }
 
 /// The due outbox entries among `entries` at `at`.
@@ -74,13 +97,13 @@ fn throttled_ses() -> aws_sdk_sesv2::Client {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_commit_delivers_its_schedule_event_and_consent_email_inline() {
+async fn a_commit_is_delivered_from_the_stream_once_whatever_its_records_do() {
     let db = db().await;
     let d = delivery(&db.config).await;
     let (claim, entries, customer) = submitted(&db).await;
     let deliverer = d.deliverer(&db.store);
-    // WHEN the function delivers what it committed
-    let report = deliverer.deliver_committed(&entries, monday()).await;
+    // WHEN the stream announces what was committed
+    let report = from_stream(&deliverer, &entries, "stream-1", monday()).await;
     // THEN all three went out and none is left for the sweep
     assert_eq!(
         report,
@@ -91,8 +114,18 @@ async fn a_commit_delivers_its_schedule_event_and_consent_email_inline() {
             handed_off: 0
         }
     );
-    let later = monday() + INLINE_LEASE + Duration::days(30);
+    let later = monday() + STREAM_GRACE + Duration::days(30);
     assert_eq!(due_among(&db.store, &entries, later).await, vec![]);
+    // AND the records come again — duplicated, reversed, late, two invocations at once
+    let mut again: Vec<OutboxEntry> = entries.iter().chain(&entries).cloned().collect();
+    again.reverse();
+    let (a, b) = tokio::join!(
+        from_stream(&deliverer, &again, "stream-2", later),
+        from_stream(&deliverer, &entries, "stream-3", later)
+    );
+    // THEN nothing more happens
+    assert_eq!(a.delivered + b.delivered, 0);
+    assert_eq!(a.skipped + b.skipped, 3 * entries.len() as u32);
     // the customer got one consent email whose link is a token for this claim
     let mails = emails_to(&customer);
     assert_eq!(mails.len(), 1, "{mails:?}");
@@ -129,8 +162,8 @@ async fn a_failed_email_is_retried_by_the_sweep_and_sent_once() {
     let d = delivery(&db.config).await;
     let (_, entries, customer) = submitted(&db).await;
     let now = monday();
-    // GIVEN SES throttles the inline delivery
-    let inline = Deliverer {
+    // GIVEN SES throttles the stream's delivery
+    let failing = Deliverer {
         store: db.store.clone(),
         poe: d.poe(),
         mailer: SesMailer::new(throttled_ses(), &d.sender, None),
@@ -142,7 +175,7 @@ async fn a_failed_email_is_retried_by_the_sweep_and_sent_once() {
         language: Default::default(),
         reviewers_email: None,
     };
-    let report = inline.deliver_committed(&entries, now).await;
+    let report = from_stream(&failing, &entries, "stream-1", now).await;
     assert_eq!(
         report,
         DeliveryReport {
@@ -193,9 +226,9 @@ async fn a_failed_email_is_retried_by_the_sweep_and_sent_once() {
 async fn after_a_crash_two_sweeps_at_once_deliver_each_entry_exactly_once() {
     let db = db().await;
     let d = delivery(&db.config).await;
-    // GIVEN the function died right after its commit: nothing delivered
+    // GIVEN the stream's delivery never came (its retries ran out): nothing delivered
     let (claim, entries, customer) = submitted(&db).await;
-    let t = monday() + INLINE_LEASE + Duration::seconds(1);
+    let t = monday() + STREAM_GRACE + Duration::seconds(1);
     let due = due_among(&db.store, &entries, t).await;
     assert_eq!(due.len(), entries.len());
     let sweeper = || d.deliverer(&db.store);
@@ -230,7 +263,7 @@ async fn an_entry_that_keeps_failing_is_parked_out_of_the_sweeps_way() {
     let db = db().await;
     let (_, entries, _) = submitted(&db).await;
     let entry = &entries[0];
-    let t = monday() + INLINE_LEASE + Duration::seconds(1);
+    let t = monday() + STREAM_GRACE + Duration::seconds(1);
     let due = due_among(&db.store, std::slice::from_ref(entry), t).await;
     assert_eq!(due.len(), 1);
     let leased = db
@@ -431,7 +464,7 @@ async fn ses_scheduler_and_eventbridge_all_failing_after_the_change_deliver_once
                 .expect("exception"),
         )
     });
-    let inline = Deliverer {
+    let failing = Deliverer {
         store: db.store.clone(),
         poe: d.poe(),
         mailer: SesMailer::new(throttled_ses(), &d.sender, None),
@@ -454,7 +487,7 @@ async fn ses_scheduler_and_eventbridge_all_failing_after_the_change_deliver_once
         language: Default::default(),
         reviewers_email: None,
     };
-    let report = inline.deliver_committed(&entries, now).await;
+    let report = from_stream(&failing, &entries, "stream-1", now).await;
     assert_eq!(report.failed, 3, "{report:?}");
     // THEN the claim is as committed
     let stored = db.store.get(claim.id()).await.unwrap().unwrap();
@@ -483,4 +516,59 @@ async fn ses_scheduler_and_eventbridge_all_failing_after_the_change_deliver_once
         .unwrap();
     assert_eq!(listed.schedules().len(), 1);
     println!("hardening | faults after the change | 3 services failed | 0 lost | 0 sent twice");
+}
+
+#[tokio::test]
+async fn a_record_whose_entry_cannot_be_taken_is_handed_back_to_lambda_to_retry() {
+    use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+    use aws_sdk_dynamodb::types::error::ResourceNotFoundException;
+    use cpor::app::App;
+    use cpor::aws::wiring::Wire;
+    // GIVEN the table refuses the take (here: it is gone)
+    let gone = mock!(aws_sdk_dynamodb::Client::update_item).then_error(|| {
+        UpdateItemError::ResourceNotFoundException(
+            ResourceNotFoundException::builder()
+                .message("no such table")
+                .build(),
+        )
+    });
+    let store = DynamoStore::new(
+        mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, [&gone]),
+        "claims",
+    );
+    let app: App<Wire<DynamoStore, Unwired, Unwired, Unwired, Unwired>> = App {
+        store: store.clone(),
+        poe: Unwired,
+        deliverer: Deliverer {
+            store,
+            poe: Unwired,
+            mailer: Unwired,
+            schedules: Unwired,
+            events: Unwired,
+            keys: None,
+            links: None,
+            policy: Default::default(),
+            language: Default::default(),
+            reviewers_email: None,
+        },
+        policy: Default::default(),
+        poe_policy: PoePolicy::default(),
+        language: Default::default(),
+    };
+    // WHEN deliver-outbox gets the sample record of a new entry
+    let sample =
+        std::fs::read_to_string("events/deliver-outbox/200-new-outbox-entry.json").expect("sample");
+    let event: aws_lambda_events::event::dynamodb::Event =
+        serde_json::from_str(&sample).expect("a stream event");
+    let (response, report) = deliver_outbox::deliver(&app, &event, monday()).await;
+    // THEN the record is named for Lambda to retry, nothing was sent, nothing was lost (the
+    // entry stays due for the sweep)
+    let failed: Vec<_> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.clone())
+        .collect();
+    assert_eq!(failed, vec![Some("1100000000017454423101".to_owned())]);
+    assert_eq!(report.retried, 1);
+    assert_eq!(report.delivered + report.failed + report.skipped, 0);
 }

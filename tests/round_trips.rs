@@ -5,8 +5,9 @@
 
 use crate::helpers::aws::counted_db;
 use cpor::aws::dynamo::DUE_SHARDS;
+use cpor::delivery::Delivery;
 use cpor::domain::*;
-use cpor::outbox::entries_for;
+use cpor::outbox::{OutboxRef, STREAM_GRACE, entries_for};
 use cpor::ports::*;
 use cpor::testing::*;
 
@@ -14,6 +15,15 @@ use cpor::testing::*;
 fn print_table(label: &str, table: &[(&str, Vec<String>)]) {
     for (name, ops) in table {
         println!("{label} | {name:<50} | {} | {}", ops.len(), ops.join(" + "));
+    }
+}
+
+/// The row name of what the stream delivers after the operation `name`.
+fn stream_of(name: &str) -> &'static str {
+    match name {
+        "review: start" => "  its outbox, from the stream (start)",
+        "review: approve" => "  its outbox, from the stream (approve)",
+        _ => "  its outbox, from the stream (activation)",
     }
 }
 
@@ -212,10 +222,36 @@ async fn each_operation_sends_exactly_its_documented_aws_requests() {
     wire.take();
     let now = chrono::Utc::now();
     let mut table: Vec<(&str, Vec<String>)> = Vec::new();
+    // What deliver-outbox sends for the entries an operation committed: the stream announces
+    // each as born, which is what the due index shows before the stream's grace runs out.
+    let (app, wire) = (&app, &wire);
+    let stream = |at: chrono::DateTime<chrono::Utc>| async move {
+        let announced: Vec<OutboxRef> = app
+            .store
+            .due(at + STREAM_GRACE + chrono::Duration::seconds(1), 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter_map(|w| match w {
+                DueWork::Outbox(r) => Some(r),
+                DueWork::Deadline { .. } => None,
+            })
+            .collect();
+        wire.take();
+        let outcomes = app.deliver_announced(&announced, at).await;
+        assert!(
+            outcomes
+                .iter()
+                .all(|o| matches!(o, Ok(Delivery::Delivered))),
+            "{outcomes:?}"
+        );
+        wire.take()
+    };
 
     let created = app.create(&admin(), &mws_input(), None, now).await.unwrap();
     let id = created.claim.id();
     table.push(("create claim", wire.take()));
+    table.push(("  its outbox, from the stream", stream(now).await));
 
     let request = PoeUploadRequest {
         file_name: Some("SoW signed.pdf".into()),
@@ -233,6 +269,7 @@ async fn each_operation_sends_exactly_its_documented_aws_requests() {
     .await
     .unwrap();
     table.push(("presign PoE upload", wire.take()));
+    table.push(("  its outbox, from the stream ", stream(now).await));
 
     // The partner's upload (through the presigned URL in production) is not the app's.
     aws_sdk_s3::Client::from_conf(
@@ -253,6 +290,7 @@ async fn each_operation_sends_exactly_its_documented_aws_requests() {
         .await
         .unwrap();
     table.push(("submit", wire.take()));
+    table.push(("  its outbox, from the stream  ", stream(now).await));
 
     app.read(&admin(), id).await.unwrap();
     table.push(("get claim", wire.take()));
@@ -277,6 +315,7 @@ async fn each_operation_sends_exactly_its_documented_aws_requests() {
         .await
         .unwrap();
         table.push((name, wire.take()));
+        table.push((stream_of(name), stream(now).await));
     }
 
     let claim = app.read(&admin(), id).await.unwrap();
@@ -290,6 +329,7 @@ async fn each_operation_sends_exactly_its_documented_aws_requests() {
     let report = app.sweep_one(&payload, deadline.due_at).await;
     assert_eq!(report.deadlines_applied, 1, "{report:?}");
     table.push(("deadline: opt-out window ends (activation)", wire.take()));
+    table.push((stream_of("activation"), stream(deadline.due_at).await));
     app.sweep_one(&payload, deadline.due_at).await;
     table.push(("the same deadline firing again", wire.take()));
     app.sweep_due(deadline.due_at, 100).await;
@@ -305,69 +345,59 @@ async fn each_operation_sends_exactly_its_documented_aws_requests() {
     const TX: &str = "dynamodb.TransactWriteItems";
     const GET: &str = "dynamodb.GetItem";
     const EVENT: &str = "events.PutEvents";
-    let expected: [(&str, Vec<&str>); 11] = [
-        // the transaction; one event; its entry marked delivered
-        ("create claim", vec![TX, EVENT, "dynamodb.UpdateItem"]),
+    // The stream's delivery: each entry taken, its side effect, each marked delivered.
+    const TAKE_AND_MARK: [&str; 2] = ["dynamodb.UpdateItem", "dynamodb.UpdateItem"];
+    let delivered = |effects: &[&'static str]| -> Vec<&'static str> {
+        let mut out = effects.to_vec();
+        for _ in effects {
+            out.extend(TAKE_AND_MARK);
+        }
+        out
+    };
+    // An API operation reads and commits, nothing more: its side effects follow the answer.
+    let expected: Vec<(&str, Vec<&str>)> = vec![
+        ("create claim", vec![TX]),
+        ("  its outbox, from the stream", delivered(&[EVENT])),
+        ("presign PoE upload", vec![GET, TX]),
+        ("  its outbox, from the stream ", delivered(&[EVENT])),
+        // the GetObject hashes the upload: moto reports no checksum (locally only)
+        ("submit", vec![GET, "s3.HeadObject", "s3.GetObject", TX]),
         (
-            "presign PoE upload",
-            vec![GET, TX, EVENT, "dynamodb.UpdateItem"],
-        ),
-        // read, HEAD the upload, the transaction; tag the upload attached, consent email,
-        // event, review-start schedule; one transaction marking the four delivered
-        (
-            "submit",
-            vec![
-                GET,
-                "s3.HeadObject",
-                // moto only: it stores the signed checksum but does not report it, so the
-                // adapter hashes the object (CPOR_S3_EMULATOR_CHECKSUMS); S3 reports it on
-                // HeadObject and this request does not happen there
-                "s3.GetObject",
-                TX,
+            "  its outbox, from the stream  ",
+            delivered(&[
                 "s3.PutObjectTagging",
                 "ses.SendEmail",
                 EVENT,
                 "scheduler.CreateSchedule",
-                TX,
-            ],
+            ]),
         ),
         ("get claim", vec![GET]),
         ("history page", vec![GET, "dynamodb.Query"]),
         ("list page", vec!["dynamodb.Query"]),
+        ("review: start", vec![GET, TX]),
         (
-            "review: start",
-            vec![
-                GET,
-                TX,
+            stream_of("review: start"),
+            delivered(&[
                 EVENT,
                 "scheduler.CreateSchedule",
                 "scheduler.DeleteSchedule",
-                TX,
-            ],
+            ]),
         ),
+        ("review: approve", vec![GET, TX]),
         (
-            "review: approve",
-            vec![
-                GET,
-                TX,
+            stream_of("review: approve"),
+            delivered(&[
                 EVENT,
                 "scheduler.CreateSchedule",
                 "scheduler.DeleteSchedule",
                 "ses.SendEmail",
                 "ses.SendEmail",
-                TX,
-            ],
+            ]),
         ),
+        ("deadline: opt-out window ends (activation)", vec![GET, TX]),
         (
-            "deadline: opt-out window ends (activation)",
-            vec![
-                GET,
-                TX,
-                EVENT,
-                "scheduler.DeleteSchedule",
-                "ses.SendEmail",
-                TX,
-            ],
+            stream_of("activation"),
+            delivered(&[EVENT, "scheduler.DeleteSchedule", "ses.SendEmail"]),
         ),
         ("the same deadline firing again", vec![GET]),
         (

@@ -4,7 +4,7 @@
 use crate::helpers::aws::{act, create, db, save};
 use chrono::Duration;
 use cpor::domain::*;
-use cpor::outbox::INLINE_LEASE;
+use cpor::outbox::STREAM_GRACE;
 use cpor::ports::*;
 use cpor::testing::*;
 use cpor::tokens::KeyRing;
@@ -395,7 +395,7 @@ async fn the_due_index_returns_only_what_is_due() {
     assert_eq!(db.store.due(now, 100).await.unwrap(), vec![]);
     // WHEN it looks after the writer's lease ran out: the undelivered outbox entries are due
     // (both claims' events; the submitted one's schedule and consent email)
-    let later = now + INLINE_LEASE + Duration::seconds(1);
+    let later = now + STREAM_GRACE + Duration::seconds(1);
     let due = db.store.due(later, 100).await.unwrap();
     let outbox: Vec<_> = due
         .iter()

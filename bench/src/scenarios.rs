@@ -114,6 +114,7 @@ pub fn for_function(function: &str) -> Scenario {
                 .unwrap_or_default()
                 .replace("not-a-token", &token)
         }
+        "deliver-outbox" => sample(function, "new-outbox-entry").unwrap_or_default(),
         _ => sample(function, "").unwrap_or_default(),
     };
     let text = text.replace(SAMPLE_CLAIM, &id).replace(
@@ -161,6 +162,14 @@ pub fn for_function(function: &str) -> Scenario {
             &[],
         ),
     );
+    if function == "deliver-outbox" {
+        // Taking the entry returns it (ReturnValues ALL_NEW): the record's new image.
+        let image = &event["Records"][0]["dynamodb"]["NewImage"];
+        aws.insert(
+            "dynamodb.UpdateItem".into(),
+            canned(200, json!({ "Attributes": image }).to_string(), &[]),
+        );
+    }
     if let Some(poe) = &poe {
         use base64::Engine;
         aws.insert(

@@ -1,13 +1,15 @@
 //! The operations behind the functions, over the ports and free of HTTP: read a claim, let the
-//! domain decide, commit the outcome in one transaction, deliver its outbox. Every function's
-//! handler parses its request, calls one of these and maps the result (`crate::http`).
+//! domain decide, commit the outcome and its outbox in one transaction, answer. The outbox is
+//! delivered after the answer, from the table's stream (`deliver-outbox`, [`Deliverer`]), and
+//! by the sweep for whatever the stream could not deliver. Every function's handler parses its
+//! request, calls one of these and maps the result (`crate::http`).
 //!
 //! Commands from people who did not name a version (reviewers, customers, the scheduler) are
 //! retried on a concurrent change: the domain decides again on the fresh claim, so a decline
 //! racing the activation sweep, or two reviewers deciding at once, each end in one outcome.
 //! A partner's edit names the version it saw (`If-Match`) and is refused instead (412).
 
-use crate::delivery::Deliverer;
+use crate::delivery::{Deliverer, Delivery};
 use crate::domain::{
     Actor, Claim, ClaimId, ClaimInput, Command, CommandError, ConsentDecision, DeadlinePolicy,
     EmailFeedbackKind, HistoryEntry, Language, Outcome, PoeDocument, PoeId, PoePolicy,
@@ -15,12 +17,12 @@ use crate::domain::{
 };
 pub use crate::failure::Failure;
 use crate::failure::commit_failure;
-use crate::outbox::{OutboxEntry, entries_for};
+use crate::outbox::{OutboxEntry, OutboxRef, entries_for};
 use crate::ports::{
     ClaimQuery, ClaimReader, ClaimWriter, Commit, CommitError, Continuation, DeadlinePayload,
     DueWork, EventPublisher, IdempotencyCompletion, IdempotencyKey, IdempotencyStart,
     IdempotencyStore, ListFilter, Mailer, ObjectMeta, OutboxStore, PoeMismatch, PoeStorage,
-    PresignedRequest, Revision, Schedules, StoredResponse, UploadSpec,
+    PresignedRequest, Revision, Schedules, StoreError, StoredResponse, UploadSpec,
 };
 use crate::tokens::ConsentGrant;
 use chrono::{DateTime, Utc};
@@ -127,7 +129,9 @@ impl<W: Wiring> App<W> {
         }
     }
 
-    async fn commit_and_deliver(
+    /// Commits an outcome with its outbox entries (and the idempotency record) in one write.
+    /// Nothing is delivered here: the entries reach `deliver-outbox` through the table's stream.
+    async fn commit(
         &self,
         prior: Option<Revision>,
         outcome: &Outcome,
@@ -157,14 +161,11 @@ impl<W: Wiring> App<W> {
                 idempotency: completion.as_ref(),
             })
             .await?;
-        let report = self.deliverer.deliver_committed(&entries, now).await;
         tracing::info!(
             claim_id = %outcome.claim.id(),
             version = outcome.claim.version(),
             status = %outcome.claim.status(),
-            delivered = report.delivered,
-            failed = report.failed,
-            handed_off = report.skipped,
+            outbox = entries.len(),
             "claim committed"
         );
         Ok(())
@@ -179,7 +180,7 @@ impl<W: Wiring> App<W> {
         now: DateTime<Utc>,
     ) -> Result<Done, Failure> {
         let outcome = Claim::create(ClaimId::generate(), actor, input, now)?;
-        self.commit_and_deliver(None, &outcome, idem, now)
+        self.commit(None, &outcome, idem, now)
             .await
             .map_err(commit_failure)?;
         Ok(Done {
@@ -265,7 +266,7 @@ impl<W: Wiring> App<W> {
             let outcome = claim.handle(actor, command, now, &self.policy)?;
             let changed = outcome.write != Write::Nothing;
             match self
-                .commit_and_deliver(Some(Revision::of(&claim)), &outcome, idem, now)
+                .commit(Some(Revision::of(&claim)), &outcome, idem, now)
                 .await
             {
                 Ok(()) => {
@@ -532,6 +533,18 @@ impl<W: Wiring> App<W> {
         }
     }
 
+    /// Delivers the new outbox entries the table's stream announced (`deliver-outbox`): each
+    /// entry's outcome, in order (see [`Deliverer::deliver_announced`]).
+    pub async fn deliver_announced(
+        &self,
+        announced: &[OutboxRef],
+        now: DateTime<Utc>,
+    ) -> Vec<Result<Delivery, StoreError>> {
+        self.deliverer
+            .deliver_announced(announced, &lease_id(), now)
+            .await
+    }
+
     /// The periodic sweep: every due deadline and every outbox entry whose lease ran out, as of
     /// `now`. Safe to run twice at once (each change is conditional; each delivery leased).
     pub async fn sweep_due(&self, now: DateTime<Utc>, batch: u32) -> SweepReport {
@@ -578,8 +591,8 @@ impl<W: Wiring> App<W> {
                     }
                 }
                 DueWork::Outbox(r) => match self.deliverer.deliver_due(&r, &lease, now).await {
-                    Ok(crate::delivery::Delivery::Delivered) => report.outbox_delivered += 1,
-                    Ok(crate::delivery::Delivery::Failed) => report.outbox_failed += 1,
+                    Ok(Delivery::Delivered) => report.outbox_delivered += 1,
+                    Ok(Delivery::Failed) => report.outbox_failed += 1,
                     Ok(_) => report.outbox_skipped += 1,
                     Err(e) => {
                         tracing::warn!(error = %e, "outbox entry not delivered");

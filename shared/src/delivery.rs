@@ -1,10 +1,11 @@
 //! Delivering outbox entries: the email, schedule or event behind each, then marking it
-//! delivered. Two paths, one rule — whoever holds an entry's lease delivers it:
+//! delivered. Two paths, one rule — whoever takes an entry's lease delivers it, and the lease
+//! is taken with a conditional write, so no two deliverers both deliver an entry:
 //!
-//! - inline, right after the commit, by the function that wrote the entries (born leased to it);
-//! - from the sweep, for entries whose lease ran out (the AWS call failed, or the function
-//!   died): the sweep takes the lease with a conditional write first, so two sweeps running at
-//!   once never both deliver an entry.
+//! - from the table's stream, moments after the commit (`deliver-outbox`): the new entries of
+//!   a batch at once ([`Deliverer::deliver_announced`]);
+//! - from the sweep, for entries still due after the stream's grace or a failed attempt's
+//!   backoff ([`Deliverer::deliver_due`]).
 //!
 //! A failed delivery is rescheduled with backoff; after `MAX_ATTEMPTS` it is parked for an
 //! operator. Nothing here reads the claim: each entry carries what it needs.
@@ -13,12 +14,13 @@ use crate::domain::{
     ClaimId, DeadlinePolicy, EmailAddress, Language, NotificationKind, Recipient, RecipientRole,
 };
 use crate::mail::{Links, render};
-use crate::outbox::{OutboxEntry, OutboxMessage, OutboxRef, SWEEP_LEASE, backoff};
+use crate::outbox::{DELIVERY_LEASE, OutboxEntry, OutboxMessage, OutboxRef, backoff};
 use crate::ports::{
     EventPublisher, Mailer, OutboxStore, PoeStorage, Schedules, StoreError, Unavailable,
 };
 use crate::tokens::KeyRing;
 use chrono::{DateTime, Duration, Utc};
+use futures_util::future::join_all;
 
 /// Where links in emails point, and how long consent links last.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +72,16 @@ pub struct DeliveryReport {
     pub failed: u32,
     pub skipped: u32,
     pub handed_off: u32,
+}
+
+impl FromIterator<Delivery> for DeliveryReport {
+    fn from_iter<I: IntoIterator<Item = Delivery>>(outcomes: I) -> Self {
+        let mut report = Self::default();
+        for d in outcomes {
+            report.add(d);
+        }
+        report
+    }
 }
 
 impl DeliveryReport {
@@ -234,47 +246,51 @@ where
         }
     }
 
-    /// Delivers the entries a commit just wrote (the caller holds their lease): their side
-    /// effects at once (they are independent — distinct schedules, emails, events carrying
-    /// their own sequence numbers), then one write marking the delivered ones. Never fails
-    /// the request: whatever is not marked delivered stays in the outbox for the sweep.
-    pub async fn deliver_committed(
+    /// Delivers the new entries the table's stream announced (`deliver-outbox`), each as it
+    /// was born (see [`crate::outbox`]). Three steps, each one request per entry, all entries
+    /// at once: take each entry (a conditional write on the due time it was born with — a
+    /// duplicate or late record, or one the sweep got to first, finds it taken or gone and is
+    /// skipped), perform the side effects, mark the performed ones delivered. Returns each
+    /// entry's outcome, in order; an `Err` is bookkeeping that failed before anything was
+    /// sent (the record may be retried; the entry is still due for the sweep either way).
+    pub async fn deliver_announced(
         &self,
-        entries: &[OutboxEntry],
+        announced: &[OutboxRef],
+        lease_id: &str,
         now: DateTime<Utc>,
-    ) -> DeliveryReport {
-        let attempts = futures_util::future::join_all(
-            entries
+    ) -> Vec<Result<Delivery, StoreError>> {
+        let until = now + DELIVERY_LEASE;
+        let taken = join_all(
+            announced
                 .iter()
-                .map(|entry| self.attempt(entry, &entry.lease_id, now)),
+                .map(|r| self.store.lease(r, lease_id, until)),
         )
         .await;
-        let mut report = DeliveryReport::default();
-        let mut performed = Vec::new();
-        for (entry, attempt) in entries.iter().zip(attempts) {
-            match attempt {
-                Ok(Attempt::Performed(reference)) => {
-                    performed.push((reference, entry.lease_id.clone()));
-                }
-                Ok(Attempt::Settled(d)) => report.add(d),
-                Err(err) => {
-                    tracing::warn!(claim_id = %entry.claim_id, entry = %entry.id, error = %err, "outbox bookkeeping failed; the sweep will retry");
-                    report.add(Delivery::Failed);
+        let attempts = join_all(taken.into_iter().map(|taken| async move {
+            match taken {
+                Ok(Some(entry)) => self.attempt(&entry, lease_id, now).await,
+                Ok(None) => Ok(Attempt::Settled(Delivery::Skipped)),
+                Err(err) => Err(err),
+            }
+        }))
+        .await;
+        join_all(attempts.into_iter().map(|attempt| async move {
+            match attempt? {
+                Attempt::Settled(d) => Ok(d),
+                Attempt::Performed(reference) => {
+                    match self.store.delivered(&reference, lease_id, now).await {
+                        Ok(_) => Ok(Delivery::Delivered),
+                        Err(err) => {
+                            // Sent, but not recorded: the sweep sends it again once the lease
+                            // runs out (retrying the record would only find it taken).
+                            tracing::warn!(claim_id = %reference.claim_id, entry = %reference.entry_id, error = %err, "marking an outbox entry delivered failed");
+                            Ok(Delivery::Failed)
+                        }
+                    }
                 }
             }
-        }
-        if !performed.is_empty() {
-            // If a lease was lost meanwhile its entry may go out once more; the lease is longer
-            // than any function's timeout so that does not happen in practice.
-            match self.store.delivered_all(&performed, now).await {
-                Ok(_) => report.delivered += performed.len() as u32,
-                Err(err) => {
-                    tracing::warn!(entries = performed.len(), error = %err, "marking outbox entries delivered failed; the sweep will deliver them again");
-                    report.failed += performed.len() as u32;
-                }
-            }
-        }
-        report
+        }))
+        .await
     }
 
     /// Delivers one due entry found by the sweep: take the lease, deliver, record.
@@ -284,7 +300,11 @@ where
         lease_id: &str,
         now: DateTime<Utc>,
     ) -> Result<Delivery, StoreError> {
-        let Some(entry) = self.store.lease(due, lease_id, now + SWEEP_LEASE).await? else {
+        let Some(entry) = self
+            .store
+            .lease(due, lease_id, now + DELIVERY_LEASE)
+            .await?
+        else {
             return Ok(Delivery::Skipped);
         };
         match self.attempt(&entry, lease_id, now).await? {

@@ -64,9 +64,9 @@ pub enum PoeUse {
 #[serde(rename_all = "camelCase")]
 pub enum Keys {
     None,
-    /// Seals and opens list cursors only: no consent-link settings.
-    Cursors,
-    /// Signs or reads consent links (and renders emails with links): the link settings too.
+    /// The key ring only: seals and opens list cursors, opens consent links.
+    Ring,
+    /// Signs consent links into the emails it renders: the link settings too.
     ConsentLinks,
 }
 
@@ -81,6 +81,9 @@ pub enum Trigger {
     /// SES bounce and complaint reports: the configuration set's EventBridge destination (the
     /// default bus), a rule on it (asynchronous invocation, with a dead-letter queue).
     EmailFeedback,
+    /// The table's stream: an event source mapping filtered to new outbox entries
+    /// ([`OUTBOX_STREAM`]), with partial batch responses and an on-failure queue.
+    OutboxStream,
 }
 
 impl Trigger {
@@ -89,6 +92,34 @@ impl Trigger {
         matches!(self, Self::Schedule | Self::EmailFeedback)
     }
 }
+
+/// How `deliver-outbox` reads the table's stream: Lambda's event source mapping, in the
+/// template, and the local stack's emulation of it (the same values, from here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamSource {
+    /// Lambda's `FilterCriteria` pattern: only records of outbox entries being written for the
+    /// first time reach the function — not claims, not an entry's later updates (lease,
+    /// delivered), not deletions by TTL.
+    pub filter: &'static str,
+    /// Records per invocation: a commit writes a handful of entries, delivered concurrently.
+    pub batch_size: u32,
+    /// Retries of a batch with failed records (then the on-failure queue; the sweep still
+    /// delivers the entry when its grace ends).
+    pub maximum_retry_attempts: u32,
+    /// Records older than this go to the on-failure queue instead (the sweep has them by then).
+    pub maximum_record_age_seconds: u32,
+    /// On a function error, retry each half of the batch apart.
+    pub bisect_batch_on_function_error: bool,
+}
+
+pub const OUTBOX_STREAM: StreamSource = StreamSource {
+    filter: r#"{"eventName":["INSERT"],"dynamodb":{"NewImage":{"itemType":{"S":["outbox"]}}}}"#,
+    batch_size: 10,
+    maximum_retry_attempts: 5,
+    maximum_record_age_seconds: 600,
+    bisect_batch_on_function_error: true,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -104,8 +135,8 @@ pub struct Function {
     pub keys: Keys,
 }
 
-use Keys::{ConsentLinks, Cursors};
-use Port::{Events, Mail, Poe, Schedules, Store};
+use Keys::{ConsentLinks, Ring};
+use Port::{Poe, Store};
 
 const fn http(
     name: &'static str,
@@ -124,30 +155,37 @@ const fn http(
     }
 }
 
-/// Writes that deliver nothing themselves: the outbox hands emails and schedules to the sweep.
-const RECORDS: &[Port] = &[Store, Events];
-/// Writes whose outcome may email the customer or partner and start or stop a deadline.
-const NOTIFIES: &[Port] = &[Store, Mail, Schedules, Events];
-/// Writes whose outcome emails someone but starts or stops no deadline.
-const MAILS: &[Port] = &[Store, Mail, Events];
-const READS: &[Port] = &[Store];
+/// The table: a function that changes a claim commits the change with its side effects as
+/// outbox entries and answers; `deliver-outbox` sends them from the table's stream.
+const STORE: &[Port] = &[Store];
+/// The outbox's deliverers: the stream's function and the sweep (the backstop) send emails,
+/// create and delete schedules, publish events and tag the PoE a claim relies on.
+const DELIVERS: &[Port] = &Port::ALL;
 
 /// Every function, by name.
 pub const FUNCTIONS: &[Function] = &[
-    http("add-comment", MAILS, true, &[], ConsentLinks),
-    http("cancel-claim", RECORDS, true, &[], Keys::None),
-    http("consent-callback", NOTIFIES, true, &[], ConsentLinks),
-    http("create-claim", RECORDS, true, &[], Keys::None),
+    http("add-comment", STORE, true, &[], Keys::None),
+    http("cancel-claim", STORE, true, &[], Keys::None),
+    http("consent-callback", STORE, true, &[], Ring),
+    http("create-claim", STORE, true, &[], Keys::None),
     Function {
         name: "deadline-sweep",
         trigger: Trigger::Schedule,
-        ports: &Port::ALL,
+        ports: DELIVERS,
         writes: true,
         poe: &[PoeUse::Tag],
         keys: ConsentLinks,
     },
-    http("disassociate-claim", NOTIFIES, true, &[], ConsentLinks),
-    http("dispute-claim", NOTIFIES, true, &[], ConsentLinks),
+    Function {
+        name: "deliver-outbox",
+        trigger: Trigger::OutboxStream,
+        ports: DELIVERS,
+        writes: true,
+        poe: &[PoeUse::Tag],
+        keys: ConsentLinks,
+    },
+    http("disassociate-claim", STORE, true, &[], Keys::None),
+    http("dispute-claim", STORE, true, &[], Keys::None),
     http(
         "download-poe",
         &[Store, Poe],
@@ -158,33 +196,33 @@ pub const FUNCTIONS: &[Function] = &[
     Function {
         name: "email-feedback",
         trigger: Trigger::EmailFeedback,
-        ports: MAILS,
+        ports: STORE,
         writes: true,
         poe: &[],
-        keys: ConsentLinks,
+        keys: Keys::None,
     },
-    http("get-claim", READS, false, &[], Keys::None),
-    http("get-history", READS, false, &[], Keys::None),
-    http("list-claims", READS, false, &[], Cursors),
+    http("get-claim", STORE, false, &[], Keys::None),
+    http("get-history", STORE, false, &[], Keys::None),
+    http("list-claims", STORE, false, &[], Ring),
     http("poe-template", &[], false, &[], Keys::None),
     http(
         "presign-poe-upload",
-        &[Store, Poe, Events],
+        &[Store, Poe],
         true,
         &[PoeUse::Upload],
         Keys::None,
     ),
-    http("resend-consent", MAILS, true, &[], ConsentLinks),
-    http("review-decision", NOTIFIES, true, &[], ConsentLinks),
+    http("resend-consent", STORE, true, &[], Keys::None),
+    http("review-decision", STORE, true, &[], Keys::None),
     http(
         "submit-claim",
-        &Port::ALL,
+        &[Store, Poe],
         true,
-        &[PoeUse::Read, PoeUse::Tag],
-        ConsentLinks,
+        &[PoeUse::Read],
+        Keys::None,
     ),
-    http("update-claim", RECORDS, true, &[], Keys::None),
-    http("withdraw-claim", NOTIFIES, true, &[], ConsentLinks),
+    http("update-claim", STORE, true, &[], Keys::None),
+    http("withdraw-claim", STORE, true, &[], Keys::None),
 ];
 
 impl Function {
@@ -242,6 +280,8 @@ pub fn manifest_json() -> String {
         #[serde(flatten)]
         function: Function,
         routes: Vec<JsonRoute>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        stream: Option<StreamSource>,
     }
     #[derive(Serialize)]
     struct JsonRoute {
@@ -261,6 +301,7 @@ pub fn manifest_json() -> String {
                     public: r.auth == crate::routes::Auth::Public,
                 })
                 .collect(),
+            stream: (f.trigger == Trigger::OutboxStream).then_some(OUTBOX_STREAM),
         })
         .collect();
     let mut out = serde_json::to_string_pretty(&rows).unwrap_or_default();

@@ -10,6 +10,11 @@ use crate::outbox::EmailContext;
 use crate::ports::Email;
 use std::fmt::Write as _;
 
+/// The message tags every email carries (`claimId` when it is about a claim); SES returns them
+/// in bounce and complaint reports, which is how `email-feedback` finds the claim.
+pub const TEMPLATE_TAG: &str = "template";
+pub const CLAIM_TAG: &str = "claimId";
+
 /// The links an email may carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Links {

@@ -3,9 +3,11 @@
 //!
 //! Entry IDs are deterministic in the change (`ev-<event id>`, `em-<notification id>`,
 //! `sc-<schedule>`, `sd-<schedule>`), so a retried commit cannot duplicate one. Each entry is
-//! born leased to the function that wrote it (`lease_until` a little past the Lambda timeout):
-//! that function delivers it inline; if it died or the AWS call failed, the entry becomes due in
-//! the sparse due index when the lease runs out and the sweep delivers it.
+//! born in the sparse due index, due [`STREAM_GRACE`] after the commit: the table's stream
+//! hands the new entry to `deliver-outbox` at once, which takes it with a conditional write on
+//! that due time and delivers it; if the stream's delivery failed or never came, the entry is
+//! due when the grace runs out and the sweep delivers it. Whoever takes an entry first delivers
+//! it; the other finds it taken (or gone) and does nothing.
 
 use crate::domain::{
     Claim, ClaimId, DomainEvent, Language, LanguageTag, Notification, Outcome, ScheduleSpec, Status,
@@ -13,10 +15,12 @@ use crate::domain::{
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-/// How long the writer of an entry has to deliver it before the sweep may.
-pub const INLINE_LEASE: Duration = Duration::seconds(120);
-/// How long the sweep holds an entry while delivering it.
-pub const SWEEP_LEASE: Duration = Duration::seconds(120);
+/// How long the stream's delivery has to take a new entry before the sweep may (the stream
+/// delivers within a second; its retries take longer than this only when something is wrong).
+pub const STREAM_GRACE: Duration = Duration::seconds(120);
+/// How long a deliverer (the stream's or the sweep) holds an entry while delivering it: longer
+/// than either function's timeout, so a lease runs out only when its holder is gone.
+pub const DELIVERY_LEASE: Duration = Duration::seconds(180);
 /// After this many failed attempts an entry stops being retried and waits in the index under
 /// a far-future due time (an alarm on outbox age catches it).
 pub const MAX_ATTEMPTS: u32 = 12;
@@ -202,12 +206,12 @@ pub struct OutboxRef {
     pub due_at: DateTime<Utc>,
 }
 
-/// The entries for an outcome, leased to the caller (`lease_id`) until `now + INLINE_LEASE`.
-/// Schedule deletions come before creations and events before emails, the order the inline
-/// deliverer follows.
+/// The entries for an outcome, due at `now + STREAM_GRACE` under the commit's `lease_id`.
+/// They are delivered independently and concurrently (distinct schedules, emails, events
+/// carrying their own sequence numbers), so their order here only makes them easy to read.
 pub fn entries_for(outcome: &Outcome, now: DateTime<Utc>, lease_id: &str) -> Vec<OutboxEntry> {
     let claim = &outcome.claim;
-    let lease_until = now + INLINE_LEASE;
+    let lease_until = now + STREAM_GRACE;
     let entry = |id: String, message: OutboxMessage| OutboxEntry {
         claim_id: claim.id(),
         id,
@@ -300,7 +304,7 @@ mod tests {
         let entries = entries_for(&outcome, now, "lease-1");
         let kinds: Vec<_> = entries.iter().map(|e| e.message.kind()).collect();
         assert_eq!(kinds, ["create_schedule", "attach_poe", "event", "email"]);
-        assert!(entries.iter().all(|e| e.lease_until == now + INLINE_LEASE));
+        assert!(entries.iter().all(|e| e.lease_until == now + STREAM_GRACE));
         assert!(entries.iter().all(|e| !e.id.contains('#')));
         // the same outcome yields the same IDs (a retried commit cannot duplicate an entry)
         let again = entries_for(&outcome, now, "lease-2");

@@ -188,14 +188,6 @@ pub trait OutboxStore: Send + Sync {
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Marks several entries delivered in one request, each only if its lease still holds
-    /// (the inline path: a commit's entries, delivered together). Returns how many it marked.
-    fn delivered_all(
-        &self,
-        entries: &[(OutboxRef, String)],
-        at: DateTime<Utc>,
-    ) -> impl Future<Output = Result<usize, StoreError>> + Send;
-
     /// Records a failed attempt and when to try again (`None`: never again — the entry is
     /// parked as dead, out of the sweep's way, for an operator), if `lease_id` still holds it.
     fn retry_at(

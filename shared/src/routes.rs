@@ -262,7 +262,7 @@ mod tests {
     #[test]
     fn every_function_is_named_once() {
         let f = functions();
-        assert_eq!(f.len(), 19);
-        assert!(f.contains(&"deadline-sweep") && f.contains(&"consent-callback"));
+        assert_eq!(f.len(), 20);
+        assert!(f.contains(&"deadline-sweep") && f.contains(&"deliver-outbox"));
     }
 }

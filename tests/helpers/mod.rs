@@ -10,7 +10,7 @@ pub mod schemas;
 pub mod stack;
 
 pub use http::{HttpResponse, http, request};
-pub use moto::{consent_path, emails_to, moto, moto_data, unique};
+pub use moto::{emails_to, moto, moto_data, unique};
 pub use stack::{
     ORG_A, ORG_B, PARTNER_NAME, Stack, ba_body, customer_email, id_of, mws_body, stack,
     unique_tenant,

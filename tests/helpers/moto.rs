@@ -32,13 +32,21 @@ pub fn moto_data() -> serde_json::Value {
     serde_json::from_slice(&body).expect("moto data is JSON")
 }
 
-/// Emails moto captured for `to`: (subject, body).
+/// Emails moto captured for `to`: (subject, body), in the order they were sent (from
+/// `scripts/moto_server.py`'s `/_cpor/emails`, which reads only SES).
 pub fn emails_to(to: &str) -> Vec<(String, String)> {
-    moto_data()["ses"]["Message"]
-        .as_array()
+    let (status, body) = http(
+        "GET",
+        &format!("{}/_cpor/emails", moto().endpoint),
+        &[],
+        b"",
+    );
+    assert_eq!(status, 200);
+    let all: serde_json::Value = serde_json::from_slice(&body).expect("emails are JSON");
+    all.as_array()
         .map(|ms| {
             ms.iter()
-                .filter(|m| m["destinations"]["ToAddresses"][0] == to)
+                .filter(|m| m["to"][0] == to)
                 .map(|m| {
                     (
                         m["subject"].as_str().unwrap_or_default().to_owned(),

@@ -20,6 +20,8 @@ pub async fn stack() -> Stack {
         names: Names::unique(),
         listen: ([127, 0, 0, 1], 0).into(),
         sweep_every: None,
+        // tests make it poll when they wait for what was delivered
+        stream_every: std::time::Duration::from_secs(2),
     })
     .await
     .unwrap_or_else(|e| panic!("stack: {e}"));
@@ -268,13 +270,50 @@ impl Stack {
         self.form(link, &format!("decision={decision}"), &[]).await
     }
 
+    /// The sweep as of `at`, once the stream has delivered what was committed (as deployed,
+    /// the stream is done within a second; the sweep only picks up what it could not deliver).
     pub async fn sweep(&self, at: DateTime<Utc>) -> deadline_sweep::SweepResult {
+        self.delivered().await;
         self.run.sweep(at).await.expect("sweep")
     }
 
-    /// Every event detail on the stack's queue so far (drained), each checked against the
-    /// JSON Schema of its detail type.
+    /// Waits (bounded) until the stream has handed every outbox entry committed so far to
+    /// `deliver-outbox` and it has answered: the API answers before its side effects happen.
+    pub async fn delivered(&self) {
+        self.run
+            .stream
+            .caught_up(std::time::Duration::from_secs(20))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// The emails sent to `to` once what was committed so far is delivered: (subject, body).
+    pub async fn emails_to(&self, to: &str) -> Vec<(String, String)> {
+        self.delivered().await;
+        super::moto::emails_to(to)
+    }
+
+    /// The emails sent to `to` about claim `id` (their claim link names it), once delivered:
+    /// partner addresses are shared by tests running at once.
+    pub async fn emails_about(&self, to: &str, id: &str) -> Vec<(String, String)> {
+        let link = format!("/claims/{id}");
+        self.emails_to(to)
+            .await
+            .into_iter()
+            .filter(|(_, body)| body.contains(&link))
+            .collect()
+    }
+
+    /// The consent link path (`/consent/<token>`) in the latest email to `to`, once delivered.
+    pub async fn consent_path(&self, to: &str) -> String {
+        self.delivered().await;
+        super::moto::consent_path(to)
+    }
+
+    /// Every event detail on the stack's queue so far (drained), once what was committed so
+    /// far is delivered, each checked against the JSON Schema of its detail type.
     pub async fn events(&self) -> Vec<Value> {
+        self.delivered().await;
         let sqs = aws_sdk_sqs::Client::new(&self.run.config);
         super::aws::drain_queue(&sqs, &self.run.events_queue_url)
             .await

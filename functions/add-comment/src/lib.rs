@@ -5,8 +5,6 @@
 
 use cpor::app::{App, Wiring};
 use cpor::aws::dynamo::DynamoStore;
-use cpor::aws::events::EventBridgePublisher;
-use cpor::aws::ses::SesMailer;
 use cpor::aws::wiring::Wire;
 use cpor::domain::Command;
 use cpor::http::{self, Body, Problem, Request, Response};
@@ -17,7 +15,7 @@ use serde::Deserialize;
 pub const NAME: &str = env!("CARGO_PKG_NAME");
 
 /// The adapters this function uses and has IAM permissions for; the rest are unwired.
-pub type Wired = Wire<DynamoStore, Unwired, SesMailer, Unwired, EventBridgePublisher>;
+pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, Unwired>;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -13,9 +13,6 @@ mod page;
 
 use cpor::app::{App, Failure, Wiring};
 use cpor::aws::dynamo::DynamoStore;
-use cpor::aws::events::EventBridgePublisher;
-use cpor::aws::scheduler::EventBridgeSchedules;
-use cpor::aws::ses::SesMailer;
 use cpor::aws::wiring::Wire;
 use cpor::domain::{Claim, CommandError, ConsentDecision, Language, LanguageTag};
 use cpor::http::{self, Body, Request, Response};
@@ -26,7 +23,7 @@ use cpor::ports::Unwired;
 pub const NAME: &str = env!("CARGO_PKG_NAME");
 
 /// The adapters this function uses and has IAM permissions for; the rest are unwired.
-pub type Wired = Wire<DynamoStore, Unwired, SesMailer, EventBridgeSchedules, EventBridgePublisher>;
+pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, Unwired>;
 
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
     let response = run(app, &req).await;

@@ -4,9 +4,6 @@
 
 use cpor::app::{App, Wiring};
 use cpor::aws::dynamo::DynamoStore;
-use cpor::aws::events::EventBridgePublisher;
-use cpor::aws::scheduler::EventBridgeSchedules;
-use cpor::aws::ses::SesMailer;
 use cpor::aws::wiring::Wire;
 use cpor::domain::{Command, PoeId};
 use cpor::http::{self, Body, Problem, Request, Response};
@@ -17,7 +14,7 @@ use serde::Deserialize;
 pub const NAME: &str = env!("CARGO_PKG_NAME");
 
 /// The adapters this function uses and has IAM permissions for; the rest are unwired.
-pub type Wired = Wire<DynamoStore, Unwired, SesMailer, EventBridgeSchedules, EventBridgePublisher>;
+pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, Unwired>;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -14,10 +14,9 @@
 use chrono::Utc;
 use cpor::app::{App, Failure, Wiring};
 use cpor::aws::dynamo::DynamoStore;
-use cpor::aws::events::EventBridgePublisher;
-use cpor::aws::ses::{CLAIM_TAG, SesMailer, TEMPLATE_TAG};
 use cpor::aws::wiring::Wire;
 use cpor::domain::{ClaimId, CommandError, EmailFeedbackKind, NotificationKind};
+use cpor::mail::{CLAIM_TAG, TEMPLATE_TAG};
 use cpor::ports::Unwired;
 use lambda_runtime::{Error, LambdaEvent};
 use serde::Serialize;
@@ -27,7 +26,7 @@ use serde_json::Value;
 pub const NAME: &str = env!("CARGO_PKG_NAME");
 
 /// The adapters this function uses and has IAM permissions for; the rest are unwired.
-pub type Wired = Wire<DynamoStore, Unwired, SesMailer, Unwired, EventBridgePublisher>;
+pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, Unwired>;
 
 /// One report, as far as we need it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,6 @@
 
 use cpor::app::{App, Wiring};
 use cpor::aws::dynamo::DynamoStore;
-use cpor::aws::events::EventBridgePublisher;
 use cpor::aws::s3::S3PoeStorage;
 use cpor::aws::wiring::Wire;
 use cpor::domain::{Claim, Command, PoeUploadRequest};
@@ -19,7 +18,7 @@ use std::collections::BTreeMap;
 pub const NAME: &str = env!("CARGO_PKG_NAME");
 
 /// The adapters this function uses and has IAM permissions for; the rest are unwired.
-pub type Wired = Wire<DynamoStore, S3PoeStorage, Unwired, Unwired, EventBridgePublisher>;
+pub type Wired = Wire<DynamoStore, S3PoeStorage, Unwired, Unwired, Unwired>;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

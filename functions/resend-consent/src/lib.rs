@@ -3,8 +3,6 @@
 
 use cpor::app::{App, Wiring};
 use cpor::aws::dynamo::DynamoStore;
-use cpor::aws::events::EventBridgePublisher;
-use cpor::aws::ses::SesMailer;
 use cpor::aws::wiring::Wire;
 use cpor::domain::Command;
 use cpor::http::{self, Body, Problem, Request, Response};
@@ -14,7 +12,7 @@ use cpor::ports::Unwired;
 pub const NAME: &str = env!("CARGO_PKG_NAME");
 
 /// The adapters this function uses and has IAM permissions for; the rest are unwired.
-pub type Wired = Wire<DynamoStore, Unwired, SesMailer, Unwired, EventBridgePublisher>;
+pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, Unwired>;
 
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
     http::finish(NAME, run(app, &req).await)

@@ -5,22 +5,18 @@
 
 use cpor::app::{App, Wiring};
 use cpor::aws::dynamo::DynamoStore;
-use cpor::aws::events::EventBridgePublisher;
 use cpor::aws::s3::S3PoeStorage;
-use cpor::aws::scheduler::EventBridgeSchedules;
-use cpor::aws::ses::SesMailer;
 use cpor::aws::wiring::Wire;
 use cpor::domain::{Acknowledgements, Claim};
 use cpor::http::{self, Body, Problem, Request, Response};
-use cpor::ports::StoredResponse;
+use cpor::ports::{StoredResponse, Unwired};
 use serde::Deserialize;
 
 /// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
 pub const NAME: &str = env!("CARGO_PKG_NAME");
 
 /// The adapters this function uses and has IAM permissions for; the rest are unwired.
-pub type Wired =
-    Wire<DynamoStore, S3PoeStorage, SesMailer, EventBridgeSchedules, EventBridgePublisher>;
+pub type Wired = Wire<DynamoStore, S3PoeStorage, Unwired, Unwired, Unwired>;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -4,7 +4,6 @@
 
 use cpor::app::{App, Wiring};
 use cpor::aws::dynamo::DynamoStore;
-use cpor::aws::events::EventBridgePublisher;
 use cpor::aws::wiring::Wire;
 use cpor::domain::{ClaimPatch, Command};
 use cpor::http::{self, Body, Problem, Request, Response};
@@ -14,7 +13,7 @@ use cpor::ports::Unwired;
 pub const NAME: &str = env!("CARGO_PKG_NAME");
 
 /// The adapters this function uses and has IAM permissions for; the rest are unwired.
-pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, EventBridgePublisher>;
+pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, Unwired>;
 
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
     http::finish(NAME, run(app, &req).await)

@@ -1,7 +1,8 @@
 //! Every function as Lambda runs it: each HTTP handler over an app built with **its own**
 //! `Wired` type and its own manifest row, so an unwired port locally does what it does deployed
-//! (its outbox work waits for the sweep). The sweep and `email-feedback` have their own apps
-//! too (SES reports never arrive from moto: tests hand them over as EventBridge would).
+//! (it commits; `deliver-outbox`, fed by the table's stream, delivers). The sweep,
+//! `deliver-outbox` and `email-feedback` have their own apps too (SES reports never arrive from
+//! moto: tests hand them over as EventBridge would).
 
 use cpor::aws::wiring;
 use cpor::domain::ConfigError;
@@ -86,6 +87,18 @@ pub fn sweep<F: Fn(&str) -> Option<String>>(
     )
 }
 
+/// The app `deliver-outbox` runs with.
+pub fn deliver<F: Fn(&str) -> Option<String>>(
+    config: &aws_config::SdkConfig,
+    settings: &Settings<F>,
+) -> Result<crate::stream::DeliverApp, ConfigError> {
+    wiring::app_of::<deliver_outbox::Wired, _>(
+        Function::named(deliver_outbox::NAME),
+        config,
+        settings,
+    )
+}
+
 /// The app `email-feedback` runs with.
 pub fn feedback<F: Fn(&str) -> Option<String>>(
     config: &aws_config::SdkConfig,
@@ -109,6 +122,10 @@ pub fn wired_ports() -> Vec<(&'static str, Vec<Port>)> {
         (
             email_feedback::NAME,
             wiring::ports::<email_feedback::Wired>(),
+        ),
+        (
+            deliver_outbox::NAME,
+            wiring::ports::<deliver_outbox::Wired>(),
         ),
     ];
     macro_rules! ports {

@@ -1,5 +1,6 @@
 //! The local stack: moto on loopback, the resources on it, and every function behind an HTTP
-//! front that does what API Gateway does (routes, JWT verification, request context), plus the
+//! front that does what API Gateway does (routes, JWT verification, request context), the
+//! table's stream feeding `deliver-outbox` as Lambda's event source mapping does, and the
 //! periodic sweep. `make run` starts it; the end-to-end tests start one per test.
 
 pub mod functions;
@@ -7,6 +8,7 @@ pub mod gateway;
 pub mod jwt;
 pub mod moto;
 pub mod provision;
+pub mod stream;
 
 use cpor::settings::Settings;
 use gateway::Gateway;
@@ -29,6 +31,8 @@ pub struct Options {
     pub listen: SocketAddr,
     /// Run the periodic sweep this often (`None`: never; tests run it themselves).
     pub sweep_every: Option<Duration>,
+    /// Poll the table's stream this often (tests also make it poll when they wait for it).
+    pub stream_every: Duration,
 }
 
 pub struct Running {
@@ -42,6 +46,10 @@ pub struct Running {
     pub sweep_app: Arc<functions::SweepApp>,
     /// `email-feedback`'s app: SES reports are handed to it as EventBridge would.
     pub feedback_app: Arc<functions::FeedbackApp>,
+    /// `deliver-outbox`'s app, fed by the stream poller (tests also hand it records).
+    pub deliver_app: Arc<stream::DeliverApp>,
+    /// How far the stream poller has got.
+    pub stream: stream::Progress,
     pub jwt_key: Vec<u8>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -115,7 +123,18 @@ pub async fn start(opts: Options) -> Result<Running, String> {
     });
     let sweep_app = Arc::new(functions::sweep(&config, &s).map_err(|e| e.to_string())?);
     let feedback_app = Arc::new(functions::feedback(&config, &s).map_err(|e| e.to_string())?);
-    let mut tasks = vec![tokio::spawn(gateway::serve(listener, gateway.clone()))];
+    let deliver_app = Arc::new(functions::deliver(&config, &s).map_err(|e| e.to_string())?);
+    let (poller, stream) = stream::start(
+        &config,
+        &opts.names.table,
+        deliver_app.clone(),
+        opts.stream_every,
+    )
+    .await?;
+    let mut tasks = vec![
+        tokio::spawn(gateway::serve(listener, gateway.clone())),
+        poller,
+    ];
     if let Some(every) = opts.sweep_every {
         let app = sweep_app.clone();
         tasks.push(tokio::spawn(async move {
@@ -140,6 +159,8 @@ pub async fn start(opts: Options) -> Result<Running, String> {
         gateway,
         sweep_app,
         feedback_app,
+        deliver_app,
+        stream,
         jwt_key,
         tasks,
     })

@@ -95,6 +95,7 @@ async fn serve() -> Result<(), String> {
         names: names.clone(),
         listen: ([127, 0, 0, 1], port).into(),
         sweep_every: Some(Duration::from_secs(60)),
+        stream_every: Duration::from_millis(250),
     })
     .await?;
     println!(

@@ -2,13 +2,10 @@
 //! configured configuration set, tagged with its template name and claim ID (so SES bounce and
 //! complaint reports name the claim).
 
+use crate::mail::{CLAIM_TAG, TEMPLATE_TAG};
 use crate::ports::{Email, Mailer, Unavailable};
 use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageTag};
-
-/// The message tags every email carries; SES returns them in bounce and complaint reports.
-pub const TEMPLATE_TAG: &str = "template";
-pub const CLAIM_TAG: &str = "claimId";
 
 #[derive(Clone, Debug)]
 pub struct SesMailer {

@@ -88,7 +88,7 @@ pub fn keys<F: Fn(&str) -> Option<String>>(
 ) -> Result<(Option<KeyRing>, Option<LinkSettings>), ConfigError> {
     Ok(match needs {
         Keys::None => (None, None),
-        Keys::Cursors => (Some(s.keys()?), None),
+        Keys::Ring => (Some(s.keys()?), None),
         Keys::ConsentLinks => (Some(s.keys()?), Some(s.links()?)),
     })
 }
@@ -282,7 +282,7 @@ mod tests {
     fn cursor_keys_need_no_consent_link_settings() {
         const KEYS: &str = "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
         let only_keys = Settings(|k: &str| (k == "CPOR_TOKEN_KEYS").then(|| KEYS.to_owned()));
-        let (ring, links) = keys(Keys::Cursors, &only_keys).unwrap();
+        let (ring, links) = keys(Keys::Ring, &only_keys).unwrap();
         assert!(ring.is_some() && links.is_none());
         assert_eq!(
             keys(Keys::ConsentLinks, &only_keys).unwrap_err().setting,
@@ -291,10 +291,10 @@ mod tests {
         let nothing = Settings(|_: &str| None);
         assert!(matches!(keys(Keys::None, &nothing), Ok((None, None))));
         assert_eq!(
-            keys(Keys::Cursors, &nothing).unwrap_err().setting,
+            keys(Keys::Ring, &nothing).unwrap_err().setting,
             "CPOR_TOKEN_KEYS"
         );
         // list-claims is the function that needs cursors only
-        assert_eq!(Function::named("list-claims").keys, Keys::Cursors);
+        assert_eq!(Function::named("list-claims").keys, Keys::Ring);
     }
 }

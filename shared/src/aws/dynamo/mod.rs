@@ -13,6 +13,7 @@ mod idempotency;
 mod outbox;
 pub mod table;
 
+pub use outbox::announced_entry;
 pub use table::{DUE_SHARDS, keys, names};
 
 use crate::domain::{Claim, ClaimId, HistoryEntry, LockKey, Outcome, Write};
@@ -28,8 +29,8 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, Delete, GlobalSecondaryIndex,
     KeySchemaElement, KeyType, Projection, ProjectionType, Put,
-    ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TimeToLiveSpecification,
-    TransactWriteItem,
+    ReturnValuesOnConditionCheckFailure, ScalarAttributeType, StreamSpecification, StreamViewType,
+    TimeToLiveSpecification, TransactWriteItem,
 };
 use chrono::{DateTime, Duration, Utc};
 use names as n;

@@ -1,7 +1,25 @@
-//! Outbox entries: finding due work in the sparse due index, leasing, marking delivered (alone
-//! or many in one transaction) and rescheduling after a failure.
+//! Outbox entries: reading a new one from the table's stream, finding due work in the sparse
+//! due index, leasing, marking delivered and rescheduling after a failure.
 
 use super::*;
+
+/// The outbox entry a stream record's new image holds, as it was born (its due time is the one
+/// [`OutboxStore::lease`] expects to find): `None` if the item is not an outbox entry.
+/// `attribute` reads one string attribute of the image (the stream's item type is the
+/// function's, not the SDK's).
+pub fn announced_entry<'a>(
+    attribute: impl Fn(&str) -> Option<&'a str>,
+) -> Option<Result<OutboxRef, StoreError>> {
+    if attribute(n::ITEM_TYPE) != Some("outbox") {
+        return None;
+    }
+    let entry = attribute(n::DOC)
+        .ok_or_else(|| corrupt("outbox record", "no doc attribute"))
+        .and_then(|raw| {
+            serde_json::from_str::<OutboxEntry>(raw).map_err(|e| corrupt("outbox record", e))
+        });
+    Some(entry.map(|e| e.reference()))
+}
 
 impl DynamoStore {
     /// An UpdateItem on one outbox entry.
@@ -103,60 +121,6 @@ impl OutboxStore for DynamoStore {
         held(result, "mark outbox entry delivered")
     }
 
-    async fn delivered_all(
-        &self,
-        entries: &[(OutboxRef, String)],
-        at: DateTime<Utc>,
-    ) -> Result<usize, StoreError> {
-        if let [(entry, lease_id)] = entries {
-            return Ok(usize::from(self.delivered(entry, lease_id, at).await?));
-        }
-        let mut marked = 0;
-        // A transaction takes at most 100 actions; a commit writes a handful of entries.
-        for chunk in entries.chunks(100) {
-            let mut actions = Vec::with_capacity(chunk.len());
-            for (entry, lease_id) in chunk {
-                let (names, values) = delivered_attributes(lease_id, at);
-                let update = aws_sdk_dynamodb::types::Update::builder()
-                    .table_name(&self.table)
-                    .key(n::PK, s(keys::claim_pk(entry.claim_id)))
-                    .key(n::SK, s(keys::outbox_sk(&entry.entry_id)))
-                    .update_expression(DELIVERED_UPDATE)
-                    .condition_expression(DELIVERED_CONDITION)
-                    .set_expression_attribute_names(Some(names))
-                    .set_expression_attribute_values(Some(values))
-                    .build()
-                    .map_err(|e| Unavailable::new("mark outbox entries delivered", e))?;
-                actions.push(TransactWriteItem::builder().update(update).build());
-            }
-            let result = self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(actions))
-                .send()
-                .await;
-            match result {
-                Ok(_) => marked += chunk.len(),
-                Err(err)
-                    if matches!(
-                        err.as_service_error(),
-                        Some(TransactWriteItemsError::TransactionCanceledException(_))
-                    ) =>
-                {
-                    // A lease was lost (or a write conflicted): one by one, so every entry
-                    // still held is marked.
-                    for (entry, lease_id) in chunk {
-                        marked += usize::from(self.delivered(entry, lease_id, at).await?);
-                    }
-                }
-                Err(err) => {
-                    return Err(Unavailable::new("mark outbox entries delivered", err).into());
-                }
-            }
-        }
-        Ok(marked)
-    }
-
     async fn retry_at(
         &self,
         entry: &OutboxRef,
@@ -191,10 +155,8 @@ impl OutboxStore for DynamoStore {
     }
 }
 
-/// `true` if the conditional update applied, `false` if its condition failed (someone else
-/// holds the lease, or the entry moved on).
 /// Marking an outbox entry delivered: it leaves the due index and expires after 30 days, if
-/// the lease is still the deliverer's (one update alone, or several in one transaction).
+/// the lease is still the deliverer's.
 pub(super) const DELIVERED_UPDATE: &str = "REMOVE #p, #s SET #d = :at, #ttl = :ttl";
 pub(super) const DELIVERED_CONDITION: &str = "#l = :l AND attribute_exists(#s)";
 
@@ -223,6 +185,8 @@ pub(super) fn delivered_attributes(
     (names, values)
 }
 
+/// `true` if the conditional update applied, `false` if its condition failed (someone else
+/// holds the lease, or the entry moved on).
 pub(super) fn held<O, R: std::fmt::Debug + Send + Sync + 'static>(
     result: Result<O, SdkError<aws_sdk_dynamodb::operation::update_item::UpdateItemError, R>>,
     operation: &'static str,

@@ -150,6 +150,12 @@ impl DynamoStore {
         };
         let (attrs, key_schema, gsis) =
             build().map_err(|e| Unavailable::new("build create table", e))?;
+        // The stream carries new items (`deliver-outbox` reads new outbox entries from it).
+        let stream = StreamSpecification::builder()
+            .stream_enabled(true)
+            .stream_view_type(StreamViewType::NewImage)
+            .build()
+            .map_err(|e| Unavailable::new("build stream specification", e))?;
         self.client
             .create_table()
             .table_name(&self.table)
@@ -157,6 +163,7 @@ impl DynamoStore {
             .set_attribute_definitions(Some(attrs))
             .set_key_schema(Some(key_schema))
             .set_global_secondary_indexes(Some(gsis))
+            .stream_specification(stream)
             .send()
             .await
             .map_err(unavailable("create table"))?;
