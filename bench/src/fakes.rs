@@ -209,46 +209,77 @@ async fn runtime_route(s: &RuntimeState, req: Request<Incoming>) -> Response<Ful
 }
 
 /// A canned-response AWS endpoint on loopback for every service the functions call, answering
-/// from the same table as the in-process stub and counting requests by operation.
+/// from the same table as the in-process stub, counting requests by operation, optionally
+/// holding each answer for the operation's modeled latency, and logging when each request
+/// arrived and was answered (to count the sequential round trips of an invocation).
 pub struct AwsStub {
     pub url: String,
-    counts: Arc<Mutex<BTreeMap<String, u64>>>,
-    table: Arc<Mutex<HashMap<String, Canned>>>,
+    state: Arc<AwsState>,
+}
+
+#[derive(Default)]
+struct AwsState {
+    counts: Mutex<BTreeMap<String, u64>>,
+    table: Mutex<HashMap<String, Canned>>,
+    delays: Mutex<HashMap<String, Duration>>,
+    log: Mutex<Vec<(Instant, Instant)>>,
 }
 
 impl AwsStub {
     pub async fn start() -> Result<Self, String> {
-        let counts = Arc::new(Mutex::new(BTreeMap::new()));
-        let table = Arc::new(Mutex::new(HashMap::new()));
-        let (c, t) = (counts.clone(), table.clone());
+        let state = Arc::new(AwsState::default());
+        let s = state.clone();
         let addr = serve(move |req| {
-            let (c, t) = (c.clone(), t.clone());
-            async move { aws_route(&c, &t, req).await }
+            let s = s.clone();
+            async move { aws_route(&s, req).await }
         })
         .await?;
         Ok(Self {
             url: format!("http://{addr}"),
-            counts,
-            table,
+            state,
         })
     }
 
-    /// Answers from `table` from now on, with the counts reset.
+    /// Answers from `table` from now on, at once, with the counts and the log reset.
     pub fn reset(&self, table: HashMap<String, Canned>) {
-        *lock(&self.table) = table;
-        lock(&self.counts).clear();
+        *lock(&self.state.table) = table;
+        lock(&self.state.counts).clear();
+        lock(&self.state.delays).clear();
+        lock(&self.state.log).clear();
+    }
+
+    /// Holds each answer for its operation's delay from now on (others answer at once).
+    pub fn delay(&self, delays: HashMap<String, Duration>) {
+        *lock(&self.state.delays) = delays;
     }
 
     pub fn counts(&self) -> BTreeMap<String, u64> {
-        lock(&self.counts).clone()
+        lock(&self.state.counts).clone()
+    }
+
+    /// How many sequential rounds of requests the log holds: a request that arrives after
+    /// every request of the current round was answered starts the next round; one that
+    /// arrives while the round is still out runs beside it.
+    pub fn sequential_rounds(&self) -> usize {
+        let mut log = lock(&self.state.log).clone();
+        log.sort();
+        let mut rounds = 0;
+        let mut round_end: Option<Instant> = None;
+        for (arrived, answered) in log {
+            match round_end {
+                Some(end) if arrived < end => round_end = Some(end.max(answered)),
+                _ => {
+                    rounds += 1;
+                    round_end = Some(answered);
+                }
+            }
+        }
+        rounds
     }
 }
 
-async fn aws_route(
-    counts: &Mutex<BTreeMap<String, u64>>,
-    table: &Mutex<HashMap<String, Canned>>,
-    req: Request<Incoming>,
-) -> Response<Full<Bytes>> {
+async fn aws_route(s: &AwsState, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let arrived = Instant::now();
     let op = operation(
         req.method().as_str(),
         req.uri().path_and_query().map_or("/", |p| p.as_str()),
@@ -257,7 +288,13 @@ async fn aws_route(
             .and_then(|v| v.to_str().ok()),
     );
     let _ = req.into_body().collect().await;
-    *lock(counts).entry(op.clone()).or_insert(0) += 1;
+    *lock(&s.counts).entry(op.clone()).or_insert(0) += 1;
+    let delay = lock(&s.delays).get(&op).copied();
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
+    lock(&s.log).push((arrived, Instant::now()));
+    let table = &s.table;
     let canned = lock(table).get(&op).cloned();
     let (status, body, extra) = canned.map_or((200, "{}".to_owned(), HashMap::new()), |c| {
         (c.status, c.body, c.headers)

@@ -12,6 +12,7 @@
 //! Writes `bench/report.json` and `bench/REPORT.md` with the machine and the commit.
 
 mod fakes;
+mod latency;
 mod scenarios;
 
 use fakes::{AwsStub, Runtime};
@@ -31,6 +32,10 @@ struct Args {
     peer: Option<PathBuf>,
     /// Extra `KEY=VALUE` pairs for the function's environment (`--env`, repeatable).
     extra_env: Vec<(String, String)>,
+    /// A report measured once on the binaries that delivered their outbox inline
+    /// (`--baseline`, default `bench/baseline-inline.json`): its modeled figures are shown
+    /// beside today's.
+    baseline: PathBuf,
 }
 
 fn args() -> Args {
@@ -50,6 +55,10 @@ fn args() -> Args {
         out: get("--out").map_or_else(|| PathBuf::from("bench"), PathBuf::from),
         only: get("--only"),
         peer: get("--peer").map(PathBuf::from),
+        baseline: get("--baseline").map_or_else(
+            || PathBuf::from("bench/baseline-inline.json"),
+            PathBuf::from,
+        ),
         extra_env: raw
             .windows(2)
             .filter(|w| w[0] == "--env")
@@ -182,7 +191,13 @@ struct Figures {
     requests_per_invocation: BTreeMap<String, f64>,
     statuses: BTreeMap<String, usize>,
     claim_status: String,
+    critical_path_round_trips: f64,
+    modeled_p50_ms: f64,
+    modeled_p99_ms: f64,
 }
+
+/// Invocations per modeled run (each pays its modeled AWS latency, tens of milliseconds).
+const MODELED_INVOCATIONS: usize = 20;
 
 /// Runs `events` through one process of `target`; returns what the runtime measured and VmHWM.
 async fn run_warm(
@@ -252,6 +267,33 @@ async fn measure(
         .into_iter()
         .map(|(k, v)| (k, v as f64 / counted as f64))
         .collect();
+    // Latency as users feel it: the same invocations with each AWS answer held for its
+    // operation's modeled latency (every call at p50, then every call at p99), and the
+    // sequential rounds of requests each invocation made, read off the endpoint's log.
+    let model = latency::Model::load()?;
+    let mut modeled = Vec::new();
+    let mut rounds = 0.0;
+    for at in ["p50_ms", "p99_ms"] {
+        aws.reset(scenario.aws.clone());
+        aws.delay(model.delays(at));
+        let (run, _, _) = run_warm(
+            function,
+            target,
+            &env,
+            vec![scenario.event.clone(); MODELED_INVOCATIONS],
+        )
+        .await?;
+        let ms = sorted(
+            run.latencies
+                .iter()
+                .map(|d| d.as_secs_f64() * 1000.0)
+                .collect(),
+        );
+        modeled.push(percentile(&ms, 0.5));
+        if at == "p50_ms" {
+            rounds = aws.sequential_rounds() as f64 / MODELED_INVOCATIONS as f64;
+        }
+    }
     // Warm: the SDK's HTTP client stubbed in process (`cpor::aws::canned`).
     let table =
         std::env::temp_dir().join(format!("cpor-bench-{}-{function}.json", std::process::id()));
@@ -296,6 +338,9 @@ async fn measure(
         requests_per_invocation,
         statuses: done.statuses,
         claim_status: format!("{:?}", scenario.claim_status),
+        critical_path_round_trips: rounds,
+        modeled_p50_ms: modeled[0],
+        modeled_p99_ms: modeled[1],
     })
 }
 
@@ -330,6 +375,9 @@ fn figures_json(f: &Figures) -> Value {
         "warm_cpu_us_per_invocation": f.cpu_us_per_invocation,
         "peak_rss_kib": f.peak_rss_kib,
         "aws_requests_per_invocation": f.requests_per_invocation,
+        "critical_path_round_trips": f.critical_path_round_trips,
+        "modeled_p50_ms": f.modeled_p50_ms,
+        "modeled_p99_ms": f.modeled_p99_ms,
     })
 }
 
@@ -457,6 +505,7 @@ async fn main() {
             }
         }
     }
+    let latency = latency_section(&mut functions, &a);
     let peer = match &a.peer {
         Some(python) if a.only.as_deref().is_none_or(|o| o == "get-claim") => {
             eprintln!("measuring the Python peer ...");
@@ -521,6 +570,7 @@ async fn main() {
         "settings": {"cold_runs": a.runs, "warm_invocations": a.invocations, "binaries": a.bin_dir},
         "targets": met,
         "functions": functions,
+        "latency": latency,
         "peer": peer,
         "sweep": sweep,
     });
@@ -534,6 +584,119 @@ async fn main() {
         "{}",
         serde_json::to_string_pretty(&report["targets"]).unwrap_or_default()
     );
+}
+
+fn latency_markdown(report: &Value) -> String {
+    let l = &report["latency"];
+    let mut md = format!(
+        "\n## Latency as users feel it\n\nThe loopback AWS endpoint holds each answer for its operation's latency from \
+         `{}` (in-region figures with their sources), every call at p50, then every call at p99; the wall time of an \
+         invocation is then what a caller waits on AWS (cold starts aside). **Round trips** are the sequential rounds of \
+         AWS requests on the critical path, read off the endpoint's request log (a request sent while another is still \
+         out runs beside it). *Inline before* is the same measurement of the binaries that delivered their outbox \
+         before answering (commit `{}`, `{}`, measured once).\n\n\
+         Submit's modeled p50 at most half of inline: **{}**. Round trips over their limit (reads 1, changes 2, \
+         submit 3): **{}**. From a submit's commit to the consent email handed to SES, through the stream: **{:.0} ms** \
+         p50, {:.0} ms p99 (half a polling interval, the invocation, the entry taken, SendEmail).\n\n\
+         | function | round trips | modeled p50 ms | modeled p99 ms | round trips, inline before | p50 ms, inline before | p99 ms, inline before |\n\
+         |---|---|---|---|---|---|---|\n",
+        l["model"].as_str().unwrap_or_default(),
+        l["baseline_commit"].as_str().unwrap_or("—"),
+        l["baseline"].as_str().unwrap_or_default(),
+        l["submit_at_most_half_of_inline"],
+        l["round_trips_over_their_limit"]
+            .as_array()
+            .filter(|v| !v.is_empty())
+            .map_or_else(
+                || "none".to_owned(),
+                |v| v
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        l["commit_to_consent_email_p50_ms"]
+            .as_f64()
+            .unwrap_or(f64::NAN),
+        l["commit_to_consent_email_p99_ms"]
+            .as_f64()
+            .unwrap_or(f64::NAN),
+    );
+    let cell = |v: &Value, digits: usize| {
+        v.as_f64()
+            .map_or_else(|| "—".to_owned(), |x| format!("{x:.digits$}"))
+    };
+    for (name, f) in report["functions"].as_object().into_iter().flatten() {
+        md.push_str(&format!(
+            "| {name} | {} | {} | {} | {} | {} | {} |\n",
+            cell(&f["critical_path_round_trips"], 1),
+            cell(&f["modeled_p50_ms"], 1),
+            cell(&f["modeled_p99_ms"], 1),
+            cell(&f["critical_path_round_trips_inline_before"], 1),
+            cell(&f["modeled_p50_ms_inline_before"], 1),
+            cell(&f["modeled_p99_ms_inline_before"], 1),
+        ));
+    }
+    md
+}
+
+/// The most sequential AWS round trips an operation may have on its critical path: a read
+/// answers after one; a change after its read and its commit; submit also checks the PoE
+/// objects (concurrently) in between.
+fn round_trip_limit(function: &str) -> Option<f64> {
+    let f = cpor::functions::Function::named(function);
+    match f.trigger {
+        cpor::functions::Trigger::Http if function == "submit-claim" => Some(3.0),
+        cpor::functions::Trigger::Http if f.writes => Some(2.0),
+        cpor::functions::Trigger::Http => Some(1.0),
+        _ => None,
+    }
+}
+
+/// Today's modeled figures beside the inline-delivery baseline, the round-trip limits, and
+/// the modeled time from a submit's commit to the consent email.
+fn latency_section(functions: &mut serde_json::Map<String, Value>, a: &Args) -> Value {
+    let baseline: Value = std::fs::read_to_string(&a.baseline)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    let mut over = Vec::new();
+    for (name, f) in functions.iter_mut() {
+        let before = &baseline["functions"][name];
+        if before.is_object() {
+            f["modeled_p50_ms_inline_before"] = before["modeled_p50_ms"].clone();
+            f["modeled_p99_ms_inline_before"] = before["modeled_p99_ms"].clone();
+            f["critical_path_round_trips_inline_before"] =
+                before["critical_path_round_trips"].clone();
+        }
+        if let (Some(limit), Some(trips)) = (
+            round_trip_limit(name),
+            f["critical_path_round_trips"].as_f64(),
+        ) {
+            if trips > limit {
+                over.push(json!(name));
+            }
+        }
+    }
+    let submit = &functions
+        .get("submit-claim")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let model = latency::Model::load().ok();
+    json!({
+        "model": "bench/latency.json",
+        "baseline": a.baseline,
+        "baseline_commit": baseline["commit"],
+        "round_trips_over_their_limit": over,
+        "submit_modeled_p50_ms": submit["modeled_p50_ms"],
+        "submit_modeled_p50_ms_inline_before": submit["modeled_p50_ms_inline_before"],
+        "submit_at_most_half_of_inline": match (submit["modeled_p50_ms"].as_f64(), submit["modeled_p50_ms_inline_before"].as_f64()) {
+            (Some(now), Some(before)) => json!(now <= before / 2.0),
+            _ => Value::Null,
+        },
+        "commit_to_consent_email_p50_ms": model.as_ref().map(|m| m.commit_to_email_ms("p50_ms")),
+        "commit_to_consent_email_p99_ms": model.as_ref().map(|m| m.commit_to_email_ms("p99_ms")),
+    })
 }
 
 fn markdown(report: &Value, a: &Args, rows: &[String]) -> String {
@@ -592,6 +755,7 @@ fn markdown(report: &Value, a: &Args, rows: &[String]) -> String {
     );
     md.push_str(&rows.join("\n"));
     md.push('\n');
+    md.push_str(&latency_markdown(report));
     let peer = &report["peer"];
     if peer.is_object() && peer.get("error").is_none() {
         let rust = &report["functions"]["get-claim"];
