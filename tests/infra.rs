@@ -400,11 +400,16 @@ fn api_functions_commit_and_answer_and_the_stream_delivers() {
         t["Resources"]["StreamDeadLetterQueueDepth"]["Properties"]["AlarmActions"],
         json!([{"Ref": "AlarmTopic"}])
     );
-    // The lease outlives the delivery function's timeout: a live delivery never loses it.
-    let timeout = t["Resources"]["DeliverOutboxFunction"]["Properties"]["Timeout"]
-        .as_i64()
-        .unwrap();
-    assert!(cpor::outbox::DELIVERY_LEASE.num_seconds() > timeout);
+    // The lease outlives both deliverers' timeouts: a live delivery never loses it.
+    for deliverer in ["DeliverOutboxFunction", "DeadlineSweepFunction"] {
+        let timeout = t["Resources"][deliverer]["Properties"]["Timeout"]
+            .as_i64()
+            .unwrap();
+        assert!(
+            cpor::outbox::DELIVERY_LEASE.num_seconds() > timeout,
+            "{deliverer}"
+        );
+    }
 }
 
 fn poe_actions(u: PoeUse) -> &'static [&'static str] {

@@ -20,30 +20,23 @@ pub fn unique(prefix: &str) -> String {
     )
 }
 
+/// A JSON document the moto server serves at `path`.
+fn moto_json(path: &str) -> serde_json::Value {
+    let (status, body) = http("GET", &format!("{}{path}", moto().endpoint), &[], b"");
+    assert_eq!(status, 200, "{path}");
+    serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
 /// moto's view of everything it holds (`GET /moto-api/data.json`).
 pub fn moto_data() -> serde_json::Value {
-    let (status, body) = http(
-        "GET",
-        &format!("{}/moto-api/data.json", moto().endpoint),
-        &[],
-        b"",
-    );
-    assert_eq!(status, 200);
-    serde_json::from_slice(&body).expect("moto data is JSON")
+    moto_json("/moto-api/data.json")
 }
 
 /// Emails moto captured for `to`: (subject, body), in the order they were sent (from
 /// `scripts/moto_server.py`'s `/_cpor/emails`, which reads only SES).
 pub fn emails_to(to: &str) -> Vec<(String, String)> {
-    let (status, body) = http(
-        "GET",
-        &format!("{}/_cpor/emails", moto().endpoint),
-        &[],
-        b"",
-    );
-    assert_eq!(status, 200);
-    let all: serde_json::Value = serde_json::from_slice(&body).expect("emails are JSON");
-    all.as_array()
+    moto_json("/_cpor/emails")
+        .as_array()
         .map(|ms| {
             ms.iter()
                 .filter(|m| m["to"][0] == to)
