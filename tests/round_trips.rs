@@ -415,3 +415,21 @@ async fn each_operation_sends_exactly_its_documented_aws_requests() {
         "a Scan"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cold_start_opens_the_tables_connection_with_one_key_only_get_item() {
+    let (db, trips) = counted_db().await;
+    trips.take();
+    // WHEN a function warms its connection during init
+    db.store.open_connection().await;
+    // THEN it sent one GetItem (of a key no item has) and changed nothing
+    assert_eq!(trips.take(), ["GetItem"]);
+    let scan = db
+        .client
+        .scan()
+        .table_name(db.store.table())
+        .send()
+        .await
+        .expect("scan");
+    assert_eq!(scan.count(), 0, "the table is still empty");
+}

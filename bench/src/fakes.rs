@@ -28,6 +28,18 @@ where
     F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
     Fut: std::future::Future<Output = Response<Full<Bytes>>> + Send + 'static,
 {
+    serve_with(handler, None).await
+}
+
+/// Serves `handler` on loopback, over TLS when `tls` is given.
+async fn serve_with<F, Fut>(
+    handler: F,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) -> Result<String, String>
+where
+    F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Response<Full<Bytes>>> + Send + 'static,
+{
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| e.to_string())?;
@@ -39,18 +51,55 @@ where
             };
             let _ = stream.set_nodelay(true);
             let handler = handler.clone();
+            let tls = tls.clone();
             tokio::spawn(async move {
                 let svc = service_fn(move |req| {
                     let handler = handler.clone();
                     async move { Ok::<_, Infallible>(handler(req).await) }
                 });
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
+                let http = http1::Builder::new();
+                let _ = match tls {
+                    Some(tls) => match tls.accept(stream).await {
+                        Ok(stream) => http.serve_connection(TokioIo::new(stream), svc).await,
+                        Err(_) => return,
+                    },
+                    None => http.serve_connection(TokioIo::new(stream), svc).await,
+                };
             });
         }
     });
     Ok(addr.to_string())
+}
+
+/// A certificate authority made for this run and a certificate it issued for 127.0.0.1: the
+/// acceptor, and the CA's PEM for the function to trust (`SSL_CERT_FILE`, which replaces the
+/// compiled-in Amazon roots — see `cpor::aws::trust_store`).
+fn loopback_tls() -> Result<(tokio_rustls::TlsAcceptor, String), String> {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, SanType};
+    let e = |e: rcgen::Error| e.to_string();
+    let ca_key = KeyPair::generate().map_err(e)?;
+    let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(e)?;
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "cpor bench loopback CA");
+    let ca = ca.self_signed(&ca_key).map_err(e)?;
+    let key = KeyPair::generate().map_err(e)?;
+    let mut leaf = CertificateParams::new(vec!["localhost".to_owned()]).map_err(e)?;
+    leaf.subject_alt_names
+        .push(SanType::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()));
+    let leaf = leaf.signed_by(&key, &ca, &ca_key).map_err(e)?;
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| e.to_string())?
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![leaf.der().clone()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok((tokio_rustls::TlsAcceptor::from(Arc::new(config)), ca.pem()))
 }
 
 fn respond(
@@ -69,6 +118,8 @@ fn respond(
 pub struct Done {
     pub latencies: Vec<Duration>,
     pub statuses: BTreeMap<String, usize>,
+    /// When the process first asked for an event (its init was over).
+    pub initialised: Option<Instant>,
 }
 
 struct RuntimeState {
@@ -134,6 +185,7 @@ impl Runtime {
         Done {
             latencies: lock(&self.state.latencies).clone(),
             statuses: lock(&self.state.statuses).clone(),
+            initialised: *lock(&self.state.first_next),
         }
     }
 }
@@ -214,6 +266,9 @@ async fn runtime_route(s: &RuntimeState, req: Request<Incoming>) -> Response<Ful
 /// arrived and was answered (to count the sequential round trips of an invocation).
 pub struct AwsStub {
     pub url: String,
+    /// The same endpoint over TLS, and the file holding the CA that issued its certificate.
+    pub tls_url: String,
+    pub tls_ca_file: std::path::PathBuf,
     state: Arc<AwsState>,
 }
 
@@ -229,13 +284,20 @@ impl AwsStub {
     pub async fn start() -> Result<Self, String> {
         let state = Arc::new(AwsState::default());
         let s = state.clone();
-        let addr = serve(move |req| {
+        let route = move |req| {
             let s = s.clone();
             async move { aws_route(&s, req).await }
-        })
-        .await?;
+        };
+        let addr = serve(route.clone()).await?;
+        let (acceptor, ca) = loopback_tls()?;
+        let tls_addr = serve_with(route, Some(acceptor)).await?;
+        let tls_ca_file =
+            std::env::temp_dir().join(format!("cpor-bench-ca-{}.pem", std::process::id()));
+        std::fs::write(&tls_ca_file, ca).map_err(|e| e.to_string())?;
         Ok(Self {
             url: format!("http://{addr}"),
+            tls_url: format!("https://{tls_addr}"),
+            tls_ca_file,
             state,
         })
     }
@@ -257,11 +319,16 @@ impl AwsStub {
         lock(&self.state.counts).clone()
     }
 
-    /// How many sequential rounds of requests the log holds: a request that arrives after
-    /// every request of the current round was answered starts the next round; one that
-    /// arrives while the round is still out runs beside it.
-    pub fn sequential_rounds(&self) -> usize {
-        let mut log = lock(&self.state.log).clone();
+    /// How many sequential rounds of requests arrived after `since` (the end of init: the
+    /// connection it opened is not an invocation's): a request that arrives after every
+    /// request of the current round was answered starts the next round; one that arrives while
+    /// the round is still out runs beside it.
+    pub fn sequential_rounds(&self, since: Option<Instant>) -> usize {
+        let mut log: Vec<(Instant, Instant)> = lock(&self.state.log)
+            .iter()
+            .filter(|(arrived, _)| since.is_none_or(|s| *arrived >= s))
+            .copied()
+            .collect();
         log.sort();
         let mut rounds = 0;
         let mut round_end: Option<Instant> = None;

@@ -194,7 +194,12 @@ struct Figures {
     critical_path_round_trips: f64,
     modeled_p50_ms: f64,
     modeled_p99_ms: f64,
+    first_invocation_ms: f64,
+    first_request_ms: f64,
 }
+
+/// Cold starts measured over TLS (each a new process answering one event).
+const FIRST_RUNS: usize = 10;
 
 /// Invocations per modeled run (each pays its modeled AWS latency, tens of milliseconds).
 const MODELED_INVOCATIONS: usize = 20;
@@ -267,6 +272,35 @@ async fn measure(
         .into_iter()
         .map(|(k, v)| (k, v as f64 / counted as f64))
         .collect();
+    // The first request after a cold start, against the endpoint over TLS: exec → the first
+    // answer (init and the first invocation), and the first invocation alone (event handed out
+    // → answer), which pays the TLS handshake unless init opened the connection.
+    let mut tls_env: Vec<(String, String)> = env_for(a, "", &aws.tls_url, function)
+        .into_iter()
+        .filter(|(k, _)| k != "AWS_LAMBDA_RUNTIME_API")
+        .collect();
+    tls_env.push((
+        "SSL_CERT_FILE".into(),
+        aws.tls_ca_file.display().to_string(),
+    ));
+    aws.reset(scenario.aws.clone());
+    let (mut first_invocation, mut first_request) = (Vec::new(), Vec::new());
+    for _ in 0..FIRST_RUNS {
+        let runtime = Runtime::start(vec![scenario.event.clone()]).await?;
+        let mut env = tls_env.clone();
+        env.push(("AWS_LAMBDA_RUNTIME_API".into(), runtime.addr.clone()));
+        let start = Instant::now();
+        let mut child =
+            spawn(target, &env).map_err(|e| format!("{}: {e}", target.program.display()))?;
+        let done = tokio::time::timeout(Duration::from_secs(10), runtime.all_answered())
+            .await
+            .map_err(|_| format!("{function}: no answer over TLS within 10 s"))?;
+        first_invocation.push(start.elapsed().as_secs_f64() * 1000.0);
+        if let Some(d) = done.latencies.first() {
+            first_request.push(d.as_secs_f64() * 1000.0);
+        }
+        let _ = child.kill().await;
+    }
     // Latency as users feel it: the same invocations with each AWS answer held for its
     // operation's modeled latency (every call at p50, then every call at p99), and the
     // sequential rounds of requests each invocation made, read off the endpoint's log.
@@ -291,7 +325,7 @@ async fn measure(
         );
         modeled.push(percentile(&ms, 0.5));
         if at == "p50_ms" {
-            rounds = aws.sequential_rounds() as f64 / MODELED_INVOCATIONS as f64;
+            rounds = aws.sequential_rounds(run.initialised) as f64 / MODELED_INVOCATIONS as f64;
         }
     }
     // Warm: the SDK's HTTP client stubbed in process (`cpor::aws::canned`).
@@ -341,6 +375,8 @@ async fn measure(
         critical_path_round_trips: rounds,
         modeled_p50_ms: modeled[0],
         modeled_p99_ms: modeled[1],
+        first_invocation_ms: percentile(&sorted(first_invocation), 0.5),
+        first_request_ms: percentile(&sorted(first_request), 0.5),
     })
 }
 
@@ -378,6 +414,8 @@ fn figures_json(f: &Figures) -> Value {
         "critical_path_round_trips": f.critical_path_round_trips,
         "modeled_p50_ms": f.modeled_p50_ms,
         "modeled_p99_ms": f.modeled_p99_ms,
+        "first_invocation_ms": f.first_invocation_ms,
+        "first_request_ms": f.first_request_ms,
     })
 }
 
@@ -598,8 +636,12 @@ fn latency_markdown(report: &Value) -> String {
          Submit's modeled p50 at most half of inline: **{}**. Round trips over their limit (reads 1, changes 2, \
          submit 3): **{}**. From a submit's commit to the consent email handed to SES, through the stream: **{:.0} ms** \
          p50, {:.0} ms p99 (half a polling interval, the invocation, the entry taken, SendEmail).\n\n\
-         | function | round trips | modeled p50 ms | modeled p99 ms | round trips, inline before | p50 ms, inline before | p99 ms, inline before |\n\
-         |---|---|---|---|---|---|---|\n",
+         **First request after a cold start**, against the endpoint over TLS on loopback (a CA made for the run, \
+         trusted through `SSL_CERT_FILE`), {} new processes each: exec → first answer (init and the first \
+         invocation), and the first invocation alone, which pays the TLS handshake unless init opened the \
+         connection.\n\n\
+         | function | round trips | modeled p50 ms | modeled p99 ms | round trips, inline before | p50 ms, inline before | p99 ms, inline before | first invocation ms (exec → answer) | first request ms | first invocation ms, before | first request ms, before |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|\n",
         l["model"].as_str().unwrap_or_default(),
         l["baseline_commit"].as_str().unwrap_or("—"),
         l["baseline"].as_str().unwrap_or_default(),
@@ -621,6 +663,7 @@ fn latency_markdown(report: &Value) -> String {
         l["commit_to_consent_email_p99_ms"]
             .as_f64()
             .unwrap_or(f64::NAN),
+        FIRST_RUNS,
     );
     let cell = |v: &Value, digits: usize| {
         v.as_f64()
@@ -628,13 +671,17 @@ fn latency_markdown(report: &Value) -> String {
     };
     for (name, f) in report["functions"].as_object().into_iter().flatten() {
         md.push_str(&format!(
-            "| {name} | {} | {} | {} | {} | {} | {} |\n",
+            "| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             cell(&f["critical_path_round_trips"], 1),
             cell(&f["modeled_p50_ms"], 1),
             cell(&f["modeled_p99_ms"], 1),
             cell(&f["critical_path_round_trips_inline_before"], 1),
             cell(&f["modeled_p50_ms_inline_before"], 1),
             cell(&f["modeled_p99_ms_inline_before"], 1),
+            cell(&f["first_invocation_ms"], 2),
+            cell(&f["first_request_ms"], 2),
+            cell(&f["first_invocation_ms_before"], 2),
+            cell(&f["first_request_ms_before"], 2),
         ));
     }
     md
@@ -668,6 +715,8 @@ fn latency_section(functions: &mut serde_json::Map<String, Value>, a: &Args) -> 
             f["modeled_p99_ms_inline_before"] = before["modeled_p99_ms"].clone();
             f["critical_path_round_trips_inline_before"] =
                 before["critical_path_round_trips"].clone();
+            f["first_invocation_ms_before"] = before["first_invocation_ms"].clone();
+            f["first_request_ms_before"] = before["first_request_ms"].clone();
         }
         if let (Some(limit), Some(trips)) = (
             round_trip_limit(name),

@@ -45,9 +45,9 @@ mod with_app {
     use serde::Serialize;
     use serde::de::DeserializeOwned;
 
-    /// The app of a function, built from the environment at cold start. The keys are read
-    /// first, outside the async block, where the manifest row is still a constant (see
-    /// [`wiring::keys`]). The app lives as long as the process (a Lambda execution
+    /// The app of a function, built from the environment at cold start, with the table's
+    /// connection opened ([`wiring::warm_up`]). The keys are read first, outside the async
+    /// block, where the manifest row is still a constant (see [`wiring::keys`]). The app lives as long as the process (a Lambda execution
     /// environment), so handlers borrow it for `'static`.
     #[inline(always)]
     fn cold_start<W: Buildable>(
@@ -59,6 +59,7 @@ mod with_app {
         Ok(async move {
             let config = crate::aws::load_config().await;
             let app = wiring::app::<W, _>(keys, &config, &settings)?;
+            wiring::warm_up(&app).await;
             Ok(&*Box::leak(Box::new(app)))
         })
     }

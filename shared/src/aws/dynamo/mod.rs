@@ -59,6 +59,24 @@ impl DynamoStore {
     pub fn table(&self) -> &str {
         &self.table
     }
+
+    /// Opens the client's connection to DynamoDB (TCP and TLS) with the cheapest request the
+    /// function may already make: a GetItem of a key no item has, projecting the key only.
+    pub async fn open_connection(&self) {
+        let result = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(n::PK, s("WARM-UP"))
+            .key(n::SK, s("WARM-UP"))
+            .projection_expression("#p")
+            .expression_attribute_names("#p", n::PK)
+            .send()
+            .await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "warming the table's connection failed");
+        }
+    }
 }
 
 fn s(v: impl Into<String>) -> AttributeValue {
