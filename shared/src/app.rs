@@ -198,7 +198,9 @@ impl<W: Wiring> App<W> {
         Ok(claim)
     }
 
-    /// A claim's history page (comments included), for those who may read the claim.
+    /// A claim's history page (comments included), for those who may read the claim. The claim
+    /// (who may read it) and the page are read at once — one round trip of waiting, not two —
+    /// and the page is returned only if the claim may be read.
     pub async fn history(
         &self,
         actor: &Actor,
@@ -206,8 +208,11 @@ impl<W: Wiring> App<W> {
         after: u64,
         limit: u32,
     ) -> Result<(Vec<HistoryEntry>, bool), Failure> {
-        self.read(actor, id).await?;
-        let mut page = self.store.history(id, after, limit).await?;
+        let (readable, page) =
+            futures_util::future::join(self.read(actor, id), self.store.history(id, after, limit))
+                .await;
+        readable?;
+        let mut page = page?;
         for entry in &mut page.items {
             entry.actor = entry.actor.as_seen_by(actor);
         }
