@@ -247,10 +247,10 @@ where
     }
 
     /// Delivers the new entries the table's stream announced (`deliver-outbox`), each as it
-    /// was born (see [`crate::outbox`]). Three steps, each one request per entry, all entries
-    /// at once: take each entry (a conditional write on the due time it was born with — a
-    /// duplicate or late record, or one the sweep got to first, finds it taken or gone and is
-    /// skipped), perform the side effects, mark the performed ones delivered. Returns each
+    /// was born (see [`crate::outbox`]), all entries at once, each as the sweep's
+    /// [`Deliverer::deliver_due`] does: take it (a conditional write on the due time it was born
+    /// with — a duplicate or late record, or one the sweep got to first, finds it taken or gone
+    /// and is skipped), perform it, mark it delivered. Returns each
     /// entry's outcome, in order; an `Err` is bookkeeping that failed before anything was
     /// sent (the record may be retried; the entry is still due for the sweep either way).
     pub async fn deliver_announced(
@@ -259,23 +259,8 @@ where
         lease_id: &str,
         now: DateTime<Utc>,
     ) -> Vec<Result<Delivery, StoreError>> {
-        let until = now + DELIVERY_LEASE;
-        let taken = join_all(
-            announced
-                .iter()
-                .map(|r| self.store.lease(r, lease_id, until)),
-        )
-        .await;
-        let attempts = join_all(taken.into_iter().map(|taken| async move {
-            match taken {
-                Ok(Some(entry)) => self.attempt(&entry, lease_id, now).await,
-                Ok(None) => Ok(Attempt::Settled(Delivery::Skipped)),
-                Err(err) => Err(err),
-            }
-        }))
-        .await;
-        join_all(attempts.into_iter().map(|attempt| async move {
-            match attempt? {
+        join_all(announced.iter().map(|due| async move {
+            match self.take_and_attempt(due, lease_id, now).await? {
                 Attempt::Settled(d) => Ok(d),
                 Attempt::Performed(reference) => {
                     match self.store.delivered(&reference, lease_id, now).await {
@@ -293,6 +278,24 @@ where
         .await
     }
 
+    /// Takes the lease on a due entry and performs it: `Settled(Skipped)` if someone else
+    /// holds it or it was delivered meanwhile.
+    async fn take_and_attempt(
+        &self,
+        due: &OutboxRef,
+        lease_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Attempt, StoreError> {
+        match self
+            .store
+            .lease(due, lease_id, now + DELIVERY_LEASE)
+            .await?
+        {
+            Some(entry) => self.attempt(&entry, lease_id, now).await,
+            None => Ok(Attempt::Settled(Delivery::Skipped)),
+        }
+    }
+
     /// Delivers one due entry found by the sweep: take the lease, deliver, record.
     pub async fn deliver_due(
         &self,
@@ -300,14 +303,7 @@ where
         lease_id: &str,
         now: DateTime<Utc>,
     ) -> Result<Delivery, StoreError> {
-        let Some(entry) = self
-            .store
-            .lease(due, lease_id, now + DELIVERY_LEASE)
-            .await?
-        else {
-            return Ok(Delivery::Skipped);
-        };
-        match self.attempt(&entry, lease_id, now).await? {
+        match self.take_and_attempt(due, lease_id, now).await? {
             Attempt::Performed(reference) => {
                 self.store.delivered(&reference, lease_id, now).await?;
                 Ok(Delivery::Delivered)
