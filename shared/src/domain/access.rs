@@ -90,6 +90,9 @@ pub enum Capability {
     Withdraw,
     Dispute,
     Disassociate,
+    /// Use an MCI engagement's Customers page (seed 004): check eligibility, register, edit
+    /// and cancel engagement claims.
+    Engage,
     /// Reviewer: start review, approve, reject, ask for information, decide disputes.
     Review,
     /// Customer: keep or decline through the consent link.
@@ -137,6 +140,7 @@ pub static PARTNER_MATRIX: &[(Capability, &[PartnerRole])] = &[
     (C::Withdraw, MANAGERS),
     (C::Dispute, MANAGERS),
     (C::Disassociate, MANAGERS),
+    (C::Engage, CREATORS),
 ];
 
 /// What reviewers may do, on every organisation's claims.

@@ -12,6 +12,7 @@ pub mod config;
 pub mod content;
 pub mod deadlines;
 pub mod effects;
+pub mod engagement;
 pub mod input;
 pub mod lifecycle;
 pub mod locks;

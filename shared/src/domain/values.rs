@@ -36,6 +36,14 @@ pub enum ValueError {
         "must be a BCP 47 language tag for English, Spanish, French or Japanese, such as en, es-MX, fr-CA or ja"
     )]
     UnsupportedLanguage,
+    #[error("must be a TPID: digits only, at most 20")]
+    NotATpid,
+    #[error("must be an MSX opportunity ID: letters, digits and '-', at most 32")]
+    NotAnOpportunityId,
+    #[error("must be an amount of US dollars between 0 and 1000000000000")]
+    NotAnAmount,
+    #[error("must be between {min} and {max}")]
+    OutOfRange { min: i64, max: i64 },
 }
 
 /// Implements `Display`, `AsRef<str>`, `TryFrom<String>` and `From<T> for String` for a string

@@ -1,0 +1,770 @@
+//! MCI engagements (seed 004, SPEC §9): the partner registers a customer for one or more
+//! engagements of the catalogue, gets the customer's opt-in consent, and submits a claim on time.
+//!
+//! An [`EngagementClaim`] is its own aggregate with its own lifecycle, sharing values, actors,
+//! history numbering and the outbox with CPOR claims. Like [`crate::domain::Claim`] it is pure:
+//! the caller reads the facts (reference data, how many claims a customer already has), the
+//! aggregate decides, and the store writes the outcome — with the cap and the one-claim-per-
+//! partner rule enforced again in the same transaction, so a race cannot break them.
+
+pub mod customers;
+pub mod eligibility;
+pub mod reference;
+#[cfg(test)]
+mod tests;
+
+pub use eligibility::{Assessment, Facts, IneligibleReason, NamedCustomer, Unresolvable};
+pub use reference::{
+    CustomerIdentifier, CustomerRecord, Engagement, EngagementId, IdentifierType, PartnerLocation,
+    PayType, PlannedHours, ReferenceData, Usd,
+};
+
+use super::access::{AccessError, Actor, ActorRef, Capability};
+use super::content::PartnerContact;
+use super::validation::ValidationErrors;
+use super::values::{
+    ClaimId, ClaimName, EmailAddress, LanguageTag, LocationId, LongText, PartnerId, ShortText,
+    TenantId, UserId,
+};
+use chrono::{DateTime, Days, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where an engagement claim is in its lifecycle (issue "MCI engagements II" adds the moves
+/// after registration; the statuses are fixed here so stored claims never change meaning).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum EngagementStatus {
+    Registered,
+    ConsentRequested,
+    Consented,
+    Submitted,
+    Completed,
+    Declined,
+    ConsentExpired,
+    SubmissionExpired,
+    Cancelled,
+    RejectedFinal,
+}
+
+/// How a status shows on the Customers page (seed 004).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageGroup {
+    /// Not terminal: it holds a place under the customer cap.
+    Open,
+    /// Terminal with nothing pending: the "complete" tab.
+    Complete,
+    /// Declined, or no consent in time: the customer drops off the engagement's page.
+    Dropped,
+}
+
+impl EngagementStatus {
+    pub fn code(self) -> &'static str {
+        self.into()
+    }
+
+    pub fn group(self) -> PageGroup {
+        use EngagementStatus as S;
+        match self {
+            S::Registered | S::ConsentRequested | S::Consented | S::Submitted => PageGroup::Open,
+            S::Completed | S::SubmissionExpired | S::Cancelled | S::RejectedFinal => {
+                PageGroup::Complete
+            }
+            S::Declined | S::ConsentExpired => PageGroup::Dropped,
+        }
+    }
+
+    pub fn is_terminal(self) -> bool {
+        self.group() != PageGroup::Open
+    }
+}
+
+/// What happened to an engagement claim (its history's `action`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum EngagementAction {
+    Register,
+    Edit,
+    Cancel,
+}
+
+/// How the partner named the customer (seed 004): a new one, or one it already knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Add,
+    Claim,
+}
+
+/// The customer's contact on an engagement claim (the title is optional here).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EngagementCustomerContact {
+    pub name: ShortText,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<ShortText>,
+    pub email: EmailAddress,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<LanguageTag>,
+}
+
+/// What a partner sends to register a customer (`POST /engagement-claims`), every field
+/// optional so all missing ones are reported together.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RegistrationInput {
+    pub name: Option<String>,
+    pub partner_location_id: Option<String>,
+    pub source: Option<Source>,
+    pub customer: Option<CustomerInput>,
+    pub engagement_ids: Option<Vec<String>>,
+    pub planned_hours: Option<u32>,
+    pub tenant_mismatch_reason: Option<String>,
+    pub customer_contact: Option<ContactInput>,
+    pub partner_contact: Option<ContactInput>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CustomerInput {
+    pub identifier_type: Option<IdentifierType>,
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ContactInput {
+    pub name: Option<String>,
+    pub title: Option<String>,
+    pub email: Option<String>,
+    pub language: Option<String>,
+}
+
+/// `PATCH /engagement-claims/{id}`: contacts only, each replaced whole.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ContactsPatch {
+    pub customer_contact: Option<ContactInput>,
+    pub partner_contact: Option<ContactInput>,
+}
+
+/// A registration request with every field parsed (the reference data is not consulted yet).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Registration {
+    pub name: ClaimName,
+    pub location: LocationId,
+    pub source: Source,
+    pub customer: CustomerIdentifier,
+    pub engagement_ids: Vec<EngagementId>,
+    pub planned_hours: Option<PlannedHours>,
+    pub tenant_mismatch_reason: Option<LongText>,
+    pub customer_contact: EngagementCustomerContact,
+    pub partner_contact: PartnerContact,
+}
+
+/// At most this many engagements in one registration.
+pub const MAX_ENGAGEMENTS_PER_REGISTRATION: usize = 20;
+
+impl Registration {
+    pub fn parse(input: &RegistrationInput) -> Result<Self, ValidationErrors> {
+        let mut errs = ValidationErrors::default();
+        let name = errs.required("name", input.name.as_deref(), ClaimName::parse);
+        let location = errs.required(
+            "partnerLocationId",
+            input.partner_location_id.as_deref(),
+            LocationId::parse,
+        );
+        if input.source.is_none() {
+            errs.push("source", "is required: add or claim");
+        }
+        let customer = match &input.customer {
+            None => {
+                errs.push("customer", "is required");
+                None
+            }
+            Some(c) => customer_identifier(c, "customer", &mut errs),
+        };
+        let mut engagement_ids = Vec::new();
+        match &input.engagement_ids {
+            None => errs.push("engagementIds", "is required"),
+            Some(ids) if ids.is_empty() || ids.len() > MAX_ENGAGEMENTS_PER_REGISTRATION => {
+                errs.push(
+                    "engagementIds",
+                    format!("must list 1 to {MAX_ENGAGEMENTS_PER_REGISTRATION} engagements"),
+                );
+            }
+            Some(ids) => {
+                for (i, raw) in ids.iter().enumerate() {
+                    let path = format!("engagementIds[{i}]");
+                    if let Some(id) = errs.required(&path, Some(raw), EngagementId::parse) {
+                        if engagement_ids.contains(&id) {
+                            errs.push(path, "is listed twice");
+                        } else {
+                            engagement_ids.push(id);
+                        }
+                    }
+                }
+            }
+        }
+        let planned_hours = input.planned_hours.and_then(|h| {
+            PlannedHours::new(h)
+                .map_err(|e| errs.push("plannedHours", e.to_string()))
+                .ok()
+        });
+        let tenant_mismatch_reason = errs.optional(
+            "tenantMismatchReason",
+            input.tenant_mismatch_reason.as_deref(),
+            LongText::parse,
+        );
+        let customer_contact = customer_contact(
+            input.customer_contact.as_ref(),
+            "customerContact",
+            &mut errs,
+        );
+        let partner_contact =
+            partner_contact(input.partner_contact.as_ref(), "partnerContact", &mut errs);
+        errs.into_result(|| {
+            Some(Self {
+                name: name?,
+                location: location?,
+                source: input.source?,
+                customer: customer?,
+                engagement_ids,
+                planned_hours,
+                tenant_mismatch_reason,
+                customer_contact: customer_contact?,
+                partner_contact: partner_contact?,
+            })
+        })
+    }
+}
+
+/// `{identifierType, value}` under `path`.
+pub fn customer_identifier(
+    c: &CustomerInput,
+    path: &str,
+    errs: &mut ValidationErrors,
+) -> Option<CustomerIdentifier> {
+    let Some(kind) = c.identifier_type else {
+        errs.push(format!("{path}.identifierType"), "is required");
+        return None;
+    };
+    errs.required(&format!("{path}.value"), c.value.as_deref(), |v| {
+        CustomerIdentifier::parse(kind, v)
+    })
+}
+
+fn customer_contact(
+    c: Option<&ContactInput>,
+    path: &str,
+    errs: &mut ValidationErrors,
+) -> Option<EngagementCustomerContact> {
+    let Some(c) = c else {
+        errs.push(path, "is required");
+        return None;
+    };
+    let before = errs.0.len();
+    let name = errs.required(&format!("{path}.name"), c.name.as_deref(), ShortText::parse);
+    let title = errs.optional(
+        &format!("{path}.title"),
+        c.title.as_deref(),
+        ShortText::parse,
+    );
+    let email = errs.required(
+        &format!("{path}.email"),
+        c.email.as_deref(),
+        EmailAddress::parse,
+    );
+    let language = errs.optional(
+        &format!("{path}.language"),
+        c.language.as_deref(),
+        LanguageTag::parse,
+    );
+    (errs.0.len() == before).then_some(())?;
+    Some(EngagementCustomerContact {
+        name: name?,
+        title,
+        email: email?,
+        language,
+    })
+}
+
+fn partner_contact(
+    c: Option<&ContactInput>,
+    path: &str,
+    errs: &mut ValidationErrors,
+) -> Option<PartnerContact> {
+    let Some(c) = c else {
+        errs.push(path, "is required");
+        return None;
+    };
+    if c.title.is_some() {
+        errs.push(
+            format!("{path}.title"),
+            "is not a field of the partner contact",
+        );
+    }
+    let before = errs.0.len();
+    let name = errs.required(&format!("{path}.name"), c.name.as_deref(), ShortText::parse);
+    let email = errs.required(
+        &format!("{path}.email"),
+        c.email.as_deref(),
+        EmailAddress::parse,
+    );
+    let language = errs.optional(
+        &format!("{path}.language"),
+        c.language.as_deref(),
+        LanguageTag::parse,
+    );
+    (errs.0.len() == before).then_some(())?;
+    Some(PartnerContact {
+        name: name?,
+        email: email?,
+        language,
+    })
+}
+
+/// An engagement claim.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EngagementClaim {
+    id: ClaimId,
+    engagement_id: EngagementId,
+    engagement_name: ShortText,
+    pay_type: PayType,
+    partner_id: PartnerId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    partner_name: Option<ShortText>,
+    partner_location_id: LocationId,
+    created_by: UserId,
+    name: ClaimName,
+    source: Source,
+    /// The customer as the partner named them.
+    customer: CustomerIdentifier,
+    /// The identifier eligibility, the cap and uniqueness are checked on (a domain's tenant).
+    customer_key: CustomerIdentifier,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    resolved_tenant_id: Option<TenantId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tenant_mismatch_reason: Option<LongText>,
+    customer_contact: EngagementCustomerContact,
+    partner_contact: PartnerContact,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    planned_hours: Option<PlannedHours>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    proposed_payment_usd: Option<Usd>,
+    status: EngagementStatus,
+    /// Consent must be given by then (calendar days from registration).
+    consent_due_at: DateTime<Utc>,
+    /// The engagement's days to submit once consent is given (kept for "MCI engagements II").
+    submission_days: u32,
+    version: u64,
+    history_seq: u64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+/// One line of an engagement claim's history, numbered 1, 2, 3… without gaps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EngagementHistoryEntry {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub actor: ActorRef,
+    pub action: EngagementAction,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<EngagementStatus>,
+    pub to: EngagementStatus,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed_fields: Vec<String>,
+}
+
+/// What the cap and the one-claim-per-partner rule need from a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// A new claim takes a place under the cap and the partner's slot for the customer.
+    Take,
+    /// A claim became terminal: both are freed.
+    Release,
+    Keep,
+}
+
+/// A change to persist: the claim after it, its history line, and what it does to places.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngagementOutcome {
+    pub claim: EngagementClaim,
+    pub history: EngagementHistoryEntry,
+    pub place: Place,
+    /// The partner contact is told the customer was registered (seed 004).
+    pub confirm_registration: bool,
+}
+
+/// Why an engagement operation was refused. Nothing changed in every case.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EngagementError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error("invalid input: {0}")]
+    Invalid(#[from] ValidationErrors),
+    #[error(transparent)]
+    Unresolvable(#[from] Unresolvable),
+    #[error("not eligible: {}", describe(.0))]
+    NotEligible(Vec<Assessment>),
+    #[error("the customer is not one you know yet: add it instead of claiming it")]
+    CustomerNotKnown,
+    #[error("cannot {action} an engagement claim that is {}", status.code())]
+    NotAllowed {
+        action: &'static str,
+        status: EngagementStatus,
+    },
+    #[error("no engagement {0} in the catalogue")]
+    UnknownEngagement(EngagementId),
+}
+
+fn describe(assessments: &[Assessment]) -> String {
+    assessments
+        .iter()
+        .map(|a| {
+            let codes: Vec<&str> = a.reasons.iter().map(|r| r.code()).collect();
+            format!("{} ({})", a.engagement_id, codes.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The facts a registration is decided on, read by the caller from the reference data and
+/// the store.
+#[derive(Debug, Clone)]
+pub struct RegistrationFacts<'a> {
+    /// The requested engagements as the catalogue has them, in the request's order (`None`:
+    /// not in the catalogue).
+    pub engagements: Vec<(EngagementId, Option<&'a Engagement>)>,
+    pub location: Option<&'a PartnerLocation>,
+    pub customer: &'a NamedCustomer,
+    pub record: Option<&'a CustomerRecord>,
+    /// Open claims per requested engagement for the checked identifier (any partner).
+    pub open_claims: Vec<usize>,
+    /// The partner already knows the customer (it consented to one of its engagement claims).
+    pub known: bool,
+}
+
+impl EngagementClaim {
+    /// Registers the customer for each requested engagement: one claim each, `registered`.
+    /// `ids` gives each new claim its ID.
+    pub fn register(
+        actor: &Actor,
+        reg: &Registration,
+        facts: &RegistrationFacts<'_>,
+        mut ids: impl FnMut() -> ClaimId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<EngagementOutcome>, EngagementError> {
+        let Actor::Partner(partner) = actor else {
+            return Err(AccessError::Forbidden(Capability::Engage).into());
+        };
+        if !partner.can(Capability::Engage) {
+            return Err(AccessError::Forbidden(Capability::Engage).into());
+        }
+        let mut errs = ValidationErrors::default();
+        if !partner.locations.contains(&reg.location) {
+            errs.push(
+                "partnerLocationId",
+                "is not one of your organisation's locations",
+            );
+        }
+        let mut engagements = Vec::new();
+        for (id, found) in &facts.engagements {
+            match found {
+                Some(e) => engagements.push(*e),
+                None => return Err(EngagementError::UnknownEngagement(id.clone())),
+            }
+        }
+        let variable = engagements.iter().any(|e| e.pay_type == PayType::Variable);
+        if variable && engagements.len() > 1 {
+            errs.push(
+                "engagementIds",
+                "a variable-pay engagement is registered alone: choose exactly one",
+            );
+        }
+        match (variable, reg.planned_hours) {
+            (true, None) => errs.push("plannedHours", "is required for a variable-pay engagement"),
+            (false, Some(_)) => errs.push("plannedHours", "is only for variable-pay engagements"),
+            _ => {}
+        }
+        let mismatch = eligibility::tenant_email_mismatch(
+            facts.customer,
+            facts.record,
+            &reg.customer_contact.email,
+        );
+        match (mismatch, &reg.tenant_mismatch_reason) {
+            (true, None) => errs.push(
+                "tenantMismatchReason",
+                "is required: the tenant does not match the customer contact's email domain",
+            ),
+            (false, Some(_)) => errs.push(
+                "tenantMismatchReason",
+                "is only for a tenant that does not match the customer contact's email domain",
+            ),
+            _ => {}
+        }
+        if !errs.is_empty() {
+            return Err(errs.into());
+        }
+        if reg.source == Source::Claim && !facts.known {
+            return Err(EngagementError::CustomerNotKnown);
+        }
+        let assessments: Vec<Assessment> = engagements
+            .iter()
+            .zip(facts.open_claims.iter().chain(std::iter::repeat(&0)))
+            .map(|(e, open)| {
+                eligibility::assess(Facts {
+                    engagement: e,
+                    partner: &partner.org,
+                    location: facts.location,
+                    customer: facts.customer,
+                    record: facts.record,
+                    open_claims: *open,
+                })
+            })
+            .collect();
+        let refused: Vec<Assessment> = assessments.into_iter().filter(|a| !a.eligible).collect();
+        if !refused.is_empty() {
+            return Err(EngagementError::NotEligible(refused));
+        }
+        let proposed = |e: &Engagement| -> Option<Usd> {
+            let rule = e.payment.as_ref()?;
+            let value = facts.record?.value_usd?;
+            Some(rule.proposed(reg.planned_hours?, value))
+        };
+        Ok(engagements
+            .into_iter()
+            .map(|e| {
+                let claim = EngagementClaim {
+                    id: ids(),
+                    engagement_id: e.id.clone(),
+                    engagement_name: e.name.clone(),
+                    pay_type: e.pay_type,
+                    partner_id: partner.org.clone(),
+                    partner_name: partner.org_name.clone(),
+                    partner_location_id: reg.location.clone(),
+                    created_by: partner.user.clone(),
+                    name: reg.name.clone(),
+                    source: reg.source,
+                    customer: facts.customer.given.clone(),
+                    customer_key: facts.customer.checked.clone(),
+                    resolved_tenant_id: facts.customer.resolved_tenant_id,
+                    tenant_mismatch_reason: reg.tenant_mismatch_reason.clone(),
+                    customer_contact: reg.customer_contact.clone(),
+                    partner_contact: reg.partner_contact.clone(),
+                    planned_hours: reg
+                        .planned_hours
+                        .filter(|_| e.pay_type == PayType::Variable),
+                    proposed_payment_usd: proposed(e),
+                    status: EngagementStatus::Registered,
+                    consent_due_at: now + Days::new(u64::from(e.consent_days)),
+                    submission_days: e.submission_days,
+                    version: 1,
+                    history_seq: 1,
+                    created_at: now,
+                    updated_at: now,
+                };
+                EngagementOutcome {
+                    history: EngagementHistoryEntry {
+                        seq: 1,
+                        at: now,
+                        actor: actor.reference(),
+                        action: EngagementAction::Register,
+                        from: None,
+                        to: EngagementStatus::Registered,
+                        changed_fields: vec![],
+                    },
+                    claim,
+                    place: Place::Take,
+                    confirm_registration: true,
+                }
+            })
+            .collect())
+    }
+
+    /// Replaces the contacts (`PATCH`), only before consent is requested.
+    pub fn update_contacts(
+        &self,
+        actor: &Actor,
+        patch: &ContactsPatch,
+        now: DateTime<Utc>,
+    ) -> Result<EngagementOutcome, EngagementError> {
+        actor.authorize(Capability::Engage, &self.partner_id)?;
+        if self.status != EngagementStatus::Registered {
+            return Err(EngagementError::NotAllowed {
+                action: "edit",
+                status: self.status,
+            });
+        }
+        let mut errs = ValidationErrors::default();
+        if patch.customer_contact.is_none() && patch.partner_contact.is_none() {
+            errs.push("", "name customerContact or partnerContact to change");
+        }
+        let customer = patch
+            .customer_contact
+            .as_ref()
+            .map(|c| customer_contact(Some(c), "customerContact", &mut errs));
+        let partner = patch
+            .partner_contact
+            .as_ref()
+            .map(|c| partner_contact(Some(c), "partnerContact", &mut errs));
+        if !errs.is_empty() {
+            return Err(errs.into());
+        }
+        let mut next = self.clone();
+        let mut changed = Vec::new();
+        if let Some(Some(c)) = customer {
+            if c != next.customer_contact {
+                changed.push("customerContact".to_owned());
+                next.customer_contact = c;
+            }
+        }
+        if let Some(Some(p)) = partner {
+            if p != next.partner_contact {
+                changed.push("partnerContact".to_owned());
+                next.partner_contact = p;
+            }
+        }
+        Ok(next.step(actor, EngagementAction::Edit, self.status, changed, now))
+    }
+
+    /// Cancels the claim (`DELETE`) before it is submitted: `cancelled`, its place freed.
+    pub fn cancel(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<EngagementOutcome, EngagementError> {
+        actor.authorize(Capability::Engage, &self.partner_id)?;
+        use EngagementStatus as S;
+        if !matches!(
+            self.status,
+            S::Registered | S::ConsentRequested | S::Consented
+        ) {
+            return Err(EngagementError::NotAllowed {
+                action: "cancel",
+                status: self.status,
+            });
+        }
+        Ok(self
+            .clone()
+            .step(actor, EngagementAction::Cancel, S::Cancelled, vec![], now))
+    }
+
+    fn step(
+        mut self,
+        actor: &Actor,
+        action: EngagementAction,
+        to: EngagementStatus,
+        changed_fields: Vec<String>,
+        now: DateTime<Utc>,
+    ) -> EngagementOutcome {
+        let from = self.status;
+        self.status = to;
+        self.version += 1;
+        self.history_seq += 1;
+        self.updated_at = now;
+        let place = if !from.is_terminal() && to.is_terminal() {
+            Place::Release
+        } else {
+            Place::Keep
+        };
+        EngagementOutcome {
+            history: EngagementHistoryEntry {
+                seq: self.history_seq,
+                at: now,
+                actor: actor.reference(),
+                action,
+                from: Some(from),
+                to,
+                changed_fields,
+            },
+            claim: self,
+            place,
+            confirm_registration: false,
+        }
+    }
+
+    /// Reading: the owning organisation's partners and reviewers; another organisation's
+    /// partner gets `NotFound`.
+    pub fn authorize_read(&self, actor: &Actor) -> Result<(), AccessError> {
+        actor.authorize(Capability::Read, &self.partner_id)
+    }
+
+    pub fn id(&self) -> ClaimId {
+        self.id
+    }
+    pub fn engagement_id(&self) -> &EngagementId {
+        &self.engagement_id
+    }
+    pub fn partner_id(&self) -> &PartnerId {
+        &self.partner_id
+    }
+    pub fn status(&self) -> EngagementStatus {
+        self.status
+    }
+    pub fn customer(&self) -> &CustomerIdentifier {
+        &self.customer
+    }
+    pub fn customer_key(&self) -> &CustomerIdentifier {
+        &self.customer_key
+    }
+    pub fn customer_contact(&self) -> &EngagementCustomerContact {
+        &self.customer_contact
+    }
+    pub fn partner_contact(&self) -> &PartnerContact {
+        &self.partner_contact
+    }
+    pub fn name(&self) -> &ClaimName {
+        &self.name
+    }
+    pub fn engagement_name(&self) -> &ShortText {
+        &self.engagement_name
+    }
+    pub fn partner_name(&self) -> Option<&ShortText> {
+        self.partner_name.as_ref()
+    }
+    pub fn proposed_payment_usd(&self) -> Option<Usd> {
+        self.proposed_payment_usd
+    }
+    pub fn consent_due_at(&self) -> DateTime<Utc> {
+        self.consent_due_at
+    }
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+    pub fn history_seq(&self) -> u64 {
+        self.history_seq
+    }
+    pub fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+}
