@@ -161,3 +161,12 @@ customer-unreachable-bounce = The email asking the customer contact about the cl
 customer-unreachable-bounce-next = Check the customer contact's email address on the claim, correct it if needed, and send the consent email again.
 customer-unreachable-complaint = The customer contact marked our email about the claim “{ $claim }” as spam.
 customer-unreachable-complaint-next = Talk to the customer: they may not recognise the request. They can still decline the association from the link.
+
+## MCI engagements (seed 004)
+engagement-registered-subject = Customer registered: { $claim }
+engagement-registered-title = Your customer was registered
+engagement-registered-body = The customer { $customer } was registered for these MCI engagements under “{ $claim }”:
+engagement-registered-line = { $engagement }: get the customer's consent by { $date }
+engagement-registered-payment = { $engagement }: proposed payment amount { $amount } USD
+engagement-registered-next = Send the customer consent email from the engagement's Customers page. A customer who does not consent in time no longer appears on that page.
+open-engagement-claim = Open the claim

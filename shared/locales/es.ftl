@@ -159,3 +159,12 @@ customer-unreachable-bounce = No se pudo entregar el correo electrónico dirigid
 customer-unreachable-bounce-next = Compruebe la dirección de correo electrónico del contacto del cliente en la notificación, corríjala si es necesario y vuelva a enviar el correo de consentimiento.
 customer-unreachable-complaint = El contacto del cliente marcó como correo no deseado nuestro correo electrónico sobre la notificación «{ $claim }».
 customer-unreachable-complaint-next = Hable con el cliente: es posible que no reconozca la solicitud. Todavía puede rechazar la asociación desde el vínculo.
+
+## Interacciones de MCI (seed 004)
+engagement-registered-subject = Cliente registrado: { $claim }
+engagement-registered-title = Se registró su cliente
+engagement-registered-body = El cliente { $customer } se registró para estas interacciones de MCI en la reclamación «{ $claim }»:
+engagement-registered-line = { $engagement }: obtenga el consentimiento del cliente antes del { $date }
+engagement-registered-payment = { $engagement }: importe de pago propuesto { $amount } USD
+engagement-registered-next = Envíe el correo electrónico de consentimiento del cliente desde la página Clientes de la interacción. Si el cliente no da su consentimiento a tiempo, ya no aparecerá en esa página.
+open-engagement-claim = Abrir la reclamación

@@ -159,3 +159,12 @@ customer-unreachable-bounce = L'e-mail adressé au contact du client au sujet de
 customer-unreachable-bounce-next = Vérifiez l'adresse e-mail du contact du client dans la revendication, corrigez-la si nécessaire et renvoyez l'e-mail de consentement.
 customer-unreachable-complaint = Le contact du client a signalé comme courrier indésirable notre e-mail au sujet de la revendication « { $claim } ».
 customer-unreachable-complaint-next = Parlez-en au client : il ne reconnaît peut-être pas la demande. Il peut toujours refuser l'association depuis le lien.
+
+## Engagements MCI (seed 004)
+engagement-registered-subject = Client inscrit : { $claim }
+engagement-registered-title = Votre client a été inscrit
+engagement-registered-body = Le client { $customer } a été inscrit à ces engagements MCI dans la réclamation « { $claim } » :
+engagement-registered-line = { $engagement } : obtenez le consentement du client avant le { $date }
+engagement-registered-payment = { $engagement } : montant de paiement proposé { $amount } USD
+engagement-registered-next = Envoyez l'e-mail de consentement du client depuis la page Clients de l'engagement. Un client qui ne donne pas son consentement à temps n'apparaît plus sur cette page.
+open-engagement-claim = Ouvrir la réclamation

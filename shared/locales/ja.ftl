@@ -153,3 +153,12 @@ customer-unreachable-bounce = 要求「{ $claim }」について顧客の連絡�
 customer-unreachable-bounce-next = 要求に登録されている顧客の連絡先のメール アドレスを確認し、必要に応じて修正してから、同意のメールを再送信してください。
 customer-unreachable-complaint = 顧客の連絡先が、要求「{ $claim }」に関する当社のメールを迷惑メールとして報告しました。
 customer-unreachable-complaint-next = 顧客に連絡してください。要求に心当たりがない可能性があります。顧客はリンクから関連付けを拒否することもできます。
+
+## MCI エンゲージメント (seed 004)
+engagement-registered-subject = 顧客を登録しました: { $claim }
+engagement-registered-title = 顧客が登録されました
+engagement-registered-body = 顧客 { $customer } は、要求「{ $claim }」で次の MCI エンゲージメントに登録されました:
+engagement-registered-line = { $engagement }: { $date } までに顧客の同意を得てください
+engagement-registered-payment = { $engagement }: 提案された支払額 { $amount } USD
+engagement-registered-next = エンゲージメントの [顧客] ページから顧客の同意メールを送信してください。期限までに同意しなかった顧客は、そのページに表示されなくなります。
+open-engagement-claim = 要求を開く

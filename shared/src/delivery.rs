@@ -13,7 +13,7 @@
 use crate::domain::{
     ClaimId, DeadlinePolicy, EmailAddress, Language, NotificationKind, Recipient, RecipientRole,
 };
-use crate::mail::{Links, render};
+use crate::mail::{Links, render, render_engagement};
 use crate::outbox::{DELIVERY_LEASE, OutboxEntry, OutboxMessage, OutboxRef, backoff};
 use crate::ports::{
     EventPublisher, Mailer, OutboxStore, PoeStorage, Schedules, StoreError, Unavailable,
@@ -42,6 +42,13 @@ impl LinkSettings {
     pub fn claim_url(&self, claim: ClaimId) -> String {
         format!(
             "{}/claims/{claim}",
+            self.portal_base_url.trim_end_matches('/')
+        )
+    }
+
+    pub fn engagement_claim_url(&self, claim: ClaimId) -> String {
+        format!(
+            "{}/engagement-claims/{claim}",
             self.portal_base_url.trim_end_matches('/')
         )
     }
@@ -136,6 +143,18 @@ where
                 }
                 Ok(())
             }
+            OutboxMessage::EngagementEmail { email } => {
+                let Some(link_settings) = &self.links else {
+                    return Err(Unavailable::new("render email", "no link settings"));
+                };
+                let email = render_engagement(
+                    email,
+                    &link_settings.engagement_claim_url(entry.claim_id),
+                    &self.policy,
+                    self.language,
+                );
+                self.mailer.send(&email).await.map(|_| ())
+            }
             OutboxMessage::Email {
                 notification,
                 context,
@@ -193,6 +212,7 @@ where
                 self.schedules.wired()
             }
             OutboxMessage::AttachPoe { .. } => self.poe.wired(),
+            OutboxMessage::EngagementEmail { .. } => self.mailer.wired() && self.links.is_some(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! refusals and the ports' errors, and mapped to HTTP in one place (`crate::http::problem`).
 
 use crate::domain::access::AccessError;
+use crate::domain::engagement::{EngagementError, EngagementId};
 use crate::domain::{CommandError, LockKey, PoeId, ValidationErrors};
 use crate::ports::{BoxError, CommitError, StoreError, Unavailable};
 use crate::tokens::TokenError;
@@ -18,6 +19,13 @@ pub enum Failure {
     Invalid(#[from] ValidationErrors),
     #[error(transparent)]
     Refused(CommandError),
+    /// An MCI engagement operation the domain refused.
+    #[error(transparent)]
+    Engagement(EngagementError),
+    #[error("the customer reached the cap of open claims on engagement {engagement}")]
+    CapReached { engagement: EngagementId },
+    #[error("you already have an open claim for this customer on engagement {engagement}")]
+    AlreadyRegistered { engagement: EngagementId },
     #[error("the claim changed: you sent version {expected}, it is now at version {current}")]
     PreconditionFailed { expected: u64, current: u64 },
     #[error("{}", LockKey::describe_all(keys))]
@@ -50,6 +58,16 @@ impl From<CommandError> for Failure {
     }
 }
 
+impl From<EngagementError> for Failure {
+    fn from(e: EngagementError) -> Self {
+        match e {
+            EngagementError::Access(AccessError::NotFound) => Self::NotFound,
+            EngagementError::Invalid(v) => Self::Invalid(v),
+            other => Self::Engagement(other),
+        }
+    }
+}
+
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
         Self::Unavailable(Box::new(e))
@@ -76,10 +94,15 @@ impl Failure {
     pub fn status(&self) -> u16 {
         match self {
             Self::Invalid(_) => 400,
-            Self::Refused(CommandError::Access(AccessError::Forbidden(_))) => 403,
+            Self::Refused(CommandError::Access(AccessError::Forbidden(_)))
+            | Self::Engagement(EngagementError::Access(AccessError::Forbidden(_))) => 403,
+            Self::Engagement(EngagementError::Unresolvable(_)) => 422,
             Self::NotFound | Self::PoeNotFound | Self::ConsentLinkInvalid => 404,
             Self::Refused(CommandError::TooSoon { .. }) => 429,
             Self::Refused(_)
+            | Self::Engagement(_)
+            | Self::CapReached { .. }
+            | Self::AlreadyRegistered { .. }
             | Self::WorkloadTaken { .. }
             | Self::PoeMismatch { .. }
             | Self::Busy
@@ -119,6 +142,8 @@ impl Failure {
 pub(crate) fn commit_failure(e: CommitError) -> Failure {
     match e {
         CommitError::WorkloadTaken { keys } => Failure::WorkloadTaken { keys },
+        CommitError::CapReached { engagement } => Failure::CapReached { engagement },
+        CommitError::AlreadyRegistered { engagement } => Failure::AlreadyRegistered { engagement },
         CommitError::Stale { .. } | CommitError::Contention => Failure::Busy,
         CommitError::AlreadyExists => Failure::Unavailable("claim ID collision".into()),
         CommitError::Inconsistent(m) => {

@@ -166,6 +166,8 @@ const DELIVERS: &[Port] = &Port::ALL;
 pub const FUNCTIONS: &[Function] = &[
     http("add-comment", STORE, true, &[], Keys::None),
     http("cancel-claim", STORE, true, &[], Keys::None),
+    http("cancel-engagement-claim", STORE, true, &[], Keys::None),
+    http("check-eligibility", STORE, false, &[], Keys::None),
     http("consent-callback", STORE, true, &[], Ring),
     http("create-claim", STORE, true, &[], Keys::None),
     Function {
@@ -202,8 +204,12 @@ pub const FUNCTIONS: &[Function] = &[
         keys: Keys::None,
     },
     http("get-claim", STORE, false, &[], Keys::None),
+    http("get-engagement-claim", STORE, false, &[], Keys::None),
+    http("get-engagement-history", STORE, false, &[], Keys::None),
     http("get-history", STORE, false, &[], Keys::None),
     http("list-claims", STORE, false, &[], Ring),
+    http("list-engagement-customers", STORE, false, &[], Ring),
+    http("list-engagements", STORE, false, &[], Keys::None),
     http("poe-template", &[], false, &[], Keys::None),
     http(
         "presign-poe-upload",
@@ -212,6 +218,8 @@ pub const FUNCTIONS: &[Function] = &[
         &[PoeUse::Upload],
         Keys::None,
     ),
+    http("quote-engagement", STORE, false, &[], Keys::None),
+    http("register-engagement-claims", STORE, true, &[], Keys::None),
     http("resend-consent", STORE, true, &[], Keys::None),
     http("review-decision", STORE, true, &[], Keys::None),
     http(
@@ -222,6 +230,7 @@ pub const FUNCTIONS: &[Function] = &[
         Keys::None,
     ),
     http("update-claim", STORE, true, &[], Keys::None),
+    http("update-engagement-claim", STORE, true, &[], Keys::None),
     http("withdraw-claim", STORE, true, &[], Keys::None),
 ];
 

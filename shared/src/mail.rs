@@ -6,7 +6,7 @@
 use crate::domain::effects::ConsentStage;
 use crate::domain::{DeadlinePolicy, Language, Notification, NotificationKind, Reason};
 use crate::i18n::{Arg, Text};
-use crate::outbox::EmailContext;
+use crate::outbox::{EmailContext, EngagementEmail, EngagementEmailKind};
 use crate::ports::Email;
 use std::fmt::Write as _;
 
@@ -357,6 +357,65 @@ fn body(
     }
 }
 
+/// Renders an engagement email to its contact in their language (else `default`).
+pub fn render_engagement(
+    email: &EngagementEmail,
+    claim_url: &str,
+    policy: &DeadlinePolicy,
+    default: Language,
+) -> Email {
+    let lang = email.language.unwrap_or(default);
+    let t = Text::new(lang, policy.calendar.time_zone());
+    let claim: [(&str, Arg<'_>); 1] = [("claim", email.claim_name.as_str().into())];
+    match email.kind {
+        EngagementEmailKind::Registered => {
+            let mut b = Body::new(lang, &t.get("engagement-registered-title"));
+            b.para(&t.with(
+                "engagement-registered-body",
+                &[
+                    ("customer", email.customer.as_str().into()),
+                    ("claim", email.claim_name.as_str().into()),
+                ],
+            ));
+            let lines: Vec<String> = email
+                .engagements
+                .iter()
+                .flat_map(|e| {
+                    let mut out = vec![t.with(
+                        "engagement-registered-line",
+                        &[
+                            ("engagement", e.engagement.as_str().into()),
+                            ("date", t.date(e.consent_due_at).into()),
+                        ],
+                    )];
+                    if let Some(amount) = e.proposed_payment_usd {
+                        let amount =
+                            format!("{}.{:02}", amount.cents() / 100, amount.cents() % 100);
+                        out.push(t.with(
+                            "engagement-registered-payment",
+                            &[
+                                ("engagement", e.engagement.as_str().into()),
+                                ("amount", amount.into()),
+                            ],
+                        ));
+                    }
+                    out
+                })
+                .collect();
+            b.list(lines.iter().map(String::as_str));
+            b.para(&t.get("engagement-registered-next"));
+            b.link(&t.get("open-engagement-claim"), claim_url);
+            let mut out = b.finish(
+                email.to.as_str(),
+                &t.with("engagement-registered-subject", &claim),
+                "engagement_registered",
+            );
+            out.claim_id = email.engagements.first().map(|e| e.claim_id);
+            out
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -466,6 +525,50 @@ mod tests {
             });
         }
         kinds.into_iter().map(notification).collect()
+    }
+
+    #[test]
+    fn the_engagement_confirmation_exists_in_every_language_in_the_partners_language() {
+        use crate::domain::engagement::Usd;
+        use crate::outbox::{EngagementEmail, EngagementEmailKind, EngagementLine};
+        let mut email = EngagementEmail {
+            kind: EngagementEmailKind::Registered,
+            to: EmailAddress::parse(TO).unwrap(),
+            language: None,
+            claim_name: "<Contoso> rollout".into(),
+            customer: "domain contoso.com".into(),
+            engagements: vec![EngagementLine {
+                claim_id: ClaimId::generate(),
+                engagement: "Azure Migration Assessment".into(),
+                consent_due_at: monday(),
+                proposed_payment_usd: Some(Usd::from_cents(1_800_005)),
+            }],
+        };
+        let policy = DeadlinePolicy::default();
+        for lang in Language::ALL {
+            let out = render_engagement(&email, "https://p/e/1", &policy, lang);
+            for part in [&out.subject, &out.html, &out.text] {
+                assert!(
+                    !part.contains('⟦') && !part.contains("{$") && !part.contains('\u{2068}'),
+                    "{lang:?}: {part}"
+                );
+            }
+            assert!(
+                out.html
+                    .starts_with(&format!("<!doctype html><html lang=\"{}\">", lang.code()))
+            );
+            assert!(out.text.contains("18000.05 USD") && out.text.contains("https://p/e/1"));
+            assert!(out.html.contains("&lt;Contoso&gt;") && !out.html.contains("<Contoso>"));
+            assert_eq!(out.claim_id, Some(email.engagements[0].claim_id));
+        }
+        email.language = Some(Language::Es);
+        let es = render_engagement(&email, "https://p/e/1", &policy, Language::Ja);
+        assert!(
+            es.subject.starts_with("Cliente registrado"),
+            "{}",
+            es.subject
+        );
+        assert!(es.text.contains("importe de pago propuesto"), "{}", es.text);
     }
 
     #[test]

@@ -9,8 +9,10 @@
 //! due when the grace runs out and the sweep delivers it. Whoever takes an entry first delivers
 //! it; the other finds it taken (or gone) and does nothing.
 
+use crate::domain::engagement::{EngagementOutcome, Usd};
 use crate::domain::{
-    Claim, ClaimId, DomainEvent, Language, LanguageTag, Notification, Outcome, ScheduleSpec, Status,
+    Claim, ClaimId, DomainEvent, EmailAddress, Language, LanguageTag, Notification, Outcome,
+    ScheduleSpec, Status,
 };
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -158,6 +160,10 @@ pub enum OutboxMessage {
     AttachPoe {
         keys: Vec<String>,
     },
+    /// An email about MCI engagement claims (SPEC §9).
+    EngagementEmail {
+        email: Box<EngagementEmail>,
+    },
 }
 
 impl OutboxMessage {
@@ -168,6 +174,7 @@ impl OutboxMessage {
             Self::CreateSchedule { .. } => "create_schedule",
             Self::DeleteSchedule { .. } => "delete_schedule",
             Self::AttachPoe { .. } => "attach_poe",
+            Self::EngagementEmail { .. } => "engagement_email",
         }
     }
 }
@@ -278,6 +285,94 @@ pub fn entries_for(outcome: &Outcome, now: DateTime<Utc>, lease_id: &str) -> Vec
         }
     }
     entries
+}
+
+/// Which engagement email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EngagementEmailKind {
+    /// To the partner contact: the customer was registered (seed 004's confirmation).
+    Registered,
+}
+
+impl EngagementEmailKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Registered => "engagement_registered",
+        }
+    }
+}
+
+/// An engagement email as queued: everything it says, to render in the reader's language at
+/// delivery (no link or token stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EngagementEmail {
+    pub kind: EngagementEmailKind,
+    pub to: EmailAddress,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<Language>,
+    pub claim_name: String,
+    /// The customer as the partner named them (`domain contoso.com`).
+    pub customer: String,
+    pub engagements: Vec<EngagementLine>,
+}
+
+/// One engagement claim in an email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EngagementLine {
+    pub claim_id: ClaimId,
+    pub engagement: String,
+    pub consent_due_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposed_payment_usd: Option<Usd>,
+}
+
+/// The entries for an engagement change, due at `now + STREAM_GRACE` like every entry: one
+/// confirmation to the partner contact for a registration (however many engagements it made
+/// claims on), filed under the first claim.
+pub fn engagement_entries(
+    outcomes: &[EngagementOutcome],
+    now: DateTime<Utc>,
+    lease_id: &str,
+) -> Vec<OutboxEntry> {
+    let confirmed: Vec<&EngagementOutcome> =
+        outcomes.iter().filter(|o| o.confirm_registration).collect();
+    let Some(first) = confirmed.first().map(|o| &o.claim) else {
+        return vec![];
+    };
+    let email = EngagementEmail {
+        kind: EngagementEmailKind::Registered,
+        to: first.partner_contact().email.clone(),
+        language: first
+            .partner_contact()
+            .language
+            .as_ref()
+            .map(LanguageTag::language),
+        claim_name: first.name().to_string(),
+        customer: first.customer().to_string(),
+        engagements: confirmed
+            .iter()
+            .map(|o| EngagementLine {
+                claim_id: o.claim.id(),
+                engagement: o.claim.engagement_name().to_string(),
+                consent_due_at: o.claim.consent_due_at(),
+                proposed_payment_usd: o.claim.proposed_payment_usd(),
+            })
+            .collect(),
+    };
+    vec![OutboxEntry {
+        claim_id: first.id(),
+        id: format!("er-{}", first.id()),
+        created_at: now,
+        message: OutboxMessage::EngagementEmail {
+            email: Box::new(email),
+        },
+        lease_id: lease_id.to_owned(),
+        lease_until: now + STREAM_GRACE,
+        attempts: 0,
+    }]
 }
 
 /// When to try a failed entry again: 30 s doubling to at most an hour; `None` once it has

@@ -4,8 +4,14 @@
 //!
 //! Futures are `Send` so a handler can run on the Lambda runtime's multi-threaded executor.
 
+use crate::domain::engagement::customers::PartnerCustomer;
+use crate::domain::engagement::{
+    CustomerIdentifier, CustomerRecord, Engagement, EngagementClaim, EngagementHistoryEntry,
+    EngagementId, EngagementOutcome, PageGroup, PartnerLocation, ReferenceData,
+};
 use crate::domain::{
-    Claim, ClaimId, DomainEvent, HistoryEntry, LockKey, Outcome, ScheduleSpec, Status,
+    Claim, ClaimId, DomainEvent, HistoryEntry, LocationId, LockKey, Outcome, PartnerId,
+    ScheduleSpec, Status,
 };
 use crate::outbox::{OutboxEntry, OutboxRef};
 use chrono::{DateTime, Utc};
@@ -95,6 +101,12 @@ pub enum CommitError {
     /// Another claim holds these workloads or subscriptions (SPEC §5).
     #[error("{}", LockKey::describe_all(keys))]
     WorkloadTaken { keys: Vec<LockKey> },
+    /// The engagement allows no more open claims for this customer (seed 004's cap).
+    #[error("the customer reached the cap of open claims on engagement {engagement}")]
+    CapReached { engagement: EngagementId },
+    /// The partner already has an open claim for this customer on the engagement.
+    #[error("you already registered this customer for engagement {engagement}")]
+    AlreadyRegistered { engagement: EngagementId },
     /// The change was refused for a reason the store cannot attribute (a history or outbox
     /// item already existed: a bug, or an item written by hand).
     #[error("the change conflicts with stored data: {0}")]
@@ -197,6 +209,151 @@ pub trait OutboxStore: Send + Sync {
         next_attempt: Option<DateTime<Utc>>,
         error: &str,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// Which reference records to read (SPEC §9: what Microsoft's systems know).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReferenceKeys {
+    pub engagements: Vec<EngagementId>,
+    pub locations: Vec<LocationId>,
+    pub customers: Vec<CustomerIdentifier>,
+}
+
+/// The reference records found in the current dataset; one that is not there is absent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReferenceView {
+    pub engagements: Vec<Engagement>,
+    pub locations: Vec<PartnerLocation>,
+    pub customers: Vec<CustomerRecord>,
+}
+
+impl ReferenceView {
+    pub fn engagement(&self, id: &EngagementId) -> Option<&Engagement> {
+        self.engagements.iter().find(|e| &e.id == id)
+    }
+    pub fn location(&self, id: &LocationId) -> Option<&PartnerLocation> {
+        self.locations.iter().find(|l| &l.location_id == id)
+    }
+    pub fn customer(&self, id: &CustomerIdentifier) -> Option<&CustomerRecord> {
+        self.customers.iter().find(|c| &c.identifier == id)
+    }
+}
+
+/// Where an imported dataset came from: its ID is the document's SHA-256 (the same document
+/// is the same dataset), `sequencer` orders the bucket's writes of the key (S3's event
+/// sequencer, zero-padded), so an older document delivered late never replaces a newer one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetInfo {
+    pub id: String,
+    pub source: String,
+    pub sequencer: String,
+    pub imported_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportResult {
+    /// Written and made current.
+    Imported,
+    /// This document is the current dataset already (a repeated event).
+    AlreadyCurrent,
+    /// A document written to the bucket later is current: this one is not used.
+    Superseded,
+}
+
+/// The reference dataset. Readers see one whole dataset or the previous one, never a mix: a
+/// dataset is written under its own ID, then made current with one conditional write.
+pub trait ReferenceStore: Send + Sync {
+    fn reference(
+        &self,
+        keys: &ReferenceKeys,
+    ) -> impl Future<Output = Result<ReferenceView, StoreError>> + Send;
+
+    /// Every engagement of the current dataset.
+    fn catalogue(&self) -> impl Future<Output = Result<Vec<Engagement>, StoreError>> + Send;
+
+    fn import(
+        &self,
+        data: &ReferenceData,
+        dataset: &DatasetInfo,
+    ) -> impl Future<Output = Result<ImportResult, StoreError>> + Send;
+}
+
+/// One engagement change to persist: the outcomes (one per claim, several for a registration)
+/// read at `prior` (`None` for new claims), with their outbox entries.
+#[derive(Debug, Clone, Copy)]
+pub struct EngagementCommit<'a> {
+    pub prior: Option<Revision>,
+    pub outcomes: &'a [EngagementOutcome],
+    pub outbox: &'a [OutboxEntry],
+    pub idempotency: Option<&'a IdempotencyCompletion>,
+}
+
+/// How a customer stands for a registration: open claims per engagement (any partner), and
+/// the partner's own record of the customer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerStanding {
+    pub open_claims: Vec<usize>,
+    pub partner_customer: Option<PartnerCustomer>,
+}
+
+/// Engagement claims, their history, the cap and the partner's customers.
+pub trait EngagementStore: Send + Sync {
+    fn engagement_claim(
+        &self,
+        id: ClaimId,
+    ) -> impl Future<Output = Result<Option<EngagementClaim>, StoreError>> + Send;
+
+    fn engagement_claims(
+        &self,
+        ids: &[ClaimId],
+    ) -> impl Future<Output = Result<Vec<EngagementClaim>, StoreError>> + Send;
+
+    fn engagement_history(
+        &self,
+        id: ClaimId,
+        after_seq: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Page<EngagementHistoryEntry>, StoreError>> + Send;
+
+    /// Open claims on each engagement for `customer` (any partner), and `partner`'s record.
+    fn standing(
+        &self,
+        partner: &PartnerId,
+        customer: &CustomerIdentifier,
+        engagements: &[EngagementId],
+    ) -> impl Future<Output = Result<CustomerStanding, StoreError>> + Send;
+
+    /// Open claims on `engagement` for each of `customers` (any partner).
+    fn open_counts(
+        &self,
+        engagement: &EngagementId,
+        customers: &[CustomerIdentifier],
+    ) -> impl Future<Output = Result<Vec<usize>, StoreError>> + Send;
+
+    /// A page of the partner's customers, in identifier order.
+    fn partner_customers(
+        &self,
+        partner: &PartnerId,
+        limit: u32,
+        from: Option<&Continuation>,
+    ) -> impl Future<Output = Result<Page<PartnerCustomer>, StoreError>> + Send;
+
+    /// A page of the partner's claims on `engagement` in `group`, newest first.
+    fn engagement_claims_in(
+        &self,
+        partner: &PartnerId,
+        engagement: &EngagementId,
+        group: PageGroup,
+        limit: u32,
+        from: Option<&Continuation>,
+    ) -> impl Future<Output = Result<Page<EngagementClaim>, StoreError>> + Send;
+
+    /// One transaction: the claims, their history, the cap and slot changes, the partner's
+    /// customer record, the outbox and the idempotency record — or nothing.
+    fn commit_engagement(
+        &self,
+        commit: EngagementCommit<'_>,
+    ) -> impl Future<Output = Result<(), CommitError>> + Send;
 }
 
 /// An idempotency key as the client sent it, scoped to the caller (organisation + route).

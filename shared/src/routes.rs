@@ -190,6 +190,78 @@ pub const ROUTES: &[Route] = &[
         None,
         "record keep or decline, or email a fresh link",
     ),
+    r(
+        "GET",
+        "/engagements",
+        "list-engagements",
+        Auth::Jwt,
+        Some(C::Engage),
+        "the MCI engagement catalogue, with your eligible locations",
+    ),
+    r(
+        "POST",
+        "/engagements/eligibility",
+        "check-eligibility",
+        Auth::Jwt,
+        Some(C::Engage),
+        "which engagements a customer and location are eligible for",
+    ),
+    r(
+        "POST",
+        "/engagements/{engagementId}/quote",
+        "quote-engagement",
+        Auth::Jwt,
+        Some(C::Engage),
+        "the proposed payment of a variable-pay engagement",
+    ),
+    r(
+        "GET",
+        "/engagements/{engagementId}/customers",
+        "list-engagement-customers",
+        Auth::Jwt,
+        Some(C::Engage),
+        "the engagement's Customers page (`tab=eligible|not_eligible|complete`)",
+    ),
+    r(
+        "POST",
+        "/engagement-claims",
+        "register-engagement-claims",
+        Auth::Jwt,
+        Some(C::Engage),
+        "add or claim a customer: one claim per engagement",
+    ),
+    r(
+        "GET",
+        "/engagement-claims/{id}",
+        "get-engagement-claim",
+        Auth::Jwt,
+        Some(C::Read),
+        "read an engagement claim",
+    ),
+    r(
+        "GET",
+        "/engagement-claims/{id}/history",
+        "get-engagement-history",
+        Auth::Jwt,
+        Some(C::Read),
+        "an engagement claim's history",
+    ),
+    r(
+        "PATCH",
+        "/engagement-claims/{id}",
+        "update-engagement-claim",
+        Auth::Jwt,
+        Some(C::Engage),
+        "edit the contacts before consent is requested (If-Match)",
+    ),
+    r(
+        "DELETE",
+        "/engagement-claims/{id}",
+        "cancel-engagement-claim",
+        Auth::Jwt,
+        Some(C::Engage),
+        "cancel before submission (frees the cap)",
+    ),
 ];
 
 /// Every function crate name (the manifest's).
@@ -262,7 +334,7 @@ mod tests {
     #[test]
     fn every_function_is_named_once() {
         let f = functions();
-        assert_eq!(f.len(), 20);
+        assert_eq!(f.len(), 29);
         assert!(f.contains(&"deadline-sweep") && f.contains(&"deliver-outbox"));
     }
 }

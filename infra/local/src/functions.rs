@@ -30,19 +30,28 @@ macro_rules! with_http_functions {
         $apply!(
             add_comment,
             cancel_claim,
+            cancel_engagement_claim,
+            check_eligibility,
             consent_callback,
             create_claim,
             disassociate_claim,
             dispute_claim,
             download_poe,
             get_claim,
+            get_engagement_claim,
+            get_engagement_history,
             get_history,
             list_claims,
+            list_engagement_customers,
+            list_engagements,
             presign_poe_upload,
+            quote_engagement,
+            register_engagement_claims,
             resend_consent,
             review_decision,
             submit_claim,
             update_claim,
+            update_engagement_claim,
             withdraw_claim
         )
     };

@@ -9,8 +9,8 @@ use crate::delivery::{Deliverer, LinkSettings};
 use crate::domain::ConfigError;
 use crate::functions::{Function, Keys, Port};
 use crate::ports::{
-    ClaimReader, ClaimWriter, EventPublisher, IdempotencyStore, Mailer, OutboxStore, PoeStorage,
-    Schedules, Unwired,
+    ClaimReader, ClaimWriter, EngagementStore, EventPublisher, IdempotencyStore, Mailer,
+    OutboxStore, PoeStorage, ReferenceStore, Schedules, Unwired,
 };
 use crate::settings::Settings;
 use crate::tokens::KeyRing;
@@ -63,7 +63,14 @@ type Parts<S, P, M, Sc, E> = fn() -> (S, P, M, Sc, E);
 
 impl<S, P, M, Sc, E> Wiring for Wire<S, P, M, Sc, E>
 where
-    S: Part + ClaimReader + ClaimWriter + OutboxStore + IdempotencyStore + Clone,
+    S: Part
+        + ClaimReader
+        + ClaimWriter
+        + OutboxStore
+        + IdempotencyStore
+        + EngagementStore
+        + ReferenceStore
+        + Clone,
     P: Part + PoeStorage + Clone,
     M: Part + Mailer,
     Sc: Part + Schedules,

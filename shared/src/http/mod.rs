@@ -3,6 +3,7 @@
 //! errors that name the field, and responses — JSON or `application/problem+json`, mapped from
 //! [`crate::app::Failure`] in one place.
 
+pub mod engagements;
 pub mod identity;
 pub mod problem;
 
@@ -286,21 +287,21 @@ pub fn claim_response(
 }
 
 /// How an operation that honours `Idempotency-Key` starts.
-pub enum Begun<'a> {
+pub enum Begun<'a, T: ?Sized = crate::domain::Claim> {
     /// Run it, completing the key (if any) in its commit.
-    Run(Option<crate::app::Idempotent<'a>>),
+    Run(Option<crate::app::Idempotent<'a, T>>),
     /// A request with this key already completed: answer its response again.
     Replay(Response<Body>),
 }
 
 /// Starts an operation that honours `Idempotency-Key`.
-pub async fn begin_idempotent<'a, W: crate::app::Wiring>(
+pub async fn begin_idempotent<'a, W: crate::app::Wiring, T: ?Sized>(
     app: &crate::app::App<W>,
     req: &Request,
     actor: &crate::domain::Actor,
     now: chrono::DateTime<chrono::Utc>,
-    respond: &'a (dyn Fn(&crate::domain::Claim) -> crate::ports::StoredResponse + Send + Sync),
-) -> Result<Begun<'a>, Problem> {
+    respond: &'a (dyn Fn(&T) -> crate::ports::StoredResponse + Send + Sync),
+) -> Result<Begun<'a, T>, Problem> {
     let idem = idempotency_key(req, &identity::caller_scope(actor), &route_key(req))?.map(
         |(key, hash)| crate::app::Idempotent {
             key,
@@ -315,9 +316,9 @@ pub async fn begin_idempotent<'a, W: crate::app::Wiring>(
 }
 
 /// Ends an idempotent operation: on failure the key is released so a corrected retry runs.
-pub async fn settle<W: crate::app::Wiring, T>(
+pub async fn settle<W: crate::app::Wiring, T, R: ?Sized>(
     app: &crate::app::App<W>,
-    idem: Option<&crate::app::Idempotent<'_>>,
+    idem: Option<&crate::app::Idempotent<'_, R>>,
     result: Result<T, crate::app::Failure>,
 ) -> Result<T, Problem> {
     match result {

@@ -4,6 +4,7 @@
 
 use crate::app::Failure;
 use crate::domain::access::AccessError;
+use crate::domain::engagement::{Assessment, EngagementError, EngagementId};
 use crate::domain::{CommandError, FieldError};
 use lambda_http::{Body, Response};
 use serde::Serialize;
@@ -18,15 +19,27 @@ pub struct Problem {
     pub detail: Box<str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
-    /// The workloads another partner holds (409 on submit), never the partner.
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    pub workloads: Box<[String]>,
+    /// A member naming what the refusal is about (RFC 9457 extension), if any.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<Box<Extension>>,
     /// What failed underneath a 5xx, for the log line at the edge; never sent.
     #[serde(skip)]
     pub cause: Option<Box<str>>,
     /// Seconds to wait before asking again (429), sent as `Retry-After`.
     #[serde(skip)]
     pub retry_after: Option<u32>,
+}
+
+/// A problem's extension member: its name is the variant's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Extension {
+    /// The workloads another partner holds (409 on submit), never the partner.
+    Workloads(Vec<String>),
+    /// Each engagement refused at registration with its reasons (409).
+    Engagements(Vec<Assessment>),
+    /// The engagement a cap or an existing registration refers to (409).
+    EngagementId(EngagementId),
 }
 
 fn type_uri<S: serde::Serializer>(slug: &&'static str, s: S) -> Result<S::Ok, S::Error> {
@@ -46,7 +59,7 @@ impl Problem {
             status,
             detail: detail.into().into_boxed_str(),
             errors: Vec::new(),
-            workloads: Box::default(),
+            extension: None,
             cause: None,
             retry_after: None,
         }
@@ -132,6 +145,9 @@ impl From<Failure> for Problem {
             Failure::PoeNotFound => ("not-found", "Document not found"),
             Failure::Invalid(_) => ("validation", "Invalid request"),
             Failure::Refused(e) => refusal(e),
+            Failure::Engagement(e) => engagement_refusal(e),
+            Failure::CapReached { .. } => ("cap-reached", "Customer cap reached"),
+            Failure::AlreadyRegistered { .. } => ("already-registered", "Already registered"),
             Failure::PreconditionFailed { .. } => ("precondition-failed", "The claim changed"),
             Failure::WorkloadTaken { .. } => ("workload-taken", "Workload already associated"),
             Failure::PoeMismatch { .. } => ("proof-of-execution", "Upload does not match"),
@@ -147,7 +163,15 @@ impl From<Failure> for Problem {
         match f {
             Failure::Invalid(errors) => p.errors = errors.0,
             Failure::WorkloadTaken { keys } => {
-                p.workloads = keys.iter().map(|k| k.storage_key()).collect();
+                p.extension = Some(Box::new(Extension::Workloads(
+                    keys.iter().map(|k| k.storage_key()).collect(),
+                )));
+            }
+            Failure::Engagement(EngagementError::NotEligible(refused)) => {
+                p.extension = Some(Box::new(Extension::Engagements(refused)));
+            }
+            Failure::CapReached { engagement } | Failure::AlreadyRegistered { engagement } => {
+                p.extension = Some(Box::new(Extension::EngagementId(engagement)));
             }
             Failure::Unavailable(_) => {
                 p.cause = Some(f.chain().into());
@@ -176,6 +200,21 @@ fn refusal(e: &CommandError) -> (&'static str, &'static str) {
         CommandError::TooSoon { .. } => ("too-many-requests", "Asked too often"),
         CommandError::Access(AccessError::NotFound) => ("not-found", "Claim not found"),
         CommandError::Invalid(_) => ("validation", "Invalid request"),
+    }
+}
+
+/// The type and title of an engagement operation the domain refused.
+fn engagement_refusal(e: &EngagementError) -> (&'static str, &'static str) {
+    match e {
+        EngagementError::Access(AccessError::Forbidden(_)) => ("forbidden", "Forbidden"),
+        EngagementError::Access(AccessError::NotFound) => ("not-found", "Claim not found"),
+        EngagementError::Invalid(_) => ("validation", "Invalid request"),
+        EngagementError::Unresolvable(_) => ("unresolvable-identifier", "Identifier not resolved"),
+        EngagementError::NotEligible(_) => ("not-eligible", "Not eligible"),
+        EngagementError::CustomerNotKnown => ("customer-not-known", "Customer not known"),
+        EngagementError::NotAllowed { .. } => {
+            ("transition-not-allowed", "Not allowed in this status")
+        }
     }
 }
 
@@ -242,8 +281,8 @@ mod tests {
         let p = Problem::from(Failure::WorkloadTaken { keys: vec![key] });
         assert_eq!(p.status, 409);
         assert_eq!(
-            p.workloads.to_vec(),
-            vec![format!("SUB#{}", crate::testing::SUB_1)]
+            serde_json::to_value(&p).unwrap()["workloads"],
+            serde_json::json!([format!("SUB#{}", crate::testing::SUB_1)])
         );
         assert!(p.detail.contains("already associated with another partner"));
     }

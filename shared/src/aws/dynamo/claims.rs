@@ -215,6 +215,28 @@ impl ClaimWriter for DynamoStore {
             return Ok(());
         }
         let (items, roles) = self.transaction(&commit)?;
+        self.transact(
+            items,
+            |cancelled| Self::request_token(&commit, cancelled),
+            |reasons| map_cancellation(reasons, &roles),
+            commit.prior.map_or(0, |p| p.version),
+        )
+        .await
+    }
+}
+
+impl DynamoStore {
+    /// Runs one transaction: retried with backoff while DynamoDB cancels it for transient
+    /// reasons (`map` says which cancellations are final, mapped to their commit error) or the
+    /// call fails transiently; `token` gives the client request token for the attempt after
+    /// `cancelled` definite cancellations.
+    pub(super) async fn transact(
+        &self,
+        items: Vec<TransactWriteItem>,
+        token: impl Fn(u32) -> String,
+        map: impl Fn(&[(Option<String>, Option<Item>)]) -> Option<CommitError>,
+        expected_version: u64,
+    ) -> Result<(), CommitError> {
         let mut attempt = 0;
         let mut cancelled = 0;
         loop {
@@ -223,7 +245,7 @@ impl ClaimWriter for DynamoStore {
                 .client
                 .transact_write_items()
                 .set_transact_items(Some(items.clone()))
-                .client_request_token(Self::request_token(&commit, cancelled))
+                .client_request_token(token(cancelled))
                 .send()
                 .await;
             let err = match result {
@@ -238,7 +260,7 @@ impl ClaimWriter for DynamoStore {
                     .iter()
                     .map(|r| (r.code().map(str::to_owned), r.item().cloned()))
                     .collect();
-                if let Some(mapped) = map_cancellation(&reasons, &roles) {
+                if let Some(mapped) = map(&reasons) {
                     tracing::info!(error = %mapped, "transaction refused");
                     return Err(mapped);
                 }
@@ -252,7 +274,7 @@ impl ClaimWriter for DynamoStore {
             {
                 // Another writer used this token with a different change: we lost the race.
                 return Err(CommitError::Stale {
-                    expected: commit.prior.map_or(0, |p| p.version),
+                    expected: expected_version,
                     found: None,
                 });
             } else if is_transient(&err) && attempt < MAX_TRANSACTION_ATTEMPTS {

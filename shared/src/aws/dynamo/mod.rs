@@ -9,8 +9,10 @@
 //! A cancelled transaction's reasons are mapped back to the item that failed.
 
 mod claims;
+mod engagements;
 mod idempotency;
 mod outbox;
+mod reference;
 pub mod table;
 
 pub use outbox::announced_entry;

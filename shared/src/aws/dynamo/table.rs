@@ -39,6 +39,11 @@ pub mod names {
     pub const RESPONSE_STATUS: &str = "responseStatus";
     pub const RESPONSE_BODY: &str = "responseBody";
     pub const LEASE_UNTIL: &str = "leaseUntil";
+    pub const CAP_CLAIMS: &str = "claims";
+    pub const OPEN: &str = "open";
+    pub const KNOWN: &str = "known";
+    pub const DATASET: &str = "dataset";
+    pub const SEQUENCER: &str = "sequencer";
 
     pub const BY_ORG: &str = "byOrg";
     pub const BY_ORG_STATUS: &str = "byOrgStatus";
@@ -50,7 +55,8 @@ use names as n;
 /// Key builders: the table's key scheme.
 pub mod keys {
     use super::DUE_SHARDS;
-    use crate::domain::{ClaimId, LockKey, PartnerId, Status};
+    use crate::domain::engagement::{CustomerIdentifier, EngagementId, PageGroup};
+    use crate::domain::{ClaimId, LocationId, LockKey, PartnerId, Status};
 
     pub fn claim_pk(id: ClaimId) -> String {
         format!("CLAIM#{id}")
@@ -87,6 +93,66 @@ pub mod keys {
     }
     /// Parked outbox entries (gave up after the maximum attempts): out of the sweep's way.
     pub const DEAD_PK: &str = "DEAD";
+
+    // MCI engagements (SPEC §9).
+
+    /// An engagement claim and its history (`CLAIM_SK`, `history_sk`). Its outbox entries
+    /// live under [`claim_pk`] like every claim's, so delivery does not tell them apart.
+    pub fn engagement_claim_pk(id: ClaimId) -> String {
+        format!("ECLAIM#{id}")
+    }
+    /// The open claims on an engagement for one customer identifier, any partner: the cap.
+    pub fn cap_pk(engagement: &EngagementId, customer: &CustomerIdentifier) -> String {
+        format!("ECAP#{engagement}#{}", customer.storage_key())
+    }
+    pub const CAP_SK: &str = "CAP";
+    /// A partner's one open claim on an engagement for one customer ("add or claim, never both").
+    pub fn slot_pk(
+        partner: &PartnerId,
+        engagement: &EngagementId,
+        customer: &CustomerIdentifier,
+    ) -> String {
+        format!("ESLOT#{partner}#{engagement}#{}", customer.storage_key())
+    }
+    pub const SLOT_SK: &str = "SLOT";
+    /// A partner's customers, one item each (sort key: the identifier's storage key).
+    pub fn partner_customers_pk(partner: &PartnerId) -> String {
+        format!("PCUST#{partner}")
+    }
+    /// The partner's claims on one engagement (the `byOrg` index).
+    pub fn engagement_org_pk(partner: &PartnerId, engagement: &EngagementId) -> String {
+        format!("EORG#{partner}#{engagement}")
+    }
+    /// The same, by page group (the `byOrgStatus` index).
+    pub fn engagement_group_pk(
+        partner: &PartnerId,
+        engagement: &EngagementId,
+        group: PageGroup,
+    ) -> String {
+        let group = match group {
+            PageGroup::Open => "open",
+            PageGroup::Complete => "complete",
+            PageGroup::Dropped => "dropped",
+        };
+        format!("EORG#{partner}#{engagement}#{group}")
+    }
+    /// The current reference dataset's pointer.
+    pub const REFERENCE_PK: &str = "REF";
+    pub const REFERENCE_CURRENT_SK: &str = "CURRENT";
+    /// One dataset's records.
+    pub fn dataset_pk(dataset: &str) -> String {
+        format!("REF#{dataset}")
+    }
+    pub fn engagement_sk(id: &EngagementId) -> String {
+        format!("ENG#{id}")
+    }
+    pub const ENGAGEMENT_SK_PREFIX: &str = "ENG#";
+    pub fn location_sk(id: &LocationId) -> String {
+        format!("LOC#{id}")
+    }
+    pub fn customer_sk(id: &CustomerIdentifier) -> String {
+        format!("CUST#{}", id.storage_key())
+    }
 }
 
 impl DynamoStore {

@@ -189,7 +189,7 @@ pub struct Registration {
 }
 
 /// At most this many engagements in one registration.
-pub const MAX_ENGAGEMENTS_PER_REGISTRATION: usize = 20;
+pub const MAX_ENGAGEMENTS_PER_REGISTRATION: usize = 10;
 
 impl Registration {
     pub fn parse(input: &RegistrationInput) -> Result<Self, ValidationErrors> {
@@ -408,8 +408,11 @@ pub struct EngagementHistoryEntry {
 /// What the cap and the one-claim-per-partner rule need from a change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
-    /// A new claim takes a place under the cap and the partner's slot for the customer.
-    Take,
+    /// A new claim takes a place under the engagement's cap (of `cap` places) and the
+    /// partner's one slot for the customer on the engagement.
+    Take {
+        cap: u32,
+    },
     /// A claim became terminal: both are freed.
     Release,
     Keep,
@@ -443,8 +446,6 @@ pub enum EngagementError {
         action: &'static str,
         status: EngagementStatus,
     },
-    #[error("no engagement {0} in the catalogue")]
-    UnknownEngagement(EngagementId),
 }
 
 fn describe(assessments: &[Assessment]) -> String {
@@ -497,13 +498,22 @@ impl EngagementClaim {
                 "is not one of your organisation's locations",
             );
         }
-        let mut engagements = Vec::new();
-        for (id, found) in &facts.engagements {
-            match found {
-                Some(e) => engagements.push(*e),
-                None => return Err(EngagementError::UnknownEngagement(id.clone())),
-            }
+        // An engagement the catalogue does not have is not eligible (`unknown_identifier`).
+        let unknown: Vec<Assessment> = facts
+            .engagements
+            .iter()
+            .filter(|(_, found)| found.is_none())
+            .map(|(id, _)| Assessment {
+                engagement_id: id.clone(),
+                eligible: false,
+                reasons: vec![IneligibleReason::UnknownIdentifier],
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(EngagementError::NotEligible(unknown));
         }
+        let engagements: Vec<&Engagement> =
+            facts.engagements.iter().filter_map(|(_, e)| *e).collect();
         let variable = engagements.iter().any(|e| e.pay_type == PayType::Variable);
         if variable && engagements.len() > 1 {
             errs.push(
@@ -604,7 +614,9 @@ impl EngagementClaim {
                         changed_fields: vec![],
                     },
                     claim,
-                    place: Place::Take,
+                    place: Place::Take {
+                        cap: e.customer_cap,
+                    },
                     confirm_registration: true,
                 }
             })
@@ -766,5 +778,8 @@ impl EngagementClaim {
     }
     pub fn created_at(&self) -> DateTime<Utc> {
         self.created_at
+    }
+    pub fn updated_at(&self) -> DateTime<Utc> {
+        self.updated_at
     }
 }

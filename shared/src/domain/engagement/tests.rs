@@ -387,7 +387,7 @@ fn registering_makes_one_registered_claim_per_engagement_due_for_consent_in_its_
         c.resolved_tenant_id.map(|t| t.to_string()).as_deref(),
         Some(TENANT)
     );
-    assert_eq!(out[0].place, Place::Take);
+    assert_eq!(out[0].place, Place::Take { cap: 1 });
     assert!(out[0].confirm_registration);
     assert_eq!(out[0].history.action, EngagementAction::Register);
     assert_eq!((c.version(), c.history_seq()), (1, 1));
@@ -437,10 +437,13 @@ fn only_engagements_where_both_are_eligible_can_be_chosen_each_refusal_named() {
         [("mw-usage".to_owned(), vec![IneligibleReason::CapReached])]
     );
     let unknown = input("tenant_id", TENANT, &["ghost"]);
-    assert!(matches!(
-        register(&unknown),
-        Err(EngagementError::UnknownEngagement(_))
-    ));
+    assert_eq!(
+        reasons_of(register(&unknown).unwrap_err()),
+        [(
+            "ghost".to_owned(),
+            vec![IneligibleReason::UnknownIdentifier]
+        )]
+    );
     let unresolvable = input("domain", "fabrikam.com", &["mw-usage"]);
     assert!(matches!(
         register(&unresolvable),

@@ -24,19 +24,25 @@ use crate::ports::{
     IdempotencyStore, ListFilter, Mailer, ObjectMeta, OutboxStore, PoeMismatch, PoeStorage,
     PresignedRequest, Revision, Schedules, StoreError, StoredResponse, UploadSpec,
 };
+use crate::ports::{EngagementStore, ReferenceStore};
 use crate::tokens::ConsentGrant;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
+
+mod engagements;
+pub use engagements::{
+    CatalogueEntry, CustomersPage, EligibilityAnswer, EligibilityQuestion, Quote,
+};
 
 /// How often a command is re-decided on a fresh read after losing a race.
 const MAX_ATTEMPTS: u32 = 4;
 
 /// An `Idempotency-Key` request in progress: its key, its body's hash, and how to describe a
 /// successful result as the response to replay.
-pub struct Idempotent<'a> {
+pub struct Idempotent<'a, T: ?Sized = Claim> {
     pub key: IdempotencyKey,
     pub request_hash: String,
-    pub respond: &'a (dyn Fn(&Claim) -> StoredResponse + Send + Sync),
+    pub respond: &'a (dyn Fn(&T) -> StoredResponse + Send + Sync),
 }
 
 /// What an operation on one claim returns.
@@ -48,8 +54,8 @@ pub struct Done {
 }
 
 /// The result of starting an idempotent request.
-pub enum Started<'a> {
-    Run(Option<Idempotent<'a>>),
+pub enum Started<'a, T: ?Sized = Claim> {
+    Run(Option<Idempotent<'a, T>>),
     Replay(StoredResponse),
 }
 
@@ -71,7 +77,13 @@ pub struct SweepReport {
 /// Which adapter serves each port. A function wires only what it needs (and has IAM
 /// permissions for); the rest are [`crate::ports::Unwired`].
 pub trait Wiring: Send + Sync + 'static {
-    type Store: ClaimReader + ClaimWriter + OutboxStore + IdempotencyStore + Clone;
+    type Store: ClaimReader
+        + ClaimWriter
+        + OutboxStore
+        + IdempotencyStore
+        + EngagementStore
+        + ReferenceStore
+        + Clone;
     type Poe: PoeStorage + Clone;
     type Mail: Mailer;
     type Schedules: Schedules;
@@ -104,11 +116,11 @@ fn lease_id() -> String {
 
 impl<W: Wiring> App<W> {
     /// Starts a request that may carry an `Idempotency-Key`.
-    pub async fn start<'a>(
+    pub async fn start<'a, T: ?Sized>(
         &self,
-        idem: Option<Idempotent<'a>>,
+        idem: Option<Idempotent<'a, T>>,
         now: DateTime<Utc>,
-    ) -> Result<Started<'a>, Failure> {
+    ) -> Result<Started<'a, T>, Failure> {
         let Some(idem) = idem else {
             return Ok(Started::Run(None));
         };
@@ -121,7 +133,7 @@ impl<W: Wiring> App<W> {
     }
 
     /// After a failed idempotent request: free the key so a corrected retry can run.
-    pub async fn abandon(&self, idem: Option<&Idempotent<'_>>) {
+    pub async fn abandon<T: ?Sized>(&self, idem: Option<&Idempotent<'_, T>>) {
         if let Some(idem) = idem {
             if let Err(e) = self.store.abandon(&idem.key).await {
                 tracing::warn!(error = %e, "could not release an idempotency key; it expires");

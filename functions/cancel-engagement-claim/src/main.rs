@@ -1,0 +1,3 @@
+//! `cancel-engagement-claim` on Lambda: the handler and its wiring are in `lib.rs`.
+
+cpor::http_function!(cancel_engagement_claim);

@@ -1,0 +1,53 @@
+//! `GET /engagement-claims/{id}/history?after=<seq>&limit=<n>`: every change to an MCI
+//! engagement claim, in order; `nextAfter` continues.
+
+use cpor::app::{App, Wiring};
+use cpor::aws::dynamo::DynamoStore;
+use cpor::aws::wiring::Wire;
+use cpor::http::{self, Body, Problem, Request, Response};
+use cpor::ports::Unwired;
+use serde::Serialize;
+
+/// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
+pub const NAME: &str = env!("CARGO_PKG_NAME");
+
+/// The adapters this function uses and has IAM permissions for; the rest are unwired.
+pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, Unwired>;
+
+pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
+    http::finish(NAME, run(app, &req).await)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct HistoryPage {
+    items: Vec<cpor::domain::engagement::EngagementHistoryEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_after: Option<u64>,
+}
+
+async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
+    let actor = http::actor(req)?;
+    let id = http::claim_id(req)?;
+    let after = match http::query_param(req, "after") {
+        None | Some("") => 0,
+        Some(a) => a
+            .parse()
+            .map_err(|_| Problem::invalid("after", "must be a history sequence number"))?,
+    };
+    let limit = match http::query_param(req, "limit") {
+        None | Some("") => 100,
+        Some(l) => l
+            .parse::<u32>()
+            .ok()
+            .filter(|l| (1..=500).contains(l))
+            .ok_or_else(|| Problem::invalid("limit", "must be between 1 and 500"))?,
+    };
+    let (items, more) = app.engagement_history(&actor, id, after, limit).await?;
+    let next_after = if more {
+        items.last().map(|h| h.seq)
+    } else {
+        None
+    };
+    Ok(http::json(200, &HistoryPage { items, next_after }))
+}

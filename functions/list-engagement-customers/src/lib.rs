@@ -1,0 +1,103 @@
+//! `GET /engagements/{engagementId}/customers?tab=eligible|not_eligible|complete&limit&cursor`:
+//! seed 004's Customers page, one tab at a time.
+//!
+//! - `eligible`: the partner's customers it knows (they consented to one of its engagement
+//!   claims) that are eligible, and those it has an open claim for on this engagement, each
+//!   with its open claim and the actions it allows (`claim_customer` for a known customer);
+//! - `not_eligible`: known customers that are not, with their reasons (none at all on an
+//!   engagement that only takes MSX opportunity IDs);
+//! - `complete`: the partner's claims on this engagement that ended with nothing pending.
+//!
+//! The cursor is sealed to the caller's organisation, engagement and tab. A page of the first
+//! two tabs may hold fewer rows than `limit` (customers on the other tab are left out) and
+//! still have a `nextCursor`.
+
+use cpor::app::{App, Wiring};
+use cpor::app::{CustomersPage, Failure};
+use cpor::aws::dynamo::DynamoStore;
+use cpor::aws::wiring::Wire;
+use cpor::domain::engagement::customers::Tab;
+use cpor::http::{self, Body, Problem, Request, Response};
+use cpor::ports::Continuation;
+use cpor::ports::Unwired;
+use serde::Serialize;
+
+/// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
+pub const NAME: &str = env!("CARGO_PKG_NAME");
+
+/// The adapters this function uses and has IAM permissions for; the rest are unwired.
+pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, Unwired>;
+
+pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
+    http::finish(NAME, run(app, &req).await)
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Items<'a> {
+    Customers(&'a [cpor::domain::engagement::customers::CustomerRow]),
+    Claims(&'a [cpor::domain::engagement::EngagementClaim]),
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Page<'a> {
+    tab: Tab,
+    items: Items<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
+    let actor = http::actor(req)?;
+    let engagement = http::engagements::engagement_id(req)?;
+    let tab = match http::query_param(req, "tab") {
+        None | Some("") => Tab::Eligible,
+        Some(t) => t
+            .parse()
+            .map_err(|_| Problem::invalid("tab", "must be eligible, not_eligible or complete"))?,
+    };
+    let limit = match http::query_param(req, "limit") {
+        None | Some("") => 20,
+        Some(l) => l
+            .parse::<u32>()
+            .ok()
+            .filter(|l| (1..=100).contains(l))
+            .ok_or_else(|| Problem::invalid("limit", "must be between 1 and 100"))?,
+    };
+    let keys = app
+        .deliverer
+        .keys
+        .as_ref()
+        .ok_or_else(|| Failure::Unavailable("no token keys".into()))?;
+    let org = match &actor {
+        cpor::domain::Actor::Partner(p) => p.org.to_string(),
+        _ => String::new(),
+    };
+    let tab_code: &str = tab.into();
+    let scope = format!("customers:{org}:{engagement}:{tab_code}");
+    let from = match http::query_param(req, "cursor") {
+        None | Some("") => None,
+        Some(c) => Some(Continuation(keys.open_cursor(&scope, c).map_err(|_| {
+            Problem::invalid(
+                "cursor",
+                "is not a cursor from this list; start again without it",
+            )
+        })?)),
+    };
+    let (page, next) = app
+        .customers_page(&actor, &engagement, tab, limit, from.as_ref())
+        .await?;
+    let items = match &page {
+        CustomersPage::Customers(rows) => Items::Customers(rows),
+        CustomersPage::Complete(claims) => Items::Claims(claims),
+    };
+    Ok(http::json(
+        200,
+        &Page {
+            tab,
+            items,
+            next_cursor: next.map(|n| keys.seal_cursor(&scope, &n.0)),
+        },
+    ))
+}

@@ -1,0 +1,3 @@
+//! `quote-engagement` on Lambda: the handler and its wiring are in `lib.rs`.
+
+cpor::http_function!(quote_engagement);

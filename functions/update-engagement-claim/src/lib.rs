@@ -1,0 +1,31 @@
+//! `PATCH /engagement-claims/{id}`: `{customerContact?, partnerContact?}`, each replaced whole,
+//! only while the claim is `registered` (before consent is requested). `If-Match` and
+//! `Idempotency-Key` honoured.
+
+use cpor::app::{App, Wiring};
+use cpor::aws::dynamo::DynamoStore;
+use cpor::aws::wiring::Wire;
+use cpor::domain::engagement::ContactsPatch;
+use cpor::http::{self, Body, Problem, Request, Response};
+use cpor::ports::Unwired;
+
+/// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
+pub const NAME: &str = env!("CARGO_PKG_NAME");
+
+/// The adapters this function uses and has IAM permissions for; the rest are unwired.
+pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, Unwired>;
+
+pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
+    http::finish(NAME, run(app, &req).await)
+}
+
+async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
+    let actor = http::actor(req)?;
+    let id = http::claim_id(req)?;
+    let patch: ContactsPatch = http::json_body(req)?;
+    let now = http::now(req);
+    http::engagements::run_change(app, req, &actor, id, |c| {
+        c.update_contacts(&actor, &patch, now)
+    })
+    .await
+}

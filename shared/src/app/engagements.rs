@@ -1,0 +1,502 @@
+//! The MCI engagement operations (seed 004, SPEC §9) over the ports: read the reference data
+//! and the customer's standing, let the domain decide, commit the outcome with its outbox in
+//! one transaction (the cap and the partner's slot enforced there again), answer.
+
+use super::{App, Failure, Idempotent, MAX_ATTEMPTS, Wiring, lease_id};
+use crate::domain::engagement::customers::{self, CustomerRow, Tab};
+use crate::domain::engagement::{
+    Assessment, ContactsPatch, CustomerIdentifier, Engagement, EngagementClaim, EngagementError,
+    EngagementHistoryEntry, EngagementId, EngagementOutcome, Facts, IdentifierType, NamedCustomer,
+    PageGroup, PartnerLocation, PlannedHours, ReferenceData, Registration, RegistrationFacts,
+    RegistrationInput, Usd, eligibility,
+};
+use crate::domain::{AccessError, Actor, Capability, ClaimId, EmailAddress, PartnerUser};
+use crate::failure::commit_failure;
+use crate::outbox::engagement_entries;
+use crate::ports::{
+    CommitError, Continuation, DatasetInfo, EngagementCommit, EngagementStore,
+    IdempotencyCompletion, ImportResult, ReferenceKeys, ReferenceStore, ReferenceView, Revision,
+};
+use chrono::{DateTime, Utc};
+use sha2::Digest;
+
+/// The partner user behind an engagement operation: the capability is checked here, so every
+/// operation refuses reviewers and roles without it the same way.
+fn engager(actor: &Actor) -> Result<&PartnerUser, Failure> {
+    match actor {
+        Actor::Partner(p) if p.can(Capability::Engage) => Ok(p),
+        _ => Err(EngagementError::Access(AccessError::Forbidden(Capability::Engage)).into()),
+    }
+}
+
+/// An engagement in the catalogue, with the caller's locations that may register for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogueEntry {
+    pub engagement: Engagement,
+    pub eligible_locations: Vec<PartnerLocation>,
+}
+
+/// What `POST /engagements/eligibility` asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EligibilityQuestion {
+    pub customer: CustomerIdentifier,
+    pub location: crate::domain::LocationId,
+    pub customer_email: Option<EmailAddress>,
+}
+
+/// Its answer: per engagement of the catalogue, eligible or the reasons.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EligibilityAnswer {
+    pub resolved_tenant_id: Option<crate::domain::TenantId>,
+    pub tenant_email_domain_mismatch: bool,
+    pub engagements: Vec<Assessment>,
+}
+
+/// A variable-pay quote.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quote {
+    pub proposed_payment_usd: Usd,
+    pub opportunity_value_usd: Usd,
+}
+
+/// A page of the Customers page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CustomersPage {
+    Customers(Vec<CustomerRow>),
+    Complete(Vec<EngagementClaim>),
+}
+
+impl<W: Wiring> App<W> {
+    /// Commits engagement outcomes with their outbox (and idempotency record) in one write.
+    async fn commit_engagement(
+        &self,
+        prior: Option<Revision>,
+        outcomes: &[EngagementOutcome],
+        idem: Option<&Idempotent<'_, [EngagementClaim]>>,
+        now: DateTime<Utc>,
+    ) -> Result<(), CommitError> {
+        let claims: Vec<EngagementClaim> = outcomes.iter().map(|o| o.claim.clone()).collect();
+        let completion = idem.map(|i| IdempotencyCompletion {
+            key: i.key.clone(),
+            request_hash: i.request_hash.clone(),
+            response: (i.respond)(&claims),
+        });
+        let entries = engagement_entries(outcomes, now, &lease_id());
+        self.store
+            .commit_engagement(EngagementCommit {
+                prior,
+                outcomes,
+                outbox: &entries,
+                idempotency: completion.as_ref(),
+            })
+            .await?;
+        for o in outcomes {
+            tracing::info!(
+                claim_id = %o.claim.id(),
+                version = o.claim.version(),
+                status = o.claim.status().code(),
+                "engagement claim committed"
+            );
+        }
+        Ok(())
+    }
+
+    /// `GET /engagements`: the catalogue, each engagement with the caller's locations eligible
+    /// for it.
+    pub async fn engagement_catalogue(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<CatalogueEntry>, Failure> {
+        let partner = engager(actor)?;
+        let keys = ReferenceKeys {
+            locations: partner.locations.iter().cloned().collect(),
+            ..ReferenceKeys::default()
+        };
+        let (catalogue, view) =
+            futures_util::future::join(self.store.catalogue(), self.store.reference(&keys)).await;
+        let (catalogue, view) = (catalogue?, view?);
+        Ok(catalogue
+            .into_iter()
+            .map(|engagement| CatalogueEntry {
+                eligible_locations: view
+                    .locations
+                    .iter()
+                    .filter(|l| {
+                        eligibility::location_reasons(&engagement, &partner.org, Some(l)).is_empty()
+                    })
+                    .cloned()
+                    .collect(),
+                engagement,
+            })
+            .collect())
+    }
+
+    /// Resolves a named customer: a domain through the reference data (422 when unknown).
+    async fn resolve(&self, given: &CustomerIdentifier) -> Result<NamedCustomer, Failure> {
+        let domain_record = if given.kind == IdentifierType::Domain {
+            let view = self
+                .store
+                .reference(&ReferenceKeys {
+                    customers: vec![given.clone()],
+                    ..ReferenceKeys::default()
+                })
+                .await?;
+            view.customers.into_iter().next()
+        } else {
+            None
+        };
+        NamedCustomer::resolve(given.clone(), domain_record.as_ref())
+            .map_err(|e| EngagementError::from(e).into())
+    }
+
+    /// `POST /engagements/eligibility`: every engagement of the catalogue assessed for this
+    /// customer under this location.
+    pub async fn check_eligibility(
+        &self,
+        actor: &Actor,
+        q: &EligibilityQuestion,
+    ) -> Result<EligibilityAnswer, Failure> {
+        let partner = engager(actor)?;
+        own_location(partner, &q.location)?;
+        let named = self.resolve(&q.customer).await?;
+        let keys = ReferenceKeys {
+            locations: vec![q.location.clone()],
+            customers: vec![named.checked.clone()],
+            ..ReferenceKeys::default()
+        };
+        let (catalogue, view) =
+            futures_util::future::join(self.store.catalogue(), self.store.reference(&keys)).await;
+        let (catalogue, view) = (catalogue?, view?);
+        let ids: Vec<EngagementId> = catalogue.iter().map(|e| e.id.clone()).collect();
+        let standing = self
+            .store
+            .standing(&partner.org, &named.checked, &ids)
+            .await?;
+        let record = view.customer(&named.checked);
+        Ok(EligibilityAnswer {
+            resolved_tenant_id: named.resolved_tenant_id,
+            tenant_email_domain_mismatch: q
+                .customer_email
+                .as_ref()
+                .is_some_and(|email| eligibility::tenant_email_mismatch(&named, record, email)),
+            engagements: catalogue
+                .iter()
+                .zip(&standing.open_claims)
+                .map(|(engagement, open)| {
+                    eligibility::assess(Facts {
+                        engagement,
+                        partner: &partner.org,
+                        location: view.location(&q.location),
+                        customer: &named,
+                        record,
+                        open_claims: *open,
+                    })
+                })
+                .collect(),
+        })
+    }
+
+    /// `POST /engagements/{id}/quote`: the proposed payment for a variable-pay engagement.
+    pub async fn quote(
+        &self,
+        actor: &Actor,
+        engagement: &EngagementId,
+        opportunity: &CustomerIdentifier,
+        hours: PlannedHours,
+    ) -> Result<Quote, Failure> {
+        engager(actor)?;
+        let view = self
+            .store
+            .reference(&ReferenceKeys {
+                engagements: vec![engagement.clone()],
+                customers: vec![opportunity.clone()],
+                ..ReferenceKeys::default()
+            })
+            .await?;
+        let not_eligible = |reason| {
+            Failure::from(EngagementError::NotEligible(vec![Assessment {
+                engagement_id: engagement.clone(),
+                eligible: false,
+                reasons: vec![reason],
+            }]))
+        };
+        use crate::domain::engagement::IneligibleReason as R;
+        let e = view
+            .engagement(engagement)
+            .ok_or_else(|| not_eligible(R::UnknownIdentifier))?;
+        let rule = e.payment.as_ref().ok_or_else(|| {
+            let mut errs = crate::domain::ValidationErrors::default();
+            errs.push("engagementId", "is not a variable-pay engagement");
+            Failure::Invalid(errs)
+        })?;
+        let value = view
+            .customer(opportunity)
+            .and_then(|c| c.value_usd)
+            .ok_or_else(|| not_eligible(R::UnknownIdentifier))?;
+        Ok(Quote {
+            proposed_payment_usd: rule.proposed(hours, value),
+            opportunity_value_usd: value,
+        })
+    }
+
+    /// `POST /engagement-claims`: one `registered` claim per engagement, in one transaction.
+    pub async fn register(
+        &self,
+        actor: &Actor,
+        input: &RegistrationInput,
+        idem: Option<&Idempotent<'_, [EngagementClaim]>>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<EngagementClaim>, Failure> {
+        let partner = engager(actor)?;
+        let reg = Registration::parse(input)?;
+        let named = self.resolve(&reg.customer).await?;
+        let keys = ReferenceKeys {
+            engagements: reg.engagement_ids.clone(),
+            locations: vec![reg.location.clone()],
+            customers: vec![named.checked.clone()],
+        };
+        let (view, standing) = futures_util::future::join(
+            self.store.reference(&keys),
+            self.store
+                .standing(&partner.org, &named.checked, &reg.engagement_ids),
+        )
+        .await;
+        let (view, standing): (ReferenceView, _) = (view?, standing?);
+        let facts = RegistrationFacts {
+            engagements: reg
+                .engagement_ids
+                .iter()
+                .map(|id| (id.clone(), view.engagement(id)))
+                .collect(),
+            location: view.location(&reg.location),
+            customer: &named,
+            record: view.customer(&named.checked),
+            open_claims: standing.open_claims.clone(),
+            known: standing.partner_customer.as_ref().is_some_and(|c| c.known),
+        };
+        let outcomes = EngagementClaim::register(actor, &reg, &facts, ClaimId::generate, now)?;
+        self.commit_engagement(None, &outcomes, idem, now)
+            .await
+            .map_err(commit_failure)?;
+        Ok(outcomes.into_iter().map(|o| o.claim).collect())
+    }
+
+    /// Reads an engagement claim the actor may see (another organisation's is 404).
+    pub async fn read_engagement_claim(
+        &self,
+        actor: &Actor,
+        id: ClaimId,
+    ) -> Result<EngagementClaim, Failure> {
+        let claim = self
+            .store
+            .engagement_claim(id)
+            .await?
+            .ok_or(Failure::NotFound)?;
+        claim
+            .authorize_read(actor)
+            .map_err(|e| Failure::from(EngagementError::Access(e)))?;
+        Ok(claim)
+    }
+
+    /// An engagement claim's history page, read with the claim at once.
+    pub async fn engagement_history(
+        &self,
+        actor: &Actor,
+        id: ClaimId,
+        after: u64,
+        limit: u32,
+    ) -> Result<(Vec<EngagementHistoryEntry>, bool), Failure> {
+        let (readable, page) = futures_util::future::join(
+            self.read_engagement_claim(actor, id),
+            self.store.engagement_history(id, after, limit),
+        )
+        .await;
+        readable?;
+        let mut page = page?;
+        for entry in &mut page.items {
+            entry.actor = entry.actor.as_seen_by(actor);
+        }
+        Ok((page.items, page.next.is_some()))
+    }
+
+    /// Reads the claim, lets `decide` change it, commits; a partner who named the version it
+    /// saw (`If-Match`) gets 412 on a concurrent change, anyone else a fresh decision.
+    pub async fn change_engagement_claim<F>(
+        &self,
+        actor: &Actor,
+        id: ClaimId,
+        expected: Option<u64>,
+        idem: Option<&Idempotent<'_, [EngagementClaim]>>,
+        now: DateTime<Utc>,
+        decide: F,
+    ) -> Result<EngagementClaim, Failure>
+    where
+        F: Fn(&EngagementClaim) -> Result<EngagementOutcome, EngagementError> + Send + Sync,
+    {
+        for attempt in 1..=MAX_ATTEMPTS {
+            let claim = self
+                .store
+                .engagement_claim(id)
+                .await?
+                .ok_or(Failure::NotFound)?;
+            claim
+                .authorize_read(actor)
+                .map_err(|e| Failure::from(EngagementError::Access(e)))?;
+            if let Some(v) = expected {
+                if claim.version() != v {
+                    return Err(Failure::PreconditionFailed {
+                        expected: v,
+                        current: claim.version(),
+                    });
+                }
+            }
+            let outcome = decide(&claim)?;
+            let prior = Revision {
+                version: claim.version(),
+                history_seq: claim.history_seq(),
+            };
+            match self
+                .commit_engagement(Some(prior), std::slice::from_ref(&outcome), idem, now)
+                .await
+            {
+                Ok(()) => return Ok(outcome.claim),
+                Err(CommitError::Stale { found, .. }) => {
+                    if let Some(v) = expected {
+                        return Err(Failure::PreconditionFailed {
+                            expected: v,
+                            current: found.unwrap_or(v + 1),
+                        });
+                    }
+                    tracing::info!(claim_id = %id, attempt, "lost a race; deciding again");
+                }
+                Err(e) => return Err(commit_failure(e)),
+            }
+        }
+        Err(Failure::Busy)
+    }
+
+    /// `PATCH /engagement-claims/{id}`.
+    pub async fn update_engagement_contacts(
+        &self,
+        actor: &Actor,
+        id: ClaimId,
+        expected: Option<u64>,
+        patch: &ContactsPatch,
+        idem: Option<&Idempotent<'_, [EngagementClaim]>>,
+        now: DateTime<Utc>,
+    ) -> Result<EngagementClaim, Failure> {
+        self.change_engagement_claim(actor, id, expected, idem, now, |c| {
+            c.update_contacts(actor, patch, now)
+        })
+        .await
+    }
+
+    /// `DELETE /engagement-claims/{id}`.
+    pub async fn cancel_engagement_claim(
+        &self,
+        actor: &Actor,
+        id: ClaimId,
+        expected: Option<u64>,
+        idem: Option<&Idempotent<'_, [EngagementClaim]>>,
+        now: DateTime<Utc>,
+    ) -> Result<EngagementClaim, Failure> {
+        self.change_engagement_claim(actor, id, expected, idem, now, |c| c.cancel(actor, now))
+            .await
+    }
+
+    /// `GET /engagements/{id}/customers?tab=`: one page of the tab. The eligible and
+    /// not-eligible tabs page through the partner's customers (a page may hold fewer rows than
+    /// asked: customers that belong on another tab are left out); the complete tab pages
+    /// through the partner's terminal claims on the engagement.
+    pub async fn customers_page(
+        &self,
+        actor: &Actor,
+        engagement: &EngagementId,
+        tab: Tab,
+        limit: u32,
+        from: Option<&Continuation>,
+    ) -> Result<(CustomersPage, Option<Continuation>), Failure> {
+        let partner = engager(actor)?;
+        if tab == Tab::Complete {
+            let page = self
+                .store
+                .engagement_claims_in(&partner.org, engagement, PageGroup::Complete, limit, from)
+                .await?;
+            return Ok((CustomersPage::Complete(page.items), page.next));
+        }
+        let page = self
+            .store
+            .partner_customers(&partner.org, limit, from)
+            .await?;
+        let customers: Vec<CustomerIdentifier> =
+            page.items.iter().map(|c| c.customer.clone()).collect();
+        let claim_ids: Vec<ClaimId> = page
+            .items
+            .iter()
+            .flat_map(|c| c.open_on(engagement).collect::<Vec<_>>())
+            .collect();
+        let keys = ReferenceKeys {
+            engagements: vec![engagement.clone()],
+            customers: customers.clone(),
+            ..ReferenceKeys::default()
+        };
+        let (view, counts, claims) = futures_util::future::join3(
+            self.store.reference(&keys),
+            self.store.open_counts(engagement, &customers),
+            self.store.engagement_claims(&claim_ids),
+        )
+        .await;
+        let (view, counts, claims) = (view?, counts?, claims?);
+        let Some(e) = view.engagement(engagement) else {
+            return Err(Failure::NotFound);
+        };
+        let rows = page
+            .items
+            .iter()
+            .zip(counts)
+            .filter_map(|(pc, open_total)| {
+                let mine: Vec<&EngagementClaim> = claims
+                    .iter()
+                    .filter(|c| c.customer_key() == &pc.customer)
+                    .collect();
+                customers::customer_row(tab, e, pc, view.customer(&pc.customer), open_total, &mine)
+            })
+            .collect();
+        Ok((CustomersPage::Customers(rows), page.next))
+    }
+
+    /// Imports a reference data document (S3 `ObjectCreated` under `reference/`): checked
+    /// whole, written whole, made current unless a later document already is.
+    pub async fn import_reference(
+        &self,
+        document: &[u8],
+        source: &str,
+        sequencer: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ImportResult, Failure> {
+        let data = ReferenceData::parse(document)?;
+        let info = DatasetInfo {
+            id: crate::domain::values::hex(&sha2::Sha256::digest(document)),
+            source: source.to_owned(),
+            sequencer: format!("{sequencer:0>32}"),
+            imported_at: now,
+        };
+        Ok(self.store.import(&data, &info).await?)
+    }
+}
+
+fn own_location(
+    partner: &PartnerUser,
+    location: &crate::domain::LocationId,
+) -> Result<(), Failure> {
+    if partner.locations.contains(location) {
+        Ok(())
+    } else {
+        let mut errs = crate::domain::ValidationErrors::default();
+        errs.push(
+            "partnerLocationId",
+            "is not one of your organisation's locations",
+        );
+        Err(Failure::Invalid(errs))
+    }
+}

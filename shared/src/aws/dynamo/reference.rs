@@ -1,0 +1,258 @@
+//! The reference dataset (SPEC §9): written whole under its own ID, then made current by one
+//! conditional write of the pointer, so a reader sees the old dataset or the new one, never a
+//! mix. The superseded dataset's items get a TTL instead of being deleted at once, so a reader
+//! that read the old pointer a moment ago still finds them.
+
+use super::claims::{MAX_TRANSACTION_ATTEMPTS, backoff_delay};
+use super::*;
+use crate::domain::engagement::{CustomerRecord, Engagement, PartnerLocation, ReferenceData};
+use crate::ports::{DatasetInfo, ImportResult, ReferenceKeys, ReferenceStore, ReferenceView};
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+
+/// BatchWriteItem's limit per request.
+const BATCH_WRITE_MAX: usize = 25;
+/// How long a superseded dataset stays readable.
+const RETIRED_TTL: Duration = Duration::days(1);
+
+impl DynamoStore {
+    /// The current dataset's ID, if any was imported.
+    async fn current_dataset(&self) -> Result<Option<(String, String)>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(n::PK, s(keys::REFERENCE_PK))
+            .key(n::SK, s(keys::REFERENCE_CURRENT_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable("get reference pointer"))?;
+        Ok(out.item().and_then(|i| {
+            Some((
+                get_s(i, n::DATASET)?.to_owned(),
+                get_s(i, n::SEQUENCER).unwrap_or_default().to_owned(),
+            ))
+        }))
+    }
+
+    /// Writes items in batches of 25, retrying what DynamoDB leaves unprocessed.
+    async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
+        for chunk in items.chunks(BATCH_WRITE_MAX) {
+            let mut pending: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|item| {
+                    PutRequest::builder()
+                        .set_item(Some(item.clone()))
+                        .build()
+                        .map(|p| WriteRequest::builder().put_request(p).build())
+                        .map_err(|e| corrupt("batch write", e))
+                })
+                .collect::<Result<_, _>>()?;
+            let mut attempt = 0;
+            while !pending.is_empty() {
+                attempt += 1;
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, std::mem::take(&mut pending))
+                    .send()
+                    .await
+                    .map_err(unavailable("batch write"))?;
+                if let Some(left) = out.unprocessed_items().and_then(|u| u.get(&self.table)) {
+                    pending = left.clone();
+                    if !pending.is_empty() {
+                        if attempt >= MAX_TRANSACTION_ATTEMPTS * 2 {
+                            return Err(
+                                Unavailable::new("batch write", "items left unprocessed").into()
+                            );
+                        }
+                        tokio::time::sleep(backoff_delay(attempt)).await;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every item of a dataset (`prefix`: only those whose sort key starts with it).
+    async fn dataset_items(&self, dataset: &str, prefix: &str) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", n::PK)
+                .expression_attribute_names("#sk", n::SK)
+                .expression_attribute_values(":pk", s(keys::dataset_pk(dataset)))
+                .expression_attribute_values(":prefix", s(prefix))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(unavailable("query reference data"))?;
+            items.extend(out.items().iter().cloned());
+            match out.last_evaluated_key() {
+                Some(k) => start = Some(k.clone()),
+                None => return Ok(items),
+            }
+        }
+    }
+}
+
+fn record_item(dataset: &str, sk: String, json: String) -> Item {
+    HashMap::from([
+        (n::PK.into(), s(keys::dataset_pk(dataset))),
+        (n::SK.into(), s(sk)),
+        (n::ITEM_TYPE.into(), s("reference")),
+        (n::DOC.into(), s(json)),
+    ])
+}
+
+impl ReferenceStore for DynamoStore {
+    async fn reference(&self, wanted: &ReferenceKeys) -> Result<ReferenceView, StoreError> {
+        let Some((dataset, _)) = self.current_dataset().await? else {
+            return Ok(ReferenceView::default());
+        };
+        let pk = keys::dataset_pk(&dataset);
+        let mut keys_wanted: Vec<(String, String)> = Vec::new();
+        keys_wanted.extend(
+            wanted
+                .engagements
+                .iter()
+                .map(|e| (pk.clone(), keys::engagement_sk(e))),
+        );
+        keys_wanted.extend(
+            wanted
+                .locations
+                .iter()
+                .map(|l| (pk.clone(), keys::location_sk(l))),
+        );
+        keys_wanted.extend(
+            wanted
+                .customers
+                .iter()
+                .map(|c| (pk.clone(), keys::customer_sk(c))),
+        );
+        let mut view = ReferenceView::default();
+        for item in self.batch_get(keys_wanted).await? {
+            let sk = get_s(&item, n::SK).unwrap_or_default();
+            if sk.starts_with("ENG#") {
+                view.engagements
+                    .push(doc::<Engagement>(&item, "reference engagement")?);
+            } else if sk.starts_with("LOC#") {
+                view.locations
+                    .push(doc::<PartnerLocation>(&item, "reference location")?);
+            } else {
+                view.customers
+                    .push(doc::<CustomerRecord>(&item, "reference customer")?);
+            }
+        }
+        Ok(view)
+    }
+
+    async fn catalogue(&self) -> Result<Vec<Engagement>, StoreError> {
+        let Some((dataset, _)) = self.current_dataset().await? else {
+            return Ok(vec![]);
+        };
+        self.dataset_items(&dataset, keys::ENGAGEMENT_SK_PREFIX)
+            .await?
+            .iter()
+            .map(|i| doc(i, "reference engagement"))
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(dataset = %info.id))]
+    async fn import(
+        &self,
+        data: &ReferenceData,
+        info: &DatasetInfo,
+    ) -> Result<ImportResult, StoreError> {
+        let previous = self.current_dataset().await?;
+        if let Some((current, sequencer)) = &previous {
+            if current == &info.id {
+                return Ok(ImportResult::AlreadyCurrent);
+            }
+            if sequencer.as_str() >= info.sequencer.as_str() {
+                return Ok(ImportResult::Superseded);
+            }
+        }
+        // 1. The whole dataset under its own ID (re-putting an item clears a retirement TTL).
+        let id = info.id.as_str();
+        let mut items = Vec::new();
+        items.extend(
+            data.engagements
+                .iter()
+                .map(|e| record_item(id, keys::engagement_sk(&e.id), to_json(e))),
+        );
+        items.extend(
+            data.partner_locations
+                .iter()
+                .map(|l| record_item(id, keys::location_sk(&l.location_id), to_json(l))),
+        );
+        items.extend(
+            data.customers
+                .iter()
+                .map(|c| record_item(id, keys::customer_sk(&c.identifier), to_json(c))),
+        );
+        self.batch_put(items).await?;
+        // 2. Made current, unless a later document was made current meanwhile.
+        let pointer: Item = HashMap::from([
+            (n::PK.into(), s(keys::REFERENCE_PK)),
+            (n::SK.into(), s(keys::REFERENCE_CURRENT_SK)),
+            (n::ITEM_TYPE.into(), s("referencePointer")),
+            (n::DATASET.into(), s(id)),
+            (n::SEQUENCER.into(), s(&info.sequencer)),
+            (
+                n::DOC.into(),
+                s(to_json(&serde_json::json!({
+                    "source": info.source,
+                    "importedAt": info.imported_at,
+                    "engagements": data.engagements.len(),
+                    "partnerLocations": data.partner_locations.len(),
+                    "customers": data.customers.len(),
+                }))),
+            ),
+        ]);
+        let flipped = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(pointer))
+            .condition_expression("attribute_not_exists(#pk) OR #seq < :seq")
+            .expression_attribute_names("#pk", n::PK)
+            .expression_attribute_names("#seq", n::SEQUENCER)
+            .expression_attribute_values(":seq", s(&info.sequencer))
+            .send()
+            .await;
+        match flipped {
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.as_service_error(),
+                    Some(PutItemError::ConditionalCheckFailedException(_))
+                ) =>
+            {
+                return Ok(ImportResult::Superseded);
+            }
+            Err(e) => return Err(Unavailable::new("put reference pointer", e).into()),
+        }
+        // 3. The previous dataset expires (readers holding its pointer still find it today).
+        if let Some((old, _)) = previous {
+            let expires = (info.imported_at + RETIRED_TTL).timestamp();
+            let retired: Vec<Item> = self
+                .dataset_items(&old, "")
+                .await?
+                .into_iter()
+                .map(|mut i| {
+                    i.insert(n::TTL.into(), num(expires));
+                    i
+                })
+                .collect();
+            self.batch_put(retired).await?;
+        }
+        Ok(ImportResult::Imported)
+    }
+}
