@@ -1,5 +1,5 @@
 # The project's commands. `make test` runs every test; `make run` runs the system locally.
-.PHONY: test lint ci run token sweep feedback walkthrough tables moto browser infra-check package bench
+.PHONY: test lint ci run token sweep import-reference feedback walkthrough tables moto browser infra-check package bench
 
 CARGO ?= cargo
 
@@ -55,6 +55,11 @@ token:
 # make sweep AT=2026-12-31T00:00:00Z — the deadline sweep as of that instant, on the running stack.
 sweep:
 	@$(CARGO) run --locked -q -p cpor-local -- sweep --at "$(AT)"
+
+# MCI reference data into the running stack (replaces the current dataset):
+# make import-reference FILE=infra/local/reference-data.json
+import-reference:
+	@$(CARGO) run --locked -q -p cpor-local -- import-reference --file "$(FILE)"
 
 # An SES report handed to email-feedback on the running stack, as EventBridge would:
 # make feedback FILE=events/email-feedback/200-bounce-consent-email.json CLAIM=<claim id>

@@ -27,31 +27,74 @@ POE_ACTIONS = {
     "upload": ["s3:PutObject", "s3:PutObjectTagging"],  # presigned PUT with its pending tag
     "read": ["s3:GetObject"],  # HeadObject at submit, presigned GETs
     "tag": ["s3:PutObjectTagging"],  # attached once a submitted claim relies on it
+    "reference": ["s3:GetObject"],  # reference data documents, under reference/ only
 }
+# Where each use applies in the bucket.
+POE_PREFIX = {"upload": "claims", "read": "claims", "tag": "claims", "reference": "reference"}
 # Memory and timeout, deliberately: API functions answer in well under a second (a read, a
 # transaction); submit checks up to 20 objects; the stream's delivery sends a batch of ten
 # entries at once; the sweep works in batches.
 SIZING = {"deadline-sweep": (512, 120), "submit-claim": (256, 20), "deliver-outbox": (256, 30)}
 DEFAULT_SIZING = (256, 10)
 
-DDB_READ = ["dynamodb:GetItem", "dynamodb:Query"]
+DDB_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
 DDB_WRITE = DDB_READ + ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-                        "dynamodb:ConditionCheckItem"]
+                        "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem"]
 
 
 def logical(crate):
     return "".join(p.capitalize() for p in crate.split("-"))
 
 
-def poe_actions(fn):
-    actions = []
+def poe_statements(fn):
+    """One statement per bucket prefix the function's uses reach, with their actions."""
+    by_prefix = {}
     for use in fn["poe"]:
+        actions = by_prefix.setdefault(POE_PREFIX[use], [])
         actions += [a for a in POE_ACTIONS[use] if a not in actions]
-    return actions
+    return [{"Effect": "Allow", "Action": actions, "Resource": {"Fn::Sub": "${PoeBucket.Arn}/" + prefix + "/*"}}
+            for prefix, actions in sorted(by_prefix.items())]
 
 
 # Invoked asynchronously (Scheduler, an EventBridge rule): retries and a dead-letter queue.
-ASYNC_TRIGGERS = ("schedule", "emailFeedback")
+ASYNC_TRIGGERS = ("schedule", "emailFeedback", "referenceUpload")
+# Triggers that are an EventBridge rule sending to the async dead-letter queue.
+RULE_TRIGGERS = ("emailFeedback", "referenceUpload")
+
+
+def rule_target(fn):
+    return {"Id": fn["name"], "Arn": {"Fn::GetAtt": [f"{logical(fn['name'])}Function", "Arn"]},
+            "RetryPolicy": {"MaximumRetryAttempts": 20, "MaximumEventAgeInSeconds": 86400},
+            "DeadLetterConfig": {"Arn": {"Fn::GetAtt": ["AsyncDeadLetterQueue", "Arn"]}}}
+
+
+def rule_permission(fn):
+    name = logical(fn["name"])
+    return {
+        "Type": "AWS::Lambda::Permission",
+        "Properties": {"Action": "lambda:InvokeFunction", "FunctionName": {"Ref": f"{name}Function"},
+                       "Principal": "events.amazonaws.com", "SourceArn": {"Fn::GetAtt": [f"{name}Rule", "Arn"]}},
+    }
+
+
+def reference_upload(fn):
+    """The bucket sends its events to EventBridge (the default bus); a rule there picks the
+    objects created under reference/ and invokes the function, with retries and the DLQ. (A
+    direct S3 notification would make the bucket depend on the function whose role names the
+    bucket: a cycle.)"""
+    name = logical(fn["name"])
+    return {
+        f"{name}Rule": {
+            "Type": "AWS::Events::Rule",
+            "Properties": {
+                "Description": "Reference data documents dropped under reference/ in the bucket",
+                "EventBusName": "default",
+                "EventPattern": fn["eventPattern"],
+                "Targets": [rule_target(fn)],
+            },
+        },
+        f"{name}Permission": rule_permission(fn),
+    }
 
 
 def email_feedback(fn):
@@ -77,23 +120,10 @@ def email_feedback(fn):
                 "EventBusName": "default",
                 "EventPattern": {"source": ["aws.ses"], "detail-type": ["Email Bounced", "Email Complaint Received"],
                                  "detail": {"mail": {"tags": {"ses:configuration-set": [{"Ref": "EmailConfigurationSet"}]}}}},
-                "Targets": [{"Id": fn["name"], "Arn": {"Fn::GetAtt": [f"{name}Function", "Arn"]},
-                             "RetryPolicy": {"MaximumRetryAttempts": 20, "MaximumEventAgeInSeconds": 86400},
-                             "DeadLetterConfig": {"Arn": {"Fn::GetAtt": ["AsyncDeadLetterQueue", "Arn"]}}}],
+                "Targets": [rule_target(fn)],
             },
         },
-        f"{name}Permission": {
-            "Type": "AWS::Lambda::Permission",
-            "Properties": {"Action": "lambda:InvokeFunction", "FunctionName": {"Ref": f"{name}Function"},
-                           "Principal": "events.amazonaws.com", "SourceArn": {"Fn::GetAtt": [f"{name}Rule", "Arn"]}},
-        },
-        "AsyncDeadLetterQueuePolicy": {
-            "Type": "AWS::SQS::QueuePolicy",
-            "Properties": {"Queues": [{"Ref": "AsyncDeadLetterQueue"}], "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
-                "Resource": {"Fn::GetAtt": ["AsyncDeadLetterQueue", "Arn"]},
-                "Condition": {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [f"{name}Rule", "Arn"]}}}}]}},
-        },
+        f"{name}Permission": rule_permission(fn),
     }
 
 
@@ -138,8 +168,11 @@ def role(fn):
                          {"Fn::Sub": "${ClaimsTable.Arn}/index/*"}],
         })
     if "poe" in ports:
-        statements.append({"Effect": "Allow", "Action": poe_actions(fn),
-                           "Resource": {"Fn::Sub": "${PoeBucket.Arn}/claims/*"}})
+        statements += poe_statements(fn)
+    if "reference" in fn["poe"]:
+        statements.append({"Effect": "Allow", "Action": ["s3:ListBucket"],
+                           "Resource": {"Fn::GetAtt": ["PoeBucket", "Arn"]},
+                           "Condition": {"StringLike": {"s3:prefix": ["reference/*"]}}})
     if "read" in fn["poe"]:
         # Without list permission S3 answers HeadObject on a missing key with 403, not 404:
         # a PoE never uploaded would look like a failure, not "not uploaded". Listing is
@@ -276,6 +309,8 @@ def template():
             resources.update(email_feedback(fn))
         if fn["trigger"] == "outboxStream":
             resources.update(outbox_stream(fn))
+        if fn["trigger"] == "referenceUpload":
+            resources.update(reference_upload(fn))
         resources[f"{logical(crate)}Errors"] = {
             "Type": "AWS::CloudWatch::Alarm",
             "Properties": {
@@ -318,6 +353,8 @@ def template():
                 "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
                 "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
                 "VersioningConfiguration": {"Status": "Enabled"},
+                # Object Created events reach EventBridge (import-reference-data's rule).
+                "NotificationConfiguration": {"EventBridgeConfiguration": {"EventBridgeEnabled": True}},
                 "CorsConfiguration": {"CorsRules": [{
                     "AllowedOrigins": [{"Ref": "PortalOrigin"}], "AllowedMethods": ["PUT", "GET"],
                     "AllowedHeaders": ["content-type", "content-length", "x-amz-checksum-sha256", "x-amz-tagging", "x-amz-sdk-checksum-algorithm"],
@@ -349,6 +386,16 @@ def template():
         "DeadlineScheduleGroup": {"Type": "AWS::Scheduler::ScheduleGroup", "Properties": {"Name": {"Fn::Sub": "${NamePrefix}cpor-deadlines"}}},
         "SchedulerDeadLetterQueue": {"Type": "AWS::SQS::Queue", "Properties": {"MessageRetentionPeriod": 1209600, "SqsManagedSseEnabled": True}},
         "AsyncDeadLetterQueue": {"Type": "AWS::SQS::Queue", "Properties": {"MessageRetentionPeriod": 1209600, "SqsManagedSseEnabled": True}},
+        # The rules that invoke functions may send what they give up on to the queue.
+        "AsyncDeadLetterQueuePolicy": {
+            "Type": "AWS::SQS::QueuePolicy",
+            "Properties": {"Queues": [{"Ref": "AsyncDeadLetterQueue"}], "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
+                "Resource": {"Fn::GetAtt": ["AsyncDeadLetterQueue", "Arn"]},
+                "Condition": {"ArnEquals": {"aws:SourceArn": [
+                    {"Fn::GetAtt": [f"{logical(fn['name'])}Rule", "Arn"]}
+                    for fn in MANIFEST if fn["trigger"] in RULE_TRIGGERS]}}}]}},
+        },
         "SchedulerDeadLetterQueuePolicy": {
             "Type": "AWS::SQS::QueuePolicy",
             "Properties": {"Queues": [{"Ref": "SchedulerDeadLetterQueue"}], "PolicyDocument": {"Version": "2012-10-17", "Statement": [{

@@ -19,6 +19,10 @@ and the outbox's delivery skips them as it skips any duplicate record. Stream re
 iterators are not kept for `/moto-api/data.json` (which would otherwise grow with every poll),
 and an iterator is forgotten once read (the local stack's poller reads each once).
 
+S3 sends "Object Created" events to EventBridge with a fixed `sequencer`; S3's increases with
+every write to a key, and the reference data import orders documents by it, so here each event
+gets the next value of a counter (16 hex digits, as S3's look).
+
 `GET /_cpor/emails` lists the emails SES captured — `[{to, subject, body}]` — without
 serialising every other resource as `/moto-api/data.json` does.
 """
@@ -30,6 +34,11 @@ import threading
 from moto.dynamodb.models.table import StreamRecord, Table
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
 from moto.ses.models import ses_backends
+import itertools
+import uuid
+
+import moto.s3.notifications as s3_notifications
+from moto.core.utils import unix_time
 
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -70,6 +79,35 @@ def _get_records_once(self, iterator_arn, limit):
 
 
 DynamoDBStreamsBackend.get_records = _get_records_once
+
+
+_sequencer = itertools.count(1)
+
+
+def _send_s3_event_in_order(account_id, bucket, event_name, key):
+    """moto's S3 → EventBridge notification, with an increasing sequencer."""
+    from moto.events.models import events_backends
+
+    event = {
+        "version": "0", "id": str(uuid.uuid4()), "detail-type": s3_notifications._detail_type(event_name),
+        "source": "aws.s3", "account": account_id,
+        # a Unix time here: moto's rule targets write it out in ISO form
+        "time": unix_time(),
+        "region": bucket.region_name, "resources": [bucket.arn],
+        "detail": {
+            "version": "0", "bucket": {"name": bucket.name},
+            "object": {"key": key.name, "size": key.size, "etag": key.etag.replace('"', ""),
+                       "version-id": key.version_id, "sequencer": f"{next(_sequencer):016X}"},
+            "request-id": str(uuid.uuid4()), "requester": account_id,
+            "source-ip-address": "127.0.0.1", "reason": event_name.split(":")[1],
+        },
+    }
+    for bus in events_backends[account_id][bucket.region_name].event_buses.values():
+        for rule in bus.rules.values():
+            rule.send_to_targets(event, transform_input=False)
+
+
+s3_notifications._send_event_bridge_message = _send_s3_event_in_order
 
 
 def sent_emails(start_response):

@@ -65,6 +65,11 @@ async fn every_sample_event_gets_the_status_its_name_says() {
                     .await
                     .map(|_| ()),
             ),
+            "import-reference-data" => Some(
+                import_reference_data::import(&s.run.import_app, &value)
+                    .await
+                    .map(|_| ()),
+            ),
             // Read as the runtime reads it; handled means no record for Lambda to retry.
             "deliver-outbox" => Some(
                 match serde_json::from_value::<aws_lambda_events::event::dynamodb::Event>(

@@ -3,6 +3,7 @@
 //! outcome with a consistent history, and retries that must not act twice. Each test prints
 //! what it tried; the figures go in the issue note.
 
+use crate::helpers::mci::{dataset, registration};
 use crate::helpers::{ORG_A, ORG_B, Stack, customer_email, mws_body, stack, unique_tenant};
 use cpor::domain::Actor;
 use cpor::http::identity::from_claims;
@@ -28,11 +29,39 @@ fn actor_for(role: &str, org: &str) -> Actor {
     from_claims(&claims).expect("identity")
 }
 
-/// A request for a route on claim `id` (with PoE `poe`), with a body that parses.
-fn request_for(method: &str, path: &str, id: &str, poe: &str) -> (String, Option<Value>) {
-    let p = path.replace("{id}", id).replace("{poeId}", poe);
+/// A request for a route on claim `id` (with PoE `poe`), with a body that parses; `org` and
+/// `tenant` name the caller's organisation and a customer for the MCI engagement routes.
+fn request_for(
+    method: &str,
+    path: &str,
+    id: &str,
+    poe: &str,
+    org: &str,
+    tenant: &str,
+) -> (String, Option<Value>) {
+    let engagement = if path.ends_with("/quote") {
+        "azure-migrate"
+    } else {
+        "mw-usage"
+    };
+    let p = path
+        .replace("{id}", id)
+        .replace("{poeId}", poe)
+        .replace("{engagementId}", engagement);
     let body = match (method, path) {
         ("POST", "/claims") => Some(mws_body(ORG_A, &unique_tenant(), "x@y.example")),
+        ("POST", "/engagements/eligibility") => Some(
+            json!({"identifierType": "tenant_id", "value": tenant, "partnerLocationId": format!("{org}001")}),
+        ),
+        ("POST", "/engagements/{engagementId}/quote") => Some(
+            json!({"identifierType": "msx_opportunity_id", "value": "7-3KX9Q2ZP1", "plannedHours": 10}),
+        ),
+        ("POST", "/engagement-claims") => {
+            Some(registration(org, "tenant_id", tenant, &["mw-usage"]))
+        }
+        ("PATCH", "/engagement-claims/{id}") => {
+            Some(json!({"customerContact": {"name": "Ana", "email": "ana@contoso.com"}}))
+        }
         ("PATCH", _) => Some(json!({"name": "Renamed by the matrix test"})),
         ("POST", "/claims/{id}/poe") => Some(
             json!({"fileName": "a.pdf", "contentType": "application/pdf", "sizeBytes": 10, "sha256": "00".repeat(32)}),
@@ -48,10 +77,10 @@ fn request_for(method: &str, path: &str, id: &str, poe: &str) -> (String, Option
         ("POST", "/claims/{id}/dispute") => Some(json!({"justification": "matrix"})),
         _ => None,
     };
-    let p = if method == "GET" && path == "/claims" {
-        format!("{p}?status=draft")
-    } else {
-        p
+    let p = match (method, path) {
+        ("GET", "/claims") => format!("{p}?status=draft"),
+        ("GET", "/engagements/{engagementId}/customers") => format!("{p}?tab=eligible"),
+        _ => p,
     };
     (p, body)
 }
@@ -65,25 +94,56 @@ async fn matrix_case(
     own: bool,
 ) -> (bool, bool, u16, String) {
     let cap = route.capability.expect("a capability");
-    // a fresh claim of organisation A for each case, so no case sees another's change
     let admin = s.admin(ORG_A);
-    let c = s
-        .create(
-            &admin,
-            &mws_body(ORG_A, &unique_tenant(), &customer_email()),
-        )
-        .await;
-    let id = c["id"].as_str().expect("id").to_owned();
-    let poe = s.upload_poe(&admin, &id, b"%PDF matrix").await;
     let org = if own { ORG_A } else { ORG_B };
     let token = if role == "reviewer" {
         s.reviewer()
     } else {
         s.partner(org, role)
     };
-    let (path, body) = request_for(route.method, route.path, &id, &poe);
+    // MCI engagement routes: a fresh engagement claim of organisation A (a fresh customer from
+    // the pool each time, under a cap of one), or the organisation-free catalogue routes
+    let engagement = route.path.starts_with("/engagement");
+    let tenant = next_tenant();
+    let (id, poe, etag_path) = if engagement {
+        let id = if route.path.contains("{id}") {
+            let r = s
+                .call(
+                    "POST",
+                    "/engagement-claims",
+                    Some(&admin),
+                    Some(&registration(
+                        ORG_A,
+                        "tenant_id",
+                        &next_tenant(),
+                        &["mw-usage"],
+                    )),
+                    &[],
+                )
+                .await;
+            assert_eq!(r.status, 201, "{}", r.text());
+            r.json()["claims"][0]["id"].as_str().expect("id").to_owned()
+        } else {
+            String::new()
+        };
+        let etag_path = format!("/engagement-claims/{id}");
+        (id, String::new(), etag_path)
+    } else {
+        // a fresh claim of organisation A for each case, so no case sees another's change
+        let c = s
+            .create(
+                &admin,
+                &mws_body(ORG_A, &unique_tenant(), &customer_email()),
+            )
+            .await;
+        let id = c["id"].as_str().expect("id").to_owned();
+        let poe = s.upload_poe(&admin, &id, b"%PDF matrix").await;
+        let etag_path = format!("/claims/{id}");
+        (id, poe, etag_path)
+    };
+    let (path, body) = request_for(route.method, route.path, &id, &poe, org, &tenant);
     let etag = s
-        .get(&admin, &id)
+        .call("GET", &etag_path, Some(&admin), None, &[])
         .await
         .header("etag")
         .unwrap_or("\"0\"")
@@ -104,7 +164,10 @@ async fn matrix_case(
         path,
         r.text()
     );
-    let creates_own = route.function == "create-claim" || route.function == "list-claims";
+    // routes on no claim of anyone's: creating, listing, the engagement catalogue routes
+    let creates_own = route.function == "create-claim"
+        || route.function == "list-claims"
+        || (engagement && !route.path.contains("{id}"));
     if !own && role != "reviewer" && !creates_own {
         assert_eq!(
             r.status, 404,
@@ -122,9 +185,30 @@ async fn matrix_case(
     )
 }
 
+/// Customers eligible for `mw-usage` (cap one each): one per registration the matrix makes.
+static TENANT_POOL: std::sync::LazyLock<Vec<String>> =
+    std::sync::LazyLock::new(|| (0..160).map(|_| unique_tenant()).collect());
+static NEXT_TENANT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn next_tenant() -> String {
+    let i = NEXT_TENANT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    TENANT_POOL[i % TENANT_POOL.len()].clone()
+}
+
+/// The matrix's reference data: every pooled customer eligible for `mw-usage`.
+async fn with_pool(s: &Stack) {
+    let records = TENANT_POOL
+        .iter()
+        .map(|t| json!({"identifierType": "tenant_id", "value": t, "eligibility": {"mw-usage": "eligible"}}))
+        .collect();
+    let result = s.import_reference(&dataset(records)).await;
+    assert_eq!(result["outcome"], "imported", "{result}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_route_every_role_own_and_other_organisation_follows_the_matrix() {
     let s = std::sync::Arc::new(stack().await);
+    with_pool(&s).await;
     let mut cases = Vec::new();
     for route in ROUTES
         .iter()
@@ -397,13 +481,16 @@ async fn every_route_refuses_bad_bodies_with_a_named_field_and_stores_nothing() 
         .iter()
         .filter(|r| r.auth == Auth::Jwt && (r.method == "POST" || r.method == "PATCH"))
     {
-        let path = route.path.replace("{id}", &id);
+        let path = route
+            .path
+            .replace("{id}", &id)
+            .replace("{engagementId}", "mw-usage");
         let mut base = vec![
             auth.clone(),
             ("if-match".to_owned(), format!("\"{version}\"")),
         ];
         // routes without a body still refuse garbage where they read one
-        let (_, valid) = request_for(route.method, route.path, &id, "x");
+        let (_, valid) = request_for(route.method, route.path, &id, "x", ORG_A, &unique_tenant());
         let Some(valid) = valid else { continue };
         let cases: Vec<BadBody> = vec![
             (

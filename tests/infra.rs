@@ -247,20 +247,23 @@ fn every_role_grants_exactly_what_its_manifest_row_says() {
                             resource.contains("ClaimsTable"),
                             "{name}: DynamoDB beyond the table: {resource}"
                         );
-                        f.uses(Port::Store)
-                            && (["dynamodb:GetItem", "dynamodb:Query"].contains(&a.as_str())
-                                || f.writes)
+                        f.uses(Port::Store) && (DDB_READS.contains(&a.as_str()) || f.writes)
                     }
                     "s3" if a == "s3:ListBucket" => {
-                        // the bucket itself, only under claims/, only where objects are read
-                        f.poe.contains(&PoeUse::Read)
-                            && resource.contains("PoeBucket")
+                        // the bucket itself, only under the prefix whose objects it reads
+                        let prefix = &s["Condition"]["StringLike"]["s3:prefix"];
+                        resource.contains("PoeBucket")
                             && !resource.contains("/claims/")
-                            && s["Condition"]["StringLike"]["s3:prefix"] == json!(["claims/*"])
+                            && ((f.poe.contains(&PoeUse::Read) && *prefix == json!(["claims/*"]))
+                                || (f.poe.contains(&PoeUse::Reference)
+                                    && *prefix == json!(["reference/*"])))
                     }
                     "s3" => {
                         resource.contains("PoeBucket")
-                            && f.poe.iter().any(|u| poe_actions(*u).contains(&a.as_str()))
+                            && f.poe.iter().any(|u| {
+                                poe_actions(*u).contains(&a.as_str())
+                                    && resource.contains(poe_prefix(*u))
+                            })
                     }
                     "ses" => f.uses(Port::Mail) && a == "ses:SendEmail",
                     "scheduler" => f.uses(Port::Schedules),
@@ -289,7 +292,7 @@ fn every_role_grants_exactly_what_its_manifest_row_says() {
         // ... and everything it needs: a port without its permission fails on AWS only.
         let mut needed: Vec<&str> = Vec::new();
         if f.uses(Port::Store) {
-            needed.extend(["dynamodb:GetItem", "dynamodb:Query"]);
+            needed.extend(DDB_READS);
         }
         if f.writes {
             // TransactWriteItems is authorised action by action
@@ -300,9 +303,13 @@ fn every_role_grants_exactly_what_its_manifest_row_says() {
             ]);
             needed.push("dynamodb:ConditionCheckItem");
         }
+        if f.poe.contains(&PoeUse::Reference) {
+            // a dataset is written in batches
+            needed.push("dynamodb:BatchWriteItem");
+        }
         needed.extend(f.poe.iter().flat_map(|u| poe_actions(*u)));
-        if f.poe.contains(&PoeUse::Read) {
-            // a missing object must answer 404, not 403 (HeadObject at submit)
+        if f.poe.contains(&PoeUse::Read) || f.poe.contains(&PoeUse::Reference) {
+            // a missing object must answer 404, not 403 (HeadObject at submit, GetObject)
             needed.push("s3:ListBucket");
         }
         if f.uses(Port::Mail) {
@@ -415,10 +422,25 @@ fn api_functions_commit_and_answer_and_the_stream_delivers() {
 fn poe_actions(u: PoeUse) -> &'static [&'static str] {
     match u {
         PoeUse::Upload => &["s3:PutObject", "s3:PutObjectTagging"],
-        PoeUse::Read => &["s3:GetObject"],
+        PoeUse::Read | PoeUse::Reference => &["s3:GetObject"],
         PoeUse::Tag => &["s3:PutObjectTagging"],
     }
 }
+
+/// Where in the bucket each use applies.
+fn poe_prefix(u: PoeUse) -> &'static str {
+    match u {
+        PoeUse::Reference => "/reference/*",
+        _ => "/claims/*",
+    }
+}
+
+/// What every function with the table may do: read items, batches of items, query.
+const DDB_READS: [&str; 3] = [
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+];
 
 #[test]
 fn data_is_protected() {
@@ -480,6 +502,7 @@ fn ses_reports_reach_the_email_feedback_function_and_nothing_else() {
     let rules: Vec<&Value> = resources
         .values()
         .filter(|r| r["Type"] == "AWS::Events::Rule")
+        .filter(|r| r["Properties"]["EventPattern"]["source"] == json!(["aws.ses"]))
         .collect();
     assert_eq!(rules.len(), 1);
     let rule = &rules[0]["Properties"];
@@ -502,10 +525,7 @@ fn ses_reports_reach_the_email_feedback_function_and_nothing_else() {
             .contains("AsyncDeadLetterQueue")
     );
     // only that rule may invoke it
-    let permission = resources
-        .values()
-        .find(|r| r["Type"] == "AWS::Lambda::Permission")
-        .expect("a permission");
+    let permission = &resources["EmailFeedbackPermission"];
     assert_eq!(
         permission["Properties"]["Principal"],
         "events.amazonaws.com"
@@ -514,5 +534,63 @@ fn ses_reports_reach_the_email_feedback_function_and_nothing_else() {
         permission["Properties"]["SourceArn"]
             .to_string()
             .contains("Rule")
+    );
+}
+
+#[test]
+fn reference_uploads_reach_the_import_function_through_the_default_bus_and_nothing_else() {
+    let t = template();
+    let r = &t["Resources"];
+    let imports: Vec<&Function> = FUNCTIONS
+        .iter()
+        .filter(|f| f.trigger == Trigger::ReferenceUpload)
+        .collect();
+    assert_eq!(imports.len(), 1);
+    // the bucket sends its events to EventBridge
+    assert_eq!(
+        r["PoeBucket"]["Properties"]["NotificationConfiguration"]["EventBridgeConfiguration"]["EventBridgeEnabled"],
+        true
+    );
+    // a rule on the default bus with the manifest's pattern: objects created under reference/
+    // in this bucket only
+    let rule = &r["ImportReferenceDataRule"]["Properties"];
+    assert_eq!(rule["EventBusName"], "default");
+    assert_eq!(
+        rule["EventPattern"],
+        serde_json::to_value(cpor::functions::reference_upload_pattern(
+            json!({"Ref": "PoeBucket"})
+        ))
+        .expect("a pattern")
+    );
+    let target = &rule["Targets"][0];
+    assert!(
+        target["Arn"]
+            .to_string()
+            .contains("ImportReferenceDataFunction")
+    );
+    assert!(
+        target["DeadLetterConfig"]["Arn"]
+            .to_string()
+            .contains("AsyncDeadLetterQueue")
+    );
+    assert_eq!(
+        r["ImportReferenceDataPermission"]["Properties"]["SourceArn"],
+        json!({"Fn::GetAtt": ["ImportReferenceDataRule", "Arn"]})
+    );
+    // both rules may send what they give up on to the dead-letter queue, nobody else
+    let sources = &r["AsyncDeadLetterQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+        ["Condition"]["ArnEquals"]["aws:SourceArn"];
+    assert_eq!(
+        sources,
+        &json!([
+            {"Fn::GetAtt": ["EmailFeedbackRule", "Arn"]},
+            {"Fn::GetAtt": ["ImportReferenceDataRule", "Arn"]}
+        ])
+    );
+    // the function reads documents under reference/ and nothing else of the bucket
+    let role = r["ImportReferenceDataRole"].to_string();
+    assert!(
+        role.contains("${PoeBucket.Arn}/reference/*") && !role.contains("/claims/"),
+        "{role}"
     );
 }

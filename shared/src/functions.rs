@@ -57,6 +57,8 @@ pub enum PoeUse {
     Read,
     /// Tags uploads `attached` once their claim relies on them.
     Tag,
+    /// Reads the reference data documents dropped under `reference/`.
+    Reference,
 }
 
 /// Which token keys (`CPOR_TOKEN_KEYS`) a function needs.
@@ -84,12 +86,18 @@ pub enum Trigger {
     /// The table's stream: an event source mapping filtered to new outbox entries
     /// ([`OUTBOX_STREAM`]), with partial batch responses and an on-failure queue.
     OutboxStream,
+    /// The bucket's "Object Created" events under `reference/`, sent to EventBridge (the
+    /// default bus), a rule on it (asynchronous invocation, with a dead-letter queue).
+    ReferenceUpload,
 }
 
 impl Trigger {
     /// Invoked asynchronously: retried, with a dead-letter queue it may write to.
     pub fn is_async(self) -> bool {
-        matches!(self, Self::Schedule | Self::EmailFeedback)
+        matches!(
+            self,
+            Self::Schedule | Self::EmailFeedback | Self::ReferenceUpload
+        )
     }
 }
 
@@ -120,6 +128,56 @@ pub const OUTBOX_STREAM: StreamSource = StreamSource {
     maximum_record_age_seconds: 600,
     bisect_batch_on_function_error: true,
 };
+
+/// Where reference data documents are dropped in the bucket.
+pub const REFERENCE_PREFIX: &str = "reference/";
+
+/// The EventBridge pattern of `import-reference-data`'s rule on the default bus: the bucket's
+/// "Object Created" events under [`REFERENCE_PREFIX`] (the template and the local stack use
+/// it). A struct, so it serialises in one field order whatever `serde_json`'s map features.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventPattern<B> {
+    source: [&'static str; 1],
+    #[serde(rename = "detail-type")]
+    detail_type: [&'static str; 1],
+    detail: PatternDetail<B>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct PatternDetail<B> {
+    bucket: BucketName<B>,
+    object: ObjectKey,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct BucketName<B> {
+    name: [B; 1],
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct ObjectKey {
+    key: [KeyPrefix; 1],
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct KeyPrefix {
+    prefix: &'static str,
+}
+
+pub fn reference_upload_pattern<B: Serialize>(bucket: B) -> EventPattern<B> {
+    EventPattern {
+        source: ["aws.s3"],
+        detail_type: ["Object Created"],
+        detail: PatternDetail {
+            bucket: BucketName { name: [bucket] },
+            object: ObjectKey {
+                key: [KeyPrefix {
+                    prefix: REFERENCE_PREFIX,
+                }],
+            },
+        },
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -207,6 +265,14 @@ pub const FUNCTIONS: &[Function] = &[
     http("get-engagement-claim", STORE, false, &[], Keys::None),
     http("get-engagement-history", STORE, false, &[], Keys::None),
     http("get-history", STORE, false, &[], Keys::None),
+    Function {
+        name: "import-reference-data",
+        trigger: Trigger::ReferenceUpload,
+        ports: &[Store, Poe],
+        writes: true,
+        poe: &[PoeUse::Reference],
+        keys: Keys::None,
+    },
     http("list-claims", STORE, false, &[], Ring),
     http("list-engagement-customers", STORE, false, &[], Ring),
     http("list-engagements", STORE, false, &[], Keys::None),
@@ -281,6 +347,13 @@ const fn same(a: &str, b: &str) -> bool {
     true
 }
 
+/// `{"Ref": "PoeBucket"}`: the bucket, as the template names it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PoeBucketRef {
+    #[serde(rename = "Ref")]
+    r#ref: &'static str,
+}
+
 /// The manifest as JSON for the deployment template (`infra/functions.json`).
 pub fn manifest_json() -> String {
     #[derive(Serialize)]
@@ -291,6 +364,9 @@ pub fn manifest_json() -> String {
         routes: Vec<JsonRoute>,
         #[serde(skip_serializing_if = "Option::is_none")]
         stream: Option<StreamSource>,
+        /// The rule's event pattern, the bucket named by the template's `PoeBucket`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        event_pattern: Option<EventPattern<PoeBucketRef>>,
     }
     #[derive(Serialize)]
     struct JsonRoute {
@@ -311,6 +387,8 @@ pub fn manifest_json() -> String {
                 })
                 .collect(),
             stream: (f.trigger == Trigger::OutboxStream).then_some(OUTBOX_STREAM),
+            event_pattern: (f.trigger == Trigger::ReferenceUpload)
+                .then(|| reference_upload_pattern(PoeBucketRef { r#ref: "PoeBucket" })),
         })
         .collect();
     let mut out = serde_json::to_string_pretty(&rows).unwrap_or_default();

@@ -413,6 +413,15 @@ pub struct ObjectMeta {
     pub sha256_b64: Option<String>,
 }
 
+/// Why an object could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("the object is larger than {max_bytes} bytes")]
+    TooLarge { max_bytes: u64 },
+    #[error(transparent)]
+    Unavailable(#[from] Unavailable),
+}
+
 /// A presigned request for a browser or client to perform.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PresignedRequest {
@@ -457,6 +466,14 @@ pub trait PoeStorage: Send + Sync {
     /// uploads never attached (tag `cpor-upload=pending`, set by the presigned PUT) spares it.
     /// A missing object is success (nothing to keep).
     fn mark_attached(&self, key: &str) -> impl Future<Output = Result<(), Unavailable>> + Send;
+
+    /// An object's bytes (`None`: no such object), refusing one larger than `max_bytes` — the
+    /// reference data documents dropped under `reference/`.
+    fn read(
+        &self,
+        key: &str,
+        max_bytes: u64,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, ReadError>> + Send;
 
     /// `false` for [`Unwired`]: attaching is handed to the sweep.
     fn wired(&self) -> bool {
@@ -578,6 +595,9 @@ impl PoeStorage for Unwired {
     }
     async fn mark_attached(&self, _: &str) -> Result<(), Unavailable> {
         Err(unwired("poe storage"))
+    }
+    async fn read(&self, _: &str, _: u64) -> Result<Option<Vec<u8>>, ReadError> {
+        Err(unwired("poe storage").into())
     }
     fn wired(&self) -> bool {
         false

@@ -334,7 +334,7 @@ mod tests {
     #[test]
     fn every_function_is_named_once() {
         let f = functions();
-        assert_eq!(f.len(), 29);
+        assert_eq!(f.len(), 30);
         assert!(f.contains(&"deadline-sweep") && f.contains(&"deliver-outbox"));
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod aws;
 pub mod http;
+pub mod mci;
 pub mod moto;
 pub mod schemas;
 pub mod stack;

@@ -326,4 +326,30 @@ impl Stack {
             })
             .collect()
     }
+
+    /// Drops a reference data document into the stack's bucket under `reference/` and waits
+    /// (bounded) for `import-reference-data` to report on it: the bucket's event reaches it
+    /// through EventBridge's rule, as deployed. Returns the report's `result`.
+    pub async fn import_reference(&self, document: &[u8]) -> Value {
+        let key = format!("reference/{}.json", uuid::Uuid::new_v4().simple());
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&self.run.config)
+                .force_path_style(true)
+                .build(),
+        );
+        s3.put_object()
+            .bucket(&self.run.names.bucket)
+            .key(&key)
+            .body(document.to_vec().into())
+            .send()
+            .await
+            .expect("put reference document");
+        let report = self
+            .run
+            .imports
+            .of(&key, std::time::Duration::from_secs(20))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        report["result"].clone()
+    }
 }

@@ -23,9 +23,10 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
     let actor = http::actor(req)?;
     let id = http::claim_id(req)?;
     let patch: ContactsPatch = http::json_body(req)?;
+    let change = patch.parse().map_err(cpor::app::Failure::from)?;
     let now = http::now(req);
     http::engagements::run_change(app, req, &actor, id, |c| {
-        c.update_contacts(&actor, &patch, now)
+        c.update_contacts(&actor, &change, now)
     })
     .await
 }

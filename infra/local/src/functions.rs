@@ -108,6 +108,18 @@ pub fn deliver<F: Fn(&str) -> Option<String>>(
     )
 }
 
+/// The app `import-reference-data` runs with.
+pub fn import<F: Fn(&str) -> Option<String>>(
+    config: &aws_config::SdkConfig,
+    settings: &Settings<F>,
+) -> Result<crate::reference::ImportApp, ConfigError> {
+    wiring::app_of::<import_reference_data::Wired, _>(
+        Function::named(import_reference_data::NAME),
+        config,
+        settings,
+    )
+}
+
 /// The app `email-feedback` runs with.
 pub fn feedback<F: Fn(&str) -> Option<String>>(
     config: &aws_config::SdkConfig,
@@ -135,6 +147,10 @@ pub fn wired_ports() -> Vec<(&'static str, Vec<Port>)> {
         (
             deliver_outbox::NAME,
             wiring::ports::<deliver_outbox::Wired>(),
+        ),
+        (
+            import_reference_data::NAME,
+            wiring::ports::<import_reference_data::Wired>(),
         ),
     ];
     macro_rules! ports {

@@ -8,6 +8,7 @@ pub mod gateway;
 pub mod jwt;
 pub mod moto;
 pub mod provision;
+pub mod reference;
 pub mod stream;
 
 use cpor::settings::Settings;
@@ -50,6 +51,10 @@ pub struct Running {
     pub deliver_app: Arc<stream::DeliverApp>,
     /// How far the stream poller has got.
     pub stream: stream::Progress,
+    /// `import-reference-data`'s app, fed by the rule on the default bus (via its queue).
+    pub import_app: Arc<reference::ImportApp>,
+    /// What the reference data imports did.
+    pub imports: reference::Imports,
     pub jwt_key: Vec<u8>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -109,6 +114,7 @@ pub fn jwt_key() -> Vec<u8> {
 pub async fn start(opts: Options) -> Result<Running, String> {
     let config = cpor::aws::emulator_config(&opts.endpoint).await;
     let events_queue_url = provision::provision(&config, &opts.names).await?;
+    let reference_queue_url = provision::provision_reference(&config, &opts.names).await?;
     let listener = TcpListener::bind(opts.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", opts.listen))?;
@@ -131,9 +137,12 @@ pub async fn start(opts: Options) -> Result<Running, String> {
         opts.stream_every,
     )
     .await?;
+    let import_app = Arc::new(functions::import(&config, &s).map_err(|e| e.to_string())?);
+    let (importer, imports) = reference::start(&config, reference_queue_url, import_app.clone());
     let mut tasks = vec![
         tokio::spawn(gateway::serve(listener, gateway.clone())),
         poller,
+        importer,
     ];
     if let Some(every) = opts.sweep_every {
         let app = sweep_app.clone();
@@ -161,6 +170,8 @@ pub async fn start(opts: Options) -> Result<Running, String> {
         feedback_app,
         deliver_app,
         stream,
+        import_app,
+        imports,
         jwt_key,
         tasks,
     })

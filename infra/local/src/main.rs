@@ -7,7 +7,10 @@
 //!   [--locations a,b] [--sub <user>]` prints a token for it (`--role reviewer` for a reviewer);
 //! - `cpor-local sweep --at <RFC 3339>` runs the deadline sweep as of that instant;
 //! - `cpor-local feedback --file <SES event> [--claim <id>]` hands an SES bounce or complaint
-//!   report to `email-feedback`, as the rule on the default bus would.
+//!   report to `email-feedback`, as the rule on the default bus would;
+//! - `cpor-local import-reference --file <JSON>` drops an MCI reference data document into the
+//!   running stack's bucket under `reference/` and waits until it is the current dataset
+//!   (`serve` drops the sample, `infra/local/reference-data.json`, when it starts).
 
 use cpor_local::{jwt, moto, provision::Names};
 use std::time::Duration;
@@ -116,8 +119,104 @@ Ctrl-C stops everything.",
         group = names.schedule_group,
         sender = names.sender,
     );
+    let sample = include_bytes!("../reference-data.json");
+    put_reference(
+        &running.config,
+        &names,
+        "reference/sample.json",
+        sample.to_vec(),
+    )
+    .await?;
+    match running
+        .imports
+        .of("reference/sample.json", Duration::from_secs(30))
+        .await
+    {
+        Ok(report) => println!(
+            "  MCI reference data     the sample imported: {}",
+            report["result"]
+        ),
+        Err(e) => eprintln!("  MCI reference data     the sample was not imported: {e}"),
+    }
     tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// Puts a reference data document in the bucket, where the bucket's events pick it up.
+async fn put_reference(
+    config: &aws_config::SdkConfig,
+    names: &Names,
+    key: &str,
+    bytes: Vec<u8>,
+) -> Result<(), String> {
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(true)
+            .build(),
+    );
+    s3.put_object()
+        .bucket(&names.bucket)
+        .key(key)
+        .content_type("application/json")
+        .body(bytes.into())
+        .send()
+        .await
+        .map_err(|e| format!("put {key}: {e:?}"))?;
+    Ok(())
+}
+
+/// `make import-reference FILE=…`: checks the document here (every error by JSON path), drops
+/// it into the running stack's bucket and waits until the import made it current.
+async fn import_reference(args: &[String]) -> Result<(), String> {
+    use sha2::Digest as _;
+    let file = arg(args, "--file").ok_or("--file <reference data JSON> is required")?;
+    let bytes = std::fs::read(&file).map_err(|e| format!("{file}: {e}"))?;
+    if let Err(errors) = cpor::domain::engagement::ReferenceData::parse(&bytes) {
+        let list: Vec<String> = errors
+            .0
+            .iter()
+            .map(|e| format!("  {}: {}", e.field, e.message))
+            .collect();
+        return Err(format!(
+            "{file} is not valid reference data; nothing imported:\n{}",
+            list.join("\n")
+        ));
+    }
+    let name = std::path::Path::new(&file)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("reference.json")
+        .to_owned();
+    let key = format!(
+        "reference/{}-{name}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%S")
+    );
+    let (endpoint, _) = running_stack()?;
+    let config = cpor::aws::emulator_config(&endpoint).await;
+    let names = Names::local();
+    put_reference(&config, &names, &key, bytes.clone()).await?;
+    let want = cpor::domain::values::hex(&sha2::Sha256::digest(&bytes));
+    let store =
+        cpor::aws::dynamo::DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), &names.table);
+    for _ in 0..100 {
+        if store
+            .current_dataset_id()
+            .await
+            .map_err(|e| e.to_string())?
+            .as_deref()
+            == Some(want.as_str())
+        {
+            println!(
+                "imported {file} (s3://{}/{key}); it is the current reference data",
+                names.bucket
+            );
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!(
+        "{key} was not imported within 10 s: is `make run` running? Its log says why"
+    ))
 }
 
 /// The running stack's emulator endpoint and API base URL (`make run`'s defaults).
@@ -186,8 +285,9 @@ async fn main() {
         Some("token") => token(&args),
         Some("sweep") => sweep(&args).await,
         Some("feedback") => feedback(&args).await,
+        Some("import-reference") => import_reference(&args).await,
         Some(other) => Err(format!(
-            "unknown command {other}; use serve, token, sweep or feedback"
+            "unknown command {other}; use serve, token, sweep, feedback or import-reference"
         )),
     };
     if let Err(e) = result {

@@ -1,6 +1,8 @@
 //! The local resources, created idempotently on moto: the table and its indexes, the PoE
 //! bucket, the sender identity and configuration set, the event bus with a rule copying every
-//! event to a queue (so events can be read back), and the schedule group.
+//! event to a queue (so events can be read back), and the schedule group; and the path of a
+//! reference data upload: the bucket's events to EventBridge, a rule on the default bus for
+//! objects created under `reference/` (the template's), a queue the local stack reads it from.
 
 use aws_config::SdkConfig;
 use cpor::aws::dynamo::DynamoStore;
@@ -16,6 +18,9 @@ pub struct Names {
     pub configuration_set: String,
     pub bus: String,
     pub events_queue: String,
+    /// Where the default bus's rule for reference data uploads sends them (see
+    /// [`provision_reference`]).
+    pub reference_queue: String,
     pub schedule_group: String,
 }
 
@@ -40,6 +45,7 @@ impl Names {
             configuration_set: p.to_owned(),
             bus: p.to_owned(),
             events_queue: format!("{p}-events"),
+            reference_queue: format!("{p}-reference"),
             schedule_group: p.to_owned(),
         }
     }
@@ -151,5 +157,77 @@ pub async fn provision(config: &SdkConfig, names: &Names) -> Result<String, Stri
         .send()
         .await
         .map_err(|e| format!("targets: {e:?}"))?;
+    Ok(queue_url)
+}
+
+/// Sends the bucket's "Object Created" events under the reference prefix to a queue, as the
+/// template's rule sends them to `import-reference-data`: the bucket's EventBridge
+/// notifications on, a rule on the default bus with the template's pattern. Returns the
+/// queue URL.
+pub async fn provision_reference(config: &SdkConfig, names: &Names) -> Result<String, String> {
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(true)
+            .build(),
+    );
+    let notifications = aws_sdk_s3::types::NotificationConfiguration::builder()
+        .event_bridge_configuration(aws_sdk_s3::types::EventBridgeConfiguration::builder().build())
+        .build();
+    s3.put_bucket_notification_configuration()
+        .bucket(&names.bucket)
+        .notification_configuration(notifications)
+        .send()
+        .await
+        .map_err(|e| format!("bucket notifications: {e:?}"))?;
+    let sqs = aws_sdk_sqs::Client::new(config);
+    let queue_url = sqs
+        .create_queue()
+        .queue_name(&names.reference_queue)
+        .attributes(
+            aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout,
+            "10",
+        )
+        .send()
+        .await
+        .map_err(|e| format!("reference queue: {e:?}"))?
+        .queue_url()
+        .unwrap_or_default()
+        .to_owned();
+    let arn_attr = aws_sdk_sqs::types::QueueAttributeName::QueueArn;
+    let queue_arn = sqs
+        .get_queue_attributes()
+        .queue_url(&queue_url)
+        .attribute_names(arn_attr.clone())
+        .send()
+        .await
+        .map_err(|e| format!("reference queue arn: {e:?}"))?
+        .attributes()
+        .and_then(|a| a.get(&arn_attr))
+        .cloned()
+        .unwrap_or_default();
+    let eb = aws_sdk_eventbridge::Client::new(config);
+    let rule = format!("{}-reference-data", names.table);
+    eb.put_rule()
+        .name(&rule)
+        .event_bus_name("default")
+        .event_pattern(
+            serde_json::to_string(&cpor::functions::reference_upload_pattern(&names.bucket))
+                .map_err(|e| format!("reference rule pattern: {e}"))?,
+        )
+        .send()
+        .await
+        .map_err(|e| format!("reference rule: {e:?}"))?;
+    let target = aws_sdk_eventbridge::types::Target::builder()
+        .id("reference-queue")
+        .arn(queue_arn)
+        .build()
+        .map_err(|e| format!("reference target: {e}"))?;
+    eb.put_targets()
+        .rule(&rule)
+        .event_bus_name("default")
+        .targets(target)
+        .send()
+        .await
+        .map_err(|e| format!("reference targets: {e:?}"))?;
     Ok(queue_url)
 }

@@ -5,7 +5,7 @@
 use super::{App, Failure, Idempotent, MAX_ATTEMPTS, Wiring, lease_id};
 use crate::domain::engagement::customers::{self, CustomerRow, Tab};
 use crate::domain::engagement::{
-    Assessment, ContactsPatch, CustomerIdentifier, Engagement, EngagementClaim, EngagementError,
+    Assessment, CustomerIdentifier, Engagement, EngagementClaim, EngagementError,
     EngagementHistoryEntry, EngagementId, EngagementOutcome, Facts, IdentifierType, NamedCustomer,
     PageGroup, PartnerLocation, PlannedHours, ReferenceData, Registration, RegistrationFacts,
     RegistrationInput, Usd, eligibility,
@@ -15,7 +15,8 @@ use crate::failure::commit_failure;
 use crate::outbox::engagement_entries;
 use crate::ports::{
     CommitError, Continuation, DatasetInfo, EngagementCommit, EngagementStore,
-    IdempotencyCompletion, ImportResult, ReferenceKeys, ReferenceStore, ReferenceView, Revision,
+    IdempotencyCompletion, ImportResult, PoeStorage, ReadError, ReferenceKeys, ReferenceStore,
+    ReferenceView, Revision,
 };
 use chrono::{DateTime, Utc};
 use sha2::Digest;
@@ -57,6 +58,32 @@ pub struct EligibilityAnswer {
 pub struct Quote {
     pub proposed_payment_usd: Usd,
     pub opportunity_value_usd: Usd,
+}
+
+/// The largest reference data document read (the JSON is parsed in memory).
+pub const MAX_REFERENCE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What importing a reference document did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase", tag = "outcome")]
+pub enum ReferenceImport {
+    /// Written and made current.
+    #[serde(rename_all = "camelCase")]
+    Imported {
+        engagements: usize,
+        partner_locations: usize,
+        customers: usize,
+    },
+    /// This document is the current dataset already (a repeated event).
+    AlreadyCurrent,
+    /// A document the bucket received later is current: this one is not used.
+    Superseded,
+    /// Refused whole; nothing of it is used. The reasons name fields, never values.
+    Rejected { reasons: Vec<String> },
+    /// The object is gone (deleted after the event).
+    Missing,
+    /// Not under `reference/`.
+    NotReferenceData,
 }
 
 /// A page of the Customers page.
@@ -375,35 +402,6 @@ impl<W: Wiring> App<W> {
         Err(Failure::Busy)
     }
 
-    /// `PATCH /engagement-claims/{id}`.
-    pub async fn update_engagement_contacts(
-        &self,
-        actor: &Actor,
-        id: ClaimId,
-        expected: Option<u64>,
-        patch: &ContactsPatch,
-        idem: Option<&Idempotent<'_, [EngagementClaim]>>,
-        now: DateTime<Utc>,
-    ) -> Result<EngagementClaim, Failure> {
-        self.change_engagement_claim(actor, id, expected, idem, now, |c| {
-            c.update_contacts(actor, patch, now)
-        })
-        .await
-    }
-
-    /// `DELETE /engagement-claims/{id}`.
-    pub async fn cancel_engagement_claim(
-        &self,
-        actor: &Actor,
-        id: ClaimId,
-        expected: Option<u64>,
-        idem: Option<&Idempotent<'_, [EngagementClaim]>>,
-        now: DateTime<Utc>,
-    ) -> Result<EngagementClaim, Failure> {
-        self.change_engagement_claim(actor, id, expected, idem, now, |c| c.cancel(actor, now))
-            .await
-    }
-
     /// `GET /engagements/{id}/customers?tab=`: one page of the tab. The eligible and
     /// not-eligible tabs page through the partner's customers (a page may hold fewer rows than
     /// asked: customers that belong on another tab are left out); the complete tab pages
@@ -465,23 +463,54 @@ impl<W: Wiring> App<W> {
         Ok((CustomersPage::Customers(rows), page.next))
     }
 
-    /// Imports a reference data document (S3 `ObjectCreated` under `reference/`): checked
-    /// whole, written whole, made current unless a later document already is.
-    pub async fn import_reference(
+    /// Imports the reference data document at `key` in the bucket (S3 "Object Created"
+    /// under `reference/`): checked whole, written whole, made current unless a document the
+    /// bucket received later (a greater `sequencer`) already is.
+    pub async fn import_reference_object(
         &self,
-        document: &[u8],
-        source: &str,
+        key: &str,
         sequencer: &str,
         now: DateTime<Utc>,
-    ) -> Result<ImportResult, Failure> {
-        let data = ReferenceData::parse(document)?;
+    ) -> Result<ReferenceImport, Failure> {
+        let document = match self.poe.read(key, MAX_REFERENCE_BYTES).await {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Ok(ReferenceImport::Missing),
+            Err(ReadError::TooLarge { max_bytes }) => {
+                return Ok(ReferenceImport::Rejected {
+                    reasons: vec![format!("the document is larger than {max_bytes} bytes")],
+                });
+            }
+            Err(ReadError::Unavailable(u)) => return Err(u.into()),
+        };
+        let data = match ReferenceData::parse(&document) {
+            Ok(data) => data,
+            Err(errors) => {
+                return Ok(ReferenceImport::Rejected {
+                    reasons: errors
+                        .0
+                        .iter()
+                        .map(|e| format!("{}: {}", e.field, e.message))
+                        .collect(),
+                });
+            }
+        };
         let info = DatasetInfo {
-            id: crate::domain::values::hex(&sha2::Sha256::digest(document)),
-            source: source.to_owned(),
-            sequencer: format!("{sequencer:0>32}"),
+            id: crate::domain::values::hex(&sha2::Sha256::digest(&document)),
+            source: key.to_owned(),
+            // S3 sequencers compare as hexadecimal numbers of varying length: padded, they
+            // compare as strings.
+            sequencer: format!("{:0>32}", sequencer.to_ascii_uppercase()),
             imported_at: now,
         };
-        Ok(self.store.import(&data, &info).await?)
+        Ok(match self.store.import(&data, &info).await? {
+            ImportResult::Imported => ReferenceImport::Imported {
+                engagements: data.engagements.len(),
+                partner_locations: data.partner_locations.len(),
+                customers: data.customers.len(),
+            },
+            ImportResult::AlreadyCurrent => ReferenceImport::AlreadyCurrent,
+            ImportResult::Superseded => ReferenceImport::Superseded,
+        })
     }
 }
 

@@ -31,7 +31,8 @@ use std::collections::BTreeSet;
 
 mod engagements;
 pub use engagements::{
-    CatalogueEntry, CustomersPage, EligibilityAnswer, EligibilityQuestion, Quote,
+    CatalogueEntry, CustomersPage, EligibilityAnswer, EligibilityQuestion, MAX_REFERENCE_BYTES,
+    Quote, ReferenceImport,
 };
 
 /// How often a command is re-decided on a fresh read after losing a race.

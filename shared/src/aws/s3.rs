@@ -3,8 +3,9 @@
 //! presigned POST; signing the length on a PUT is how the size is capped), presigned GETs for
 //! reading, and HeadObject for verification at submit.
 
-use crate::ports::{ObjectMeta, PoeStorage, PresignedRequest, Unavailable, UploadSpec};
+use crate::ports::{ObjectMeta, PoeStorage, PresignedRequest, ReadError, Unavailable, UploadSpec};
 use aws_sdk_s3::Client;
+use aws_sdk_s3::operation::get_object::GetObjectError;
 use aws_sdk_s3::operation::head_object::HeadObjectError;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::types::{ChecksumMode, Tag, Tagging};
@@ -218,6 +219,39 @@ impl PoeStorage for S3PoeStorage {
             Err(err) if format!("{err:?}").contains("NoSuchKey") => Ok(()),
             Err(err) => Err(Unavailable::new("tag object", err)),
         }
+    }
+
+    async fn read(&self, key: &str, max_bytes: u64) -> Result<Option<Vec<u8>>, ReadError> {
+        let result = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await;
+        let out = match result {
+            Ok(out) => out,
+            Err(err) if matches!(err.as_service_error(), Some(GetObjectError::NoSuchKey(_))) => {
+                return Ok(None);
+            }
+            Err(err) => return Err(Unavailable::new("get object", err).into()),
+        };
+        if out
+            .content_length()
+            .is_some_and(|n| u64::try_from(n).unwrap_or(u64::MAX) > max_bytes)
+        {
+            return Err(ReadError::TooLarge { max_bytes });
+        }
+        let bytes = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| Unavailable::new("read object", e))?
+            .into_bytes();
+        if bytes.len() as u64 > max_bytes {
+            return Err(ReadError::TooLarge { max_bytes });
+        }
+        Ok(Some(bytes.to_vec()))
     }
 }
 

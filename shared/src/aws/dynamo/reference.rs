@@ -16,7 +16,12 @@ const BATCH_WRITE_MAX: usize = 25;
 const RETIRED_TTL: Duration = Duration::days(1);
 
 impl DynamoStore {
-    /// The current dataset's ID, if any was imported.
+    /// The current dataset's ID (the SHA-256 of its document), if any was imported.
+    pub async fn current_dataset_id(&self) -> Result<Option<String>, StoreError> {
+        Ok(self.current_dataset().await?.map(|(id, _)| id))
+    }
+
+    /// The current dataset's ID and sequencer, if any was imported.
     async fn current_dataset(&self) -> Result<Option<(String, String)>, StoreError> {
         let out = self
             .client
@@ -80,16 +85,23 @@ impl DynamoStore {
         let mut items = Vec::new();
         let mut start = None;
         loop {
-            let out = self
+            let mut query = self
                 .client
                 .query()
                 .table_name(&self.table)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
                 .expression_attribute_names("#pk", n::PK)
-                .expression_attribute_names("#sk", n::SK)
                 .expression_attribute_values(":pk", s(keys::dataset_pk(dataset)))
-                .expression_attribute_values(":prefix", s(prefix))
-                .set_exclusive_start_key(start)
+                .set_exclusive_start_key(start);
+            // begins_with an empty string is refused: no prefix, no condition on the sort key
+            query = if prefix.is_empty() {
+                query.key_condition_expression("#pk = :pk")
+            } else {
+                query
+                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                    .expression_attribute_names("#sk", n::SK)
+                    .expression_attribute_values(":prefix", s(prefix))
+            };
+            let out = query
                 .send()
                 .await
                 .map_err(unavailable("query reference data"))?;

@@ -174,6 +174,37 @@ pub struct ContactsPatch {
     pub partner_contact: Option<ContactInput>,
 }
 
+/// A contacts change with every field parsed (`ContactsPatch::parse`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactsChange {
+    pub customer_contact: Option<EngagementCustomerContact>,
+    pub partner_contact: Option<PartnerContact>,
+}
+
+impl ContactsPatch {
+    /// Parses the patch at the edge: every bad field named, an empty patch refused.
+    pub fn parse(&self) -> Result<ContactsChange, ValidationErrors> {
+        let mut errs = ValidationErrors::default();
+        if self.customer_contact.is_none() && self.partner_contact.is_none() {
+            errs.push("", "name customerContact or partnerContact to change");
+        }
+        let customer_contact = self
+            .customer_contact
+            .as_ref()
+            .and_then(|c| customer_contact(Some(c), "customerContact", &mut errs));
+        let partner_contact = self
+            .partner_contact
+            .as_ref()
+            .and_then(|c| partner_contact(Some(c), "partnerContact", &mut errs));
+        errs.into_result(|| {
+            Some(ContactsChange {
+                customer_contact,
+                partner_contact,
+            })
+        })
+    }
+}
+
 /// A registration request with every field parsed (the reference data is not consulted yet).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Registration {
@@ -627,7 +658,7 @@ impl EngagementClaim {
     pub fn update_contacts(
         &self,
         actor: &Actor,
-        patch: &ContactsPatch,
+        change: &ContactsChange,
         now: DateTime<Utc>,
     ) -> Result<EngagementOutcome, EngagementError> {
         actor.authorize(Capability::Engage, &self.partner_id)?;
@@ -637,33 +668,18 @@ impl EngagementClaim {
                 status: self.status,
             });
         }
-        let mut errs = ValidationErrors::default();
-        if patch.customer_contact.is_none() && patch.partner_contact.is_none() {
-            errs.push("", "name customerContact or partnerContact to change");
-        }
-        let customer = patch
-            .customer_contact
-            .as_ref()
-            .map(|c| customer_contact(Some(c), "customerContact", &mut errs));
-        let partner = patch
-            .partner_contact
-            .as_ref()
-            .map(|c| partner_contact(Some(c), "partnerContact", &mut errs));
-        if !errs.is_empty() {
-            return Err(errs.into());
-        }
         let mut next = self.clone();
         let mut changed = Vec::new();
-        if let Some(Some(c)) = customer {
-            if c != next.customer_contact {
+        if let Some(c) = &change.customer_contact {
+            if *c != next.customer_contact {
                 changed.push("customerContact".to_owned());
-                next.customer_contact = c;
+                next.customer_contact = c.clone();
             }
         }
-        if let Some(Some(p)) = partner {
-            if p != next.partner_contact {
+        if let Some(p) = &change.partner_contact {
+            if *p != next.partner_contact {
                 changed.push("partnerContact".to_owned());
-                next.partner_contact = p;
+                next.partner_contact = p.clone();
             }
         }
         Ok(next.step(actor, EngagementAction::Edit, self.status, changed, now))

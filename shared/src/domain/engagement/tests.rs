@@ -531,7 +531,8 @@ fn contacts_change_only_before_consent_is_requested_and_cancelling_frees_the_pla
     }))
     .unwrap();
     let later = now() + chrono::Duration::hours(1);
-    let out = c.update_contacts(&admin(), &patch, later).unwrap();
+    let change = patch.parse().unwrap();
+    let out = c.update_contacts(&admin(), &change, later).unwrap();
     assert_eq!(out.history.changed_fields, ["customerContact"]);
     assert_eq!(
         out.claim.customer_contact().email.as_str(),
@@ -541,7 +542,7 @@ fn contacts_change_only_before_consent_is_requested_and_cancelling_frees_the_pla
     let bad: ContactsPatch =
         serde_json::from_value(serde_json::json!({"partnerContact": {"name": "P"}})).unwrap();
     assert_eq!(
-        fields(c.update_contacts(&admin(), &bad, later).unwrap_err()),
+        bad.parse().unwrap_err().fields().collect::<Vec<_>>(),
         ["partnerContact.email"]
     );
 
@@ -553,7 +554,7 @@ fn contacts_change_only_before_consent_is_requested_and_cancelling_frees_the_pla
         Err(EngagementError::NotAllowed { .. })
     ));
     assert!(matches!(
-        cancelled.claim.update_contacts(&admin(), &patch, later),
+        cancelled.claim.update_contacts(&admin(), &change, later),
         Err(EngagementError::NotAllowed { .. })
     ));
     // Another organisation learns nothing; a reviewer may read but not cancel.

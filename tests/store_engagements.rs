@@ -1,0 +1,221 @@
+//! The engagement side of the DynamoDB store against moto: the cap and the partner's slot hold
+//! in the registration's transaction itself (not only in the check before it), a terminal claim
+//! frees both, and reference datasets replace each other whole, in the bucket's order.
+
+use crate::helpers::aws::db;
+use cpor::domain::engagement::*;
+use cpor::domain::*;
+use cpor::ports::*;
+use cpor::testing::monday;
+use serde_json::json;
+
+const TENANT: &str = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
+
+fn data(cap: u32, engagement_name: &str) -> ReferenceData {
+    let doc = json!({
+        "engagements": [{"id": "mw-usage", "name": engagement_name, "payType": "fixed",
+            "identifierTypes": ["tenant_id"], "consentDays": 30, "submissionDays": 60,
+            "customerCap": cap, "referrals": {"enabled": false}}],
+        "partnerLocations": [
+            {"locationId": "1001", "partnerId": "org-a", "mciEnrolled": true, "engagements": ["mw-usage"]},
+            {"locationId": "2001", "partnerId": "org-b", "mciEnrolled": true, "engagements": ["mw-usage"]}
+        ],
+        "customers": [{"identifierType": "tenant_id", "value": TENANT, "eligibility": {"mw-usage": "eligible"}}]
+    });
+    ReferenceData::parse(doc.to_string().as_bytes()).expect("valid")
+}
+
+fn partner(org: &str, location: &str) -> Actor {
+    Actor::Partner(PartnerUser {
+        user: UserId::parse("u").expect("ok"),
+        org: PartnerId::parse(org).expect("ok"),
+        org_name: None,
+        locations: [LocationId::parse(location).expect("ok")].into(),
+        roles: [PartnerRole::IncentivesAdmin].into(),
+    })
+}
+
+/// A registration decided as if nobody held a place (the check before the transaction saw
+/// none): only the transaction stands between it and the cap.
+fn registered(data: &ReferenceData, actor: &Actor, location: &str) -> Vec<EngagementOutcome> {
+    let input: RegistrationInput = serde_json::from_value(json!({
+        "name": "n", "partnerLocationId": location, "source": "add",
+        "customer": {"identifierType": "tenant_id", "value": TENANT},
+        "engagementIds": ["mw-usage"],
+        "customerContact": {"name": "A", "email": "a@contoso.com"},
+        "partnerContact": {"name": "P", "email": "p@fabrikam.com"}
+    }))
+    .expect("ok");
+    let reg = Registration::parse(&input).expect("ok");
+    let named = NamedCustomer::resolve(reg.customer.clone(), None).expect("ok");
+    let facts = RegistrationFacts {
+        engagements: vec![(reg.engagement_ids[0].clone(), data.engagements.first())],
+        location: data
+            .partner_locations
+            .iter()
+            .find(|l| l.location_id.as_str() == location),
+        customer: &named,
+        record: data.customers.first(),
+        open_claims: vec![0],
+        known: false,
+    };
+    EngagementClaim::register(actor, &reg, &facts, ClaimId::generate, monday()).expect("eligible")
+}
+
+async fn commit(
+    store: &cpor::aws::dynamo::DynamoStore,
+    prior: Option<Revision>,
+    outcomes: &[EngagementOutcome],
+) -> Result<(), CommitError> {
+    store
+        .commit_engagement(EngagementCommit {
+            prior,
+            outcomes,
+            outbox: &[],
+            idempotency: None,
+        })
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cap_and_the_partners_slot_hold_in_the_transaction_itself() {
+    let db = db().await;
+    let one = data(1, "Modern Work Usage");
+    let (a, b) = (partner("org-a", "1001"), partner("org-b", "2001"));
+    let first = registered(&one, &a, "1001");
+    commit(&db.store, None, &first)
+        .await
+        .expect("the first takes the place");
+    // B, decided on a stale view, is refused by the transaction: the cap
+    let err = commit(&db.store, None, &registered(&one, &b, "2001"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, CommitError::CapReached { engagement } if engagement.as_str() == "mw-usage"),
+        "{err}"
+    );
+    // under a cap of two, A's second claim on the same customer is refused: its slot
+    let two = data(2, "Modern Work Usage");
+    let err = commit(&db.store, None, &registered(&two, &a, "1001"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, CommitError::AlreadyRegistered { .. }),
+        "{err}"
+    );
+    // the standing the check before a registration reads
+    let tenant = CustomerIdentifier::tenant(TenantId::parse(TENANT).expect("ok"));
+    let mw = EngagementId::parse("mw-usage").expect("ok");
+    let standing = db
+        .store
+        .standing(
+            &PartnerId::parse("org-a").expect("ok"),
+            &tenant,
+            std::slice::from_ref(&mw),
+        )
+        .await
+        .expect("ok");
+    assert_eq!(standing.open_claims, [1]);
+    let pc = standing
+        .partner_customer
+        .expect("A's record of the customer");
+    assert_eq!(pc.open, [(mw.clone(), first[0].claim.id())]);
+    assert!(!pc.known);
+
+    // WHEN A cancels THEN the place and the slot are free in the same transaction
+    let claim = &first[0].claim;
+    let cancelled = claim.cancel(&a, monday()).expect("ok");
+    let prior = Revision {
+        version: claim.version(),
+        history_seq: claim.history_seq(),
+    };
+    commit(&db.store, Some(prior), std::slice::from_ref(&cancelled))
+        .await
+        .expect("ok");
+    // a second cancel on the old version is stale, not a double release
+    let again = commit(&db.store, Some(prior), std::slice::from_ref(&cancelled)).await;
+    assert!(matches!(again, Err(CommitError::Stale { .. })), "{again:?}");
+    assert_eq!(
+        db.store
+            .open_counts(&mw, std::slice::from_ref(&tenant))
+            .await
+            .expect("ok"),
+        [0]
+    );
+    commit(&db.store, None, &registered(&one, &b, "2001"))
+        .await
+        .expect("B takes the freed place");
+    let complete = db
+        .store
+        .engagement_claims_in(
+            &PartnerId::parse("org-a").expect("ok"),
+            &mw,
+            PageGroup::Complete,
+            10,
+            None,
+        )
+        .await
+        .expect("ok");
+    assert_eq!(complete.items.len(), 1);
+    assert_eq!(complete.items[0].status(), EngagementStatus::Cancelled);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dataset_received_earlier_never_replaces_a_later_one() {
+    let db = db().await;
+    let info = |id: &str, seq: u32| DatasetInfo {
+        id: id.to_owned(),
+        source: format!("reference/{id}.json"),
+        sequencer: format!("{seq:032X}"),
+        imported_at: chrono::Utc::now(),
+    };
+    let (old, new) = (data(1, "Old name"), data(1, "New name"));
+    assert_eq!(
+        db.store.import(&new, &info("new", 7)).await.expect("ok"),
+        ImportResult::Imported
+    );
+    // the older document's event arrives late: it is not used
+    assert_eq!(
+        db.store.import(&old, &info("old", 3)).await.expect("ok"),
+        ImportResult::Superseded
+    );
+    // the same event twice
+    assert_eq!(
+        db.store.import(&new, &info("new", 7)).await.expect("ok"),
+        ImportResult::AlreadyCurrent
+    );
+    let catalogue = db.store.catalogue().await.expect("ok");
+    assert_eq!(catalogue[0].name.as_str(), "New name");
+    // a later document replaces it; the replaced dataset expires rather than vanishing under
+    // a reader that read the old pointer
+    assert_eq!(
+        db.store.import(&old, &info("later", 9)).await.expect("ok"),
+        ImportResult::Imported
+    );
+    assert_eq!(
+        db.store.catalogue().await.expect("ok")[0].name.as_str(),
+        "Old name"
+    );
+    let retired = db
+        .client
+        .query()
+        .table_name(db.store.table())
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(
+            ":pk",
+            aws_sdk_dynamodb::types::AttributeValue::S("REF#new".into()),
+        )
+        .send()
+        .await
+        .expect("ok");
+    assert_eq!(
+        retired.items().len(),
+        4,
+        "engagement, two locations, customer"
+    );
+    assert!(retired.items().iter().all(|i| i.contains_key("expiresAt")));
+    assert_eq!(
+        db.store.current_dataset_id().await.expect("ok").as_deref(),
+        Some("later")
+    );
+}
