@@ -310,6 +310,10 @@ async fn a_registration_takes_the_customers_place_until_it_is_cancelled() {
         .await;
     assert_eq!(ok.status, 200, "{}", ok.text());
     assert_eq!(ok.json()["customerContact"]["title"], "CIO");
+    let unversioned = s
+        .call("PATCH", &path, Some(&s.admin(ORG_A)), Some(&edit), &[])
+        .await;
+    assert_eq!(unversioned.status, 428, "{}", unversioned.text());
     let bad = s
         .call(
             "PATCH",

@@ -21,20 +21,7 @@ pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
     let actor = http::actor(req)?;
     let id = http::claim_id(req)?;
-    let after = match http::query_param(req, "after") {
-        None | Some("") => 0,
-        Some(a) => a
-            .parse()
-            .map_err(|_| Problem::invalid("after", "must be a history sequence number"))?,
-    };
-    let limit = match http::query_param(req, "limit") {
-        None | Some("") => 100,
-        Some(l) => l
-            .parse::<u32>()
-            .ok()
-            .filter(|l| (1..=500).contains(l))
-            .ok_or_else(|| Problem::invalid("limit", "must be between 1 and 500"))?,
-    };
+    let (after, limit) = http::history_query(req)?;
     let (items, more) = app.history(&actor, id, after, limit).await?;
     let next_after = if more {
         items.last().map(|h| h.seq)

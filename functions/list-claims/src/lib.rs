@@ -11,7 +11,7 @@ use cpor::aws::wiring::Wire;
 use cpor::domain::{PartnerId, SolutionArea, Status, TenantId};
 use cpor::http::{self, Body, Problem, Request, Response};
 use cpor::ports::Unwired;
-use cpor::ports::{ClaimQuery, Continuation, ListFilter};
+use cpor::ports::{ClaimQuery, ListFilter};
 use cpor::views::PageView;
 
 /// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
@@ -88,15 +88,7 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
         .as_ref()
         .ok_or_else(|| Failure::Unavailable("no token keys".into()))?;
     let scope = query.scope(&filter);
-    let from = match http::query_param(req, "cursor") {
-        None | Some("") => None,
-        Some(c) => Some(Continuation(keys.open_cursor(&scope, c).map_err(|_| {
-            Problem::invalid(
-                "cursor",
-                "is not a cursor from this list; start again without it",
-            )
-        })?)),
-    };
+    let from = http::cursor(req, keys, &scope)?;
     let (items, next) = app.list(&query, &filter, limit, from.as_ref()).await?;
     let page = PageView {
         items: items.iter().map(|c| labels.claim(c)).collect(),

@@ -18,7 +18,6 @@ use cpor::aws::dynamo::DynamoStore;
 use cpor::aws::wiring::Wire;
 use cpor::domain::engagement::customers::Tab;
 use cpor::http::{self, Body, Problem, Request, Response};
-use cpor::ports::Continuation;
 use cpor::ports::Unwired;
 use serde::Serialize;
 
@@ -76,15 +75,7 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
     };
     let tab_code: &str = tab.into();
     let scope = format!("customers:{org}:{engagement}:{tab_code}");
-    let from = match http::query_param(req, "cursor") {
-        None | Some("") => None,
-        Some(c) => Some(Continuation(keys.open_cursor(&scope, c).map_err(|_| {
-            Problem::invalid(
-                "cursor",
-                "is not a cursor from this list; start again without it",
-            )
-        })?)),
-    };
+    let from = http::cursor(req, keys, &scope)?;
     let (page, next) = app
         .customers_page(&actor, &engagement, tab, limit, from.as_ref())
         .await?;

@@ -59,6 +59,39 @@ fn exists(e: &impl std::fmt::Debug) -> bool {
         || s.contains("Conflict")
 }
 
+/// Creates the queue (or finds it) and returns its URL and ARN.
+async fn queue(
+    config: &SdkConfig,
+    name: &str,
+    visibility_seconds: Option<&str>,
+) -> Result<(String, String), String> {
+    let sqs = aws_sdk_sqs::Client::new(config);
+    let mut create = sqs.create_queue().queue_name(name);
+    if let Some(v) = visibility_seconds {
+        create = create.attributes(aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout, v);
+    }
+    let url = create
+        .send()
+        .await
+        .map_err(|e| format!("queue {name}: {e:?}"))?
+        .queue_url()
+        .unwrap_or_default()
+        .to_owned();
+    let arn_attr = aws_sdk_sqs::types::QueueAttributeName::QueueArn;
+    let arn = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(arn_attr.clone())
+        .send()
+        .await
+        .map_err(|e| format!("queue {name} arn: {e:?}"))?
+        .attributes()
+        .and_then(|a| a.get(&arn_attr))
+        .cloned()
+        .unwrap_or_default();
+    Ok((url, arn))
+}
+
 /// Creates what is missing; returns the events queue URL.
 pub async fn provision(config: &SdkConfig, names: &Names) -> Result<String, String> {
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(config), &names.table);
@@ -116,28 +149,7 @@ pub async fn provision(config: &SdkConfig, names: &Names) -> Result<String, Stri
             return Err(format!("bus: {e:?}"));
         }
     }
-    let sqs = aws_sdk_sqs::Client::new(config);
-    let queue_url = sqs
-        .create_queue()
-        .queue_name(&names.events_queue)
-        .send()
-        .await
-        .map_err(|e| format!("queue: {e:?}"))?
-        .queue_url()
-        .unwrap_or_default()
-        .to_owned();
-    let arn_attr = aws_sdk_sqs::types::QueueAttributeName::QueueArn;
-    let queue_arn = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(arn_attr.clone())
-        .send()
-        .await
-        .map_err(|e| format!("queue arn: {e:?}"))?
-        .attributes()
-        .and_then(|a| a.get(&arn_attr))
-        .cloned()
-        .unwrap_or_default();
+    let (queue_url, queue_arn) = queue(config, &names.events_queue, None).await?;
     eb.put_rule()
         .name("cpor-all-events")
         .event_bus_name(&names.bus)
@@ -179,32 +191,8 @@ pub async fn provision_reference(config: &SdkConfig, names: &Names) -> Result<St
         .send()
         .await
         .map_err(|e| format!("bucket notifications: {e:?}"))?;
-    let sqs = aws_sdk_sqs::Client::new(config);
-    let queue_url = sqs
-        .create_queue()
-        .queue_name(&names.reference_queue)
-        .attributes(
-            aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout,
-            "10",
-        )
-        .send()
-        .await
-        .map_err(|e| format!("reference queue: {e:?}"))?
-        .queue_url()
-        .unwrap_or_default()
-        .to_owned();
-    let arn_attr = aws_sdk_sqs::types::QueueAttributeName::QueueArn;
-    let queue_arn = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(arn_attr.clone())
-        .send()
-        .await
-        .map_err(|e| format!("reference queue arn: {e:?}"))?
-        .attributes()
-        .and_then(|a| a.get(&arn_attr))
-        .cloned()
-        .unwrap_or_default();
+    // a failed import is tried again when the message's visibility ends, as Lambda retries
+    let (queue_url, queue_arn) = queue(config, &names.reference_queue, Some("10")).await?;
     let eb = aws_sdk_eventbridge::Client::new(config);
     let rule = format!("{}-reference-data", names.table);
     eb.put_rule()

@@ -41,7 +41,8 @@ pub fn registration_body(claims: &[EngagementClaim]) -> serde_json::Value {
 }
 
 /// A change to one engagement claim (`PATCH`, `DELETE`): `If-Match` honoured (412 on a
-/// concurrent change), `Idempotency-Key` honoured, the claim (200, with its ETag) as the answer.
+/// concurrent change; required on `PATCH`, 428 without, as on a CPOR claim's edit),
+/// `Idempotency-Key` honoured, the claim (200, with its ETag) as the answer.
 pub async fn run_change<W: Wiring, F>(
     app: &App<W>,
     req: &Request,
@@ -53,7 +54,7 @@ where
     F: Fn(&EngagementClaim) -> Result<EngagementOutcome, EngagementError> + Send + Sync,
 {
     let now = now(req);
-    let expected = if_match(req, false)?;
+    let expected = if_match(req, req.method() == lambda_http::http::Method::PATCH)?;
     let respond = |claims: &[EngagementClaim]| StoredResponse {
         status: 200,
         body: claims

@@ -114,6 +114,47 @@ pub fn query_param<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
         .and_then(|q| q.first(name))
 }
 
+/// A history page's query: `after` (a sequence number, default 0) and `limit` (1–500,
+/// default 100).
+pub fn history_query(req: &Request) -> Result<(u64, u32), Problem> {
+    let after = match query_param(req, "after") {
+        None | Some("") => 0,
+        Some(a) => a
+            .parse()
+            .map_err(|_| Problem::invalid("after", "must be a history sequence number"))?,
+    };
+    let limit = match query_param(req, "limit") {
+        None | Some("") => 100,
+        Some(l) => l
+            .parse::<u32>()
+            .ok()
+            .filter(|l| (1..=500).contains(l))
+            .ok_or_else(|| Problem::invalid("limit", "must be between 1 and 500"))?,
+    };
+    Ok((after, limit))
+}
+
+/// A list's `cursor`, opened with the key ring under the list's `scope` (one sealed for
+/// another list, or forged, is 400).
+pub fn cursor(
+    req: &Request,
+    keys: &crate::tokens::KeyRing,
+    scope: &str,
+) -> Result<Option<crate::ports::Continuation>, Problem> {
+    match query_param(req, "cursor") {
+        None | Some("") => Ok(None),
+        Some(c) => keys
+            .open_cursor(scope, c)
+            .map(|bytes| Some(crate::ports::Continuation(bytes)))
+            .map_err(|_| {
+                Problem::invalid(
+                    "cursor",
+                    "is not a cursor from this list; start again without it",
+                )
+            }),
+    }
+}
+
 /// `If-Match: "<version>"` (required where `required`): the version the caller last read.
 pub fn if_match(req: &Request, required: bool) -> Result<Option<u64>, Problem> {
     match header(req, "if-match") {

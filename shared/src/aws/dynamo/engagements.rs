@@ -437,31 +437,11 @@ impl EngagementStore for DynamoStore {
         after_seq: u64,
         limit: u32,
     ) -> Result<Page<EngagementHistoryEntry>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-            .expression_attribute_names("#pk", n::PK)
-            .expression_attribute_names("#sk", n::SK)
-            .expression_attribute_values(":pk", s(keys::engagement_claim_pk(id)))
-            .expression_attribute_values(":from", s(keys::history_sk(after_seq.saturating_add(1))))
-            .expression_attribute_values(":to", s(keys::history_sk(u64::MAX)))
-            .limit(limit.clamp(1, 1000) as i32)
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable("query engagement history"))?;
-        let items = out
-            .items()
-            .iter()
-            .map(|i| doc::<EngagementHistoryEntry>(i, "engagement history entry"))
-            .collect::<Result<Vec<_>, _>>()?;
-        let next = match (out.last_evaluated_key(), items.last()) {
-            (Some(_), Some(last)) => Some(Continuation(last.seq.to_be_bytes().to_vec())),
-            _ => None,
-        };
-        Ok(Page { items, next })
+        let pk = keys::engagement_claim_pk(id);
+        history_page(self, pk, after_seq, limit, |h: &EngagementHistoryEntry| {
+            h.seq
+        })
+        .await
     }
 
     async fn standing(

@@ -120,6 +120,42 @@ fn doc<T: serde::de::DeserializeOwned>(item: &Item, what: &'static str) -> Resul
     serde_json::from_str(raw).map_err(|e| corrupt(what, e))
 }
 
+/// The `H#<seq>` items of a partition after `after_seq`, in order, at most `limit`: a CPOR
+/// claim's history or an engagement claim's. `seq` reads an entry's number for the next page.
+async fn history_page<T: serde::de::DeserializeOwned>(
+    store: &DynamoStore,
+    pk: String,
+    after_seq: u64,
+    limit: u32,
+    seq: impl Fn(&T) -> u64,
+) -> Result<Page<T>, StoreError> {
+    let out = store
+        .client
+        .query()
+        .table_name(&store.table)
+        .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+        .expression_attribute_names("#pk", n::PK)
+        .expression_attribute_names("#sk", n::SK)
+        .expression_attribute_values(":pk", s(pk))
+        .expression_attribute_values(":from", s(keys::history_sk(after_seq.saturating_add(1))))
+        .expression_attribute_values(":to", s(keys::history_sk(u64::MAX)))
+        .limit(limit.clamp(1, 1000) as i32)
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(unavailable("query history"))?;
+    let items = out
+        .items()
+        .iter()
+        .map(|i| doc::<T>(i, "history entry"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let next = match (out.last_evaluated_key(), items.last()) {
+        (Some(_), Some(last)) => Some(Continuation(seq(last).to_be_bytes().to_vec())),
+        _ => None,
+    };
+    Ok(Page { items, next })
+}
+
 fn to_json<T: serde::Serialize>(value: &T) -> String {
     // Serialising our own types to a String cannot fail (no maps with non-string keys).
     serde_json::to_string(value).unwrap_or_default()
