@@ -98,7 +98,8 @@ impl Failure {
             | Self::Engagement(EngagementError::Access(AccessError::Forbidden(_))) => 403,
             Self::Engagement(EngagementError::Unresolvable(_)) => 422,
             Self::NotFound | Self::PoeNotFound | Self::ConsentLinkInvalid => 404,
-            Self::Refused(CommandError::TooSoon { .. }) => 429,
+            Self::Refused(CommandError::TooSoon { .. })
+            | Self::Engagement(EngagementError::TooSoon { .. }) => 429,
             Self::Refused(_)
             | Self::Engagement(_)
             | Self::CapReached { .. }
@@ -117,7 +118,8 @@ impl Failure {
     /// For a 429: how long to wait, in whole seconds (at least 1), counted from the clock here.
     pub fn retry_after_seconds(&self) -> Option<u32> {
         match self {
-            Self::Refused(CommandError::TooSoon { retry_after }) => Some(
+            Self::Refused(CommandError::TooSoon { retry_after })
+            | Self::Engagement(EngagementError::TooSoon { retry_after }) => Some(
                 u32::try_from((*retry_after - chrono::Utc::now()).num_seconds())
                     .unwrap_or(0)
                     .max(1),

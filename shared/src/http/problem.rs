@@ -215,6 +215,8 @@ fn engagement_refusal(e: &EngagementError) -> (&'static str, &'static str) {
         EngagementError::NotAllowed { .. } => {
             ("transition-not-allowed", "Not allowed in this status")
         }
+        EngagementError::TooSoon { .. } => ("too-many-requests", "Asked too often"),
+        EngagementError::DeadlinePassed { .. } => ("deadline-passed", "Deadline passed"),
     }
 }
 

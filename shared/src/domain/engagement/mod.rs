@@ -9,14 +9,18 @@
 
 pub mod customers;
 pub mod eligibility;
+pub mod progress;
 pub mod reference;
 #[cfg(test)]
 mod tests;
 
 pub use eligibility::{Assessment, Facts, IneligibleReason, NamedCustomer, Unresolvable};
+pub use progress::{
+    ConsentRequest, ConsentRequestInput, Notice, Referral, ReferralKind, ReviewInput,
+};
 pub use reference::{
     CustomerIdentifier, CustomerRecord, Engagement, EngagementId, IdentifierType, PartnerLocation,
-    PayType, PlannedHours, ReferenceData, Usd,
+    PayType, PlannedHours, ReferenceData, Referrals, Usd,
 };
 
 use super::access::{AccessError, Actor, ActorRef, Capability};
@@ -112,6 +116,15 @@ pub enum EngagementAction {
     Register,
     Edit,
     Cancel,
+    RequestConsent,
+    ResendConsent,
+    Accept,
+    Decline,
+    ExpireConsent,
+    Submit,
+    ExpireSubmission,
+    Approve,
+    Reject,
 }
 
 /// How the partner named the customer (seed 004): a new one, or one it already knows.
@@ -413,12 +426,42 @@ pub struct EngagementClaim {
     status: EngagementStatus,
     /// Consent must be given by then (calendar days from registration).
     consent_due_at: DateTime<Utc>,
-    /// The engagement's days to submit once consent is given (kept for "MCI engagements II").
+    /// The engagement's days to submit once consent is given.
     submission_days: u32,
+    /// The engagement's referral rule when the claim was registered.
+    #[serde(default = "no_referrals")]
+    referrals: Referrals,
+    /// Fixed once consent is requested (seed 004).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    estimated_deal_size_usd: Option<Usd>,
+    /// When the consent email went out on request (first and resends), within the last day.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    consent_sends: Vec<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    consented_at: Option<DateTime<Utc>>,
+    /// The claim must be submitted by then (calendar days from consent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    submission_due_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    submitted_at: Option<DateTime<Utc>>,
+    /// The partner's comment at submission, or the reviewer's at the decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    comment: Option<LongText>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    rejection_reasons: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    referral: Option<progress::Referral>,
     version: u64,
     history_seq: u64,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+fn no_referrals() -> Referrals {
+    Referrals {
+        enabled: false,
+        min_deal_size_usd: None,
+    }
 }
 
 /// One line of an engagement claim's history, numbered 1, 2, 3… without gaps.
@@ -434,6 +477,8 @@ pub struct EngagementHistoryEntry {
     pub to: EngagementStatus,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changed_fields: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<LongText>,
 }
 
 /// What the cap and the one-claim-per-partner rule need from a change.
@@ -457,6 +502,10 @@ pub struct EngagementOutcome {
     pub place: Place,
     /// The partner contact is told the customer was registered (seed 004).
     pub confirm_registration: bool,
+    /// The emails the change sends (through the outbox).
+    pub notices: Vec<progress::Notice>,
+    /// The customer consented: the partner knows them from now on (the Customers page).
+    pub customer_known: bool,
 }
 
 /// Why an engagement operation was refused. Nothing changed in every case.
@@ -476,6 +525,13 @@ pub enum EngagementError {
     NotAllowed {
         action: &'static str,
         status: EngagementStatus,
+    },
+    #[error("asked too often; try again after {retry_after}")]
+    TooSoon { retry_after: DateTime<Utc> },
+    #[error("the deadline to {what} passed at {due_at}")]
+    DeadlinePassed {
+        what: &'static str,
+        due_at: DateTime<Utc>,
     },
 }
 
@@ -629,6 +685,15 @@ impl EngagementClaim {
                     status: EngagementStatus::Registered,
                     consent_due_at: now + Days::new(u64::from(e.consent_days)),
                     submission_days: e.submission_days,
+                    referrals: e.referrals.clone(),
+                    estimated_deal_size_usd: None,
+                    consent_sends: vec![],
+                    consented_at: None,
+                    submission_due_at: None,
+                    submitted_at: None,
+                    comment: None,
+                    rejection_reasons: vec![],
+                    referral: None,
                     version: 1,
                     history_seq: 1,
                     created_at: now,
@@ -643,12 +708,15 @@ impl EngagementClaim {
                         from: None,
                         to: EngagementStatus::Registered,
                         changed_fields: vec![],
+                        comment: None,
                     },
                     claim,
                     place: Place::Take {
                         cap: e.customer_cap,
                     },
                     confirm_registration: true,
+                    notices: vec![],
+                    customer_known: false,
                 }
             })
             .collect())
@@ -707,7 +775,7 @@ impl EngagementClaim {
             .step(actor, EngagementAction::Cancel, S::Cancelled, vec![], now))
     }
 
-    fn step(
+    pub(crate) fn step(
         mut self,
         actor: &Actor,
         action: EngagementAction,
@@ -734,10 +802,13 @@ impl EngagementClaim {
                 from: Some(from),
                 to,
                 changed_fields,
+                comment: None,
             },
             claim: self,
             place,
             confirm_registration: false,
+            notices: vec![],
+            customer_known: false,
         }
     }
 
@@ -797,5 +868,24 @@ impl EngagementClaim {
     }
     pub fn updated_at(&self) -> DateTime<Utc> {
         self.updated_at
+    }
+    pub fn submission_due_at(&self) -> Option<DateTime<Utc>> {
+        self.submission_due_at
+    }
+    pub fn referral(&self) -> Option<&progress::Referral> {
+        self.referral.as_ref()
+    }
+    pub fn estimated_deal_size_usd(&self) -> Option<Usd> {
+        self.estimated_deal_size_usd
+    }
+    /// When the sweep must look at the claim: its pending deadline, if any.
+    pub fn due_at(&self) -> Option<DateTime<Utc>> {
+        match self.status {
+            EngagementStatus::Registered | EngagementStatus::ConsentRequested => {
+                Some(self.consent_due_at)
+            }
+            EngagementStatus::Consented => self.submission_due_at,
+            _ => None,
+        }
     }
 }

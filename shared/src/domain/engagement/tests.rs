@@ -674,3 +674,254 @@ fn the_customers_page_shows_known_and_registered_customers_on_the_tabs_the_seed_
     );
     assert!(!IneligibleReason::PartnerLocationNotEnrolled.is_about_customer());
 }
+
+// ---- consent, deadlines, submission, review (MCI engagements II) ----
+
+fn consent_request(deal: f64) -> ConsentRequest {
+    let input: ConsentRequestInput = serde_json::from_value(serde_json::json!({
+        "estimatedDealSizeUsd": deal, "disclaimerAccepted": true
+    }))
+    .unwrap();
+    input.parse().unwrap()
+}
+
+fn customer() -> Actor {
+    Actor::Customer
+}
+
+fn requested(deal: f64) -> EngagementClaim {
+    registered()
+        .request_consent(&admin(), &consent_request(deal), now())
+        .unwrap()
+        .claim
+}
+
+#[test]
+fn a_consent_request_needs_the_disclaimer_and_a_positive_deal_size_and_fixes_it() {
+    let bad: ConsentRequestInput = serde_json::from_value(serde_json::json!({
+        "estimatedDealSizeUsd": 0, "disclaimerAccepted": false,
+        "customerContact": {"name": "A", "email": "nope"}
+    }))
+    .unwrap();
+    let errs = bad.parse().unwrap_err();
+    let f: Vec<&str> = errs.fields().collect();
+    assert_eq!(
+        f,
+        [
+            "estimatedDealSizeUsd",
+            "disclaimerAccepted",
+            "customerContact.email"
+        ]
+    );
+    let missing: ConsentRequestInput = serde_json::from_value(serde_json::json!({})).unwrap();
+    assert_eq!(missing.parse().unwrap_err().0.len(), 2);
+
+    let out = registered()
+        .request_consent(&admin(), &consent_request(25_000.0), now())
+        .unwrap();
+    assert_eq!(out.claim.status(), EngagementStatus::ConsentRequested);
+    assert_eq!(
+        out.notices,
+        [Notice::CustomerConsentRequest { resend: false }]
+    );
+    assert_eq!(
+        out.claim.estimated_deal_size_usd(),
+        Some(Usd::from_cents(2_500_000))
+    );
+    // fixed from then on: a second request is refused (a resend is its own command)
+    let again = out
+        .claim
+        .request_consent(&admin(), &consent_request(1.0), now());
+    assert!(matches!(again, Err(EngagementError::NotAllowed { .. })));
+}
+
+#[test]
+fn a_referral_is_created_at_the_minimum_deal_size_and_becomes_co_sell_on_consent() {
+    // mw-usage: referrals on from 10 000 USD
+    assert!(requested(9_999.99).referral().is_none());
+    let c = requested(10_000.0);
+    assert_eq!(c.referral().map(|r| r.kind), Some(ReferralKind::PartnerLed));
+    let later = now() + chrono::Duration::days(1);
+    let plain = c
+        .decide_consent(&customer(), true, false, later)
+        .unwrap()
+        .claim;
+    assert_eq!(
+        plain.referral().map(|r| r.kind),
+        Some(ReferralKind::PartnerLed)
+    );
+    let co_sell = c
+        .decide_consent(&customer(), true, true, later)
+        .unwrap()
+        .claim;
+    assert_eq!(
+        co_sell.referral().map(|r| r.kind),
+        Some(ReferralKind::CoSell)
+    );
+    assert_eq!(co_sell.referral().and_then(|r| r.co_sell_at), Some(later));
+}
+
+#[test]
+fn the_customer_accepts_or_declines_once_before_the_consent_deadline() {
+    let c = requested(1.0);
+    let later = now() + chrono::Duration::days(3);
+    let accepted = c.decide_consent(&customer(), true, false, later).unwrap();
+    assert_eq!(accepted.claim.status(), EngagementStatus::Consented);
+    assert_eq!(
+        accepted.claim.submission_due_at(),
+        Some(later + chrono::Days::new(60))
+    );
+    assert!(accepted.customer_known);
+    assert_eq!(accepted.place, Place::Keep);
+    assert_eq!(accepted.notices, [Notice::PartnerConsentGiven]);
+    let declined = c.decide_consent(&customer(), false, false, later).unwrap();
+    assert_eq!(declined.claim.status(), EngagementStatus::Declined);
+    assert_eq!(
+        declined.place,
+        Place::Release,
+        "a decline frees the cap place"
+    );
+    assert!(!declined.customer_known);
+    // once decided, the link decides nothing more
+    assert!(
+        accepted
+            .claim
+            .decide_consent(&customer(), false, false, later)
+            .is_err()
+    );
+    // only the customer decides; not after the deadline
+    assert!(c.decide_consent(&admin(), true, false, later).is_err());
+    let late = now() + chrono::Duration::days(30);
+    assert!(matches!(
+        c.decide_consent(&customer(), true, false, late),
+        Err(EngagementError::DeadlinePassed { .. })
+    ));
+}
+
+#[test]
+fn resending_is_a_reminder_within_the_limits_while_consent_is_pending() {
+    let c = requested(1.0);
+    let limits = crate::domain::deadlines::SendLimits::default();
+    let soon = now() + chrono::Duration::minutes(5);
+    assert!(matches!(
+        c.resend_consent(&admin(), &limits, soon),
+        Err(EngagementError::TooSoon { .. })
+    ));
+    let later = now() + chrono::Duration::minutes(20);
+    let out = c.resend_consent(&admin(), &limits, later).unwrap();
+    assert_eq!(
+        out.notices,
+        [Notice::CustomerConsentRequest { resend: true }]
+    );
+    assert_eq!(out.claim.status(), EngagementStatus::ConsentRequested);
+    assert!(
+        registered()
+            .resend_consent(&admin(), &limits, later)
+            .is_err()
+    );
+}
+
+#[test]
+fn deadlines_expire_consent_from_registration_and_submission_from_consent_and_late_firings_do_nothing()
+ {
+    // consent: 30 calendar days from registration, whether or not the email was sent
+    let due = now() + chrono::Days::new(30);
+    assert!(
+        registered()
+            .expire(due - chrono::Duration::seconds(1))
+            .is_none()
+    );
+    let expired = registered().expire(due).unwrap();
+    assert_eq!(expired.claim.status(), EngagementStatus::ConsentExpired);
+    assert_eq!(expired.place, Place::Release);
+    assert_eq!(expired.notices, [Notice::PartnerConsentExpired]);
+    assert!(
+        expired
+            .claim
+            .expire(due + chrono::Duration::days(9))
+            .is_none(),
+        "twice"
+    );
+    assert_eq!(
+        requested(1.0).expire(due).unwrap().claim.status(),
+        EngagementStatus::ConsentExpired
+    );
+    // submission: 60 days from consent
+    let consented_at = now() + chrono::Duration::days(2);
+    let consented = requested(1.0)
+        .decide_consent(&customer(), true, false, consented_at)
+        .unwrap()
+        .claim;
+    assert!(
+        consented.expire(due).is_none(),
+        "the consent deadline no longer applies"
+    );
+    let sub_due = consented_at + chrono::Days::new(60);
+    let expired = consented.expire(sub_due).unwrap();
+    assert_eq!(expired.claim.status(), EngagementStatus::SubmissionExpired);
+    assert_eq!(expired.place, Place::Release);
+    // submitting: only while consented and before the deadline
+    assert!(matches!(
+        consented.submit(&admin(), None, sub_due),
+        Err(EngagementError::DeadlinePassed { .. })
+    ));
+    let submitted = consented
+        .submit(
+            &admin(),
+            Some(LongText::parse("Done").unwrap()),
+            sub_due - chrono::Duration::hours(1),
+        )
+        .unwrap()
+        .claim;
+    assert_eq!(submitted.status(), EngagementStatus::Submitted);
+    assert!(
+        submitted
+            .expire(sub_due + chrono::Duration::days(1))
+            .is_none()
+    );
+    assert!(registered().submit(&admin(), None, now()).is_err());
+}
+
+#[test]
+fn a_reviewer_completes_or_rejects_a_submitted_claim_for_good() {
+    let consented = requested(1.0)
+        .decide_consent(&customer(), true, false, now())
+        .unwrap()
+        .claim;
+    let submitted = consented.submit(&admin(), None, now()).unwrap().claim;
+    let reviewer = Actor::Reviewer {
+        user: UserId::parse("r").unwrap(),
+    };
+    let comment = LongText::parse("Evidence checked").unwrap();
+    let approve = ReviewInput::Approve {
+        comment: comment.clone(),
+    };
+    assert!(
+        submitted.review(&admin(), &approve, now()).is_err(),
+        "partners do not review"
+    );
+    assert!(
+        consented.review(&reviewer, &approve, now()).is_err(),
+        "only submitted claims"
+    );
+    let done = submitted.review(&reviewer, &approve, now()).unwrap();
+    assert_eq!(done.claim.status(), EngagementStatus::Completed);
+    assert_eq!(
+        done.place,
+        Place::Release,
+        "a completed claim frees its place"
+    );
+    assert_eq!(done.notices, [Notice::PartnerReviewed { approved: true }]);
+    let rejected = submitted
+        .review(
+            &reviewer,
+            &ReviewInput::Reject {
+                reasons: vec!["insufficient_evidence".into()],
+                comment,
+            },
+            now(),
+        )
+        .unwrap();
+    assert_eq!(rejected.claim.status(), EngagementStatus::RejectedFinal);
+    assert_eq!(rejected.history.action, EngagementAction::Reject);
+}
