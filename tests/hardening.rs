@@ -59,6 +59,13 @@ fn request_for(
         ("POST", "/engagement-claims") => {
             Some(registration(org, "tenant_id", tenant, &["mw-usage"]))
         }
+        ("POST", "/engagement-claims/{id}/consent-request") => {
+            Some(json!({"estimatedDealSizeUsd": 20000, "disclaimerAccepted": true}))
+        }
+        ("POST", "/engagement-claims/{id}/submit") => Some(json!({"comment": "matrix"})),
+        ("POST", "/engagement-claims/{id}/review") => {
+            Some(json!({"action": "approve", "comment": "matrix"}))
+        }
         ("PATCH", "/engagement-claims/{id}") => {
             Some(json!({"customerContact": {"name": "Ana", "email": "ana@contoso.com"}}))
         }

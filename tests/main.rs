@@ -7,6 +7,7 @@ mod browser;
 mod bus_events;
 mod domain_lifecycle;
 mod e2e;
+mod e2e_engagement_consent;
 mod e2e_engagements;
 mod e2e_flows;
 mod e2e_language;

@@ -234,7 +234,7 @@ async fn each_operation_sends_exactly_its_documented_aws_requests() {
             .into_iter()
             .filter_map(|w| match w {
                 DueWork::Outbox(r) => Some(r),
-                DueWork::Deadline { .. } => None,
+                DueWork::Deadline { .. } | DueWork::EngagementDeadline { .. } => None,
             })
             .collect();
         wire.take();

@@ -401,7 +401,9 @@ async fn the_due_index_returns_only_what_is_due() {
         .iter()
         .map(|w| match w {
             DueWork::Outbox(r) => r.entry_id.split('-').next().unwrap_or_default().to_owned(),
-            DueWork::Deadline { .. } => panic!("not due yet: {w:?}"),
+            DueWork::Deadline { .. } | DueWork::EngagementDeadline { .. } => {
+                panic!("not due yet: {w:?}")
+            }
         })
         .collect();
     assert_eq!(outbox.iter().filter(|k| *k == "ev").count(), 4, "{due:?}");
@@ -413,7 +415,7 @@ async fn the_due_index_returns_only_what_is_due() {
         .iter()
         .filter_map(|w| match w {
             DueWork::Deadline { claim, due_at } => Some((*claim, *due_at)),
-            DueWork::Outbox(_) => None,
+            DueWork::Outbox(_) | DueWork::EngagementDeadline { .. } => None,
         })
         .collect();
     assert_eq!(deadlines, vec![(c.id(), due_at)]);

@@ -14,11 +14,13 @@ use crate::domain::{
     ClaimId, DeadlinePolicy, EmailAddress, Language, NotificationKind, Recipient, RecipientRole,
 };
 use crate::mail::{Links, render, render_engagement};
-use crate::outbox::{DELIVERY_LEASE, OutboxEntry, OutboxMessage, OutboxRef, backoff};
+use crate::outbox::{
+    DELIVERY_LEASE, EngagementEmailKind, OutboxEntry, OutboxMessage, OutboxRef, backoff,
+};
 use crate::ports::{
     EventPublisher, Mailer, OutboxStore, PoeStorage, Schedules, StoreError, Unavailable,
 };
-use crate::tokens::KeyRing;
+use crate::tokens::{ConsentKind, KeyRing};
 use chrono::{DateTime, Duration, Utc};
 use futures_util::future::join_all;
 
@@ -147,9 +149,23 @@ where
                 let Some(link_settings) = &self.links else {
                     return Err(Unavailable::new("render email", "no link settings"));
                 };
+                // A link lasts from when it is sent, and opens only for the contact it went to.
+                let consent_url = match (email.kind, &self.keys) {
+                    (EngagementEmailKind::ConsentRequest { .. }, Some(keys)) => {
+                        let token = keys.consent_token_for(
+                            ConsentKind::Engagement,
+                            entry.claim_id,
+                            email.to.as_str(),
+                            entry.created_at + link_settings.consent_link_ttl,
+                        );
+                        Some(link_settings.consent_url(&token))
+                    }
+                    _ => None,
+                };
                 let email = render_engagement(
                     email,
                     &link_settings.engagement_claim_url(entry.claim_id),
+                    consent_url.as_deref(),
                     &self.policy,
                     self.language,
                 );
@@ -212,7 +228,9 @@ where
                 self.schedules.wired()
             }
             OutboxMessage::AttachPoe { .. } => self.poe.wired(),
-            OutboxMessage::EngagementEmail { .. } => self.mailer.wired() && self.links.is_some(),
+            OutboxMessage::EngagementEmail { .. } => {
+                self.mailer.wired() && self.keys.is_some() && self.links.is_some()
+            }
         }
     }
 

@@ -358,16 +358,30 @@ fn body(
 }
 
 /// Renders an engagement email to its contact in their language (else `default`).
+/// `consent_url` is the signed link of a consent request (the deliverer signs it when it sends).
 pub fn render_engagement(
     email: &EngagementEmail,
     claim_url: &str,
+    consent_url: Option<&str>,
     policy: &DeadlinePolicy,
     default: Language,
 ) -> Email {
     let lang = email.language.unwrap_or(default);
     let t = Text::new(lang, policy.calendar.time_zone());
     let claim: [(&str, Arg<'_>); 1] = [("claim", email.claim_name.as_str().into())];
-    match email.kind {
+    let engagement = email
+        .engagements
+        .first()
+        .map(|e| e.engagement.as_str())
+        .unwrap_or_default();
+    let date = email.due_at.map(|d| t.date(d)).unwrap_or_default();
+    let about = [
+        ("customer", Arg::from(email.customer.as_str())),
+        ("engagement", engagement.into()),
+        ("date", date.as_str().into()),
+        ("partner", email.partner_name.as_str().into()),
+    ];
+    let (mut b, subject) = match email.kind {
         EngagementEmailKind::Registered => {
             let mut b = Body::new(lang, &t.get("engagement-registered-title"));
             b.para(&t.with(
@@ -404,16 +418,73 @@ pub fn render_engagement(
                 .collect();
             b.list(lines.iter().map(String::as_str));
             b.para(&t.get("engagement-registered-next"));
-            b.link(&t.get("open-engagement-claim"), claim_url);
+            (b, t.with("engagement-registered-subject", &claim))
+        }
+        EngagementEmailKind::ConsentRequest { resend } => {
+            let mut b = Body::new(lang, &t.get("engagement-consent-title"));
+            b.para(&t.with(
+                "consent-greeting",
+                &[("name", email.customer_contact_name.as_str().into())],
+            ));
+            b.para(&t.with("engagement-consent-ask", &about));
+            b.para(&t.with("engagement-consent-means", &about));
+            b.para(&t.with("engagement-consent-by", &about));
+            b.para(&t.with(
+                "consent-partner-contact",
+                &[
+                    ("name", email.partner_contact_name.as_str().into()),
+                    ("email", email.partner_contact_email.as_str().into()),
+                ],
+            ));
+            if let Some(url) = consent_url {
+                b.link(&t.get("engagement-consent-link"), url);
+            }
+            let subject = if resend {
+                "engagement-consent-subject-reminder"
+            } else {
+                "engagement-consent-subject"
+            };
             let mut out = b.finish(
                 email.to.as_str(),
-                &t.with("engagement-registered-subject", &claim),
-                "engagement_registered",
+                &t.with(subject, &about),
+                email.kind.code(),
             );
             out.claim_id = email.engagements.first().map(|e| e.claim_id);
-            out
+            return out;
         }
-    }
+        kind => {
+            let (subject, body) = match kind {
+                EngagementEmailKind::ConsentGiven => {
+                    ("engagement-given-subject", "engagement-given-body")
+                }
+                EngagementEmailKind::ConsentDeclined => {
+                    ("engagement-declined-subject", "engagement-declined-body")
+                }
+                EngagementEmailKind::ConsentExpired => {
+                    ("engagement-expired-subject", "engagement-expired-body")
+                }
+                EngagementEmailKind::SubmissionExpired => (
+                    "engagement-submission-expired-subject",
+                    "engagement-submission-expired-body",
+                ),
+                EngagementEmailKind::Reviewed { approved: true } => {
+                    ("engagement-approved-subject", "engagement-approved-body")
+                }
+                _ => ("engagement-rejected-subject", "engagement-rejected-body"),
+            };
+            let subject = t.with(subject, &claim);
+            let mut b = Body::new(lang, &subject);
+            b.para(&t.with(body, &about));
+            if let (EngagementEmailKind::Reviewed { .. }, Some(comment)) = (kind, &email.comment) {
+                b.quote(&t.get("partner-rejected-comment"), comment);
+            }
+            (b, subject)
+        }
+    };
+    b.link(&t.get("open-engagement-claim"), claim_url);
+    let mut out = b.finish(email.to.as_str(), &subject, email.kind.code());
+    out.claim_id = email.engagements.first().map(|e| e.claim_id);
+    out
 }
 
 #[cfg(test)]
@@ -543,10 +614,63 @@ mod tests {
                 consent_due_at: monday(),
                 proposed_payment_usd: Some(Usd::from_cents(1_800_005)),
             }],
+            partner_name: "Fabrikam Ltd".into(),
+            partner_contact_name: "Luis".into(),
+            partner_contact_email: "luis@fabrikam.example".into(),
+            customer_contact_name: "Ana".into(),
+            due_at: None,
+            comment: None,
         };
         let policy = DeadlinePolicy::default();
+        email.due_at = Some(monday());
+        email.comment = Some("Evidence <checked>".into());
+        use EngagementEmailKind as K;
+        for kind in [
+            K::ConsentRequest { resend: false },
+            K::ConsentRequest { resend: true },
+            K::ConsentGiven,
+            K::ConsentDeclined,
+            K::ConsentExpired,
+            K::SubmissionExpired,
+            K::Reviewed { approved: true },
+            K::Reviewed { approved: false },
+        ] {
+            for lang in Language::ALL {
+                let e = EngagementEmail {
+                    kind,
+                    ..email.clone()
+                };
+                let out = render_engagement(
+                    &e,
+                    "https://p/e/1",
+                    Some("https://c/consent/t"),
+                    &policy,
+                    lang,
+                );
+                for part in [&out.subject, &out.html, &out.text] {
+                    assert!(
+                        !part.contains('⟦') && !part.contains("{$") && !part.contains('\u{2068}'),
+                        "{kind:?} {lang:?}: {part}"
+                    );
+                }
+                assert!(
+                    out.text.contains("Azure Migration Assessment"),
+                    "{kind:?} {lang:?}: {}",
+                    out.text
+                );
+                assert_eq!(out.template, kind.code());
+                let link = if kind.to_customer() {
+                    "https://c/consent/t"
+                } else {
+                    "https://p/e/1"
+                };
+                assert!(out.text.contains(link), "{kind:?} {lang:?}");
+            }
+        }
+        email.due_at = None;
+        email.comment = None;
         for lang in Language::ALL {
-            let out = render_engagement(&email, "https://p/e/1", &policy, lang);
+            let out = render_engagement(&email, "https://p/e/1", None, &policy, lang);
             for part in [&out.subject, &out.html, &out.text] {
                 assert!(
                     !part.contains('⟦') && !part.contains("{$") && !part.contains('\u{2068}'),
@@ -562,7 +686,7 @@ mod tests {
             assert_eq!(out.claim_id, Some(email.engagements[0].claim_id));
         }
         email.language = Some(Language::Es);
-        let es = render_engagement(&email, "https://p/e/1", &policy, Language::Ja);
+        let es = render_engagement(&email, "https://p/e/1", None, &policy, Language::Ja);
         assert!(
             es.subject.starts_with("Cliente registrado"),
             "{}",

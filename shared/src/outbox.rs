@@ -9,7 +9,7 @@
 //! due when the grace runs out and the sweep delivers it. Whoever takes an entry first delivers
 //! it; the other finds it taken (or gone) and does nothing.
 
-use crate::domain::engagement::{EngagementOutcome, Usd};
+use crate::domain::engagement::{EngagementClaim, EngagementOutcome, Notice, Usd};
 use crate::domain::{
     Claim, ClaimId, DomainEvent, EmailAddress, Language, LanguageTag, Notification, Outcome,
     ScheduleSpec, Status,
@@ -293,18 +293,53 @@ pub fn entries_for(outcome: &Outcome, now: DateTime<Utc>, lease_id: &str) -> Vec
 pub enum EngagementEmailKind {
     /// To the partner contact: the customer was registered (seed 004's confirmation).
     Registered,
+    /// To the customer contact: accept or decline taking part (a reminder when `resend`).
+    ConsentRequest {
+        resend: bool,
+    },
+    /// To the partner contact: what became of the request or the claim.
+    ConsentGiven,
+    ConsentDeclined,
+    ConsentExpired,
+    SubmissionExpired,
+    Reviewed {
+        approved: bool,
+    },
 }
 
 impl EngagementEmailKind {
+    /// The template name (a message tag on the email).
     pub fn code(self) -> &'static str {
         match self {
             Self::Registered => "engagement_registered",
+            Self::ConsentRequest { .. } => "engagement_consent_request",
+            Self::ConsentGiven => "engagement_consent_given",
+            Self::ConsentDeclined => "engagement_consent_declined",
+            Self::ConsentExpired => "engagement_consent_expired",
+            Self::SubmissionExpired => "engagement_submission_expired",
+            Self::Reviewed { .. } => "engagement_reviewed",
         }
+    }
+
+    fn of(notice: Notice) -> Self {
+        match notice {
+            Notice::CustomerConsentRequest { resend } => Self::ConsentRequest { resend },
+            Notice::PartnerConsentGiven => Self::ConsentGiven,
+            Notice::PartnerConsentDeclined => Self::ConsentDeclined,
+            Notice::PartnerConsentExpired => Self::ConsentExpired,
+            Notice::PartnerSubmissionExpired => Self::SubmissionExpired,
+            Notice::PartnerReviewed { approved } => Self::Reviewed { approved },
+        }
+    }
+
+    /// Whether it goes to the customer contact (else to the partner contact).
+    pub fn to_customer(self) -> bool {
+        matches!(self, Self::ConsentRequest { .. })
     }
 }
 
 /// An engagement email as queued: everything it says, to render in the reader's language at
-/// delivery (no link or token stored).
+/// delivery (no link or token stored: the consent link is signed when it is sent).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EngagementEmail {
@@ -316,6 +351,21 @@ pub struct EngagementEmail {
     /// The customer as the partner named them (`domain contoso.com`).
     pub customer: String,
     pub engagements: Vec<EngagementLine>,
+    /// Who asks (the organisation's display name, else its ID), for the customer.
+    #[serde(default)]
+    pub partner_name: String,
+    #[serde(default)]
+    pub partner_contact_name: String,
+    #[serde(default)]
+    pub partner_contact_email: String,
+    #[serde(default)]
+    pub customer_contact_name: String,
+    /// The deadline the email states (to consent, or to submit), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<DateTime<Utc>>,
+    /// A reviewer's comment or reasons, on a decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// One engagement claim in an email.
@@ -329,42 +379,63 @@ pub struct EngagementLine {
     pub proposed_payment_usd: Option<Usd>,
 }
 
+impl EngagementLine {
+    fn of(c: &EngagementClaim) -> Self {
+        Self {
+            claim_id: c.id(),
+            engagement: c.engagement_name().to_string(),
+            consent_due_at: c.consent_due_at(),
+            proposed_payment_usd: c.proposed_payment_usd(),
+        }
+    }
+}
+
+fn engagement_email(
+    kind: EngagementEmailKind,
+    claims: &[&EngagementClaim],
+) -> Option<EngagementEmail> {
+    let c = claims.first()?;
+    let (to, language) = if kind.to_customer() {
+        let contact = c.customer_contact();
+        (contact.email.clone(), contact.language.as_ref())
+    } else {
+        let contact = c.partner_contact();
+        (contact.email.clone(), contact.language.as_ref())
+    };
+    Some(EngagementEmail {
+        kind,
+        to,
+        language: language.map(LanguageTag::language),
+        claim_name: c.name().to_string(),
+        customer: c.customer().to_string(),
+        engagements: claims.iter().map(|c| EngagementLine::of(c)).collect(),
+        partner_name: c
+            .partner_name()
+            .map_or_else(|| c.partner_id().to_string(), ToString::to_string),
+        partner_contact_name: c.partner_contact().name.to_string(),
+        partner_contact_email: c.partner_contact().email.to_string(),
+        customer_contact_name: c.customer_contact().name.to_string(),
+        due_at: match kind {
+            EngagementEmailKind::ConsentRequest { .. } => Some(c.consent_due_at()),
+            EngagementEmailKind::ConsentGiven => c.submission_due_at(),
+            _ => None,
+        },
+        comment: c.comment().map(ToString::to_string),
+    })
+}
+
 /// The entries for an engagement change, due at `now + STREAM_GRACE` like every entry: one
 /// confirmation to the partner contact for a registration (however many engagements it made
-/// claims on), filed under the first claim.
+/// claims on), filed under the first claim; one email per notice of each claim, its ID fixed by
+/// the claim's version so a retried commit cannot duplicate it.
 pub fn engagement_entries(
     outcomes: &[EngagementOutcome],
     now: DateTime<Utc>,
     lease_id: &str,
 ) -> Vec<OutboxEntry> {
-    let confirmed: Vec<&EngagementOutcome> =
-        outcomes.iter().filter(|o| o.confirm_registration).collect();
-    let Some(first) = confirmed.first().map(|o| &o.claim) else {
-        return vec![];
-    };
-    let email = EngagementEmail {
-        kind: EngagementEmailKind::Registered,
-        to: first.partner_contact().email.clone(),
-        language: first
-            .partner_contact()
-            .language
-            .as_ref()
-            .map(LanguageTag::language),
-        claim_name: first.name().to_string(),
-        customer: first.customer().to_string(),
-        engagements: confirmed
-            .iter()
-            .map(|o| EngagementLine {
-                claim_id: o.claim.id(),
-                engagement: o.claim.engagement_name().to_string(),
-                consent_due_at: o.claim.consent_due_at(),
-                proposed_payment_usd: o.claim.proposed_payment_usd(),
-            })
-            .collect(),
-    };
-    vec![OutboxEntry {
-        claim_id: first.id(),
-        id: format!("er-{}", first.id()),
+    let entry = |claim: &EngagementClaim, id: String, email: EngagementEmail| OutboxEntry {
+        claim_id: claim.id(),
+        id,
         created_at: now,
         message: OutboxMessage::EngagementEmail {
             email: Box::new(email),
@@ -372,7 +443,30 @@ pub fn engagement_entries(
         lease_id: lease_id.to_owned(),
         lease_until: now + STREAM_GRACE,
         attempts: 0,
-    }]
+    };
+    let mut entries = Vec::new();
+    let confirmed: Vec<&EngagementClaim> = outcomes
+        .iter()
+        .filter(|o| o.confirm_registration)
+        .map(|o| &o.claim)
+        .collect();
+    if let Some(email) = engagement_email(EngagementEmailKind::Registered, &confirmed) {
+        entries.push(entry(
+            confirmed[0],
+            format!("er-{}", confirmed[0].id()),
+            email,
+        ));
+    }
+    for o in outcomes {
+        for (n, notice) in o.notices.iter().enumerate() {
+            let kind = EngagementEmailKind::of(*notice);
+            if let Some(email) = engagement_email(kind, &[&o.claim]) {
+                let id = format!("en-{}-v{}-{n}", o.claim.id(), o.claim.version());
+                entries.push(entry(&o.claim, id, email));
+            }
+        }
+    }
+    entries
 }
 
 /// When to try a failed entry again: 30 s doubling to at most an hour; `None` once it has

@@ -170,6 +170,11 @@ pub enum DueWork {
     },
     /// An outbox entry not delivered (or whose delivery lease ran out).
     Outbox(OutboxRef),
+    /// An MCI engagement claim whose consent or submission deadline has passed.
+    EngagementDeadline {
+        claim: ClaimId,
+        due_at: DateTime<Utc>,
+    },
 }
 
 /// The outbox side of the store. Delivery is leased: an entry is delivered by whoever holds its

@@ -262,6 +262,38 @@ pub const ROUTES: &[Route] = &[
         Some(C::Engage),
         "cancel before submission (frees the cap)",
     ),
+    r(
+        "POST",
+        "/engagement-claims/{id}/consent-request",
+        "request-engagement-consent",
+        Auth::Jwt,
+        Some(C::Engage),
+        "email the customer's opt-in consent request (deal size, disclaimer)",
+    ),
+    r(
+        "POST",
+        "/engagement-claims/{id}/consent-email",
+        "resend-engagement-consent",
+        Auth::Jwt,
+        Some(C::Engage),
+        "resend the consent email while consent is pending",
+    ),
+    r(
+        "POST",
+        "/engagement-claims/{id}/submit",
+        "submit-engagement-claim",
+        Auth::Jwt,
+        Some(C::Engage),
+        "submit a consented claim before its deadline",
+    ),
+    r(
+        "POST",
+        "/engagement-claims/{id}/review",
+        "review-engagement-claim",
+        Auth::Jwt,
+        Some(C::Review),
+        "approve (completed) or reject for good",
+    ),
 ];
 
 /// Every function crate name (the manifest's).
@@ -334,7 +366,7 @@ mod tests {
     #[test]
     fn every_function_is_named_once() {
         let f = functions();
-        assert_eq!(f.len(), 30);
+        assert_eq!(f.len(), 34);
         assert!(f.contains(&"deadline-sweep") && f.contains(&"deliver-outbox"));
     }
 }

@@ -166,11 +166,24 @@ impl KeyRing {
         contact: &str,
         expires_at: DateTime<Utc>,
     ) -> String {
+        self.consent_token_for(ConsentKind::Claim, claim, contact, expires_at)
+    }
+
+    /// The consent token of `kind`: a CPOR claim's link (keep or decline) and an MCI
+    /// engagement claim's (accept or decline) are sealed under different domains, so neither
+    /// opens as the other.
+    pub fn consent_token_for(
+        &self,
+        kind: ConsentKind,
+        claim: ClaimId,
+        contact: &str,
+        expires_at: DateTime<Utc>,
+    ) -> String {
         let mut body = Vec::with_capacity(CONSENT_BODY);
         body.extend_from_slice(claim.as_uuid().as_bytes());
         body.extend_from_slice(&expires_at.timestamp().to_be_bytes());
         body.extend_from_slice(&Self::contact_tag(self.current(), contact));
-        self.seal(b"cpor-consent", CONSENT_VERSION, &body)
+        self.seal(kind.domain(), CONSENT_VERSION, &body)
     }
 
     /// A keyed fingerprint of a contact address (case-insensitive), 8 bytes.
@@ -203,7 +216,24 @@ impl KeyRing {
     /// ask for a fresh one to be emailed to the contact on file (it decides nothing itself).
     /// Whether it was sent to the claim's current contact is [`KeyRing::sent_to`].
     pub fn open_consent(&self, token: &str) -> Result<ConsentGrant, TokenError> {
-        let (key, body) = self.open(b"cpor-consent", CONSENT_VERSION, token)?;
+        self.open_consent_for(ConsentKind::Claim, token)
+    }
+
+    /// Which kind of consent link a token is, and what it grants (expired or not).
+    pub fn open_any_consent(&self, token: &str) -> Result<(ConsentKind, ConsentGrant), TokenError> {
+        [ConsentKind::Claim, ConsentKind::Engagement]
+            .into_iter()
+            .find_map(|kind| self.open_consent_for(kind, token).ok().map(|g| (kind, g)))
+            .ok_or(TokenError::Invalid)
+    }
+
+    /// A consent token of `kind` we signed: the claim it names, expired or not.
+    pub fn open_consent_for(
+        &self,
+        kind: ConsentKind,
+        token: &str,
+    ) -> Result<ConsentGrant, TokenError> {
+        let (key, body) = self.open(kind.domain(), CONSENT_VERSION, token)?;
         if body.len() != CONSENT_BODY {
             return Err(TokenError::Invalid);
         }
@@ -255,6 +285,24 @@ impl KeyRing {
             cursor,
         )
         .map(|(_, position)| position)
+    }
+}
+
+/// Which flow a consent link belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentKind {
+    /// A CPOR claim: the customer keeps or declines the association (opt-out).
+    Claim,
+    /// An MCI engagement claim: the customer accepts or declines taking part (opt-in).
+    Engagement,
+}
+
+impl ConsentKind {
+    fn domain(self) -> &'static [u8] {
+        match self {
+            Self::Claim => b"cpor-consent",
+            Self::Engagement => b"cpor-engagement-consent",
+        }
     }
 }
 
@@ -373,6 +421,25 @@ mod tests {
         let new_token = rotated.consent_token(claim, "a@b.example", exp);
         assert!(retired.verify_consent(&new_token, Utc::now()).is_ok());
         assert!(old.verify_consent(&new_token, Utc::now()).is_err());
+    }
+
+    #[test]
+    fn a_cpor_link_and_an_engagement_link_are_not_interchangeable() {
+        let ring = KeyRing::parse(&format!("k1:{}", secret(7))).unwrap();
+        let claim = ClaimId::generate();
+        let until = Utc::now() + Duration::days(1);
+        let engagement =
+            ring.consent_token_for(ConsentKind::Engagement, claim, "a@b.example", until);
+        assert!(ring.open_consent(&engagement).is_err(), "not a CPOR link");
+        let (kind, grant) = ring.open_any_consent(&engagement).unwrap();
+        assert_eq!((kind, grant.claim), (ConsentKind::Engagement, claim));
+        let cpor = ring.consent_token(claim, "a@b.example", until);
+        assert!(
+            ring.open_consent_for(ConsentKind::Engagement, &cpor)
+                .is_err()
+        );
+        assert_eq!(ring.open_any_consent(&cpor).unwrap().0, ConsentKind::Claim);
+        assert!(ring.open_any_consent("garbage").is_err());
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //! contact on file (`request=link`; within the per-claim send limits; it reveals no address). Everything
 //! shown is escaped. Pages are in the customer's
 //! language (en, es, fr, ja), chosen by `?lang=`, the contact's language, then the browser's.
+//! An MCI engagement claim's link (seed 004, opt-in) opens its own page: accept or decline.
 
+mod engagement;
 mod page;
 
 use cpor::app::{App, Failure, Wiring};
@@ -64,6 +66,16 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Response<Body> {
         let t = text(None);
         return page(404, t, page::problem(&t, &Failure::ConsentLinkInvalid));
     };
+    // An MCI engagement's link (accept or decline) has its own page.
+    let engagement_link = app.deliverer.keys.as_ref().is_some_and(|keys| {
+        matches!(
+            keys.open_any_consent(token),
+            Ok((cpor::tokens::ConsentKind::Engagement, _))
+        )
+    });
+    if engagement_link {
+        return engagement::run(app, req, token).await;
+    }
     let now = http::now(req);
     if req.method() == "POST" && asks_for_link(http::body_bytes(req)) {
         return match app.consent_fresh_link(token, now).await {

@@ -10,7 +10,7 @@ use cpor::i18n::Text;
 use cpor::mail::{customer_line, escape_html as e, product_line};
 use std::fmt::Write as _;
 
-fn layout(t: &Text, title: &str, body: &str) -> String {
+pub(crate) fn layout(t: &Text, title: &str, body: &str) -> String {
     let lang = t.lang();
     let mut nav = String::new();
     for other in Language::ALL.into_iter().filter(|l| *l != lang) {
@@ -82,7 +82,7 @@ fn summary(t: &Text, claim: &Claim, out: &mut String) {
     );
 }
 
-fn status_line(out: &mut String, text: &str) {
+pub(crate) fn status_line(out: &mut String, text: &str) {
     let _ = write!(out, "<p role=\"status\"><strong>{}</strong></p>", e(text));
 }
 

@@ -47,9 +47,13 @@ macro_rules! with_http_functions {
             presign_poe_upload,
             quote_engagement,
             register_engagement_claims,
+            request_engagement_consent,
             resend_consent,
+            resend_engagement_consent,
             review_decision,
+            review_engagement_claim,
             submit_claim,
+            submit_engagement_claim,
             update_claim,
             update_engagement_claim,
             withdraw_claim

@@ -18,6 +18,7 @@ use crate::ports::{
     IdempotencyCompletion, ImportResult, PoeStorage, ReadError, ReferenceKeys, ReferenceStore,
     ReferenceView, Revision,
 };
+use crate::tokens::{ConsentGrant, ConsentKind};
 use chrono::{DateTime, Utc};
 use sha2::Digest;
 
@@ -366,9 +367,13 @@ impl<W: Wiring> App<W> {
                 .engagement_claim(id)
                 .await?
                 .ok_or(Failure::NotFound)?;
-            claim
-                .authorize_read(actor)
-                .map_err(|e| Failure::from(EngagementError::Access(e)))?;
+            // A partner of another organisation learns nothing; the customer (through the
+            // link) and the scheduler are checked by the domain's command itself.
+            if let Actor::Partner(_) | Actor::Reviewer { .. } = actor {
+                claim
+                    .authorize_read(actor)
+                    .map_err(|e| Failure::from(EngagementError::Access(e)))?;
+            }
             if let Some(v) = expected {
                 if claim.version() != v {
                     return Err(Failure::PreconditionFailed {
@@ -396,6 +401,93 @@ impl<W: Wiring> App<W> {
                     }
                     tracing::info!(claim_id = %id, attempt, "lost a race; deciding again");
                 }
+                Err(e) => return Err(commit_failure(e)),
+            }
+        }
+        Err(Failure::Busy)
+    }
+
+    /// The engagement claim an engagement consent link names, if the link is one we signed for
+    /// an engagement claim, has not expired at `now` (`None`: expiry not checked) and went to
+    /// the claim's current customer contact.
+    pub async fn engagement_consent_claim(
+        &self,
+        token: &str,
+        now: Option<DateTime<Utc>>,
+    ) -> Result<(ConsentGrant, EngagementClaim), Failure> {
+        let keys = self
+            .deliverer
+            .keys
+            .as_ref()
+            .ok_or_else(|| Failure::Unavailable("CPOR_TOKEN_KEYS not configured".into()))?;
+        let grant = keys.open_consent_for(ConsentKind::Engagement, token)?;
+        if now.is_some_and(|now| now >= grant.expires_at) {
+            return Err(Failure::ConsentLinkExpired);
+        }
+        let claim = self
+            .store
+            .engagement_claim(grant.claim)
+            .await?
+            .ok_or(Failure::ConsentLinkInvalid)?;
+        if !keys.sent_to(&grant, claim.customer_contact().email.as_str()) {
+            return Err(Failure::ConsentLinkInvalid);
+        }
+        Ok((grant, claim))
+    }
+
+    /// `POST /consent/{token}` on an engagement link: the customer accepts or declines. The
+    /// referral becomes co-sell when the customer's reference record says it qualifies.
+    pub async fn engagement_consent_decide(
+        &self,
+        token: &str,
+        accept: bool,
+        now: DateTime<Utc>,
+    ) -> Result<EngagementClaim, Failure> {
+        let (grant, claim) = self.engagement_consent_claim(token, Some(now)).await?;
+        let co_sell = if accept && claim.referral().is_some() {
+            let view = self
+                .store
+                .reference(&ReferenceKeys {
+                    customers: vec![claim.customer_key().clone()],
+                    ..ReferenceKeys::default()
+                })
+                .await?;
+            view.customer(claim.customer_key())
+                .is_some_and(|c| c.co_sell_eligible)
+        } else {
+            false
+        };
+        self.change_engagement_claim(&Actor::Customer, grant.claim, None, None, now, |c| {
+            c.decide_consent(&Actor::Customer, accept, co_sell, now)
+        })
+        .await
+    }
+
+    /// A consent or submission deadline of an engagement claim, as the sweep finds it due:
+    /// `true` if it expired the claim now, `false` if nothing was due (a late or repeated
+    /// firing, or a claim that moved on — a concurrent change is decided again on a fresh read).
+    pub async fn expire_engagement(
+        &self,
+        id: ClaimId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, Failure> {
+        for _ in 1..=MAX_ATTEMPTS {
+            let Some(claim) = self.store.engagement_claim(id).await? else {
+                return Ok(false);
+            };
+            let Some(outcome) = claim.expire(now) else {
+                return Ok(false);
+            };
+            let prior = Revision {
+                version: claim.version(),
+                history_seq: claim.history_seq(),
+            };
+            match self
+                .commit_engagement(Some(prior), std::slice::from_ref(&outcome), None, now)
+                .await
+            {
+                Ok(()) => return Ok(true),
+                Err(CommitError::Stale { .. }) => continue,
                 Err(e) => return Err(commit_failure(e)),
             }
         }

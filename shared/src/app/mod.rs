@@ -580,7 +580,7 @@ impl<W: Wiring> App<W> {
             .iter()
             .filter_map(|w| match w {
                 DueWork::Outbox(r) => Some(r.due_at),
-                DueWork::Deadline { .. } => None,
+                DueWork::Deadline { .. } | DueWork::EngagementDeadline { .. } => None,
             })
             .min()
             .map(|oldest| (now - oldest).num_seconds().max(0));
@@ -604,6 +604,17 @@ impl<W: Wiring> App<W> {
                         Ok(None) => report.deadlines_skipped += 1,
                         Err(e) => {
                             tracing::warn!(claim_id = %claim_id, error = %e, "claim unreadable");
+                            report.errors += 1;
+                        }
+                    }
+                }
+                DueWork::EngagementDeadline { claim, .. } => {
+                    report.deadlines_seen += 1;
+                    match self.expire_engagement(claim, now).await {
+                        Ok(true) => report.deadlines_applied += 1,
+                        Ok(false) => report.deadlines_skipped += 1,
+                        Err(e) => {
+                            tracing::warn!(claim_id = %claim, error = %e.chain(), "engagement deadline not applied");
                             report.errors += 1;
                         }
                     }

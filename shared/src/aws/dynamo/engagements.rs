@@ -29,7 +29,7 @@ const BATCH_GET_MAX: usize = 100;
 impl DynamoStore {
     pub(super) fn engagement_claim_item(c: &EngagementClaim) -> Item {
         let id = c.id();
-        HashMap::from([
+        let mut item: Item = HashMap::from([
             (n::PK.into(), s(keys::engagement_claim_pk(id))),
             (n::SK.into(), s(keys::CLAIM_SK)),
             (n::ITEM_TYPE.into(), s("engagementClaim")),
@@ -54,7 +54,13 @@ impl DynamoStore {
                 n::CREATED_SK.into(),
                 s(format!("{}#{id}", sortable(c.created_at()))),
             ),
-        ])
+        ]);
+        // The sparse due index, while a deadline is pending: the sweep expires it.
+        if let Some(due) = c.due_at() {
+            item.insert(n::DUE_PK.into(), s(keys::due_pk(keys::due_shard(id))));
+            item.insert(n::DUE_SK.into(), s(format!("{}#E#{id}", sortable(due))));
+        }
+        item
     }
 
     fn engagement_transaction(
@@ -205,35 +211,51 @@ impl DynamoStore {
                 Place::Keep => {}
             }
         }
-        // 4. The partner's record of the customer: its open claims (one item per customer).
+        // 4. The partner's record of the customer: its open claims (one item per customer),
+        // and whether it consented once (it is then "known": the Customers page).
+        let known = c.outcomes.iter().any(|o| o.customer_known);
         if let Some(first) = c.outcomes.first() {
             let claim = &first.claim;
-            let (expression, set) = if !taken.is_empty() {
-                (
-                    "ADD #o :set SET #cust = if_not_exists(#cust, :cust), #t = :t",
-                    taken,
-                )
+            let mut sets = vec!["#t = :t", "#cust = if_not_exists(#cust, :cust)"];
+            if known {
+                sets.push("#k = :true");
+            }
+            let mut expression = format!("SET {}", sets.join(", "));
+            let open_change = if !taken.is_empty() {
+                Some(("ADD", taken))
+            } else if !released.is_empty() {
+                Some(("DELETE", released))
             } else {
-                ("DELETE #o :set SET #t = :t", released)
+                None
             };
-            if !set.is_empty() {
+            if open_change.is_some() || known {
                 let mut update = Update::builder()
                     .table_name(&self.table)
                     .key(n::PK, s(keys::partner_customers_pk(claim.partner_id())))
                     .key(n::SK, s(claim.customer_key().storage_key()))
-                    .update_expression(expression)
-                    .expression_attribute_names("#o", n::OPEN)
                     .expression_attribute_names("#t", n::ITEM_TYPE)
-                    .expression_attribute_values(":set", AttributeValue::Ss(set))
-                    .expression_attribute_values(":t", s("partnerCustomer"));
-                if expression.contains("#cust") {
+                    .expression_attribute_names("#cust", n::DOC)
+                    .expression_attribute_values(":t", s("partnerCustomer"))
+                    .expression_attribute_values(":cust", s(to_json(claim.customer_key())));
+                if known {
                     update = update
-                        .expression_attribute_names("#cust", n::DOC)
-                        .expression_attribute_values(":cust", s(to_json(claim.customer_key())));
+                        .expression_attribute_names("#k", n::KNOWN)
+                        .expression_attribute_values(":true", AttributeValue::Bool(true));
+                }
+                if let Some((op, set)) = open_change {
+                    expression.push_str(&format!(" {op} #o :set"));
+                    update = update
+                        .expression_attribute_names("#o", n::OPEN)
+                        .expression_attribute_values(":set", AttributeValue::Ss(set));
                 }
                 push(
                     TransactWriteItem::builder()
-                        .update(update.build().map_err(build_err)?)
+                        .update(
+                            update
+                                .update_expression(expression)
+                                .build()
+                                .map_err(build_err)?,
+                        )
                         .build(),
                     Role::Other("partner customer".into()),
                 );

@@ -354,6 +354,7 @@ pub(super) fn parse_due(sk: &str) -> Result<DueWork, StoreError> {
         .ok_or_else(bad)?;
     match (kind, parts.next()) {
         ("C", None) => Ok(DueWork::Deadline { claim, due_at: at }),
+        ("E", None) => Ok(DueWork::EngagementDeadline { claim, due_at: at }),
         ("O", Some(entry)) => Ok(DueWork::Outbox(OutboxRef {
             claim_id: claim,
             entry_id: entry.to_owned(),

@@ -869,6 +869,9 @@ impl EngagementClaim {
     pub fn updated_at(&self) -> DateTime<Utc> {
         self.updated_at
     }
+    pub fn comment(&self) -> Option<&LongText> {
+        self.comment.as_ref()
+    }
     pub fn submission_due_at(&self) -> Option<DateTime<Utc>> {
         self.submission_due_at
     }
