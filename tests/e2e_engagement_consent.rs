@@ -130,6 +130,28 @@ async fn consent_accepted_through_the_emailed_link_then_submitted_and_completed(
     assert_eq!(soon.status, 429, "{}", soon.text());
     assert!(soon.header("retry-after").is_some());
 
+    // the referral: its organisation's referral admin opens it, its incentives roles see the
+    // link only, another organisation and a seller (not co-sell yet) learn nothing
+    let referral = format!("/referrals/{id}");
+    let get = |token: String| {
+        let s = &s;
+        let referral = referral.clone();
+        async move { s.call("GET", &referral, Some(&token), None, &[]).await }
+    };
+    let opened = get(s.partner(ORG_A, "referral_admin")).await;
+    assert_eq!(opened.status, 200, "{}", opened.text());
+    assert_eq!(opened.json()["type"], "partner_led");
+    assert_eq!(opened.json()["estimatedDealSizeUsd"], 20000.0);
+    assert_eq!(get(admin.clone()).await.status, 403);
+    assert_eq!(get(s.partner(ORG_B, "referral_admin")).await.status, 404);
+    assert_eq!(get(s.seller()).await.status, 404);
+    assert_eq!(
+        s.call("GET", &path, Some(&s.seller()), None, &[])
+            .await
+            .status,
+        404
+    );
+
     // THEN the customer gets the request in Spanish, with a link to accept or decline
     let mails = s.emails_to(&customer).await;
     let (subject, body) = mails.last().expect("a consent email");
@@ -171,6 +193,32 @@ async fn consent_accepted_through_the_emailed_link_then_submitted_and_completed(
     let c = claim(&s, &id).await;
     assert_eq!(c["status"], "consented");
     assert_eq!(c["referral"]["type"], "co_sell");
+    // co-sell: Microsoft sellers now read the claim and its referral, and nothing else
+    assert_eq!(get(s.seller()).await.json()["type"], "co_sell");
+    assert_eq!(
+        s.call("GET", &path, Some(&s.seller()), None, &[])
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        s.call(
+            "GET",
+            &format!("{path}/history"),
+            Some(&s.seller()),
+            None,
+            &[]
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
+        post(&s, &s.seller(), &format!("{path}/submit"), json!({}))
+            .await
+            .status,
+        403
+    );
     assert!(c["submissionDueAt"].is_string());
     let partner_mail = s.emails_to(&format!("mci-{ORG_A}@fabrikam.example")).await;
     assert!(

@@ -11,19 +11,25 @@ use cpor::routes::{Auth, ROUTES};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
-const PARTNER_ROLES: [&str; 4] = [
+const PARTNER_ROLES: [&str; 5] = [
     "incentives_admin",
     "incentives_user",
     "global_admin",
     "billing_admin",
+    "referral_admin",
 ];
+
+/// Microsoft staff: in no partner organisation.
+fn microsoft(role: &str) -> bool {
+    role == "reviewer" || role == "microsoft_seller"
+}
 
 fn actor_for(role: &str, org: &str) -> Actor {
     let mut claims = HashMap::from([
         ("sub".to_owned(), "u".to_owned()),
         ("roles".to_owned(), format!("[{role}]")),
     ]);
-    if role != "reviewer" {
+    if !microsoft(role) {
         claims.insert("partner_id".into(), org.into());
     }
     from_claims(&claims).expect("identity")
@@ -103,15 +109,20 @@ async fn matrix_case(
     let cap = route.capability.expect("a capability");
     let admin = s.admin(ORG_A);
     let org = if own { ORG_A } else { ORG_B };
-    let token = if role == "reviewer" {
-        s.reviewer()
-    } else {
-        s.partner(org, role)
+    let token = match role {
+        "reviewer" => s.reviewer(),
+        "microsoft_seller" => s.seller(),
+        _ => s.partner(org, role),
     };
     // MCI engagement routes: a fresh engagement claim of organisation A (a fresh customer from
     // the pool each time, under a cap of one), or the organisation-free catalogue routes
-    let engagement = route.path.starts_with("/engagement");
-    let tenant = next_tenant();
+    let engagement = route.path.starts_with("/engagement") || route.path.starts_with("/referrals");
+    // a fresh customer only where the case names one (the pool is bounded)
+    let tenant = if engagement && !route.path.contains("{id}") {
+        next_tenant()
+    } else {
+        unique_tenant()
+    };
     let (id, poe, etag_path) = if engagement {
         let id = if route.path.contains("{id}") {
             let r = s
@@ -129,7 +140,21 @@ async fn matrix_case(
                 )
                 .await;
             assert_eq!(r.status, 201, "{}", r.text());
-            r.json()["claims"][0]["id"].as_str().expect("id").to_owned()
+            let id = r.json()["claims"][0]["id"].as_str().expect("id").to_owned();
+            if route.path.starts_with("/referrals") {
+                // a consent request over the minimum deal size makes the referral
+                let asked = s
+                    .call(
+                        "POST",
+                        &format!("/engagement-claims/{id}/consent-request"),
+                        Some(&admin),
+                        Some(&json!({"estimatedDealSizeUsd": 20000, "disclaimerAccepted": true})),
+                        &[],
+                    )
+                    .await;
+                assert_eq!(asked.status, 200, "{}", asked.text());
+            }
+            id
         } else {
             String::new()
         };
@@ -175,14 +200,14 @@ async fn matrix_case(
     let creates_own = route.function == "create-claim"
         || route.function == "list-claims"
         || (engagement && !route.path.contains("{id}"));
-    if !own && role != "reviewer" && !creates_own {
+    if !own && !microsoft(role) && !creates_own {
         assert_eq!(
             r.status, 404,
             "another organisation's claim is not found: {} {}",
             route.method, route.path
         );
     }
-    let expected = actor_for(role, org).can(cap) && (own || creates_own || role == "reviewer");
+    let expected = actor_for(role, org).can(cap) && (own || creates_own || microsoft(role));
     let denied = r.status == 403 || r.status == 404 || r.status == 401;
     (
         denied,
@@ -194,7 +219,7 @@ async fn matrix_case(
 
 /// Customers eligible for `mw-usage` (cap one each): one per registration the matrix makes.
 static TENANT_POOL: std::sync::LazyLock<Vec<String>> =
-    std::sync::LazyLock::new(|| (0..160).map(|_| unique_tenant()).collect());
+    std::sync::LazyLock::new(|| (0..400).map(|_| unique_tenant()).collect());
 static NEXT_TENANT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 fn next_tenant() -> String {
@@ -221,9 +246,13 @@ async fn every_route_every_role_own_and_other_organisation_follows_the_matrix() 
         .iter()
         .filter(|r| r.auth == Auth::Jwt && r.capability.is_some())
     {
-        for role in PARTNER_ROLES.iter().copied().chain(["reviewer"]) {
+        for role in PARTNER_ROLES
+            .iter()
+            .copied()
+            .chain(["reviewer", "microsoft_seller"])
+        {
             for own in [true, false] {
-                if role == "reviewer" && !own {
+                if microsoft(role) && !own {
                     continue; // reviewers belong to no organisation
                 }
                 cases.push((route, role, own));

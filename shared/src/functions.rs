@@ -265,6 +265,7 @@ pub const FUNCTIONS: &[Function] = &[
     http("get-engagement-claim", STORE, false, &[], Keys::None),
     http("get-engagement-history", STORE, false, &[], Keys::None),
     http("get-history", STORE, false, &[], Keys::None),
+    http("get-referral", STORE, false, &[], Keys::None),
     Function {
         name: "import-reference-data",
         trigger: Trigger::ReferenceUpload,

@@ -294,6 +294,14 @@ pub const ROUTES: &[Route] = &[
         Some(C::Review),
         "approve (completed) or reject for good",
     ),
+    r(
+        "GET",
+        "/referrals/{id}",
+        "get-referral",
+        Auth::Jwt,
+        Some(C::OpenReferral),
+        "a referral (referral admins; Microsoft sellers once co-sell)",
+    ),
 ];
 
 /// Every function crate name (the manifest's).
@@ -366,7 +374,7 @@ mod tests {
     #[test]
     fn every_function_is_named_once() {
         let f = functions();
-        assert_eq!(f.len(), 34);
+        assert_eq!(f.len(), 35);
         assert!(f.contains(&"deadline-sweep") && f.contains(&"deliver-outbox"));
     }
 }

@@ -107,6 +107,17 @@ impl Stack {
         })
     }
 
+    /// A Microsoft field seller's token (seed 004's co-sell).
+    pub fn seller(&self) -> String {
+        self.run.token(&Identity {
+            sub: "seller-1".into(),
+            partner_id: None,
+            partner_name: None,
+            locations: vec![],
+            roles: vec!["microsoft_seller".into()],
+        })
+    }
+
     /// One request: JSON body if given, extra headers, optional bearer token.
     pub async fn call(
         &self,

@@ -41,6 +41,7 @@ macro_rules! with_http_functions {
             get_engagement_claim,
             get_engagement_history,
             get_history,
+            get_referral,
             list_claims,
             list_engagement_customers,
             list_engagements,

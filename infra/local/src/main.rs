@@ -44,9 +44,12 @@ fn env_port(name: &str, default: u16) -> Result<u16, String> {
 fn token(args: &[String]) -> Result<(), String> {
     let roles = list(arg(args, "--role"));
     if roles.is_empty() {
-        return Err("--role is required (incentives_admin, incentives_user, global_admin, billing_admin or reviewer)".into());
+        return Err("--role is required (incentives_admin, incentives_user, global_admin, billing_admin, referral_admin, reviewer or microsoft_seller)".into());
     }
-    let reviewer = roles.iter().any(|r| r == "reviewer");
+    // Microsoft staff (reviewers, field sellers) belong to no partner organisation.
+    let reviewer = roles
+        .iter()
+        .any(|r| r == "reviewer" || r == "microsoft_seller");
     let partner = arg(args, "--partner");
     if partner.is_none() && !reviewer {
         return Err("--partner is required for partner roles".into());

@@ -326,6 +326,24 @@ impl<W: Wiring> App<W> {
         Ok(claim)
     }
 
+    /// `GET /referrals/{id}`: a referral (its ID is its claim's) with its claim, for those who
+    /// may open it.
+    pub async fn read_referral(
+        &self,
+        actor: &Actor,
+        id: ClaimId,
+    ) -> Result<EngagementClaim, Failure> {
+        let claim = self
+            .store
+            .engagement_claim(id)
+            .await?
+            .ok_or(Failure::NotFound)?;
+        claim
+            .authorize_referral(actor)
+            .map_err(|e| Failure::from(EngagementError::Access(e)))?;
+        Ok(claim)
+    }
+
     /// An engagement claim's history page, read with the claim at once.
     pub async fn engagement_history(
         &self,
@@ -334,6 +352,10 @@ impl<W: Wiring> App<W> {
         after: u64,
         limit: u32,
     ) -> Result<(Vec<EngagementHistoryEntry>, bool), Failure> {
+        // Sellers read a co-sell claim and its referral, nothing else.
+        if let Actor::Seller { .. } = actor {
+            return Err(EngagementError::Access(AccessError::Forbidden(Capability::Read)).into());
+        }
         let (readable, page) = futures_util::future::join(
             self.read_engagement_claim(actor, id),
             self.store.engagement_history(id, after, limit),
@@ -369,7 +391,7 @@ impl<W: Wiring> App<W> {
                 .ok_or(Failure::NotFound)?;
             // A partner of another organisation learns nothing; the customer (through the
             // link) and the scheduler are checked by the domain's command itself.
-            if let Actor::Partner(_) | Actor::Reviewer { .. } = actor {
+            if let Actor::Partner(_) | Actor::Reviewer { .. } | Actor::Seller { .. } = actor {
                 claim
                     .authorize_read(actor)
                     .map_err(|e| Failure::from(EngagementError::Access(e)))?;

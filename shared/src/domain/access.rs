@@ -40,6 +40,8 @@ pub enum PartnerRole {
     IncentivesUser,
     GlobalAdmin,
     BillingAdmin,
+    /// Opens the referrals created from its organisation's MCI engagement claims (seed 004).
+    ReferralAdmin,
 }
 
 impl PartnerRole {
@@ -93,6 +95,11 @@ pub enum Capability {
     /// Use an MCI engagement's Customers page (seed 004): check eligibility, register, edit
     /// and cancel engagement claims.
     Engage,
+    /// Open the organisation's referrals (seed 004's referral admin).
+    OpenReferral,
+    /// Microsoft field sellers: read an engagement claim whose referral became co-sell, and
+    /// its referral.
+    ReadCoSell,
     /// Reviewer: start review, approve, reject, ask for information, decide disputes.
     Review,
     /// Customer: keep or decline through the consent link.
@@ -141,10 +148,14 @@ pub static PARTNER_MATRIX: &[(Capability, &[PartnerRole])] = &[
     (C::Dispute, MANAGERS),
     (C::Disassociate, MANAGERS),
     (C::Engage, CREATORS),
+    (C::OpenReferral, &[R::ReferralAdmin]),
 ];
 
 /// What reviewers may do, on every organisation's claims.
 pub static REVIEWER_CAPABILITIES: &[Capability] = &[C::Read, C::Comment, C::Review];
+
+/// What Microsoft field sellers may do: read what became co-sell, nothing else.
+pub static SELLER_CAPABILITIES: &[Capability] = &[C::ReadCoSell];
 
 /// A signed-in partner user, as the identity provider describes them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,6 +185,10 @@ pub enum Actor {
     Reviewer {
         user: UserId,
     },
+    /// A Microsoft field seller (seed 004: sees claims whose referral became co-sell).
+    Seller {
+        user: UserId,
+    },
     /// The customer contact, proven by a verified consent token bound to the claim.
     Customer,
     Scheduler,
@@ -195,6 +210,7 @@ impl Actor {
         match self {
             Self::Partner(_) => K::Partner,
             Self::Reviewer { .. } => K::Reviewer,
+            Self::Seller { .. } => K::Seller,
             Self::Customer => K::Customer,
             Self::Scheduler => K::Scheduler,
         }
@@ -205,6 +221,7 @@ impl Actor {
         match self {
             Self::Partner(p) => p.can(cap),
             Self::Reviewer { .. } => REVIEWER_CAPABILITIES.contains(&cap),
+            Self::Seller { .. } => SELLER_CAPABILITIES.contains(&cap),
             Self::Customer => cap == C::ConsentDecision,
             Self::Scheduler => matches!(cap, C::FireDeadline | C::RecordEmailFeedback),
         }
@@ -234,7 +251,7 @@ impl Actor {
                 user: Some(p.user.to_string()),
                 partner_id: Some(p.org.clone()),
             },
-            Self::Reviewer { user } => ActorRef {
+            Self::Reviewer { user } | Self::Seller { user } => ActorRef {
                 kind: self.kind(),
                 user: Some(user.to_string()),
                 partner_id: None,
@@ -280,8 +297,8 @@ pub fn permission_matrix_markdown() -> String {
     for r in PartnerRole::ALL {
         out.push_str(&format!(" {} |", r.code()));
     }
-    out.push_str(" reviewer |\n|---|");
-    for _ in 0..=PartnerRole::ALL.len() {
+    out.push_str(" reviewer | microsoft_seller |\n|---|");
+    for _ in 0..=PartnerRole::ALL.len() + 1 {
         out.push_str("---|");
     }
     out.push('\n');
@@ -300,7 +317,12 @@ pub fn permission_matrix_markdown() -> String {
             out.push_str(if yes { " own org |" } else { " — |" });
         }
         out.push_str(if REVIEWER_CAPABILITIES.contains(&cap) {
-            " all |\n"
+            " all |"
+        } else {
+            " — |"
+        });
+        out.push_str(if SELLER_CAPABILITIES.contains(&cap) {
+            " co-sell only |\n"
         } else {
             " — |\n"
         });
@@ -368,7 +390,7 @@ impl ClaimQuery {
                     "reviewers list one status queue (or one partner with partnerId)",
                 )),
             },
-            Actor::Customer | Actor::Scheduler => {
+            Actor::Seller { .. } | Actor::Customer | Actor::Scheduler => {
                 Err(AccessError::Forbidden(Capability::Read).into())
             }
         }
@@ -597,9 +619,20 @@ mod tests {
     fn matrix_markdown_lists_every_partner_capability() {
         let md = permission_matrix_markdown();
         assert!(
-            md.contains("| withdraw | own org | — | own org | own org | — |"),
+            md.contains("| withdraw | own org | — | own org | own org | — | — | — |"),
             "{md}"
         );
-        assert!(md.contains("| review | — | — | — | — | all |"), "{md}");
+        assert!(
+            md.contains("| review | — | — | — | — | — | all | — |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| open_referral | — | — | — | — | own org | — | — |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| read_co_sell | — | — | — | — | — | — | co-sell only |"),
+            "{md}"
+        );
     }
 }

@@ -293,6 +293,8 @@ pub enum ActorKind {
     Reviewer,
     Customer,
     Scheduler,
+    /// A Microsoft field seller (reads only; never in a claim's history).
+    Seller,
 }
 
 impl ActorKind {

@@ -14,6 +14,8 @@ use std::collections::{BTreeSet, HashMap};
 
 /// The reviewer role (Microsoft staff), beside the partner roles.
 pub const REVIEWER_ROLE: &str = "reviewer";
+/// Microsoft field sellers (seed 004's co-sell), beside the partner roles.
+pub const SELLER_ROLE: &str = "microsoft_seller";
 
 fn claims(req: &Request) -> Option<&HashMap<String, String>> {
     match req.request_context_ref()? {
@@ -66,6 +68,14 @@ pub fn from_claims(claims: &HashMap<String, String>) -> Result<Actor, Problem> {
         }
         return Ok(Actor::Reviewer { user });
     }
+    if roles.iter().any(|r| r == SELLER_ROLE) {
+        if claims.contains_key("partner_id") {
+            return Err(Problem::forbidden(
+                "a token may be a partner's or a Microsoft seller's, not both",
+            ));
+        }
+        return Ok(Actor::Seller { user });
+    }
     let org = claims
         .get("partner_id")
         .and_then(|p| PartnerId::parse(p).ok())
@@ -98,6 +108,7 @@ pub fn caller_scope(actor: &Actor) -> String {
     match actor {
         Actor::Partner(p) => format!("org:{}:{}", p.org, p.user),
         Actor::Reviewer { user } => format!("reviewer:{user}"),
+        Actor::Seller { user } => format!("seller:{user}"),
         Actor::Customer => "customer".into(),
         Actor::Scheduler => "scheduler".into(),
     }
@@ -157,6 +168,20 @@ mod tests {
             from_claims(&claims(&[("sub", "u"), ("roles", "reviewer")])),
             Ok(Actor::Reviewer { .. })
         ));
+    }
+
+    #[test]
+    fn a_microsoft_seller_is_no_partner_and_no_reviewer() {
+        let seller =
+            from_claims(&claims(&[("sub", "s-1"), ("roles", "[microsoft_seller]")])).unwrap();
+        assert!(matches!(seller, Actor::Seller { .. }));
+        let both = from_claims(&claims(&[
+            ("sub", "s-1"),
+            ("roles", "[microsoft_seller]"),
+            ("partner_id", "4812345"),
+        ]));
+        assert_eq!(both.unwrap_err().status, 403);
+        assert!(!seller.can(crate::domain::Capability::Read));
     }
 
     #[test]

@@ -812,10 +812,38 @@ impl EngagementClaim {
         }
     }
 
-    /// Reading: the owning organisation's partners and reviewers; another organisation's
-    /// partner gets `NotFound`.
+    /// Reading: the owning organisation's partners and reviewers, and Microsoft sellers once
+    /// the referral is co-sell; anyone else learns nothing (`NotFound`).
     pub fn authorize_read(&self, actor: &Actor) -> Result<(), AccessError> {
+        if let Actor::Seller { .. } = actor {
+            return if self.is_co_sell() {
+                Ok(())
+            } else {
+                Err(AccessError::NotFound)
+            };
+        }
         actor.authorize(Capability::Read, &self.partner_id)
+    }
+
+    /// Opening the claim's referral: its organisation's referral admins, and Microsoft sellers
+    /// once it is co-sell. Without a referral, or for anyone who may not see it, `NotFound`;
+    /// the organisation's other roles see the link only (`Forbidden`).
+    pub fn authorize_referral(&self, actor: &Actor) -> Result<&progress::Referral, AccessError> {
+        let referral = self.referral.as_ref().ok_or(AccessError::NotFound)?;
+        match actor {
+            Actor::Seller { .. } if self.is_co_sell() => Ok(referral),
+            Actor::Seller { .. } => Err(AccessError::NotFound),
+            _ => {
+                actor.authorize(Capability::OpenReferral, &self.partner_id)?;
+                Ok(referral)
+            }
+        }
+    }
+
+    fn is_co_sell(&self) -> bool {
+        self.referral
+            .as_ref()
+            .is_some_and(|r| r.kind == progress::ReferralKind::CoSell)
     }
 
     pub fn id(&self) -> ClaimId {

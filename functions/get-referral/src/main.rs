@@ -1,0 +1,3 @@
+//! `get-referral` on Lambda: the handler and its wiring are in `lib.rs`.
+
+cpor::http_function!(get_referral);
