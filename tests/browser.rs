@@ -6,7 +6,10 @@
 //! - axe-core (pinned, from npm; `scripts/browser.sh`), injected through WebDriver, finds no
 //!   WCAG 2.2 A/AA violation on the page in any language and any state: open, decided, closed
 //!   and expired link.
+//! - An MCI engagement's page (seed 004, opt-in): a French customer accepts in Chromium, and the
+//!   engagement pages (open, accepted, declined, expired) pass axe in every language.
 
+use crate::helpers::mci::{dataset, registration};
 use crate::helpers::request;
 use crate::helpers::{ORG_A, PARTNER_NAME, customer_email, stack, unique_tenant};
 use serde_json::{Value, json};
@@ -312,5 +315,140 @@ async fn the_consent_page_has_no_wcag_22_aa_violation_in_any_language_or_state()
     })
     .await
     .expect("browser task");
+    assert!(found.is_empty(), "axe found:\n{}", found.join("\n"));
+}
+
+/// An engagement claim of ORG_A for `tenant`, its consent requested from `customer`: the link.
+async fn engagement_link(
+    s: &crate::helpers::Stack,
+    tenant: &str,
+    customer: &str,
+) -> (String, String) {
+    let mut body = registration(ORG_A, "tenant_id", tenant, &["mw-usage"]);
+    body["customerContact"] = json!({"name": "Ana", "email": customer});
+    let r = s
+        .call(
+            "POST",
+            "/engagement-claims",
+            Some(&s.admin(ORG_A)),
+            Some(&body),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let id = r.json()["claims"][0]["id"].as_str().expect("id").to_owned();
+    let asked = s
+        .call(
+            "POST",
+            &format!("/engagement-claims/{id}/consent-request"),
+            Some(&s.admin(ORG_A)),
+            Some(&json!({"estimatedDealSizeUsd": 500, "disclaimerAccepted": true})),
+            &[],
+        )
+        .await;
+    assert_eq!(asked.status, 200, "{}", asked.text());
+    (id, s.consent_path(customer).await)
+}
+
+/// seed 004's opt-in: a French customer accepts an MCI engagement in Chromium; the engagement
+/// pages (open, accepted, declined, expired link) have no WCAG 2.2 A/AA violation in any
+/// language.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_customer_accepts_an_engagement_in_a_real_browser_and_its_pages_pass_axe() {
+    let s = stack().await;
+    let tenants: Vec<String> = (0..3).map(|_| unique_tenant()).collect();
+    let records = tenants
+        .iter()
+        .map(|t| json!({"identifierType": "tenant_id", "value": t, "eligibility": {"mw-usage": "eligible"}}))
+        .collect();
+    let result = s.import_reference(&dataset(records)).await;
+    assert_eq!(result["outcome"], "imported", "{result}");
+    let mail = |n: &str| format!("{n}-{}@contoso.example", &unique_tenant()[..8]);
+    let (accept_id, accept_link) = engagement_link(&s, &tenants[0], &mail("accept")).await;
+    let (_, open) = engagement_link(&s, &tenants[1], &mail("open")).await;
+    let (_, declined) = engagement_link(&s, &tenants[2], &mail("decline")).await;
+    assert_eq!(s.form(&declined, "decision=decline", &[]).await.status, 200);
+    let keys = cpor::tokens::KeyRing::parse(cpor_local::DEV_TOKEN_KEYS).expect("keys");
+    let expired = format!(
+        "/consent/{}",
+        keys.consent_token_for(
+            cpor::tokens::ConsentKind::Engagement,
+            cpor::domain::ClaimId::parse(&accept_id).expect("id"),
+            "accept@contoso.example",
+            chrono::Utc::now() - chrono::Duration::days(1)
+        )
+    );
+    let base = s.run.base_url.clone();
+    let accept_url = format!("{base}{accept_link}");
+    let (before, after, found) = tokio::task::spawn_blocking(move || {
+        let d = Driver::start();
+        let page = d.session("fr");
+        page.open(&accept_url);
+        let before = page.source();
+        let button = page.call(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": "button[value=accept]"})),
+        );
+        let element = button
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .expect("the accept button")
+            .to_owned();
+        page.call(
+            "POST",
+            &format!("/element/{element}/click"),
+            Some(json!({})),
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let after = loop {
+            let html = page.source();
+            if html.contains("a accepté de participer") || Instant::now() > deadline {
+                break html;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let mut found = Vec::new();
+        let pages = [
+            ("open", open, "value=\"accept\""),
+            ("accepted", accept_link, "role=\"status\""),
+            ("declined", declined, "role=\"status\""),
+            ("expired", expired, "<h1>"),
+        ];
+        for lang in ["en", "es", "fr", "ja"] {
+            for (state, path, marker) in &pages {
+                page.open(&format!("{base}{path}?lang={lang}"));
+                let html = page.source();
+                assert!(
+                    html.contains(&format!("lang=\"{lang}\"")) && html.contains(marker),
+                    "{state} in {lang}: {html}"
+                );
+                for violation in page.axe_violations() {
+                    found.push(format!("{state} in {lang}: {violation}"));
+                }
+            }
+        }
+        (before, after, found)
+    })
+    .await
+    .expect("browser task");
+    assert!(before.contains("lang=\"fr\""), "{before}");
+    assert!(
+        before.contains("Accepter") && before.contains(PARTNER_NAME),
+        "{before}"
+    );
+    assert!(after.contains("a accepté de participer"), "{after}");
+    let now = s
+        .call(
+            "GET",
+            &format!("/engagement-claims/{accept_id}"),
+            Some(&s.admin(ORG_A)),
+            None,
+            &[],
+        )
+        .await
+        .json();
+    assert_eq!(now["status"], "consented");
     assert!(found.is_empty(), "axe found:\n{}", found.join("\n"));
 }
