@@ -262,7 +262,7 @@ async fn every_route_every_role_own_and_other_organisation_follows_the_matrix() 
     let mut tried = 0;
     let mut unauthorized = Vec::new();
     let mut wrongly_denied = Vec::new();
-    for chunk in cases.chunks(8) {
+    for chunk in cases.chunks(16) {
         let mut set = tokio::task::JoinSet::new();
         for &(route, role, own) in chunk {
             let s = s.clone();
