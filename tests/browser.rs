@@ -145,6 +145,26 @@ impl Session<'_> {
         }
     }
 
+    /// Clicks the element `selector` finds.
+    fn click(&self, selector: &str) {
+        let found = self.call(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": selector})),
+        );
+        let element = found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no {selector}"))
+            .to_owned();
+        self.call(
+            "POST",
+            &format!("/element/{element}/click"),
+            Some(json!({})),
+        );
+    }
+
     fn source(&self) -> String {
         self.call("GET", "/source", None)
             .as_str()
@@ -208,22 +228,7 @@ async fn a_japanese_customer_declines_in_a_real_browser() {
         page.open(&url);
         let before = page.source();
         let title = page.title();
-        let button = page.call(
-            "POST",
-            "/element",
-            Some(json!({"using": "css selector", "value": "button[value=decline]"})),
-        );
-        let element = button
-            .as_object()
-            .and_then(|o| o.values().next())
-            .and_then(Value::as_str)
-            .expect("the decline button")
-            .to_owned();
-        page.call(
-            "POST",
-            &format!("/element/{element}/click"),
-            Some(json!({})),
-        );
+        page.click("button[value=decline]");
         // The click submits the form; wait for the receipt page to load.
         let deadline = Instant::now() + Duration::from_secs(20);
         let after = loop {
@@ -385,22 +390,7 @@ async fn a_customer_accepts_an_engagement_in_a_real_browser_and_its_pages_pass_a
         let page = d.session("fr");
         page.open(&accept_url);
         let before = page.source();
-        let button = page.call(
-            "POST",
-            "/element",
-            Some(json!({"using": "css selector", "value": "button[value=accept]"})),
-        );
-        let element = button
-            .as_object()
-            .and_then(|o| o.values().next())
-            .and_then(Value::as_str)
-            .expect("the accept button")
-            .to_owned();
-        page.call(
-            "POST",
-            &format!("/element/{element}/click"),
-            Some(json!({})),
-        );
+        page.click("button[value=accept]");
         let deadline = Instant::now() + Duration::from_secs(20);
         let after = loop {
             let html = page.source();

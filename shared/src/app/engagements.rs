@@ -315,14 +315,22 @@ impl<W: Wiring> App<W> {
         actor: &Actor,
         id: ClaimId,
     ) -> Result<EngagementClaim, Failure> {
+        self.engagement_claim_for(id, |c| c.authorize_read(actor))
+            .await
+    }
+
+    /// Reads an engagement claim and lets `may` say whether the caller may have it.
+    async fn engagement_claim_for<T>(
+        &self,
+        id: ClaimId,
+        may: impl FnOnce(&EngagementClaim) -> Result<T, AccessError>,
+    ) -> Result<EngagementClaim, Failure> {
         let claim = self
             .store
             .engagement_claim(id)
             .await?
             .ok_or(Failure::NotFound)?;
-        claim
-            .authorize_read(actor)
-            .map_err(|e| Failure::from(EngagementError::Access(e)))?;
+        may(&claim).map_err(|e| Failure::from(EngagementError::Access(e)))?;
         Ok(claim)
     }
 
@@ -333,15 +341,8 @@ impl<W: Wiring> App<W> {
         actor: &Actor,
         id: ClaimId,
     ) -> Result<EngagementClaim, Failure> {
-        let claim = self
-            .store
-            .engagement_claim(id)
-            .await?
-            .ok_or(Failure::NotFound)?;
-        claim
-            .authorize_referral(actor)
-            .map_err(|e| Failure::from(EngagementError::Access(e)))?;
-        Ok(claim)
+        self.engagement_claim_for(id, |c| c.authorize_referral(actor).map(|_| ()))
+            .await
     }
 
     /// An engagement claim's history page, read with the claim at once.

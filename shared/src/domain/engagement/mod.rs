@@ -324,16 +324,30 @@ pub fn customer_identifier(
     })
 }
 
-fn customer_contact(
+/// A contact's fields under `path`: name and email required, title (where `with_title`) and
+/// language optional; every bad field recorded. `None` if any failed.
+fn contact(
     c: Option<&ContactInput>,
     path: &str,
+    with_title: bool,
     errs: &mut ValidationErrors,
-) -> Option<EngagementCustomerContact> {
+) -> Option<(
+    ShortText,
+    Option<ShortText>,
+    EmailAddress,
+    Option<LanguageTag>,
+)> {
     let Some(c) = c else {
         errs.push(path, "is required");
         return None;
     };
     let before = errs.0.len();
+    if c.title.is_some() && !with_title {
+        errs.push(
+            format!("{path}.title"),
+            "is not a field of the partner contact",
+        );
+    }
     let name = errs.required(&format!("{path}.name"), c.name.as_deref(), ShortText::parse);
     let title = errs.optional(
         &format!("{path}.title"),
@@ -351,10 +365,19 @@ fn customer_contact(
         LanguageTag::parse,
     );
     (errs.0.len() == before).then_some(())?;
+    Some((name?, title, email?, language))
+}
+
+fn customer_contact(
+    c: Option<&ContactInput>,
+    path: &str,
+    errs: &mut ValidationErrors,
+) -> Option<EngagementCustomerContact> {
+    let (name, title, email, language) = contact(c, path, true, errs)?;
     Some(EngagementCustomerContact {
-        name: name?,
+        name,
         title,
-        email: email?,
+        email,
         language,
     })
 }
@@ -364,32 +387,10 @@ fn partner_contact(
     path: &str,
     errs: &mut ValidationErrors,
 ) -> Option<PartnerContact> {
-    let Some(c) = c else {
-        errs.push(path, "is required");
-        return None;
-    };
-    if c.title.is_some() {
-        errs.push(
-            format!("{path}.title"),
-            "is not a field of the partner contact",
-        );
-    }
-    let before = errs.0.len();
-    let name = errs.required(&format!("{path}.name"), c.name.as_deref(), ShortText::parse);
-    let email = errs.required(
-        &format!("{path}.email"),
-        c.email.as_deref(),
-        EmailAddress::parse,
-    );
-    let language = errs.optional(
-        &format!("{path}.language"),
-        c.language.as_deref(),
-        LanguageTag::parse,
-    );
-    (errs.0.len() == before).then_some(())?;
+    let (name, _, email, language) = contact(c, path, false, errs)?;
     Some(PartnerContact {
-        name: name?,
-        email: email?,
+        name,
+        email,
         language,
     })
 }
