@@ -52,10 +52,6 @@ fn parse(q: &Question) -> Result<EligibilityQuestion, ValidationErrors> {
         "",
         &mut errs,
     );
-    // The body is flat: report `identifierType` and `value`, not `.identifierType`.
-    for e in &mut errs.0 {
-        e.field = e.field.trim_start_matches('.').to_owned();
-    }
     let location = match q.partner_location_id.as_deref().map(LocationId::parse) {
         None => {
             errs.push("partnerLocationId", "is required");

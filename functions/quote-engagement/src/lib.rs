@@ -70,9 +70,6 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
         }
         Some(Ok(h)) => Some(h),
     };
-    for e in &mut errs.0 {
-        e.field = e.field.trim_start_matches('.').to_owned();
-    }
     let (opportunity, hours) = errs
         .into_result(|| Some((opportunity?, hours?)))
         .map_err(cpor::app::Failure::from)?;

@@ -201,20 +201,49 @@ impl ContactsPatch {
         if self.customer_contact.is_none() && self.partner_contact.is_none() {
             errs.push("", "name customerContact or partnerContact to change");
         }
-        let customer_contact = self
+        let change = ContactsChange::parse(
+            self.customer_contact.as_ref(),
+            self.partner_contact.as_ref(),
+            &mut errs,
+        );
+        errs.into_result(|| Some(change))
+    }
+}
+
+impl ContactsChange {
+    /// Contacts given to replace the claim's (either may be absent), every bad field recorded.
+    pub(crate) fn parse(
+        customer: Option<&ContactInput>,
+        partner: Option<&ContactInput>,
+        errs: &mut ValidationErrors,
+    ) -> Self {
+        Self {
+            customer_contact: customer
+                .and_then(|c| customer_contact(Some(c), "customerContact", errs)),
+            partner_contact: partner.and_then(|c| partner_contact(Some(c), "partnerContact", errs)),
+        }
+    }
+
+    /// Replaces `claim`'s contacts with those given; the fields that changed.
+    fn apply(&self, claim: &mut EngagementClaim) -> Vec<String> {
+        let mut changed = Vec::new();
+        if let Some(c) = self
             .customer_contact
             .as_ref()
-            .and_then(|c| customer_contact(Some(c), "customerContact", &mut errs));
-        let partner_contact = self
+            .filter(|c| **c != claim.customer_contact)
+        {
+            claim.customer_contact = c.clone();
+            changed.push("customerContact".to_owned());
+        }
+        if let Some(p) = self
             .partner_contact
             .as_ref()
-            .and_then(|c| partner_contact(Some(c), "partnerContact", &mut errs));
-        errs.into_result(|| {
-            Some(ContactsChange {
-                customer_contact,
-                partner_contact,
-            })
-        })
+            .filter(|p| **p != claim.partner_contact)
+        {
+            claim.partner_contact = p.clone();
+            changed.push("partnerContact".to_owned());
+        }
+        changed
     }
 }
 
@@ -309,17 +338,21 @@ impl Registration {
     }
 }
 
-/// `{identifierType, value}` under `path`.
+/// `{identifierType, value}` under `path` (`""`: at the top of the body).
 pub fn customer_identifier(
     c: &CustomerInput,
     path: &str,
     errs: &mut ValidationErrors,
 ) -> Option<CustomerIdentifier> {
+    let field = |name: &str| match path {
+        "" => name.to_owned(),
+        _ => format!("{path}.{name}"),
+    };
     let Some(kind) = c.identifier_type else {
-        errs.push(format!("{path}.identifierType"), "is required");
+        errs.push(field("identifierType"), "is required");
         return None;
     };
-    errs.required(&format!("{path}.value"), c.value.as_deref(), |v| {
+    errs.required(&field("value"), c.value.as_deref(), |v| {
         CustomerIdentifier::parse(kind, v)
     })
 }
@@ -738,19 +771,7 @@ impl EngagementClaim {
             });
         }
         let mut next = self.clone();
-        let mut changed = Vec::new();
-        if let Some(c) = &change.customer_contact {
-            if *c != next.customer_contact {
-                changed.push("customerContact".to_owned());
-                next.customer_contact = c.clone();
-            }
-        }
-        if let Some(p) = &change.partner_contact {
-            if *p != next.partner_contact {
-                changed.push("partnerContact".to_owned());
-                next.partner_contact = p.clone();
-            }
-        }
+        let changed = change.apply(&mut next);
         Ok(next.step(actor, EngagementAction::Edit, self.status, changed, now))
     }
 

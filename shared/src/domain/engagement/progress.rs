@@ -7,11 +7,10 @@
 
 use super::reference::Usd;
 use super::{
-    ContactInput, EngagementAction, EngagementClaim, EngagementCustomerContact, EngagementError,
-    EngagementOutcome, EngagementStatus as S, customer_contact, partner_contact,
+    ContactInput, ContactsChange, EngagementAction, EngagementClaim, EngagementError,
+    EngagementOutcome, EngagementStatus as S,
 };
 use crate::domain::access::{AccessError, Actor, Capability};
-use crate::domain::content::PartnerContact;
 use crate::domain::deadlines::SendLimits;
 use crate::domain::validation::ValidationErrors;
 use crate::domain::values::LongText;
@@ -35,8 +34,7 @@ pub struct ConsentRequest {
     /// eligibility nor payment.
     pub estimated_deal_size_usd: Usd,
     /// Contacts corrected one last time, when given.
-    pub customer_contact: Option<EngagementCustomerContact>,
-    pub partner_contact: Option<PartnerContact>,
+    pub contacts: ContactsChange,
 }
 
 impl ConsentRequestInput {
@@ -62,19 +60,15 @@ impl ConsentRequestInput {
                 "must be true: the disclaimer is accepted",
             );
         }
-        let customer = self
-            .customer_contact
-            .as_ref()
-            .and_then(|c| customer_contact(Some(c), "customerContact", &mut errs));
-        let partner = self
-            .partner_contact
-            .as_ref()
-            .and_then(|c| partner_contact(Some(c), "partnerContact", &mut errs));
+        let contacts = ContactsChange::parse(
+            self.customer_contact.as_ref(),
+            self.partner_contact.as_ref(),
+            &mut errs,
+        );
         errs.into_result(|| {
             Some(ConsentRequest {
                 estimated_deal_size_usd: deal?,
-                customer_contact: customer,
-                partner_contact: partner,
+                contacts,
             })
         })
     }
@@ -164,18 +158,7 @@ impl EngagementClaim {
         self.before_consent_deadline(now)?;
         let mut next = self.clone();
         let mut changed = vec!["estimatedDealSizeUsd".to_owned()];
-        if let Some(c) = &req.customer_contact {
-            if *c != next.customer_contact {
-                next.customer_contact = c.clone();
-                changed.push("customerContact".into());
-            }
-        }
-        if let Some(p) = &req.partner_contact {
-            if *p != next.partner_contact {
-                next.partner_contact = p.clone();
-                changed.push("partnerContact".into());
-            }
-        }
+        changed.extend(req.contacts.apply(&mut next));
         next.estimated_deal_size_usd = Some(req.estimated_deal_size_usd);
         next.consent_sends = vec![now];
         let qualifies = next.referrals.enabled
