@@ -12,6 +12,7 @@ use cpor::aws::ses::SesMailer;
 use cpor::domain::*;
 use cpor::mail::{Links, render};
 use cpor::outbox::EmailContext;
+use cpor::ports::BusEvent;
 use cpor::ports::*;
 use cpor::testing::*;
 use sha2::{Digest, Sha256};
@@ -441,8 +442,12 @@ async fn events_reach_a_queue_through_a_bus_rule_with_id_and_sequence() {
         .iter()
         .flat_map(|o| o.events.clone())
         .collect();
+    let bus_events: Vec<BusEvent> = events
+        .iter()
+        .map(|e| BusEvent::claim(e).expect("encoded"))
+        .collect();
     EventBridgePublisher::new(eb, &bus)
-        .publish(&events)
+        .publish(&bus_events)
         .await
         .expect("published");
     // THEN the queue receives each, with its stable ID and consecutive sequence numbers

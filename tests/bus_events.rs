@@ -31,11 +31,15 @@ fn the_committed_schemas_and_the_catalogue_are_the_generated_ones() {
     }
     let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/events.md"))
         .expect("docs/events.md");
-    let catalogue = cpor::event_schemas::catalogue_markdown();
-    assert!(
-        docs.contains(&catalogue),
-        "docs/events.md's catalogue is out of date; paste:\n{catalogue}"
-    );
+    for catalogue in [
+        cpor::event_schemas::catalogue_markdown(),
+        cpor::event_schemas::engagement_catalogue_markdown(),
+    ] {
+        assert!(
+            docs.contains(&catalogue),
+            "docs/events.md's catalogue is out of date; paste:\n{catalogue}"
+        );
+    }
 }
 
 #[test]

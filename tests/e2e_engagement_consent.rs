@@ -328,6 +328,32 @@ async fn consent_accepted_through_the_emailed_link_then_submitted_and_completed(
         ["register", "request_consent", "accept", "submit", "approve"]
     );
     assert_eq!(page("mw-usage", "complete").await["items"][0]["id"], id);
+
+    // every move was announced on the bus (source cpor.engagements, each detail checked
+    // against its schema), the referral's two beside the moves that created and upgraded it
+    let events = s.events().await;
+    let mut of_claim: Vec<&Value> = events.iter().filter(|e| e["claimId"] == id).collect();
+    of_claim.sort_by_key(|e| (e["sequence"].as_u64(), e["id"].as_str().map(str::len)));
+    let types: Vec<&str> = of_claim
+        .iter()
+        .filter_map(|e| e["detailType"].as_str())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "EngagementClaimRegistered",
+            "EngagementConsentRequested",
+            "ReferralCreated",
+            "EngagementConsentGiven",
+            "ReferralUpgradedToCoSell",
+            "EngagementClaimSubmitted",
+            "EngagementClaimCompleted"
+        ]
+    );
+    let upgraded = of_claim[4];
+    assert_eq!(upgraded["referral"]["type"], "co_sell");
+    assert_eq!(upgraded["referral"]["estimatedDealSizeUsd"], 20000.0);
+    assert_eq!(upgraded["customer"]["value"], TENANT);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -437,4 +463,34 @@ async fn a_decline_closes_the_claim_and_frees_the_place_and_deadlines_expire_by_
         |(subject, b)| subject.starts_with("Sin consentimiento del cliente")
             && b.contains(&unanswered)
     ));
+
+    // each ending was announced once, the expiries by the scheduler's action
+    let events = s.events().await;
+    let last = |id: &str| {
+        events
+            .iter()
+            .filter(|e| e["claimId"] == id)
+            .max_by_key(|e| e["sequence"].as_u64())
+            .map(|e| (e["detailType"].clone(), e["action"].clone()))
+    };
+    assert_eq!(
+        last(&declined),
+        Some((json!("EngagementConsentDeclined"), json!("decline")))
+    );
+    assert_eq!(
+        last(&unanswered),
+        Some((json!("EngagementConsentExpired"), json!("expire_consent")))
+    );
+    assert_eq!(
+        last(&consented),
+        Some((
+            json!("EngagementSubmissionExpired"),
+            json!("expire_submission")
+        ))
+    );
+    let expiries = events
+        .iter()
+        .filter(|e| e["claimId"] == unanswered && e["detailType"] == "EngagementConsentExpired")
+        .count();
+    assert_eq!(expiries, 1, "a second firing announces nothing");
 }

@@ -407,8 +407,12 @@ async fn a_partial_put_events_failure_resends_only_the_failed_entry() {
     let now = monday();
     let created = Claim::create(ClaimId::generate(), &admin(), &mws_input(), now).unwrap();
     let commented = outcome_of(&created.claim, &admin(), Command::AddPoe(poe(now)), now);
-    let events: Vec<DomainEvent> = [created.events, commented.events].concat();
-    let second_id = events[1].id.clone();
+    let domain_events: Vec<DomainEvent> = [created.events, commented.events].concat();
+    let second_id = domain_events[1].id.clone();
+    let events: Vec<cpor::ports::BusEvent> = domain_events
+        .iter()
+        .map(|e| cpor::ports::BusEvent::claim(e).expect("encoded"))
+        .collect();
     // GIVEN PutEvents accepts the first entry and fails the second
     let partial = mock!(aws_sdk_eventbridge::Client::put_events)
         .match_requests(|r| r.entries().len() == 2)

@@ -12,4 +12,5 @@ fn main() {
     println!("{}", cpor::domain::access::permission_matrix_markdown());
     println!("{}", cpor::routes::routes_markdown());
     println!("{}", cpor::event_schemas::catalogue_markdown());
+    println!("{}", cpor::event_schemas::engagement_catalogue_markdown());
 }

@@ -18,7 +18,7 @@ use crate::outbox::{
     DELIVERY_LEASE, EngagementEmailKind, OutboxEntry, OutboxMessage, OutboxRef, backoff,
 };
 use crate::ports::{
-    EventPublisher, Mailer, OutboxStore, PoeStorage, Schedules, StoreError, Unavailable,
+    BusEvent, EventPublisher, Mailer, OutboxStore, PoeStorage, Schedules, StoreError, Unavailable,
 };
 use crate::tokens::{ConsentKind, KeyRing};
 use chrono::{DateTime, Duration, Utc};
@@ -134,8 +134,9 @@ where
     /// Performs the side effect of one entry (no bookkeeping).
     async fn perform(&self, entry: &OutboxEntry) -> Result<(), Unavailable> {
         match &entry.message {
-            OutboxMessage::Event { event } => {
-                self.events.publish(std::slice::from_ref(&**event)).await
+            OutboxMessage::Event { event } => self.events.publish(&[BusEvent::claim(event)?]).await,
+            OutboxMessage::EngagementEvent { event } => {
+                self.events.publish(&[BusEvent::engagement(event)?]).await
             }
             OutboxMessage::CreateSchedule { schedule } => self.schedules.create(schedule).await,
             OutboxMessage::DeleteSchedule { name } => self.schedules.delete(name).await,
@@ -220,7 +221,9 @@ where
 
     fn can_perform(&self, message: &OutboxMessage) -> bool {
         match message {
-            OutboxMessage::Event { .. } => self.events.wired(),
+            OutboxMessage::Event { .. } | OutboxMessage::EngagementEvent { .. } => {
+                self.events.wired()
+            }
             OutboxMessage::Email { .. } => {
                 self.mailer.wired() && self.keys.is_some() && self.links.is_some()
             }

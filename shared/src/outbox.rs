@@ -9,6 +9,7 @@
 //! due when the grace runs out and the sweep delivers it. Whoever takes an entry first delivers
 //! it; the other finds it taken (or gone) and does nothing.
 
+use crate::domain::engagement::events::EngagementEvent;
 use crate::domain::engagement::{EngagementClaim, EngagementOutcome, Notice, Usd};
 use crate::domain::{
     Claim, ClaimId, DomainEvent, EmailAddress, Language, LanguageTag, Notification, Outcome,
@@ -164,6 +165,10 @@ pub enum OutboxMessage {
     EngagementEmail {
         email: Box<EngagementEmail>,
     },
+    /// An MCI engagement claim's or referral's event.
+    EngagementEvent {
+        event: Box<EngagementEvent>,
+    },
 }
 
 impl OutboxMessage {
@@ -175,6 +180,7 @@ impl OutboxMessage {
             Self::DeleteSchedule { .. } => "delete_schedule",
             Self::AttachPoe { .. } => "attach_poe",
             Self::EngagementEmail { .. } => "engagement_email",
+            Self::EngagementEvent { .. } => "engagement_event",
         }
     }
 }
@@ -433,16 +439,17 @@ pub fn engagement_entries(
     now: DateTime<Utc>,
     lease_id: &str,
 ) -> Vec<OutboxEntry> {
-    let entry = |claim: &EngagementClaim, id: String, email: EngagementEmail| OutboxEntry {
+    let entry = |claim: &EngagementClaim, id: String, message: OutboxMessage| OutboxEntry {
         claim_id: claim.id(),
         id,
         created_at: now,
-        message: OutboxMessage::EngagementEmail {
-            email: Box::new(email),
-        },
+        message,
         lease_id: lease_id.to_owned(),
         lease_until: now + STREAM_GRACE,
         attempts: 0,
+    };
+    let email = |email: EngagementEmail| OutboxMessage::EngagementEmail {
+        email: Box::new(email),
     };
     let mut entries = Vec::new();
     let confirmed: Vec<&EngagementClaim> = outcomes
@@ -450,19 +457,26 @@ pub fn engagement_entries(
         .filter(|o| o.confirm_registration)
         .map(|o| &o.claim)
         .collect();
-    if let Some(email) = engagement_email(EngagementEmailKind::Registered, &confirmed) {
+    if let Some(confirmation) = engagement_email(EngagementEmailKind::Registered, &confirmed) {
         entries.push(entry(
             confirmed[0],
             format!("er-{}", confirmed[0].id()),
-            email,
+            email(confirmation),
         ));
     }
     for o in outcomes {
+        for event in o.events() {
+            let id = format!("ev-{}", event.id);
+            let message = OutboxMessage::EngagementEvent {
+                event: Box::new(event),
+            };
+            entries.push(entry(&o.claim, id, message));
+        }
         for (n, notice) in o.notices.iter().enumerate() {
             let kind = EngagementEmailKind::of(*notice);
-            if let Some(email) = engagement_email(kind, &[&o.claim]) {
+            if let Some(notice) = engagement_email(kind, &[&o.claim]) {
                 let id = format!("en-{}-v{}-{n}", o.claim.id(), o.claim.version());
-                entries.push(entry(&o.claim, id, email));
+                entries.push(entry(&o.claim, id, email(notice)));
             }
         }
     }

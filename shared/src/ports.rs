@@ -4,7 +4,9 @@
 //!
 //! Futures are `Send` so a handler can run on the Lambda runtime's multi-threaded executor.
 
+use crate::domain::effects::SOURCE as CLAIM_SOURCE;
 use crate::domain::engagement::customers::PartnerCustomer;
+use crate::domain::engagement::events::{EngagementEvent, SOURCE as ENGAGEMENT_SOURCE};
 use crate::domain::engagement::{
     CustomerIdentifier, CustomerRecord, Engagement, EngagementClaim, EngagementHistoryEntry,
     EngagementId, EngagementOutcome, PageGroup, PartnerLocation, ReferenceData,
@@ -525,14 +527,48 @@ pub trait Schedules: Send + Sync {
     }
 }
 
-/// Publishing domain events on the bus.
+/// An event as the bus takes it: where it comes from, its `detail-type`, its detail as JSON
+/// and when it happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BusEvent {
+    pub source: &'static str,
+    pub detail_type: String,
+    pub detail: String,
+    pub at: DateTime<Utc>,
+}
+
+impl BusEvent {
+    pub fn new(
+        source: &'static str,
+        detail_type: &str,
+        at: DateTime<Utc>,
+        detail: &impl serde::Serialize,
+    ) -> Result<Self, Unavailable> {
+        Ok(Self {
+            source,
+            detail_type: detail_type.to_owned(),
+            detail: serde_json::to_string(detail)
+                .map_err(|e| Unavailable::new("encode event", e))?,
+            at,
+        })
+    }
+
+    /// A CPOR claim's event (source `cpor.claims`).
+    pub fn claim(event: &DomainEvent) -> Result<Self, Unavailable> {
+        Self::new(CLAIM_SOURCE, &event.detail_type, event.at, event)
+    }
+
+    /// An MCI engagement claim's or referral's event (source `cpor.engagements`).
+    pub fn engagement(event: &EngagementEvent) -> Result<Self, Unavailable> {
+        Self::new(ENGAGEMENT_SOURCE, &event.detail_type, event.at, event)
+    }
+}
+
+/// Publishing events on the bus.
 pub trait EventPublisher: Send + Sync {
     /// Publishes the events; entries that fail are retried alone; an error means some were not
     /// published after retries (the outbox tries again later; consumers de-duplicate by ID).
-    fn publish(
-        &self,
-        events: &[DomainEvent],
-    ) -> impl Future<Output = Result<(), Unavailable>> + Send;
+    fn publish(&self, events: &[BusEvent]) -> impl Future<Output = Result<(), Unavailable>> + Send;
 
     fn wired(&self) -> bool {
         true
@@ -571,7 +607,7 @@ impl Schedules for Unwired {
 }
 
 impl EventPublisher for Unwired {
-    async fn publish(&self, _: &[DomainEvent]) -> Result<(), Unavailable> {
+    async fn publish(&self, _: &[BusEvent]) -> Result<(), Unavailable> {
         Err(unwired("events"))
     }
     fn wired(&self) -> bool {

@@ -333,7 +333,12 @@ impl Stack {
             .await
             .into_iter()
             .map(|event| {
-                assert_eq!(event["source"], "cpor.claims");
+                let source = if event["detail"]["engagementId"].is_string() {
+                    "cpor.engagements"
+                } else {
+                    "cpor.claims"
+                };
+                assert_eq!(event["source"], source);
                 assert_eq!(event["detail-type"], event["detail"]["detailType"]);
                 super::schemas::assert_valid_event(&event["detail"]);
                 event["detail"].clone()

@@ -153,7 +153,7 @@ pub async fn provision(config: &SdkConfig, names: &Names) -> Result<String, Stri
     eb.put_rule()
         .name("cpor-all-events")
         .event_bus_name(&names.bus)
-        .event_pattern(r#"{"source":["cpor.claims"]}"#)
+        .event_pattern(r#"{"source":["cpor.claims","cpor.engagements"]}"#)
         .send()
         .await
         .map_err(|e| format!("rule: {e:?}"))?;

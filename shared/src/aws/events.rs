@@ -3,14 +3,11 @@
 //! ID, so consumers de-duplicate on `detail.id`). PutEvents may fail some entries and not
 //! others: only the failed ones are sent again.
 
-use crate::domain::DomainEvent;
-use crate::ports::{EventPublisher, Unavailable};
+use crate::ports::{BusEvent, EventPublisher, Unavailable};
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use std::time::Duration;
 
-/// The `source` of every event.
-pub const SOURCE: &str = "cpor.claims";
 /// PutEvents takes at most 10 entries.
 const BATCH: usize = 10;
 const ATTEMPTS: u32 = 3;
@@ -29,27 +26,23 @@ impl EventBridgePublisher {
         }
     }
 
-    fn entry(&self, event: &DomainEvent) -> Result<PutEventsRequestEntry, Unavailable> {
-        let detail =
-            serde_json::to_string(event).map_err(|e| Unavailable::new("encode event", e))?;
-        Ok(PutEventsRequestEntry::builder()
+    fn entry(&self, event: &BusEvent) -> PutEventsRequestEntry {
+        PutEventsRequestEntry::builder()
             .event_bus_name(&self.bus)
-            .source(SOURCE)
+            .source(event.source)
             .detail_type(&event.detail_type)
-            .detail(detail)
+            .detail(&event.detail)
             .time(aws_smithy_types::DateTime::from_secs(event.at.timestamp()))
-            .build())
+            .build()
     }
 }
 
 impl EventPublisher for EventBridgePublisher {
     #[tracing::instrument(skip_all, fields(events = events.len()))]
-    async fn publish(&self, events: &[DomainEvent]) -> Result<(), Unavailable> {
+    async fn publish(&self, events: &[BusEvent]) -> Result<(), Unavailable> {
         for chunk in events.chunks(BATCH) {
-            let mut pending: Vec<PutEventsRequestEntry> = chunk
-                .iter()
-                .map(|e| self.entry(e))
-                .collect::<Result<_, _>>()?;
+            let mut pending: Vec<PutEventsRequestEntry> =
+                chunk.iter().map(|e| self.entry(e)).collect();
             let mut attempt = 0;
             while !pending.is_empty() {
                 attempt += 1;

@@ -65,6 +65,9 @@ pub struct DomainEvent {
     pub sla_breaches: Vec<BreachRef>,
 }
 
+/// The `source` of every CPOR claim event.
+pub const SOURCE: &str = "cpor.claims";
+
 /// The version of [`DomainEvent`]'s shape; `shared/schemas/events/` holds its JSON Schemas.
 pub const EVENT_SCHEMA_VERSION: u32 = 1;
 

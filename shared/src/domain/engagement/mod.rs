@@ -9,6 +9,8 @@
 
 pub mod customers;
 pub mod eligibility;
+pub mod events;
+pub mod lifecycle;
 pub mod progress;
 pub mod reference;
 #[cfg(test)]
@@ -125,6 +127,12 @@ pub enum EngagementAction {
     ExpireSubmission,
     Approve,
     Reject,
+}
+
+impl EngagementAction {
+    pub fn code(self) -> &'static str {
+        self.into()
+    }
 }
 
 /// How the partner named the customer (seed 004): a new one, or one it already knows.
@@ -764,15 +772,10 @@ impl EngagementClaim {
         now: DateTime<Utc>,
     ) -> Result<EngagementOutcome, EngagementError> {
         actor.authorize(Capability::Engage, &self.partner_id)?;
-        if self.status != EngagementStatus::Registered {
-            return Err(EngagementError::NotAllowed {
-                action: "edit",
-                status: self.status,
-            });
-        }
+        self.may(EngagementAction::Edit)?;
         let mut next = self.clone();
         let changed = change.apply(&mut next);
-        Ok(next.step(actor, EngagementAction::Edit, self.status, changed, now))
+        Ok(next.step(actor, EngagementAction::Edit, changed, now))
     }
 
     /// Cancels the claim (`DELETE`) before it is submitted: `cancelled`, its place freed.
@@ -782,30 +785,36 @@ impl EngagementClaim {
         now: DateTime<Utc>,
     ) -> Result<EngagementOutcome, EngagementError> {
         actor.authorize(Capability::Engage, &self.partner_id)?;
-        use EngagementStatus as S;
-        if !matches!(
-            self.status,
-            S::Registered | S::ConsentRequested | S::Consented
-        ) {
-            return Err(EngagementError::NotAllowed {
-                action: "cancel",
-                status: self.status,
-            });
-        }
+        self.may(EngagementAction::Cancel)?;
         Ok(self
             .clone()
-            .step(actor, EngagementAction::Cancel, S::Cancelled, vec![], now))
+            .step(actor, EngagementAction::Cancel, vec![], now))
     }
 
+    /// Whether the lifecycle lets `action` start from the claim's status.
+    pub(crate) fn may(&self, action: EngagementAction) -> Result<(), EngagementError> {
+        let m = lifecycle::of(action);
+        if m.from.contains(&self.status) {
+            Ok(())
+        } else {
+            Err(EngagementError::NotAllowed {
+                action: m.verb,
+                status: self.status,
+            })
+        }
+    }
+
+    /// Applies `action` (already allowed): the status the lifecycle leads to, the version and
+    /// the history entry; a move into a terminal status frees the claim's place.
     pub(crate) fn step(
         mut self,
         actor: &Actor,
         action: EngagementAction,
-        to: EngagementStatus,
         changed_fields: Vec<String>,
         now: DateTime<Utc>,
     ) -> EngagementOutcome {
         let from = self.status;
+        let to = lifecycle::of(action).to(from);
         self.status = to;
         self.version += 1;
         self.history_seq += 1;
@@ -882,6 +891,9 @@ impl EngagementClaim {
     }
     pub fn customer(&self) -> &CustomerIdentifier {
         &self.customer
+    }
+    pub fn partner_location_id(&self) -> &LocationId {
+        &self.partner_location_id
     }
     pub fn customer_key(&self) -> &CustomerIdentifier {
         &self.customer_key

@@ -8,7 +8,7 @@
 use super::reference::Usd;
 use super::{
     ContactInput, ContactsChange, EngagementAction, EngagementClaim, EngagementError,
-    EngagementOutcome, EngagementStatus as S,
+    EngagementOutcome,
 };
 use crate::domain::access::{AccessError, Actor, Capability};
 use crate::domain::deadlines::SendLimits;
@@ -123,10 +123,6 @@ pub struct Referral {
     pub co_sell_at: Option<DateTime<Utc>>,
 }
 
-fn not_allowed(action: &'static str, status: S) -> EngagementError {
-    EngagementError::NotAllowed { action, status }
-}
-
 impl EngagementClaim {
     fn partner_may(&self, actor: &Actor) -> Result<(), EngagementError> {
         Ok(actor.authorize(Capability::Engage, &self.partner_id)?)
@@ -152,9 +148,7 @@ impl EngagementClaim {
         now: DateTime<Utc>,
     ) -> Result<EngagementOutcome, EngagementError> {
         self.partner_may(actor)?;
-        if self.status != S::Registered {
-            return Err(not_allowed("request consent for", self.status));
-        }
+        self.may(EngagementAction::RequestConsent)?;
         self.before_consent_deadline(now)?;
         let mut next = self.clone();
         let mut changed = vec!["estimatedDealSizeUsd".to_owned()];
@@ -173,13 +167,7 @@ impl EngagementClaim {
                 co_sell_at: None,
             });
         }
-        let mut out = next.step(
-            actor,
-            EngagementAction::RequestConsent,
-            S::ConsentRequested,
-            changed,
-            now,
-        );
+        let mut out = next.step(actor, EngagementAction::RequestConsent, changed, now);
         out.notices
             .push(Notice::CustomerConsentRequest { resend: false });
         Ok(out)
@@ -193,22 +181,14 @@ impl EngagementClaim {
         now: DateTime<Utc>,
     ) -> Result<EngagementOutcome, EngagementError> {
         self.partner_may(actor)?;
-        if self.status != S::ConsentRequested {
-            return Err(not_allowed("resend the consent email of", self.status));
-        }
+        self.may(EngagementAction::ResendConsent)?;
         self.before_consent_deadline(now)?;
         if let Some(retry_after) = limits.next_allowed(&self.consent_sends, now) {
             return Err(EngagementError::TooSoon { retry_after });
         }
         let mut next = self.clone();
         next.consent_sends = limits.record(&self.consent_sends, now);
-        let mut out = next.step(
-            actor,
-            EngagementAction::ResendConsent,
-            S::ConsentRequested,
-            vec![],
-            now,
-        );
+        let mut out = next.step(actor, EngagementAction::ResendConsent, vec![], now);
         out.notices
             .push(Notice::CustomerConsentRequest { resend: true });
         Ok(out)
@@ -227,13 +207,16 @@ impl EngagementClaim {
         if !matches!(actor, Actor::Customer) {
             return Err(AccessError::Forbidden(Capability::ConsentDecision).into());
         }
-        if self.status != S::ConsentRequested {
-            return Err(not_allowed("decide on", self.status));
-        }
+        let action = if accept {
+            EngagementAction::Accept
+        } else {
+            EngagementAction::Decline
+        };
+        self.may(action)?;
         self.before_consent_deadline(now)?;
         let mut next = self.clone();
         if !accept {
-            let mut out = next.step(actor, EngagementAction::Decline, S::Declined, vec![], now);
+            let mut out = next.step(actor, action, vec![], now);
             out.notices.push(Notice::PartnerConsentDeclined);
             return Ok(out);
         }
@@ -243,7 +226,7 @@ impl EngagementClaim {
             r.kind = ReferralKind::CoSell;
             r.co_sell_at = Some(now);
         }
-        let mut out = next.step(actor, EngagementAction::Accept, S::Consented, vec![], now);
+        let mut out = next.step(actor, action, vec![], now);
         out.notices.push(Notice::PartnerConsentGiven);
         out.customer_known = true;
         Ok(out)
@@ -252,22 +235,22 @@ impl EngagementClaim {
     /// A deadline fired (the scheduler or the sweep). `Ok(None)`: nothing is due — a firing
     /// that came early, twice, or for a claim that moved on.
     pub fn expire(&self, now: DateTime<Utc>) -> Option<EngagementOutcome> {
-        let (action, to, notice) = match (self.status, self.due_at()) {
-            (S::Registered | S::ConsentRequested, Some(due)) if now >= due => (
+        if now < self.due_at()? {
+            return None;
+        }
+        let (action, notice) = [
+            (
                 EngagementAction::ExpireConsent,
-                S::ConsentExpired,
                 Notice::PartnerConsentExpired,
             ),
-            (S::Consented, Some(due)) if now >= due => (
+            (
                 EngagementAction::ExpireSubmission,
-                S::SubmissionExpired,
                 Notice::PartnerSubmissionExpired,
             ),
-            _ => return None,
-        };
-        let mut out = self
-            .clone()
-            .step(&Actor::Scheduler, action, to, vec![], now);
+        ]
+        .into_iter()
+        .find(|(action, _)| self.may(*action).is_ok())?;
+        let mut out = self.clone().step(&Actor::Scheduler, action, vec![], now);
         out.notices.push(notice);
         Some(out)
     }
@@ -280,9 +263,7 @@ impl EngagementClaim {
         now: DateTime<Utc>,
     ) -> Result<EngagementOutcome, EngagementError> {
         self.partner_may(actor)?;
-        if self.status != S::Consented {
-            return Err(not_allowed("submit", self.status));
-        }
+        self.may(EngagementAction::Submit)?;
         if let Some(due_at) = self.submission_due_at.filter(|due| now >= *due) {
             return Err(EngagementError::DeadlinePassed {
                 what: "submit",
@@ -292,7 +273,7 @@ impl EngagementClaim {
         let mut next = self.clone();
         next.submitted_at = Some(now);
         next.comment = comment.clone();
-        let mut out = next.step(actor, EngagementAction::Submit, S::Submitted, vec![], now);
+        let mut out = next.step(actor, EngagementAction::Submit, vec![], now);
         out.history.comment = comment;
         Ok(out)
     }
@@ -307,21 +288,17 @@ impl EngagementClaim {
         if !matches!(actor, Actor::Reviewer { .. }) {
             return Err(AccessError::Forbidden(Capability::Review).into());
         }
-        if self.status != S::Submitted {
-            return Err(not_allowed("review", self.status));
-        }
         let mut next = self.clone();
-        let (action, to, comment, approved) = match decision {
-            ReviewInput::Approve { comment } => {
-                (EngagementAction::Approve, S::Completed, comment, true)
-            }
+        let (action, comment, approved) = match decision {
+            ReviewInput::Approve { comment } => (EngagementAction::Approve, comment, true),
             ReviewInput::Reject { reasons, comment } => {
                 next.rejection_reasons = reasons.clone();
-                (EngagementAction::Reject, S::RejectedFinal, comment, false)
+                (EngagementAction::Reject, comment, false)
             }
         };
+        self.may(action)?;
         next.comment = Some(comment.clone());
-        let mut out = next.step(actor, action, to, vec![], now);
+        let mut out = next.step(actor, action, vec![], now);
         out.history.comment = Some(comment.clone());
         out.notices.push(Notice::PartnerReviewed { approved });
         Ok(out)

@@ -762,6 +762,66 @@ fn a_referral_is_created_at_the_minimum_deal_size_and_becomes_co_sell_on_consent
 }
 
 #[test]
+fn every_move_announces_itself_and_the_referral_has_its_own_two_events() {
+    let types = |o: &EngagementOutcome| -> Vec<String> {
+        o.events().into_iter().map(|e| e.detail_type).collect()
+    };
+    let reg = register(&input("domain", "contoso.com", &["mw-usage"])).unwrap();
+    assert_eq!(types(&reg[0]), ["EngagementClaimRegistered"]);
+    let first = &reg[0].events()[0];
+    assert_eq!(
+        (first.sequence, first.from, first.to),
+        (1, None, EngagementStatus::Registered)
+    );
+    // below the minimum: no referral, one event
+    let small = registered()
+        .request_consent(&admin(), &consent_request(9_000.0), now())
+        .unwrap();
+    assert_eq!(types(&small), ["EngagementConsentRequested"]);
+    // at the minimum: the referral is created beside the move, with its own stable ID
+    let asked = registered()
+        .request_consent(&admin(), &consent_request(10_000.0), now())
+        .unwrap();
+    assert_eq!(
+        types(&asked),
+        ["EngagementConsentRequested", "ReferralCreated"]
+    );
+    let [moved, created] = <[_; 2]>::try_from(asked.events()).unwrap();
+    assert_eq!(created.id, format!("{}-referral", moved.id));
+    assert_eq!(moved.sequence, created.sequence);
+    let r = created.referral.unwrap();
+    assert_eq!((r.kind, r.id), (ReferralKind::PartnerLed, asked.claim.id()));
+    assert_eq!(r.estimated_deal_size_usd, Usd::from_cents(1_000_000));
+    // consent from a co-sell eligible customer upgrades it; from another, only the move
+    let later = now() + chrono::Duration::days(1);
+    let co_sell = asked
+        .claim
+        .decide_consent(&customer(), true, true, later)
+        .unwrap();
+    assert_eq!(
+        types(&co_sell),
+        ["EngagementConsentGiven", "ReferralUpgradedToCoSell"]
+    );
+    assert_eq!(
+        co_sell.events()[1]
+            .referral
+            .as_ref()
+            .and_then(|r| r.co_sell_at),
+        Some(later)
+    );
+    let plain = asked
+        .claim
+        .decide_consent(&customer(), true, false, later)
+        .unwrap();
+    assert_eq!(types(&plain), ["EngagementConsentGiven"]);
+    // what an event says: IDs and codes, never a contact or a comment
+    let json = serde_json::to_string(&co_sell.events()).unwrap();
+    for personal in ["@", "contact", "comment", "name"] {
+        assert!(!json.contains(personal), "{personal} in {json}");
+    }
+}
+
+#[test]
 fn the_customer_accepts_or_declines_once_before_the_consent_deadline() {
     let c = requested(1.0);
     let later = now() + chrono::Duration::days(3);
