@@ -357,7 +357,8 @@ async fn consent_accepted_through_the_emailed_link_then_submitted_and_completed(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_decline_closes_the_claim_and_frees_the_place_and_deadlines_expire_by_the_sweep() {
+async fn a_decline_frees_the_place_deadlines_expire_by_schedule_or_sweep_and_the_partner_is_reminded()
+ {
     let tenants: Vec<String> = (0..3).map(|_| uuid::Uuid::new_v4().to_string()).collect();
     let refs: Vec<&str> = tenants.iter().map(String::as_str).collect();
     let s = with_data(&refs).await;
@@ -447,15 +448,53 @@ async fn a_decline_closes_the_claim_and_frees_the_place_and_deadlines_expire_by_
     .await;
     let link = s.consent_path(&customer).await;
     assert_eq!(s.form(&link, "decision=accept", &[]).await.status, 200);
-    s.sweep(Utc::now() + Duration::days(31)).await;
+    let c = claim(&s, &consented).await;
+    let due = chrono::DateTime::parse_from_rfc3339(c["submissionDueAt"].as_str().expect("due"))
+        .expect("rfc3339")
+        .with_timezone(&Utc);
+    // this claim's deadlines run on its own one-time schedules, fired as Scheduler would
+    let hex = consented.replace('-', "");
+    let fired = s.fire_schedules(Utc::now() + Duration::days(31)).await;
+    assert!(
+        !fired.iter().any(|(name, _)| name.contains(&hex)),
+        "consent given: its consent schedule was deleted, not fired: {fired:?}"
+    );
     assert_eq!(
         claim(&s, &consented).await["status"],
         "consented",
         "the consent deadline no longer applies"
     );
-    s.sweep(Utc::now() + Duration::days(61)).await;
+    // two business days before the deadline the partner contact is reminded, once
+    let fired = s.fire_schedules(due - Duration::hours(1)).await;
+    assert!(
+        fired.contains(&(format!("mci-{hex}-remind"), true)),
+        "{fired:?}"
+    );
+    let reminders = |mails: &[(String, String)]| {
+        mails
+            .iter()
+            .filter(|(subject, b)| {
+                subject.starts_with("El plazo de envío vence en dos días hábiles")
+                    && b.contains(&consented)
+            })
+            .count()
+    };
+    let partner = format!("mci-{ORG_A}@fabrikam.example");
+    assert_eq!(reminders(&s.emails_to(&partner).await), 1);
+    assert_eq!(claim(&s, &consented).await["status"], "consented");
+    // the deadline's schedule (at the whole second after it) expires it; the sweep a day later
+    // finds nothing more to do
+    let fired = s.fire_schedules(due + Duration::seconds(1)).await;
+    assert!(
+        fired.contains(&(format!("mci-{hex}-submit"), true)),
+        "{fired:?}"
+    );
     assert_eq!(claim(&s, &consented).await["status"], "submission_expired");
-    let mails = s.emails_to(&format!("mci-{ORG_A}@fabrikam.example")).await;
+    let version = claim(&s, &consented).await["version"].clone();
+    s.sweep(due + Duration::days(1)).await;
+    assert_eq!(claim(&s, &consented).await["version"], version);
+    let mails = s.emails_to(&partner).await;
+    assert_eq!(reminders(&mails), 1);
     assert!(mails.iter().any(
         |(subject, b)| subject.starts_with("Venció el plazo de envío") && b.contains(&consented)
     ));
@@ -488,6 +527,9 @@ async fn a_decline_closes_the_claim_and_frees_the_place_and_deadlines_expire_by_
             json!("expire_submission")
         ))
     );
+    assert!(events.iter().any(
+        |e| e["claimId"] == consented && e["detailType"] == "EngagementSubmissionReminderSent"
+    ));
     let expiries = events
         .iter()
         .filter(|e| e["claimId"] == unanswered && e["detailType"] == "EngagementConsentExpired")

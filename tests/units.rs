@@ -37,6 +37,10 @@ fn sweep_events_name_one_claim_or_everything_due() {
     assert_eq!(parse(&scheduled).unwrap().0, SweepRequest::Due);
     assert!(parse(&serde_json::json!({"time": "yesterday"})).is_err());
     assert!(parse(&serde_json::json!({"claimId": "x"})).is_err());
+    let engagement =
+        serde_json::json!({"engagementClaimId": id.to_string(), "time": "2026-11-30T09:00:00Z"});
+    assert_eq!(parse(&engagement).unwrap().0, SweepRequest::Engagement(id));
+    assert!(parse(&serde_json::json!({"engagementClaimId": 7})).is_err());
 }
 
 #[test]

@@ -139,6 +139,9 @@ where
                 self.events.publish(&[BusEvent::engagement(event)?]).await
             }
             OutboxMessage::CreateSchedule { schedule } => self.schedules.create(schedule).await,
+            OutboxMessage::CreateEngagementSchedule { due } => {
+                self.schedules.create_engagement(entry.claim_id, due).await
+            }
             OutboxMessage::DeleteSchedule { name } => self.schedules.delete(name).await,
             OutboxMessage::AttachPoe { keys } => {
                 for key in keys {
@@ -227,9 +230,9 @@ where
             OutboxMessage::Email { .. } => {
                 self.mailer.wired() && self.keys.is_some() && self.links.is_some()
             }
-            OutboxMessage::CreateSchedule { .. } | OutboxMessage::DeleteSchedule { .. } => {
-                self.schedules.wired()
-            }
+            OutboxMessage::CreateSchedule { .. }
+            | OutboxMessage::DeleteSchedule { .. }
+            | OutboxMessage::CreateEngagementSchedule { .. } => self.schedules.wired(),
             OutboxMessage::AttachPoe { .. } => self.poe.wired(),
             OutboxMessage::EngagementEmail { .. } => {
                 self.mailer.wired() && self.keys.is_some() && self.links.is_some()

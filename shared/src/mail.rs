@@ -357,6 +357,33 @@ fn body(
     }
 }
 
+/// The subject and body messages of an engagement email to the partner contact (the
+/// registration confirmation and the customer's request have their own layouts).
+fn partner_notice_keys(kind: EngagementEmailKind) -> (&'static str, &'static str) {
+    use EngagementEmailKind as K;
+    match kind {
+        K::Registered => (
+            "engagement-registered-subject",
+            "engagement-registered-body",
+        ),
+        K::ConsentRequest { .. } => ("engagement-consent-subject", "engagement-consent-ask"),
+        K::ConsentGiven => ("engagement-given-subject", "engagement-given-body"),
+        K::ConsentDeclined => ("engagement-declined-subject", "engagement-declined-body"),
+        K::ConsentExpired => ("engagement-expired-subject", "engagement-expired-body"),
+        K::SubmissionExpired => (
+            "engagement-submission-expired-subject",
+            "engagement-submission-expired-body",
+        ),
+        K::SubmissionReminder => ("engagement-reminder-subject", "engagement-reminder-body"),
+        K::Reviewed { approved: true } => {
+            ("engagement-approved-subject", "engagement-approved-body")
+        }
+        K::Reviewed { approved: false } => {
+            ("engagement-rejected-subject", "engagement-rejected-body")
+        }
+    }
+}
+
 /// Renders an engagement email to its contact in their language (else `default`).
 /// `consent_url` is the signed link of a consent request (the deliverer signs it when it sends).
 pub fn render_engagement(
@@ -453,25 +480,7 @@ pub fn render_engagement(
             return out;
         }
         kind => {
-            let (subject, body) = match kind {
-                EngagementEmailKind::ConsentGiven => {
-                    ("engagement-given-subject", "engagement-given-body")
-                }
-                EngagementEmailKind::ConsentDeclined => {
-                    ("engagement-declined-subject", "engagement-declined-body")
-                }
-                EngagementEmailKind::ConsentExpired => {
-                    ("engagement-expired-subject", "engagement-expired-body")
-                }
-                EngagementEmailKind::SubmissionExpired => (
-                    "engagement-submission-expired-subject",
-                    "engagement-submission-expired-body",
-                ),
-                EngagementEmailKind::Reviewed { approved: true } => {
-                    ("engagement-approved-subject", "engagement-approved-body")
-                }
-                _ => ("engagement-rejected-subject", "engagement-rejected-body"),
-            };
+            let (subject, body) = partner_notice_keys(kind);
             let subject = t.with(subject, &claim);
             let mut b = Body::new(lang, &subject);
             b.para(&t.with(body, &about));
@@ -632,6 +641,7 @@ mod tests {
             K::ConsentDeclined,
             K::ConsentExpired,
             K::SubmissionExpired,
+            K::SubmissionReminder,
             K::Reviewed { approved: true },
             K::Reviewed { approved: false },
         ] {

@@ -10,7 +10,7 @@
 //! it; the other finds it taken (or gone) and does nothing.
 
 use crate::domain::engagement::events::EngagementEvent;
-use crate::domain::engagement::{EngagementClaim, EngagementOutcome, Notice, Usd};
+use crate::domain::engagement::{Due, EngagementClaim, EngagementOutcome, Notice, Usd};
 use crate::domain::{
     Claim, ClaimId, DomainEvent, EmailAddress, Language, LanguageTag, Notification, Outcome,
     ScheduleSpec, Status,
@@ -169,6 +169,10 @@ pub enum OutboxMessage {
     EngagementEvent {
         event: Box<EngagementEvent>,
     },
+    /// The one-time schedule of what is next due on an engagement claim (the entry's claim).
+    CreateEngagementSchedule {
+        due: Due,
+    },
 }
 
 impl OutboxMessage {
@@ -181,6 +185,7 @@ impl OutboxMessage {
             Self::AttachPoe { .. } => "attach_poe",
             Self::EngagementEmail { .. } => "engagement_email",
             Self::EngagementEvent { .. } => "engagement_event",
+            Self::CreateEngagementSchedule { .. } => "create_engagement_schedule",
         }
     }
 }
@@ -308,6 +313,8 @@ pub enum EngagementEmailKind {
     ConsentDeclined,
     ConsentExpired,
     SubmissionExpired,
+    /// To the partner contact: submit before the deadline two business days away.
+    SubmissionReminder,
     Reviewed {
         approved: bool,
     },
@@ -323,6 +330,7 @@ impl EngagementEmailKind {
             Self::ConsentDeclined => "engagement_consent_declined",
             Self::ConsentExpired => "engagement_consent_expired",
             Self::SubmissionExpired => "engagement_submission_expired",
+            Self::SubmissionReminder => "engagement_submission_reminder",
             Self::Reviewed { .. } => "engagement_reviewed",
         }
     }
@@ -334,6 +342,7 @@ impl EngagementEmailKind {
             Notice::PartnerConsentDeclined => Self::ConsentDeclined,
             Notice::PartnerConsentExpired => Self::ConsentExpired,
             Notice::PartnerSubmissionExpired => Self::SubmissionExpired,
+            Notice::PartnerSubmissionReminder => Self::SubmissionReminder,
             Notice::PartnerReviewed { approved } => Self::Reviewed { approved },
         }
     }
@@ -423,7 +432,9 @@ fn engagement_email(
         customer_contact_name: c.customer_contact().name.to_string(),
         due_at: match kind {
             EngagementEmailKind::ConsentRequest { .. } => Some(c.consent_due_at()),
-            EngagementEmailKind::ConsentGiven => c.submission_due_at(),
+            EngagementEmailKind::ConsentGiven | EngagementEmailKind::SubmissionReminder => {
+                c.submission_due_at()
+            }
             _ => None,
         },
         comment: c.comment().map(ToString::to_string),
@@ -465,6 +476,15 @@ pub fn engagement_entries(
         ));
     }
     for o in outcomes {
+        if let Some(name) = &o.schedule.delete {
+            let message = OutboxMessage::DeleteSchedule { name: name.clone() };
+            entries.push(entry(&o.claim, format!("sd-{name}"), message));
+        }
+        if let Some(due) = &o.schedule.create {
+            let id = format!("sc-{}", due.schedule);
+            let message = OutboxMessage::CreateEngagementSchedule { due: due.clone() };
+            entries.push(entry(&o.claim, id, message));
+        }
         for event in o.events() {
             let id = format!("ev-{}", event.id);
             let message = OutboxMessage::EngagementEvent {

@@ -8,7 +8,7 @@ use crate::domain::effects::SOURCE as CLAIM_SOURCE;
 use crate::domain::engagement::customers::PartnerCustomer;
 use crate::domain::engagement::events::{EngagementEvent, SOURCE as ENGAGEMENT_SOURCE};
 use crate::domain::engagement::{
-    CustomerIdentifier, CustomerRecord, Engagement, EngagementClaim, EngagementHistoryEntry,
+    CustomerIdentifier, CustomerRecord, Due, Engagement, EngagementClaim, EngagementHistoryEntry,
     EngagementId, EngagementOutcome, PageGroup, PartnerLocation, ReferenceData,
 };
 use crate::domain::{
@@ -519,6 +519,12 @@ pub trait Mailer: Send + Sync {
 pub trait Schedules: Send + Sync {
     /// Creates the schedule; one that exists already (same deterministic name) is success.
     fn create(&self, spec: &ScheduleSpec) -> impl Future<Output = Result<(), Unavailable>> + Send;
+    /// Creates an engagement claim's schedule for what is next due on it (the same rule).
+    fn create_engagement(
+        &self,
+        claim: ClaimId,
+        due: &Due,
+    ) -> impl Future<Output = Result<(), Unavailable>> + Send;
     /// Deletes the schedule; one that does not exist is success.
     fn delete(&self, name: &str) -> impl Future<Output = Result<(), Unavailable>> + Send;
 
@@ -596,6 +602,9 @@ impl Mailer for Unwired {
 
 impl Schedules for Unwired {
     async fn create(&self, _: &ScheduleSpec) -> Result<(), Unavailable> {
+        Err(unwired("schedules"))
+    }
+    async fn create_engagement(&self, _: ClaimId, _: &Due) -> Result<(), Unavailable> {
         Err(unwired("schedules"))
     }
     async fn delete(&self, _: &str) -> Result<(), Unavailable> {

@@ -288,6 +288,20 @@ impl Stack {
         self.run.sweep(at).await.expect("sweep")
     }
 
+    /// Fires the one-time schedules due by `until` as EventBridge Scheduler would, once what
+    /// was committed so far is delivered (the delivery creates and deletes them): each
+    /// schedule's name and whether the sweep it invoked succeeded.
+    pub async fn fire_schedules(&self, until: DateTime<Utc>) -> Vec<(String, bool)> {
+        self.delivered().await;
+        self.run
+            .fire_schedules(until)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|f| (f.name, f.result.is_ok()))
+            .collect()
+    }
+
     /// Waits (bounded) until the stream has handed every outbox entry committed so far to
     /// `deliver-outbox` and it has answered: the API answers before its side effects happen.
     /// moto answers one request at a time, so while the authorization matrix runs beside it a

@@ -2,6 +2,8 @@
 //!
 //! - a one-time schedule per claim deadline sends `{claimId, status, version, time}`: that
 //!   claim's deadline is applied if the claim is still in that status and generation;
+//! - an MCI engagement claim's one-time schedule sends `{engagementClaimId, time}`: what is due
+//!   on that claim then (its reminder or its deadline), if anything, is applied;
 //! - the periodic schedule sends `{time}` (or an EventBridge "Scheduled Event", which has a
 //!   `time`): every due deadline in the sparse due index is applied and every outbox entry whose
 //!   delivery lease ran out is delivered.
@@ -29,6 +31,7 @@ pub const BATCH: u32 = 200;
 #[derive(Debug, PartialEq, Eq)]
 pub enum SweepRequest {
     One(DeadlinePayload),
+    Engagement(ClaimId),
     Due,
 }
 
@@ -43,6 +46,13 @@ pub fn parse(event: &Value) -> Result<(SweepRequest, Option<DateTime<Utc>>), Str
         ),
         Some(other) => return Err(format!("time: expected a string, got {other}")),
     };
+    if let Some(claim) = event.get("engagementClaimId") {
+        let id = claim
+            .as_str()
+            .and_then(|c| ClaimId::parse(c).ok())
+            .ok_or("engagementClaimId: not a claim ID")?;
+        return Ok((SweepRequest::Engagement(id), time));
+    }
     let Some(claim) = event.get("claimId") else {
         return Ok((SweepRequest::Due, time));
     };
@@ -109,6 +119,10 @@ pub async fn sweep<W: Wiring>(app: &App<W>, event: &Value) -> Result<SweepResult
         SweepRequest::One(payload) => {
             tracing::info!(claim_id = %payload.claim_id, status = %payload.status, version = payload.version, %now, "deadline fired");
             app.sweep_one(&payload, now).await
+        }
+        SweepRequest::Engagement(claim) => {
+            tracing::info!(claim_id = %claim, %now, "engagement schedule fired");
+            app.sweep_engagement(claim, now).await
         }
         SweepRequest::Due => app.sweep_due(now, BATCH).await,
     };

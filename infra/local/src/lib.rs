@@ -9,6 +9,7 @@ pub mod jwt;
 pub mod moto;
 pub mod provision;
 pub mod reference;
+pub mod scheduler;
 pub mod stream;
 
 use cpor::settings::Settings;
@@ -186,6 +187,20 @@ impl Running {
             chrono::Utc::now(),
             chrono::Duration::hours(12),
         )
+    }
+
+    /// Fires the one-time schedules due by `until`, as EventBridge Scheduler would.
+    pub async fn fire_schedules(
+        &self,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<scheduler::Fired>, String> {
+        scheduler::fire_due(
+            &self.config,
+            &self.names.schedule_group,
+            &self.sweep_app,
+            until,
+        )
+        .await
     }
 
     /// Runs the sweep as of `at` (what `make sweep AT=...` does).

@@ -481,24 +481,27 @@ impl<W: Wiring> App<W> {
             false
         };
         self.change_engagement_claim(&Actor::Customer, grant.claim, None, None, now, |c| {
-            c.decide_consent(&Actor::Customer, accept, co_sell, now)
+            c.decide_consent(
+                &Actor::Customer,
+                accept,
+                co_sell,
+                &self.policy.calendar,
+                now,
+            )
         })
         .await
     }
 
-    /// A consent or submission deadline of an engagement claim, as the sweep finds it due:
-    /// `true` if it expired the claim now, `false` if nothing was due (a late or repeated
-    /// firing, or a claim that moved on — a concurrent change is decided again on a fresh read).
-    pub async fn expire_engagement(
-        &self,
-        id: ClaimId,
-        now: DateTime<Utc>,
-    ) -> Result<bool, Failure> {
+    /// What is due on an engagement claim, as its schedule or the sweep finds it: `true` if a
+    /// deadline expired it or its reminder went out now, `false` if nothing was due (a late or
+    /// repeated firing, or a claim that moved on — a concurrent change is decided again on a
+    /// fresh read).
+    pub async fn engagement_due(&self, id: ClaimId, now: DateTime<Utc>) -> Result<bool, Failure> {
         for _ in 1..=MAX_ATTEMPTS {
             let Some(claim) = self.store.engagement_claim(id).await? else {
                 return Ok(false);
             };
-            let Some(outcome) = claim.expire(now) else {
+            let Some(outcome) = claim.on_due(now) else {
                 return Ok(false);
             };
             let prior = Revision {

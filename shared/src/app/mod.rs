@@ -528,6 +528,30 @@ impl<W: Wiring> App<W> {
         report
     }
 
+    /// An engagement claim's one-time schedule fired: what is due on it, if anything.
+    pub async fn sweep_engagement(&self, claim: ClaimId, now: DateTime<Utc>) -> SweepReport {
+        let mut report = SweepReport::default();
+        self.apply_engagement_due(claim, now, &mut report).await;
+        report
+    }
+
+    async fn apply_engagement_due(
+        &self,
+        claim: ClaimId,
+        now: DateTime<Utc>,
+        report: &mut SweepReport,
+    ) {
+        report.deadlines_seen += 1;
+        match self.engagement_due(claim, now).await {
+            Ok(true) => report.deadlines_applied += 1,
+            Ok(false) => report.deadlines_skipped += 1,
+            Err(e) => {
+                tracing::warn!(claim_id = %claim, error = %e.chain(), "engagement deadline not applied; the next sweep retries");
+                report.errors += 1;
+            }
+        }
+    }
+
     async fn apply_deadline(
         &self,
         id: ClaimId,
@@ -609,15 +633,7 @@ impl<W: Wiring> App<W> {
                     }
                 }
                 DueWork::EngagementDeadline { claim, .. } => {
-                    report.deadlines_seen += 1;
-                    match self.expire_engagement(claim, now).await {
-                        Ok(true) => report.deadlines_applied += 1,
-                        Ok(false) => report.deadlines_skipped += 1,
-                        Err(e) => {
-                            tracing::warn!(claim_id = %claim, error = %e.chain(), "engagement deadline not applied");
-                            report.errors += 1;
-                        }
-                    }
+                    self.apply_engagement_due(claim, now, &mut report).await;
                 }
                 DueWork::Outbox(r) => match self.deliverer.deliver_due(&r, &lease, now).await {
                     Ok(Delivery::Delivered) => report.outbox_delivered += 1,

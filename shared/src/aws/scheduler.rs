@@ -1,9 +1,11 @@
 //! EventBridge Scheduler adapter: one one-time schedule per claim deadline, named
 //! deterministically (claim, status, generation), targeting the sweep function with a payload
-//! that names the claim and the status and version it expects. Creating an existing schedule
+//! that names the claim and the status and version it expects; for an MCI engagement claim, one
+//! per next due time (`mci-<claim>-consent|remind|submit`) naming the claim only. Creating an existing schedule
 //! and deleting a missing one are success, so deliveries can be retried freely.
 
-use crate::domain::ScheduleSpec;
+use crate::domain::engagement::Due;
+use crate::domain::{ClaimId, ScheduleSpec};
 use crate::ports::{DeadlinePayload, Schedules, Unavailable};
 use aws_sdk_scheduler::Client;
 use aws_sdk_scheduler::operation::create_schedule::CreateScheduleError;
@@ -68,10 +70,24 @@ fn build<T>(r: Result<T, aws_sdk_scheduler::error::BuildError>) -> Result<T, Una
     r.map_err(|e| Unavailable::new("build schedule", e))
 }
 
-impl Schedules for EventBridgeSchedules {
-    #[tracing::instrument(skip_all, fields(schedule = %spec.name))]
-    async fn create(&self, spec: &ScheduleSpec) -> Result<(), Unavailable> {
-        let payload = schedule_input(spec)?;
+/// An engagement claim's schedule input: the claim, and the scheduled time as "now" (what is
+/// due is decided on the claim as it then is).
+pub fn engagement_schedule_input(claim: ClaimId) -> String {
+    serde_json::json!({
+        "engagementClaimId": claim,
+        "time": "<aws.scheduler.scheduled-time>",
+    })
+    .to_string()
+}
+
+impl EventBridgeSchedules {
+    /// Creates the one-time schedule `name` at `due_at` sending `payload` to the sweep.
+    async fn create_at(
+        &self,
+        name: &str,
+        due_at: DateTime<Utc>,
+        payload: String,
+    ) -> Result<(), Unavailable> {
         let mut target = Target::builder()
             .arn(&self.settings.target_arn)
             .role_arn(&self.settings.role_arn)
@@ -88,9 +104,9 @@ impl Schedules for EventBridgeSchedules {
         let result = self
             .client
             .create_schedule()
-            .name(&spec.name)
+            .name(name)
             .group_name(&self.settings.group)
-            .schedule_expression(at_expression(spec.due_at))
+            .schedule_expression(at_expression(due_at))
             .schedule_expression_timezone("UTC")
             .flexible_time_window(build(
                 FlexibleTimeWindow::builder()
@@ -114,6 +130,20 @@ impl Schedules for EventBridgeSchedules {
             }
             Err(e) => Err(Unavailable::new("create schedule", e)),
         }
+    }
+}
+
+impl Schedules for EventBridgeSchedules {
+    #[tracing::instrument(skip_all, fields(schedule = %spec.name))]
+    async fn create(&self, spec: &ScheduleSpec) -> Result<(), Unavailable> {
+        self.create_at(&spec.name, spec.due_at, schedule_input(spec)?)
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(schedule = %due.schedule))]
+    async fn create_engagement(&self, claim: ClaimId, due: &Due) -> Result<(), Unavailable> {
+        self.create_at(&due.schedule, due.at, engagement_schedule_input(claim))
+            .await
     }
 
     #[tracing::instrument(skip_all, fields(schedule = %name))]

@@ -112,6 +112,25 @@ impl BusinessCalendar {
         }
     }
 
+    /// The instant `n` business days before `end`: the same local wall-clock time on the Nth
+    /// business day before `end`'s date (a reminder "two business days before" a Wednesday
+    /// 10:00 deadline is Monday 10:00; before a Monday's, the Thursday before).
+    pub fn business_days_before(&self, end: DateTime<Utc>, n: u32) -> DateTime<Utc> {
+        let local = end.with_timezone(&self.tz);
+        let mut d = local.date_naive();
+        let mut counted = 0;
+        while counted < n {
+            d = match d.pred_opt() {
+                Some(p) => p,
+                None => break,
+            };
+            if self.is_business_day(d) {
+                counted += 1;
+            }
+        }
+        self.resolve(d.and_time(local.time()))
+    }
+
     /// `start` plus `n` calendar days at the same local wall-clock time.
     pub fn add_calendar_days(&self, start: DateTime<Utc>, n: u32) -> DateTime<Utc> {
         let local = start.with_timezone(&self.tz);
@@ -227,6 +246,31 @@ mod tests {
         assert_eq!(
             cal.add_business_days(utc("2026-11-26T16:30:00Z"), 5),
             utc("2026-12-03T16:30:00Z")
+        );
+    }
+
+    #[test]
+    fn two_business_days_before_skips_weekends_and_holidays_and_keeps_the_time() {
+        // 2026-12-02 is a Wednesday: Monday the 30th at the same time.
+        let cal = BusinessCalendar::default();
+        assert_eq!(
+            cal.business_days_before(utc("2026-12-02T10:00:00Z"), 2),
+            utc("2026-11-30T10:00:00Z")
+        );
+        // before a Monday: Thursday and Friday of the week before
+        assert_eq!(
+            cal.business_days_before(utc("2026-12-07T10:00:00Z"), 2),
+            utc("2026-12-03T10:00:00Z")
+        );
+        // a holiday on the Friday pushes it to Wednesday
+        let cal = BusinessCalendar::new(chrono_tz::UTC, [date("2026-12-04")]);
+        assert_eq!(
+            cal.business_days_before(utc("2026-12-07T10:00:00Z"), 2),
+            utc("2026-12-02T10:00:00Z")
+        );
+        assert_eq!(
+            cal.business_days_before(utc("2026-12-07T10:00:00Z"), 0),
+            utc("2026-12-07T10:00:00Z")
         );
     }
 

@@ -94,6 +94,13 @@ pub const MOVES: &[Move] = &[
         verb: "submit",
     },
     Move {
+        action: A::RemindSubmission,
+        from: &[S::Consented],
+        to: None,
+        detail_type: "EngagementSubmissionReminderSent",
+        verb: "remind of the submission of",
+    },
+    Move {
         action: A::ExpireSubmission,
         from: &[S::Consented],
         to: Some(S::SubmissionExpired),

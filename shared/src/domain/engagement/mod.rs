@@ -124,6 +124,8 @@ pub enum EngagementAction {
     Decline,
     ExpireConsent,
     Submit,
+    /// The partner contact was reminded that the submission deadline is near.
+    RemindSubmission,
     ExpireSubmission,
     Approve,
     Reject,
@@ -484,6 +486,10 @@ pub struct EngagementClaim {
     /// The claim must be submitted by then (calendar days from consent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     submission_due_at: Option<DateTime<Utc>>,
+    /// When the partner contact is reminded of the submission deadline (two business days
+    /// before it), until the reminder is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    submission_reminder_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     submitted_at: Option<DateTime<Utc>>,
     /// The partner's comment at submission, or the reviewer's at the decision.
@@ -548,6 +554,8 @@ pub struct EngagementOutcome {
     pub notices: Vec<progress::Notice>,
     /// The customer consented: the partner knows them from now on (the Customers page).
     pub customer_known: bool,
+    /// The claim's one-time schedule, moved to its next due time.
+    pub schedule: DueChange,
 }
 
 /// Why an engagement operation was refused. Nothing changed in every case.
@@ -732,6 +740,7 @@ impl EngagementClaim {
                     consent_sends: vec![],
                     consented_at: None,
                     submission_due_at: None,
+                    submission_reminder_at: None,
                     submitted_at: None,
                     comment: None,
                     rejection_reasons: vec![],
@@ -741,6 +750,7 @@ impl EngagementClaim {
                     created_at: now,
                     updated_at: now,
                 };
+                let claim_due = claim.next_due();
                 EngagementOutcome {
                     history: EngagementHistoryEntry {
                         seq: 1,
@@ -759,6 +769,7 @@ impl EngagementClaim {
                     confirm_registration: true,
                     notices: vec![],
                     customer_known: false,
+                    schedule: DueChange::between(None, claim_due),
                 }
             })
             .collect())
@@ -775,7 +786,7 @@ impl EngagementClaim {
         self.may(EngagementAction::Edit)?;
         let mut next = self.clone();
         let changed = change.apply(&mut next);
-        Ok(next.step(actor, EngagementAction::Edit, changed, now))
+        Ok(next.step(self, actor, EngagementAction::Edit, changed, now))
     }
 
     /// Cancels the claim (`DELETE`) before it is submitted: `cancelled`, its place freed.
@@ -788,7 +799,7 @@ impl EngagementClaim {
         self.may(EngagementAction::Cancel)?;
         Ok(self
             .clone()
-            .step(actor, EngagementAction::Cancel, vec![], now))
+            .step(self, actor, EngagementAction::Cancel, vec![], now))
     }
 
     /// Whether the lifecycle lets `action` start from the claim's status.
@@ -806,14 +817,16 @@ impl EngagementClaim {
 
     /// Applies `action` (already allowed): the status the lifecycle leads to, the version and
     /// the history entry; a move into a terminal status frees the claim's place.
+    /// `self` is the claim after the command's own edits; `prior` the claim it started from.
     pub(crate) fn step(
         mut self,
+        prior: &Self,
         actor: &Actor,
         action: EngagementAction,
         changed_fields: Vec<String>,
         now: DateTime<Utc>,
     ) -> EngagementOutcome {
-        let from = self.status;
+        let from = prior.status;
         let to = lifecycle::of(action).to(from);
         self.status = to;
         self.version += 1;
@@ -824,6 +837,7 @@ impl EngagementClaim {
         } else {
             Place::Keep
         };
+        let schedule = DueChange::between(prior.next_due(), self.next_due());
         EngagementOutcome {
             history: EngagementHistoryEntry {
                 seq: self.history_seq,
@@ -840,6 +854,7 @@ impl EngagementClaim {
             confirm_registration: false,
             notices: vec![],
             customer_known: false,
+            schedule,
         }
     }
 
@@ -943,14 +958,82 @@ impl EngagementClaim {
     pub fn estimated_deal_size_usd(&self) -> Option<Usd> {
         self.estimated_deal_size_usd
     }
-    /// When the sweep must look at the claim: its pending deadline, if any.
-    pub fn due_at(&self) -> Option<DateTime<Utc>> {
+    pub fn submission_reminder_at(&self) -> Option<DateTime<Utc>> {
+        self.submission_reminder_at
+    }
+    /// The deadline the claim's status runs against, if any: consent, then submission.
+    pub fn deadline(&self) -> Option<DateTime<Utc>> {
         match self.status {
             EngagementStatus::Registered | EngagementStatus::ConsentRequested => {
                 Some(self.consent_due_at)
             }
             EngagementStatus::Consented => self.submission_due_at,
             _ => None,
+        }
+    }
+    /// When the sweep (or the claim's schedule) must look at the claim next: a pending
+    /// submission reminder, else its deadline.
+    pub fn due_at(&self) -> Option<DateTime<Utc>> {
+        self.next_due().map(|d| d.at)
+    }
+    /// What is due next, and its schedule's name.
+    pub fn next_due(&self) -> Option<Due> {
+        let deadline = self.deadline()?;
+        let (kind, at) = match (self.status, self.submission_reminder_at) {
+            (EngagementStatus::Consented, Some(remind)) => (DueKind::Reminder, remind),
+            (EngagementStatus::Consented, None) => (DueKind::Submission, deadline),
+            _ => (DueKind::Consent, deadline),
+        };
+        Some(Due {
+            schedule: format!("mci-{}-{}", self.id.as_uuid().simple(), kind.code()),
+            at,
+        })
+    }
+}
+
+/// Which of an engagement claim's times is next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DueKind {
+    Consent,
+    Reminder,
+    Submission,
+}
+
+impl DueKind {
+    fn code(self) -> &'static str {
+        match self {
+            Self::Consent => "consent",
+            Self::Reminder => "remind",
+            Self::Submission => "submit",
+        }
+    }
+}
+
+/// The next time an engagement claim needs the scheduler, and the one-time schedule's
+/// deterministic name for it (`mci-<claim hex>-consent|remind|submit`, at most 64 characters).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Due {
+    pub schedule: String,
+    pub at: DateTime<Utc>,
+}
+
+/// What a change does to the claim's one-time schedule: the old one deleted, a new one created
+/// (each by its deterministic name, so repeating either is harmless).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DueChange {
+    pub delete: Option<String>,
+    pub create: Option<Due>,
+}
+
+impl DueChange {
+    fn between(before: Option<Due>, after: Option<Due>) -> Self {
+        if before == after {
+            return Self::default();
+        }
+        Self {
+            delete: before.map(|d| d.schedule),
+            create: after,
         }
     }
 }

@@ -11,11 +11,16 @@ use super::{
     EngagementOutcome,
 };
 use crate::domain::access::{AccessError, Actor, Capability};
+use crate::domain::calendar::BusinessCalendar;
 use crate::domain::deadlines::SendLimits;
 use crate::domain::validation::ValidationErrors;
 use crate::domain::values::LongText;
 use chrono::{DateTime, Days, Utc};
 use serde::{Deserialize, Serialize};
+
+/// The partner contact is reminded this many business days before the submission deadline
+/// (issue "MCI engagements II").
+pub const REMINDER_BUSINESS_DAYS: u32 = 2;
 
 /// `POST /engagement-claims/{id}/consent-request`, as sent.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -98,6 +103,8 @@ pub enum Notice {
     PartnerConsentDeclined,
     PartnerConsentExpired,
     PartnerSubmissionExpired,
+    /// The submission deadline is two business days away.
+    PartnerSubmissionReminder,
     PartnerReviewed {
         approved: bool,
     },
@@ -167,7 +174,7 @@ impl EngagementClaim {
                 co_sell_at: None,
             });
         }
-        let mut out = next.step(actor, EngagementAction::RequestConsent, changed, now);
+        let mut out = next.step(self, actor, EngagementAction::RequestConsent, changed, now);
         out.notices
             .push(Notice::CustomerConsentRequest { resend: false });
         Ok(out)
@@ -188,7 +195,7 @@ impl EngagementClaim {
         }
         let mut next = self.clone();
         next.consent_sends = limits.record(&self.consent_sends, now);
-        let mut out = next.step(actor, EngagementAction::ResendConsent, vec![], now);
+        let mut out = next.step(self, actor, EngagementAction::ResendConsent, vec![], now);
         out.notices
             .push(Notice::CustomerConsentRequest { resend: true });
         Ok(out)
@@ -202,6 +209,7 @@ impl EngagementClaim {
         actor: &Actor,
         accept: bool,
         co_sell_eligible: bool,
+        calendar: &BusinessCalendar,
         now: DateTime<Utc>,
     ) -> Result<EngagementOutcome, EngagementError> {
         if !matches!(actor, Actor::Customer) {
@@ -216,41 +224,55 @@ impl EngagementClaim {
         self.before_consent_deadline(now)?;
         let mut next = self.clone();
         if !accept {
-            let mut out = next.step(actor, action, vec![], now);
+            let mut out = next.step(self, actor, action, vec![], now);
             out.notices.push(Notice::PartnerConsentDeclined);
             return Ok(out);
         }
         next.consented_at = Some(now);
-        next.submission_due_at = Some(now + Days::new(u64::from(self.submission_days)));
+        let due = now + Days::new(u64::from(self.submission_days));
+        next.submission_due_at = Some(due);
+        next.submission_reminder_at =
+            Some(calendar.business_days_before(due, REMINDER_BUSINESS_DAYS)).filter(|at| *at > now);
         if let Some(r) = next.referral.as_mut().filter(|_| co_sell_eligible) {
             r.kind = ReferralKind::CoSell;
             r.co_sell_at = Some(now);
         }
-        let mut out = next.step(actor, action, vec![], now);
+        let mut out = next.step(self, actor, action, vec![], now);
         out.notices.push(Notice::PartnerConsentGiven);
         out.customer_known = true;
         Ok(out)
     }
 
-    /// A deadline fired (the scheduler or the sweep). `Ok(None)`: nothing is due — a firing
-    /// that came early, twice, or for a claim that moved on.
-    pub fn expire(&self, now: DateTime<Utc>) -> Option<EngagementOutcome> {
-        if now < self.due_at()? {
+    /// The claim's schedule or the sweep found it due. `None`: nothing is due — a firing that
+    /// came early, twice, or for a claim that moved on. Past its deadline the claim expires
+    /// (consent or submission); before it, a pending submission reminder is sent, once.
+    pub fn on_due(&self, now: DateTime<Utc>) -> Option<EngagementOutcome> {
+        let deadline = self.deadline()?;
+        let remind = self.submission_reminder_at.filter(|at| now >= *at);
+        let (action, notice) = if now >= deadline {
+            [
+                (
+                    EngagementAction::ExpireConsent,
+                    Notice::PartnerConsentExpired,
+                ),
+                (
+                    EngagementAction::ExpireSubmission,
+                    Notice::PartnerSubmissionExpired,
+                ),
+            ]
+            .into_iter()
+            .find(|(action, _)| self.may(*action).is_ok())?
+        } else if remind.is_some() && self.may(EngagementAction::RemindSubmission).is_ok() {
+            (
+                EngagementAction::RemindSubmission,
+                Notice::PartnerSubmissionReminder,
+            )
+        } else {
             return None;
-        }
-        let (action, notice) = [
-            (
-                EngagementAction::ExpireConsent,
-                Notice::PartnerConsentExpired,
-            ),
-            (
-                EngagementAction::ExpireSubmission,
-                Notice::PartnerSubmissionExpired,
-            ),
-        ]
-        .into_iter()
-        .find(|(action, _)| self.may(*action).is_ok())?;
-        let mut out = self.clone().step(&Actor::Scheduler, action, vec![], now);
+        };
+        let mut next = self.clone();
+        next.submission_reminder_at = None;
+        let mut out = next.step(self, &Actor::Scheduler, action, vec![], now);
         out.notices.push(notice);
         Some(out)
     }
@@ -273,7 +295,7 @@ impl EngagementClaim {
         let mut next = self.clone();
         next.submitted_at = Some(now);
         next.comment = comment.clone();
-        let mut out = next.step(actor, EngagementAction::Submit, vec![], now);
+        let mut out = next.step(self, actor, EngagementAction::Submit, vec![], now);
         out.history.comment = comment;
         Ok(out)
     }
@@ -298,7 +320,7 @@ impl EngagementClaim {
         };
         self.may(action)?;
         next.comment = Some(comment.clone());
-        let mut out = next.step(actor, action, vec![], now);
+        let mut out = next.step(self, actor, action, vec![], now);
         out.history.comment = Some(comment.clone());
         out.notices.push(Notice::PartnerReviewed { approved });
         Ok(out)

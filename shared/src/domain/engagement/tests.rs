@@ -689,6 +689,10 @@ fn customer() -> Actor {
     Actor::Customer
 }
 
+fn cal() -> crate::domain::calendar::BusinessCalendar {
+    crate::domain::calendar::BusinessCalendar::default()
+}
+
 fn requested(deal: f64) -> EngagementClaim {
     registered()
         .request_consent(&admin(), &consent_request(deal), now())
@@ -743,7 +747,7 @@ fn a_referral_is_created_at_the_minimum_deal_size_and_becomes_co_sell_on_consent
     assert_eq!(c.referral().map(|r| r.kind), Some(ReferralKind::PartnerLed));
     let later = now() + chrono::Duration::days(1);
     let plain = c
-        .decide_consent(&customer(), true, false, later)
+        .decide_consent(&customer(), true, false, &cal(), later)
         .unwrap()
         .claim;
     assert_eq!(
@@ -751,7 +755,7 @@ fn a_referral_is_created_at_the_minimum_deal_size_and_becomes_co_sell_on_consent
         Some(ReferralKind::PartnerLed)
     );
     let co_sell = c
-        .decide_consent(&customer(), true, true, later)
+        .decide_consent(&customer(), true, true, &cal(), later)
         .unwrap()
         .claim;
     assert_eq!(
@@ -796,7 +800,7 @@ fn every_move_announces_itself_and_the_referral_has_its_own_two_events() {
     let later = now() + chrono::Duration::days(1);
     let co_sell = asked
         .claim
-        .decide_consent(&customer(), true, true, later)
+        .decide_consent(&customer(), true, true, &cal(), later)
         .unwrap();
     assert_eq!(
         types(&co_sell),
@@ -811,7 +815,7 @@ fn every_move_announces_itself_and_the_referral_has_its_own_two_events() {
     );
     let plain = asked
         .claim
-        .decide_consent(&customer(), true, false, later)
+        .decide_consent(&customer(), true, false, &cal(), later)
         .unwrap();
     assert_eq!(types(&plain), ["EngagementConsentGiven"]);
     // what an event says: IDs and codes, never a contact or a comment
@@ -825,7 +829,9 @@ fn every_move_announces_itself_and_the_referral_has_its_own_two_events() {
 fn the_customer_accepts_or_declines_once_before_the_consent_deadline() {
     let c = requested(1.0);
     let later = now() + chrono::Duration::days(3);
-    let accepted = c.decide_consent(&customer(), true, false, later).unwrap();
+    let accepted = c
+        .decide_consent(&customer(), true, false, &cal(), later)
+        .unwrap();
     assert_eq!(accepted.claim.status(), EngagementStatus::Consented);
     assert_eq!(
         accepted.claim.submission_due_at(),
@@ -834,7 +840,9 @@ fn the_customer_accepts_or_declines_once_before_the_consent_deadline() {
     assert!(accepted.customer_known);
     assert_eq!(accepted.place, Place::Keep);
     assert_eq!(accepted.notices, [Notice::PartnerConsentGiven]);
-    let declined = c.decide_consent(&customer(), false, false, later).unwrap();
+    let declined = c
+        .decide_consent(&customer(), false, false, &cal(), later)
+        .unwrap();
     assert_eq!(declined.claim.status(), EngagementStatus::Declined);
     assert_eq!(
         declined.place,
@@ -846,14 +854,17 @@ fn the_customer_accepts_or_declines_once_before_the_consent_deadline() {
     assert!(
         accepted
             .claim
-            .decide_consent(&customer(), false, false, later)
+            .decide_consent(&customer(), false, false, &cal(), later)
             .is_err()
     );
     // only the customer decides; not after the deadline
-    assert!(c.decide_consent(&admin(), true, false, later).is_err());
+    assert!(
+        c.decide_consent(&admin(), true, false, &cal(), later)
+            .is_err()
+    );
     let late = now() + chrono::Duration::days(30);
     assert!(matches!(
-        c.decide_consent(&customer(), true, false, late),
+        c.decide_consent(&customer(), true, false, &cal(), late),
         Err(EngagementError::DeadlinePassed { .. })
     ));
 }
@@ -888,36 +899,36 @@ fn deadlines_expire_consent_from_registration_and_submission_from_consent_and_la
     let due = now() + chrono::Days::new(30);
     assert!(
         registered()
-            .expire(due - chrono::Duration::seconds(1))
+            .on_due(due - chrono::Duration::seconds(1))
             .is_none()
     );
-    let expired = registered().expire(due).unwrap();
+    let expired = registered().on_due(due).unwrap();
     assert_eq!(expired.claim.status(), EngagementStatus::ConsentExpired);
     assert_eq!(expired.place, Place::Release);
     assert_eq!(expired.notices, [Notice::PartnerConsentExpired]);
     assert!(
         expired
             .claim
-            .expire(due + chrono::Duration::days(9))
+            .on_due(due + chrono::Duration::days(9))
             .is_none(),
         "twice"
     );
     assert_eq!(
-        requested(1.0).expire(due).unwrap().claim.status(),
+        requested(1.0).on_due(due).unwrap().claim.status(),
         EngagementStatus::ConsentExpired
     );
     // submission: 60 days from consent
     let consented_at = now() + chrono::Duration::days(2);
     let consented = requested(1.0)
-        .decide_consent(&customer(), true, false, consented_at)
+        .decide_consent(&customer(), true, false, &cal(), consented_at)
         .unwrap()
         .claim;
     assert!(
-        consented.expire(due).is_none(),
+        consented.on_due(due).is_none(),
         "the consent deadline no longer applies"
     );
     let sub_due = consented_at + chrono::Days::new(60);
-    let expired = consented.expire(sub_due).unwrap();
+    let expired = consented.on_due(sub_due).unwrap();
     assert_eq!(expired.claim.status(), EngagementStatus::SubmissionExpired);
     assert_eq!(expired.place, Place::Release);
     // submitting: only while consented and before the deadline
@@ -936,16 +947,124 @@ fn deadlines_expire_consent_from_registration_and_submission_from_consent_and_la
     assert_eq!(submitted.status(), EngagementStatus::Submitted);
     assert!(
         submitted
-            .expire(sub_due + chrono::Duration::days(1))
+            .on_due(sub_due + chrono::Duration::days(1))
             .is_none()
     );
     assert!(registered().submit(&admin(), None, now()).is_err());
 }
 
 #[test]
+fn the_partner_is_reminded_two_business_days_before_the_submission_deadline_once() {
+    // consent on Monday 2026-03-02 09:00; 60 days later is Friday 2026-05-01 09:00, so the
+    // reminder is Wednesday 2026-04-29 09:00 (a holiday on the Thursday: Tuesday)
+    let monday = now();
+    let c = requested(1.0);
+    let consented = c
+        .decide_consent(&customer(), true, false, &cal(), monday)
+        .unwrap()
+        .claim;
+    let due = consented.submission_due_at().unwrap();
+    assert_eq!(due.to_rfc3339(), "2026-05-01T09:00:00+00:00");
+    let remind = consented.submission_reminder_at().unwrap();
+    assert_eq!(remind.to_rfc3339(), "2026-04-29T09:00:00+00:00");
+    let holiday = crate::domain::calendar::BusinessCalendar::new(
+        chrono_tz::UTC,
+        [chrono::NaiveDate::from_ymd_opt(2026, 4, 30).unwrap()],
+    );
+    let with_holiday = c
+        .decide_consent(&customer(), true, false, &holiday, monday)
+        .unwrap()
+        .claim;
+    assert_eq!(
+        with_holiday.submission_reminder_at().unwrap().to_rfc3339(),
+        "2026-04-28T09:00:00+00:00"
+    );
+    // the sweep looks at the claim at the reminder first, then at the deadline
+    assert_eq!(consented.due_at(), Some(remind));
+    assert!(
+        consented
+            .on_due(remind - chrono::Duration::seconds(1))
+            .is_none()
+    );
+    let reminded = consented.on_due(remind).unwrap();
+    assert_eq!(reminded.notices, [Notice::PartnerSubmissionReminder]);
+    assert_eq!(reminded.history.action, EngagementAction::RemindSubmission);
+    assert_eq!(reminded.claim.status(), EngagementStatus::Consented);
+    assert_eq!(reminded.place, Place::Keep);
+    assert_eq!(reminded.claim.due_at(), Some(due));
+    assert!(
+        reminded
+            .claim
+            .on_due(remind + chrono::Duration::hours(1))
+            .is_none(),
+        "a repeated firing reminds nobody twice"
+    );
+    // a sweep that only runs after the deadline expires the claim without a reminder
+    let late = consented.on_due(due).unwrap();
+    assert_eq!(late.notices, [Notice::PartnerSubmissionExpired]);
+    // submitted before the reminder: nothing more is due
+    let submitted = consented.submit(&admin(), None, monday).unwrap();
+    assert_eq!(submitted.claim.due_at(), None);
+    assert!(submitted.claim.on_due(remind).is_none());
+}
+
+#[test]
+fn each_change_moves_the_claims_one_time_schedule_to_what_is_due_next() {
+    let reg = register(&input("domain", "contoso.com", &["mw-usage"])).unwrap();
+    let claim = &reg[0].claim;
+    let hex = claim.id().as_uuid().simple().to_string();
+    let first = reg[0].schedule.create.clone().unwrap();
+    assert_eq!(first.schedule, format!("mci-{hex}-consent"));
+    assert_eq!(first.at, claim.consent_due_at());
+    assert!(first.schedule.len() <= 64);
+    assert_eq!(reg[0].schedule.delete, None);
+    // asking for consent keeps the same deadline: the schedule stays
+    let asked = claim
+        .request_consent(&admin(), &consent_request(1.0), now())
+        .unwrap();
+    assert_eq!(asked.schedule, DueChange::default());
+    // consent moves it to the reminder, the reminder to the deadline, submitting removes it
+    let accepted = asked
+        .claim
+        .decide_consent(&customer(), true, false, &cal(), now())
+        .unwrap();
+    assert_eq!(
+        accepted.schedule.delete.as_deref(),
+        Some(first.schedule.as_str())
+    );
+    let remind = accepted.schedule.create.clone().unwrap();
+    assert_eq!(remind.schedule, format!("mci-{hex}-remind"));
+    let reminded = accepted.claim.on_due(remind.at).unwrap();
+    assert_eq!(
+        reminded.schedule.create.map(|d| d.schedule),
+        Some(format!("mci-{hex}-submit"))
+    );
+    let submitted = reminded.claim.submit(&admin(), None, remind.at).unwrap();
+    assert_eq!(
+        submitted.schedule,
+        DueChange {
+            delete: Some(format!("mci-{hex}-submit")),
+            create: None
+        }
+    );
+    // a decline ends the claim: the consent schedule goes
+    let declined = asked
+        .claim
+        .decide_consent(&customer(), false, false, &cal(), now())
+        .unwrap();
+    assert_eq!(
+        declined.schedule,
+        DueChange {
+            delete: Some(first.schedule),
+            create: None
+        }
+    );
+}
+
+#[test]
 fn a_reviewer_completes_or_rejects_a_submitted_claim_for_good() {
     let consented = requested(1.0)
-        .decide_consent(&customer(), true, false, now())
+        .decide_consent(&customer(), true, false, &cal(), now())
         .unwrap()
         .claim;
     let submitted = consented.submit(&admin(), None, now()).unwrap().claim;
