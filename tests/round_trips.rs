@@ -190,17 +190,16 @@ impl aws_smithy_runtime_api::client::http::HttpConnector for WireConnector {
     }
 }
 
-/// Every AWS request each operation of the app sends — the state change and its side effects
-/// together, all services counted on the wire — through a claim's life on moto: reads are one
-/// request; a state change is one read and one transaction, then one request per side effect
-/// and one write recording them all delivered (a single entry: an UpdateItem; several: one
-/// TransactWriteItems); never a Scan. Adding a request to any of them fails here.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn each_operation_sends_exactly_its_documented_aws_requests() {
-    use cpor::app::App;
-    use cpor::aws::wiring::Everything;
-    use cpor::ports::DeadlinePayload;
+type CountedApp = cpor::app::App<cpor::aws::wiring::Everything>;
 
+/// The app with every adapter, on a freshly provisioned stack on moto, each request it sends
+/// logged by the wire (and the stack's names and a plain config for what is not the app's).
+async fn counted_app() -> (
+    CountedApp,
+    Wire,
+    cpor_local::provision::Names,
+    aws_config::SdkConfig,
+) {
     let endpoint = crate::helpers::moto().endpoint.clone();
     let plain = crate::helpers::aws::config().await;
     let names = cpor_local::provision::Names::unique();
@@ -218,35 +217,53 @@ async fn each_operation_sends_exactly_its_documented_aws_requests() {
     .await;
     let map = cpor_local::settings(&names, "http://127.0.0.1:9");
     let settings = cpor::settings::Settings(move |k: &str| map.get(k).cloned());
-    let app: App<Everything> = cpor::aws::wiring::everything(&counted, &settings).expect("wired");
+    let app = cpor::aws::wiring::everything(&counted, &settings).expect("wired");
     wire.take();
+    (app, wire, names, plain)
+}
+
+/// What deliver-outbox sends for the entries an operation committed: the stream announces
+/// each as born, which is what the due index shows before the stream's grace runs out.
+async fn delivered_by_stream(
+    app: &CountedApp,
+    wire: &Wire,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Vec<String> {
+    let announced: Vec<OutboxRef> = app
+        .store
+        .due(at + STREAM_GRACE + chrono::Duration::seconds(1), 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|w| match w {
+            DueWork::Outbox(r) => Some(r),
+            DueWork::Deadline { .. } | DueWork::EngagementDeadline { .. } => None,
+        })
+        .collect();
+    wire.take();
+    let outcomes = app.deliver_announced(&announced, at).await;
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o, Ok(Delivery::Delivered))),
+        "{outcomes:?}"
+    );
+    wire.take()
+}
+
+/// Every AWS request each operation of the app sends — the state change and its side effects
+/// together, all services counted on the wire — through a claim's life on moto: reads are one
+/// request; a state change is one read and one transaction, then one request per side effect
+/// and one write recording them all delivered (a single entry: an UpdateItem; several: one
+/// TransactWriteItems); never a Scan. Adding a request to any of them fails here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_operation_sends_exactly_its_documented_aws_requests() {
+    use cpor::ports::DeadlinePayload;
+
+    let (app, wire, names, plain) = &counted_app().await;
     let now = chrono::Utc::now();
     let mut table: Vec<(&str, Vec<String>)> = Vec::new();
-    // What deliver-outbox sends for the entries an operation committed: the stream announces
-    // each as born, which is what the due index shows before the stream's grace runs out.
-    let (app, wire) = (&app, &wire);
-    let stream = |at: chrono::DateTime<chrono::Utc>| async move {
-        let announced: Vec<OutboxRef> = app
-            .store
-            .due(at + STREAM_GRACE + chrono::Duration::seconds(1), 100)
-            .await
-            .unwrap()
-            .into_iter()
-            .filter_map(|w| match w {
-                DueWork::Outbox(r) => Some(r),
-                DueWork::Deadline { .. } | DueWork::EngagementDeadline { .. } => None,
-            })
-            .collect();
-        wire.take();
-        let outcomes = app.deliver_announced(&announced, at).await;
-        assert!(
-            outcomes
-                .iter()
-                .all(|o| matches!(o, Ok(Delivery::Delivered))),
-            "{outcomes:?}"
-        );
-        wire.take()
-    };
+    let stream = |at: chrono::DateTime<chrono::Utc>| delivered_by_stream(app, wire, at);
 
     let created = app.create(&admin(), &mws_input(), None, now).await.unwrap();
     let id = created.claim.id();
@@ -273,7 +290,7 @@ async fn each_operation_sends_exactly_its_documented_aws_requests() {
 
     // The partner's upload (through the presigned URL in production) is not the app's.
     aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&plain)
+        aws_sdk_s3::config::Builder::from(plain)
             .force_path_style(true)
             .build(),
     )
@@ -432,4 +449,196 @@ async fn a_cold_start_opens_the_tables_connection_with_one_key_only_get_item() {
         .await
         .expect("scan");
     assert_eq!(scan.count(), 0, "the table is still empty");
+}
+
+/// The same for an MCI engagement claim's life: registering reads the reference data and the
+/// customer's standing at once and commits once; every later change reads the claim and
+/// commits once; the customer's acceptance also reads the customer's reference record (for
+/// co-sell); what is due fires on one read and one commit, and a repeat reads only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_engagement_operation_sends_exactly_its_documented_aws_requests() {
+    use crate::helpers::mci::{TENANT, dataset, registration};
+    use crate::helpers::stack::ORG_A;
+    use cpor::domain::engagement::{ConsentRequestInput, RegistrationInput, ReviewInput};
+    let (app, wire, names, plain) = &counted_app().await;
+    let now = chrono::Utc::now();
+    let mut table: Vec<(&str, Vec<String>)> = Vec::new();
+    let stream = |at: chrono::DateTime<chrono::Utc>| delivered_by_stream(app, wire, at);
+
+    // the reference data, dropped into the bucket as the importer's event says
+    let document = String::from_utf8(dataset(vec![]))
+        .expect("utf-8")
+        .replace(ORG_A, ORG);
+    let key = "reference/round-trips.json";
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(plain)
+            .force_path_style(true)
+            .build(),
+    )
+    .put_object()
+    .bucket(&names.bucket)
+    .key(key)
+    .body(document.into_bytes().into())
+    .send()
+    .await
+    .unwrap();
+    wire.take();
+    app.import_reference_object(key, "0001", now).await.unwrap();
+    table.push(("import reference data", wire.take()));
+
+    let mut body = registration(ORG, "tenant_id", TENANT, &["mw-usage"]);
+    body["partnerLocationId"] = serde_json::json!(LOCATION);
+    let input: RegistrationInput = serde_json::from_value(body).unwrap();
+    let claims = app.register(&admin(), &input, None, now).await.unwrap();
+    let id = claims[0].id();
+    table.push(("register", wire.take()));
+    table.push(("  its outbox, from the stream", stream(now).await));
+
+    app.read_engagement_claim(&admin(), id).await.unwrap();
+    table.push(("get engagement claim", wire.take()));
+
+    let ask: ConsentRequestInput = serde_json::from_value(
+        serde_json::json!({"estimatedDealSizeUsd": 20000, "disclaimerAccepted": true}),
+    )
+    .unwrap();
+    let ask = ask.parse().unwrap();
+    app.change_engagement_claim(&admin(), id, None, None, now, |c| {
+        c.request_consent(&admin(), &ask, now)
+    })
+    .await
+    .unwrap();
+    table.push(("request consent", wire.take()));
+    table.push(("  its outbox, from the stream ", stream(now).await));
+
+    let keys = app.deliverer.keys.as_ref().expect("consent keys");
+    let token = keys.consent_token_for(
+        cpor::tokens::ConsentKind::Engagement,
+        id,
+        "ana@contoso.com",
+        now + chrono::Duration::days(30),
+    );
+    app.engagement_consent_decide(&token, true, now)
+        .await
+        .unwrap();
+    table.push(("customer accepts", wire.take()));
+    table.push(("  its outbox, from the stream  ", stream(now).await));
+
+    app.change_engagement_claim(&admin(), id, None, None, now, |c| {
+        c.submit(&admin(), None, now)
+    })
+    .await
+    .unwrap();
+    table.push(("submit", wire.take()));
+    table.push(("  its outbox, from the stream   ", stream(now).await));
+
+    let approve = ReviewInput::Approve {
+        comment: cpor::domain::values::LongText::parse("Evidence checked").unwrap(),
+    };
+    app.change_engagement_claim(&reviewer(), id, None, None, now, |c| {
+        c.review(&reviewer(), &approve, now)
+    })
+    .await
+    .unwrap();
+    table.push(("review", wire.take()));
+    table.push(("  its outbox, from the stream    ", stream(now).await));
+
+    // a second claim left to its deadline: the schedule's firing, then the same again
+    let mut body = registration(ORG, "tenant_id", TENANT, &["mw-usage"]);
+    body["partnerLocationId"] = serde_json::json!(LOCATION);
+    let input: RegistrationInput = serde_json::from_value(body).unwrap();
+    let late = app.register(&admin(), &input, None, now).await.unwrap()[0].clone();
+    stream(now).await;
+    let due = late.consent_due_at();
+    assert_eq!(
+        app.sweep_engagement(late.id(), due).await.deadlines_applied,
+        1
+    );
+    table.push(("consent deadline fires", wire.take()));
+    table.push(("  its outbox, from the stream     ", stream(due).await));
+    assert_eq!(
+        app.sweep_engagement(late.id(), due).await.deadlines_applied,
+        0
+    );
+    table.push(("the same firing again", wire.take()));
+
+    print_table("engagement requests", &table);
+    let ops = |name: &str| ops_of(&table, name);
+    let sorted = |v: &[&str]| {
+        let mut v: Vec<String> = v.iter().map(|s| (*s).to_owned()).collect();
+        v.sort();
+        v
+    };
+    const TX: &str = "dynamodb.TransactWriteItems";
+    const GET: &str = "dynamodb.GetItem";
+    const BATCH: &str = "dynamodb.BatchGetItem";
+    const EVENT: &str = "events.PutEvents";
+    const MAIL: &str = "ses.SendEmail";
+    const CREATE: &str = "scheduler.CreateSchedule";
+    const DELETE: &str = "scheduler.DeleteSchedule";
+    const TAKE_AND_MARK: [&str; 2] = ["dynamodb.UpdateItem", "dynamodb.UpdateItem"];
+    let delivered = |effects: &[&'static str]| -> Vec<&'static str> {
+        let mut out = effects.to_vec();
+        for _ in effects {
+            out.extend(TAKE_AND_MARK);
+        }
+        out
+    };
+    let expected: Vec<(&str, Vec<&str>)> = vec![
+        // the document, its items written in batches, the current pointer read and replaced
+        (
+            "import reference data",
+            vec![
+                "s3.GetObject",
+                "dynamodb.BatchWriteItem",
+                GET,
+                "dynamodb.PutItem",
+            ],
+        ),
+        // the current dataset's pointer then its records, beside the customer's standing
+        // (cap, slot, partner's customer record); one transaction for every claim
+        ("register", vec![GET, BATCH, BATCH, TX]),
+        (
+            "  its outbox, from the stream",
+            delivered(&[EVENT, MAIL, CREATE]),
+        ),
+        ("get engagement claim", vec![GET]),
+        ("request consent", vec![GET, TX]),
+        // the move's event, the referral's, the customer's email
+        (
+            "  its outbox, from the stream ",
+            delivered(&[EVENT, EVENT, MAIL]),
+        ),
+        // the claim (read once, for the link and the decision) and the customer's reference
+        // record (co-sell): the dataset's pointer, then the record
+        ("customer accepts", vec![GET, GET, BATCH, TX]),
+        (
+            "  its outbox, from the stream  ",
+            delivered(&[EVENT, EVENT, MAIL, DELETE, CREATE]),
+        ),
+        ("submit", vec![GET, TX]),
+        (
+            "  its outbox, from the stream   ",
+            delivered(&[EVENT, DELETE]),
+        ),
+        ("review", vec![GET, TX]),
+        (
+            "  its outbox, from the stream    ",
+            delivered(&[EVENT, MAIL]),
+        ),
+        ("consent deadline fires", vec![GET, TX]),
+        (
+            "  its outbox, from the stream     ",
+            delivered(&[EVENT, MAIL, DELETE]),
+        ),
+        ("the same firing again", vec![GET]),
+    ];
+    for (name, want) in &expected {
+        assert_eq!(ops(name), sorted(want), "{name}");
+    }
+    assert!(
+        table
+            .iter()
+            .all(|(_, o)| !o.iter().any(|op| op.ends_with(".Scan"))),
+        "a Scan"
+    );
 }

@@ -384,12 +384,35 @@ impl<W: Wiring> App<W> {
     where
         F: Fn(&EngagementClaim) -> Result<EngagementOutcome, EngagementError> + Send + Sync,
     {
+        self.change_engagement_claim_from(actor, id, None, expected, idem, now, decide)
+            .await
+    }
+
+    /// [`Self::change_engagement_claim`], deciding first on `read` when the caller has just
+    /// read the claim (a lost race reads it again).
+    #[allow(clippy::too_many_arguments)]
+    async fn change_engagement_claim_from<F>(
+        &self,
+        actor: &Actor,
+        id: ClaimId,
+        mut read: Option<EngagementClaim>,
+        expected: Option<u64>,
+        idem: Option<&Idempotent<'_, [EngagementClaim]>>,
+        now: DateTime<Utc>,
+        decide: F,
+    ) -> Result<EngagementClaim, Failure>
+    where
+        F: Fn(&EngagementClaim) -> Result<EngagementOutcome, EngagementError> + Send + Sync,
+    {
         for attempt in 1..=MAX_ATTEMPTS {
-            let claim = self
-                .store
-                .engagement_claim(id)
-                .await?
-                .ok_or(Failure::NotFound)?;
+            let claim = match read.take() {
+                Some(claim) => claim,
+                None => self
+                    .store
+                    .engagement_claim(id)
+                    .await?
+                    .ok_or(Failure::NotFound)?,
+            };
             // A partner of another organisation learns nothing; the customer (through the
             // link) and the scheduler are checked by the domain's command itself.
             if let Actor::Partner(_) | Actor::Reviewer { .. } | Actor::Seller { .. } = actor {
@@ -480,15 +503,16 @@ impl<W: Wiring> App<W> {
         } else {
             false
         };
-        self.change_engagement_claim(&Actor::Customer, grant.claim, None, None, now, |c| {
-            c.decide_consent(
-                &Actor::Customer,
-                accept,
-                co_sell,
-                &self.policy.calendar,
-                now,
-            )
-        })
+        let calendar = &self.policy.calendar;
+        self.change_engagement_claim_from(
+            &Actor::Customer,
+            grant.claim,
+            Some(claim),
+            None,
+            None,
+            now,
+            |c| c.decide_consent(&Actor::Customer, accept, co_sell, calendar, now),
+        )
         .await
     }
 
