@@ -233,7 +233,7 @@ async fn delivered_by_stream(
         .store
         .due(at + STREAM_GRACE + chrono::Duration::seconds(1), 100)
         .await
-        .unwrap()
+        .expect("due entries")
         .into_iter()
         .filter_map(|w| match w {
             DueWork::Outbox(r) => Some(r),
