@@ -2,7 +2,7 @@
 //! races, access, bad input, preconditions and retries.
 
 use crate::helpers::{
-    ORG_A, ORG_B, Stack, ba_body, customer_email, id_of, mws_body, stack, unique_tenant,
+    ORG_A, ORG_B, ba_body, customer_email, id_of, mws_body, stack, unique_tenant,
 };
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
@@ -617,27 +617,6 @@ async fn scanners_opening_the_link_change_nothing_and_a_decision_is_shown_after(
     assert_eq!(s.raw("GET", &bad, vec![], vec![]).await.status, 404);
 }
 
-/// The S3 tags of a claim's PoE object on the stack's bucket.
-async fn poe_tags(s: &Stack, claim: &str, poe: &str) -> Vec<(String, String)> {
-    s.delivered().await;
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&s.run.config)
-            .force_path_style(true)
-            .build(),
-    );
-    let out = s3
-        .get_object_tagging()
-        .bucket(&s.run.names.bucket)
-        .key(format!("claims/{claim}/poe/{poe}"))
-        .send()
-        .await
-        .expect("tagging");
-    out.tag_set()
-        .iter()
-        .map(|t| (t.key().to_owned(), t.value().to_owned()))
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn side_effects_are_delivered_from_the_stream_after_the_answer() {
     // GIVEN a rejected claim to which the partner adds a PoE document for a dispute
@@ -653,11 +632,14 @@ async fn side_effects_are_delivered_from_the_stream_after_the_answer() {
     assert_eq!(r.status, 200, "{}", r.text());
     let poe = s.upload_poe(&t, &id, b"%PDF-1.7 the signed SoW").await;
     let pending = vec![("cpor-upload".to_owned(), "pending".to_owned())];
-    assert_eq!(poe_tags(&s, &id, &poe).await, pending);
-    // WHEN the dispute is committed by dispute-claim, which may only use the table (its
-    // manifest row and its Wired type leave every other port unwired)
+    assert_eq!(s.poe_tags(&id, &poe).await, pending);
+    // WHEN the dispute is committed by dispute-claim, which may only use the table and read
+    // PoE objects (its manifest row and its Wired type leave every other port unwired)
     use cpor::functions::{Function, Port};
-    assert_eq!(Function::named("dispute-claim").ports, [Port::Store]);
+    assert_eq!(
+        Function::named("dispute-claim").ports,
+        [Port::Store, Port::Poe]
+    );
     let body = json!({"justification": "Signed SoW attached"});
     let r = s
         .call(
@@ -671,7 +653,7 @@ async fn side_effects_are_delivered_from_the_stream_after_the_answer() {
     assert_eq!(r.status, 200, "{}", r.text());
     // THEN deliver-outbox, fed by the table's stream, keeps the upload the dispute relies on
     assert_eq!(
-        poe_tags(&s, &id, &poe).await,
+        s.poe_tags(&id, &poe).await,
         vec![("cpor-upload".to_owned(), "attached".to_owned())]
     );
     // and the sweep, once the stream's grace has run out, finds nothing left to deliver

@@ -326,11 +326,18 @@ async fn each_operation_sends_exactly_its_documented_aws_requests() {
         ("review: start", Command::Review(ReviewDecision::Start)),
         ("review: approve", approve_cmd()),
     ] {
-        app.execute(&reviewer(), id, None, None, None, now, move |_| {
-            Ok(cmd.clone())
-        })
-        .await
-        .unwrap();
+        // as review-decision runs it: an approval checks the PoE with S3 first
+        if cmd.relies_on_poe() {
+            app.execute_on_poe(&reviewer(), id, None, None, now, cmd)
+                .await
+                .unwrap();
+        } else {
+            app.execute(&reviewer(), id, None, None, None, now, move |_| {
+                Ok(cmd.clone())
+            })
+            .await
+            .unwrap();
+        }
         table.push((name, wire.take()));
         table.push((stream_of(name), stream(now).await));
     }
@@ -400,10 +407,12 @@ async fn each_operation_sends_exactly_its_documented_aws_requests() {
                 "scheduler.DeleteSchedule",
             ]),
         ),
-        ("review: approve", vec![GET, TX]),
+        // the approval stands on the PoE: each object checked, then kept (tagged attached)
+        ("review: approve", vec![GET, "s3.HeadObject", "s3.GetObject", TX]),
         (
             stream_of("review: approve"),
             delivered(&[
+                "s3.PutObjectTagging",
                 EVENT,
                 "scheduler.CreateSchedule",
                 "scheduler.DeleteSchedule",

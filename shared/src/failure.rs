@@ -52,6 +52,7 @@ impl From<CommandError> for Failure {
     fn from(e: CommandError) -> Self {
         match e {
             CommandError::Access(AccessError::NotFound) => Self::NotFound,
+            CommandError::PoeNotFound { .. } => Self::PoeNotFound,
             CommandError::Invalid(v) => Self::Invalid(v),
             other => Self::Refused(other),
         }

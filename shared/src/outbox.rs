@@ -254,13 +254,18 @@ pub fn entries_for(outcome: &Outcome, now: DateTime<Utc>, lease_id: &str) -> Vec
             },
         ));
     }
-    // A submission (first, again, or with a dispute) attaches the claim's PoE objects.
+    // What stands on the claim's PoE objects — a submission (first, again, or with a
+    // dispute) and an approval — keeps them: each is tagged `attached` (the bucket's lifecycle
+    // rule deletes uploads left `pending`). Documents added since the last of these are kept
+    // by the next.
     let submits = outcome.history.iter().any(|h| {
         matches!(
             h.action,
             crate::domain::Action::Submit
                 | crate::domain::Action::Resubmit
                 | crate::domain::Action::Dispute
+                | crate::domain::Action::Approve
+                | crate::domain::Action::ApproveDispute
         )
     });
     if submits && !claim.poe().is_empty() {

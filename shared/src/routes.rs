@@ -103,6 +103,22 @@ pub const ROUTES: &[Route] = &[
         "a short-lived download URL",
     ),
     r(
+        "DELETE",
+        "/claims/{id}/poe/{poeId}",
+        "remove-poe",
+        Auth::Jwt,
+        Some(C::Edit),
+        "remove a PoE declaration not yet part of a submission (204)",
+    ),
+    r(
+        "POST",
+        "/claims/{id}/poe/{poeId}/upload-url",
+        "renew-poe-upload",
+        Auth::Jwt,
+        Some(C::Edit),
+        "a fresh upload URL for a declaration not yet uploaded",
+    ),
+    r(
         "GET",
         "/poe-template",
         "poe-template",
@@ -374,7 +390,7 @@ mod tests {
     #[test]
     fn every_function_is_named_once() {
         let f = functions();
-        assert_eq!(f.len(), 35);
+        assert_eq!(f.len(), 37);
         assert!(f.contains(&"deadline-sweep") && f.contains(&"deliver-outbox"));
     }
 }

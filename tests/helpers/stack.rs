@@ -169,6 +169,14 @@ impl Stack {
 
     /// Declares a PoE, uploads it through the presigned URL with the headers it came with.
     pub async fn upload_poe(&self, token: &str, id: &str, content: &[u8]) -> String {
+        let up = self.declare_poe(token, id, content).await;
+        put_upload(&up, content).await;
+        up["poeId"].as_str().expect("poeId").to_owned()
+    }
+
+    /// Declares `content` as a PoE document of claim `id` without uploading it: the upload
+    /// view (`poeId`, `uploadUrl`, `uploadHeaders`, `expiresAt`).
+    pub async fn declare_poe(&self, token: &str, id: &str, content: &[u8]) -> Value {
         let sha = cpor::domain::values::hex(&Sha256::digest(content));
         let declared = json!({"fileName": "signed sow.pdf", "contentType": "application/pdf", "sizeBytes": content.len(), "sha256": sha});
         let r = self
@@ -181,20 +189,7 @@ impl Stack {
             )
             .await;
         assert_eq!(r.status, 201, "{}", r.text());
-        let up = r.json();
-        let headers: Vec<(String, String)> = up["uploadHeaders"]
-            .as_object()
-            .expect("headers")
-            .iter()
-            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
-            .collect();
-        let url = up["uploadUrl"].as_str().expect("url").to_owned();
-        let content = content.to_vec();
-        let put = tokio::task::spawn_blocking(move || request("PUT", &url, &headers, &content))
-            .await
-            .expect("upload");
-        assert_eq!(put.status, 200, "upload: {}", put.text());
-        up["poeId"].as_str().expect("poeId").to_owned()
+        r.json()
     }
 
     pub async fn submit(&self, token: &str, id: &str) -> HttpResponse {
@@ -286,6 +281,28 @@ impl Stack {
     pub async fn sweep(&self, at: DateTime<Utc>) -> deadline_sweep::SweepResult {
         self.delivered().await;
         self.run.sweep(at).await.expect("sweep")
+    }
+
+    /// The S3 tags of a claim's PoE object on the stack's bucket, once what was committed so
+    /// far is delivered.
+    pub async fn poe_tags(&self, claim: &str, poe: &str) -> Vec<(String, String)> {
+        self.delivered().await;
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&self.run.config)
+                .force_path_style(true)
+                .build(),
+        );
+        let out = s3
+            .get_object_tagging()
+            .bucket(&self.run.names.bucket)
+            .key(format!("claims/{claim}/poe/{poe}"))
+            .send()
+            .await
+            .expect("tagging");
+        out.tag_set()
+            .iter()
+            .map(|t| (t.key().to_owned(), t.value().to_owned()))
+            .collect()
     }
 
     /// Fires the one-time schedules due by `until` as EventBridge Scheduler would, once what
@@ -385,4 +402,20 @@ impl Stack {
             .unwrap_or_else(|e| panic!("{e}"));
         report["result"].clone()
     }
+}
+
+/// Uploads `content` through an upload view's presigned PUT, as a browser would.
+pub async fn put_upload(up: &Value, content: &[u8]) {
+    let headers: Vec<(String, String)> = up["uploadHeaders"]
+        .as_object()
+        .expect("headers")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+        .collect();
+    let url = up["uploadUrl"].as_str().expect("url").to_owned();
+    let content = content.to_vec();
+    let put = tokio::task::spawn_blocking(move || request("PUT", &url, &headers, &content))
+        .await
+        .expect("upload");
+    assert_eq!(put.status, 200, "upload: {}", put.text());
 }

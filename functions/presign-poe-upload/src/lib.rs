@@ -9,41 +9,14 @@ use cpor::aws::s3::S3PoeStorage;
 use cpor::aws::wiring::Wire;
 use cpor::domain::{Claim, Command, PoeUploadRequest};
 use cpor::http::{self, Body, Problem, Request, Response};
+use cpor::ports::StoredResponse;
 use cpor::ports::Unwired;
-use cpor::ports::{PresignedRequest, StoredResponse};
-use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
 pub const NAME: &str = env!("CARGO_PKG_NAME");
 
 /// The adapters this function uses and has IAM permissions for; the rest are unwired.
 pub type Wired = Wire<DynamoStore, S3PoeStorage, Unwired, Unwired, Unwired>;
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UploadView {
-    pub poe_id: String,
-    pub upload_url: String,
-    pub upload_method: String,
-    pub upload_headers: BTreeMap<String, String>,
-    pub expires_at: chrono::DateTime<chrono::Utc>,
-}
-
-fn view(poe_id: String, upload: &PresignedRequest) -> UploadView {
-    UploadView {
-        poe_id,
-        upload_url: upload.url.clone(),
-        upload_method: upload.method.clone(),
-        upload_headers: upload
-            .headers
-            .iter()
-            .filter(|(k, _)| !k.eq_ignore_ascii_case("host"))
-            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
-            .collect(),
-        expires_at: upload.expires_at,
-    }
-}
 
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
     http::finish(NAME, run(app, &req).await)
@@ -57,7 +30,7 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
     let doc = app.declare_poe(&body, now)?;
     let upload = app.presign_poe(id, &doc, now).await?;
     let response_body =
-        serde_json::to_string(&view(doc.id.to_string(), &upload)).unwrap_or_default();
+        serde_json::to_string(&http::upload_view(doc.id, &upload)).unwrap_or_default();
     let stored = response_body.clone();
     let respond = move |_: &Claim| StoredResponse {
         status: 201,

@@ -4,6 +4,7 @@
 
 use cpor::app::{App, Wiring};
 use cpor::aws::dynamo::DynamoStore;
+use cpor::aws::s3::S3PoeStorage;
 use cpor::aws::wiring::Wire;
 use cpor::domain::{Command, Reason, ReviewDecision};
 use cpor::http::{self, Body, Problem, Request, Response};
@@ -14,7 +15,7 @@ use serde::Deserialize;
 pub const NAME: &str = env!("CARGO_PKG_NAME");
 
 /// The adapters this function uses and has IAM permissions for; the rest are unwired.
-pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, Unwired>;
+pub type Wired = Wire<DynamoStore, S3PoeStorage, Unwired, Unwired, Unwired>;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "snake_case")]

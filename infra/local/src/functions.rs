@@ -48,6 +48,8 @@ macro_rules! with_http_functions {
             presign_poe_upload,
             quote_engagement,
             register_engagement_claims,
+            remove_poe,
+            renew_poe_upload,
             request_engagement_consent,
             resend_consent,
             resend_engagement_consent,

@@ -353,25 +353,7 @@ impl<W: Wiring> App<W> {
         actor
             .authorize(crate::domain::Capability::Submit, claim.partner_id())
             .map_err(|e| Failure::from(CommandError::Access(e)))?;
-        let mut uploaded = BTreeSet::new();
-        let mut mismatch = None;
-        for doc in claim.poe() {
-            let spec = UploadSpec::for_document(id, doc);
-            let meta = self.poe.head(&spec.key).await?;
-            match ObjectMeta::verify(meta.as_ref(), &spec) {
-                Ok(()) => {
-                    uploaded.insert(doc.id);
-                }
-                Err(PoeMismatch::Missing) => {}
-                Err(m) => mismatch = Some((doc.id, m)),
-            }
-        }
-        if let Some((poe_id, m)) = mismatch {
-            return Err(Failure::PoeMismatch {
-                poe_id,
-                mismatch: describe_mismatch(&m),
-            });
-        }
+        let uploaded = self.uploaded_poe(&claim).await?;
         self.execute(actor, id, None, Some(claim), idem, now, move |_| {
             Ok(Command::Submit {
                 acknowledgements,
@@ -380,6 +362,95 @@ impl<W: Wiring> App<W> {
             })
         })
         .await
+    }
+
+    /// The claim's PoE documents whose objects are in storage as declared (size, type,
+    /// checksum), each checked with S3 at once. An object that is there but does not match its
+    /// declaration is a 409 naming it; a missing one is left out.
+    pub async fn uploaded_poe(&self, claim: &Claim) -> Result<BTreeSet<PoeId>, Failure> {
+        let checks = claim.poe().iter().map(|doc| async move {
+            let spec = UploadSpec::for_document(claim.id(), doc);
+            let meta = self.poe.head(&spec.key).await?;
+            Ok::<_, Failure>((doc.id, ObjectMeta::verify(meta.as_ref(), &spec)))
+        });
+        let mut uploaded = BTreeSet::new();
+        for result in futures_util::future::join_all(checks).await {
+            match result? {
+                (id, Ok(())) => {
+                    uploaded.insert(id);
+                }
+                (_, Err(PoeMismatch::Missing)) => {}
+                (poe_id, Err(m)) => {
+                    return Err(Failure::PoeMismatch {
+                        poe_id,
+                        mismatch: describe_mismatch(&m),
+                    });
+                }
+            }
+        }
+        Ok(uploaded)
+    }
+
+    /// A command that stands on the claim's PoE (an approval, a dispute — see
+    /// `Command::relies_on_poe`): every document is checked with S3 first and the decision is
+    /// refused unless all are there as declared; its outbox then tags them `attached`.
+    pub async fn execute_on_poe(
+        &self,
+        actor: &Actor,
+        id: ClaimId,
+        expected: Option<u64>,
+        idem: Option<&Idempotent<'_>>,
+        now: DateTime<Utc>,
+        command: Command,
+    ) -> Result<Done, Failure> {
+        let claim = self.store.get(id).await?.ok_or(Failure::NotFound)?;
+        // Nothing is checked with S3 for someone who may not decide (another organisation
+        // learns nothing).
+        actor
+            .authorize(command.capability(), claim.partner_id())
+            .map_err(|e| Failure::from(CommandError::Access(e)))?;
+        let uploaded = self.uploaded_poe(&claim).await?;
+        self.execute(actor, id, expected, Some(claim), idem, now, move |c| {
+            c.require_uploaded(&uploaded)?;
+            Ok(command.clone())
+        })
+        .await
+    }
+
+    /// `DELETE /claims/{id}/poe/{poeId}`: removes a declaration that is not part of a
+    /// submission (an abandoned upload no longer blocks submitting).
+    pub async fn remove_poe(
+        &self,
+        actor: &Actor,
+        id: ClaimId,
+        poe_id: PoeId,
+        idem: Option<&Idempotent<'_>>,
+        now: DateTime<Utc>,
+    ) -> Result<Done, Failure> {
+        self.execute(actor, id, None, None, idem, now, move |_| {
+            Ok(Command::RemovePoe(poe_id))
+        })
+        .await
+    }
+
+    /// `POST /claims/{id}/poe/{poeId}/upload-url`: a fresh upload URL for a declaration not yet
+    /// uploaded (the first one lasts minutes); the same key, type, length and checksum.
+    pub async fn renew_poe_upload(
+        &self,
+        actor: &Actor,
+        id: ClaimId,
+        poe_id: PoeId,
+        now: DateTime<Utc>,
+    ) -> Result<PresignedRequest, Failure> {
+        let claim = self.read(actor, id).await?;
+        claim.may_change_poe(actor)?;
+        let doc = claim.unsubmitted_poe(poe_id)?;
+        let spec = UploadSpec::for_document(id, doc);
+        let meta = self.poe.head(&spec.key).await?;
+        if ObjectMeta::verify(meta.as_ref(), &spec).is_ok() {
+            return Err(CommandError::PoeUploaded { poe_id }.into());
+        }
+        Ok(self.poe.presign_upload(&spec, now).await?)
     }
 
     /// `GET /claims/{id}/poe/{poeId}`: a short-lived download URL.

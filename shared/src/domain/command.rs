@@ -46,6 +46,8 @@ pub enum ReviewDecision {
 pub enum Command {
     Edit(Box<ClaimPatch>),
     AddPoe(PoeDocument),
+    /// Removes a declared document that is not part of a submission yet (an abandoned upload).
+    RemovePoe(PoeId),
     /// Submit a draft, or resubmit after partner action required. `uploaded` is the set of PoE
     /// IDs whose objects the caller verified in storage (exist, size, type, checksum).
     Submit {
@@ -86,9 +88,18 @@ pub enum Command {
 }
 
 impl Command {
+    /// Whether deciding it relies on the claim's PoE being in storage as declared (seed 003:
+    /// an approval, and a dispute, stand on the evidence): the caller verifies each object first.
+    pub fn relies_on_poe(&self) -> bool {
+        matches!(
+            self,
+            Self::Review(ReviewDecision::Approve { .. }) | Self::Dispute { .. }
+        )
+    }
+
     pub fn capability(&self) -> Capability {
         match self {
-            Self::Edit(_) | Self::AddPoe(_) => Capability::Edit,
+            Self::Edit(_) | Self::AddPoe(_) | Self::RemovePoe(_) => Capability::Edit,
             Self::Submit { .. } => Capability::Submit,
             Self::Cancel => Capability::CancelDraft,
             Self::Comment(_) => Capability::Comment,
@@ -138,6 +149,14 @@ pub enum CommandError {
     PoeNotUploaded { poe_ids: Vec<PoeId> },
     #[error("a claim holds at most {max} proof of execution documents")]
     TooManyPoe { max: usize },
+    #[error("no proof of execution document {poe_id} on this claim")]
+    PoeNotFound { poe_id: PoeId },
+    #[error(
+        "proof of execution document {poe_id} is part of a submission: it can no longer be removed or uploaded again"
+    )]
+    PoeSubmitted { poe_id: PoeId },
+    #[error("proof of execution document {poe_id} is uploaded already")]
+    PoeUploaded { poe_id: PoeId },
     #[error(
         "the dispute window closed at {closed_at}; file a new claim with updated proof of execution"
     )]

@@ -110,6 +110,7 @@ pub fn detail_type(action: Action, to: Status) -> &'static str {
         Action::Create => "ClaimCreated",
         Action::Edit => "ClaimEdited",
         Action::AddPoe => "PoeAdded",
+        Action::RemovePoe => "PoeRemoved",
         Action::Submit => "ClaimSubmitted",
         Action::Resubmit => "ClaimResubmitted",
         Action::Cancel => "ClaimCancelled",

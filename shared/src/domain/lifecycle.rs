@@ -230,6 +230,8 @@ pub enum Action {
     Create,
     Edit,
     AddPoe,
+    /// A declared PoE document removed before it became part of a submission.
+    RemovePoe,
     Submit,
     Resubmit,
     Cancel,
@@ -397,6 +399,14 @@ pub static TRANSITIONS: &[Transition] = &[
 ];
 
 /// Actions that leave the status as it is, with the statuses they are allowed in.
+/// Where a partner may add (and remove) PoE documents.
+const POE_STATUSES: &[Status] = &[
+    Status::Draft,
+    Status::Submitted,
+    Status::PartnerActionRequired,
+    Status::Rejected,
+];
+
 pub static NON_TRANSITIONS: &[(Action, ActorKind, &[Status])] = &[
     (
         Action::Edit,
@@ -407,16 +417,8 @@ pub static NON_TRANSITIONS: &[(Action, ActorKind, &[Status])] = &[
             Status::PartnerActionRequired,
         ],
     ),
-    (
-        Action::AddPoe,
-        ActorKind::Partner,
-        &[
-            Status::Draft,
-            Status::Submitted,
-            Status::PartnerActionRequired,
-            Status::Rejected,
-        ],
-    ),
+    (Action::AddPoe, ActorKind::Partner, POE_STATUSES),
+    (Action::RemovePoe, ActorKind::Partner, POE_STATUSES),
     (
         Action::Comment,
         ActorKind::Partner,

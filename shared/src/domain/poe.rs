@@ -89,6 +89,10 @@ pub struct PoeDocument {
     pub size_bytes: u64,
     pub sha256: Sha256Digest,
     pub added_at: DateTime<Utc>,
+    /// When it became part of a submission (submit, resubmit or dispute): from then on it
+    /// stays, and its upload cannot be redone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_at: Option<DateTime<Utc>>,
 }
 
 impl PoeDocument {
@@ -146,6 +150,7 @@ impl PoeDocument {
                 size_bytes: size_bytes?,
                 sha256: sha256?,
                 added_at: now,
+                submitted_at: None,
             })
         })
     }

@@ -8,6 +8,7 @@ pub mod identity;
 pub mod problem;
 
 pub use identity::actor;
+pub use lambda_http::http::HeaderValue;
 pub use lambda_http::{Body, Request, RequestExt, Response};
 pub use problem::Problem;
 
@@ -415,11 +416,15 @@ pub async fn run_command<W: crate::app::Wiring>(
         Begun::Run(idem) => idem,
         Begun::Replay(response) => return Ok(response),
     };
-    let result = app
-        .execute(actor, id, expected, None, idem.as_ref(), now, move |_| {
+    let result = if command.relies_on_poe() {
+        app.execute_on_poe(actor, id, expected, idem.as_ref(), now, command)
+            .await
+    } else {
+        app.execute(actor, id, expected, None, idem.as_ref(), now, move |_| {
             Ok(command.clone())
         })
-        .await;
+        .await
+    };
     let done = settle(app, idem.as_ref(), result).await?;
     Ok(claim_response(200, &done.claim, &labels))
 }
@@ -438,4 +443,34 @@ pub fn long_text(
 /// Parses required free text into `LongText`.
 pub fn required_text(field: &str, raw: Option<&str>) -> Result<crate::domain::LongText, Problem> {
     long_text(field, raw)?.ok_or_else(|| Problem::invalid(field, "is required"))
+}
+
+/// A presigned PoE upload as the API answers it (`POST /claims/{id}/poe` and its renewal).
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadView {
+    pub poe_id: String,
+    pub upload_url: String,
+    pub upload_method: String,
+    pub upload_headers: std::collections::BTreeMap<String, String>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The view of `upload`: the headers the client must send, without `host`.
+pub fn upload_view(
+    poe_id: crate::domain::PoeId,
+    upload: &crate::ports::PresignedRequest,
+) -> UploadView {
+    UploadView {
+        poe_id: poe_id.to_string(),
+        upload_url: upload.url.clone(),
+        upload_method: upload.method.clone(),
+        upload_headers: upload
+            .headers
+            .iter()
+            .filter(|(k, _)| !k.eq_ignore_ascii_case("host"))
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+            .collect(),
+        expires_at: upload.expires_at,
+    }
 }

@@ -194,6 +194,9 @@ fn refusal(e: &CommandError) -> (&'static str, &'static str) {
         CommandError::PoeRequired
         | CommandError::PoeNotUploaded { .. }
         | CommandError::TooManyPoe { .. } => ("proof-of-execution", "Proof of execution"),
+        CommandError::PoeSubmitted { .. } => ("poe-submitted", "Part of a submission"),
+        CommandError::PoeNotFound { .. } => ("not-found", "Document not found"),
+        CommandError::PoeUploaded { .. } => ("poe-uploaded", "Already uploaded"),
         CommandError::DisputeWindowClosed { .. } => {
             ("dispute-window-closed", "Dispute window closed")
         }

@@ -220,6 +220,14 @@ impl Claim {
                 step.next.poe.push(doc);
                 step
             }
+            Command::RemovePoe(poe_id) => {
+                self.require(Action::RemovePoe, kind)?;
+                self.unsubmitted_poe(poe_id)?;
+                let mut step = self.step(Action::RemovePoe);
+                step.poe_ids.push(poe_id);
+                step.next.poe.retain(|d| d.id != poe_id);
+                step
+            }
             Command::Submit {
                 acknowledgements,
                 comment,
@@ -235,15 +243,8 @@ impl Claim {
                 if self.poe.is_empty() {
                     return Err(CommandError::PoeRequired);
                 }
-                let missing: Vec<PoeId> = self
-                    .poe
-                    .iter()
-                    .map(|p| p.id)
-                    .filter(|id| !uploaded.contains(id))
-                    .collect();
-                if !missing.is_empty() {
-                    return Err(CommandError::PoeNotUploaded { poe_ids: missing });
-                }
+                self.require_uploaded(&uploaded)?;
+                mark_submitted(&mut step.next.poe, now);
                 step.comment = comment;
                 if action == Action::Submit {
                     step.next.submitted_at = Some(now);
@@ -348,6 +349,7 @@ impl Claim {
                 if !errs.is_empty() {
                     return Err(errs.into());
                 }
+                mark_submitted(&mut step.next.poe, now);
                 step.comment = justification.clone();
                 step.poe_ids = poe_ids.clone();
                 step.next.dispute = Some(DisputeRecord {
@@ -659,6 +661,45 @@ impl Claim {
     }
 
     /// Refuses an action the lifecycle does not allow from this status by this kind of actor.
+    /// Refuses unless every PoE document's object was verified in storage (`uploaded`): what a
+    /// submission, an approval and a dispute stand on.
+    pub fn require_uploaded(
+        &self,
+        uploaded: &std::collections::BTreeSet<PoeId>,
+    ) -> Result<(), CommandError> {
+        let missing: Vec<PoeId> = self
+            .poe
+            .iter()
+            .map(|p| p.id)
+            .filter(|id| !uploaded.contains(id))
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(CommandError::PoeNotUploaded { poe_ids: missing })
+        }
+    }
+
+    /// The declared document `poe_id`, if it is not part of a submission yet: it may still be
+    /// removed, or its upload redone through a fresh URL.
+    pub fn unsubmitted_poe(&self, poe_id: PoeId) -> Result<&PoeDocument, CommandError> {
+        let doc = self
+            .poe
+            .iter()
+            .find(|d| d.id == poe_id)
+            .ok_or(CommandError::PoeNotFound { poe_id })?;
+        if doc.submitted_at.is_some() {
+            return Err(CommandError::PoeSubmitted { poe_id });
+        }
+        Ok(doc)
+    }
+
+    /// Whether `actor` may add, remove or upload PoE now.
+    pub fn may_change_poe(&self, actor: &Actor) -> Result<(), CommandError> {
+        actor.authorize(Capability::Edit, &self.partner_id)?;
+        self.require(Action::AddPoe, actor.kind())
+    }
+
     fn require(&self, action: Action, kind: lifecycle::ActorKind) -> Result<(), CommandError> {
         if lifecycle::allowed(action, self.status, kind) {
             Ok(())
@@ -828,5 +869,12 @@ impl Claim {
     }
     pub fn dispute(&self) -> Option<&DisputeRecord> {
         self.dispute.as_ref()
+    }
+}
+
+/// The documents a submission (or a dispute) now stands on: from then on they stay.
+fn mark_submitted(poe: &mut [PoeDocument], now: DateTime<Utc>) {
+    for doc in poe.iter_mut().filter(|d| d.submitted_at.is_none()) {
+        doc.submitted_at = Some(now);
     }
 }

@@ -1160,6 +1160,46 @@ fn the_poe_list_is_capped_and_adding_the_same_document_twice_is_a_no_op() {
 }
 
 #[test]
+fn a_declaration_is_removable_until_a_submission_stands_on_it_and_decisions_need_every_upload() {
+    let (c, now) = draft();
+    let extra = poe(now);
+    let c = apply(&c, &admin(), Command::AddPoe(extra.clone()), now);
+    // removable while not submitted; an unknown one is not found; reviewers cannot
+    let removed = run(&c, &admin(), Command::RemovePoe(extra.id), now).unwrap();
+    assert_eq!(removed.claim.poe().len(), 1);
+    assert_eq!(removed.history[0].action, Action::RemovePoe);
+    assert_eq!(removed.events[0].detail_type, "PoeRemoved");
+    let unknown = PoeId::generate();
+    assert_eq!(
+        run(&c, &admin(), Command::RemovePoe(unknown), now).unwrap_err(),
+        CommandError::PoeNotFound { poe_id: unknown }
+    );
+    assert!(run(&c, &reviewer(), Command::RemovePoe(extra.id), now).is_err());
+    // a submission stands on every document: they stay from then on
+    let submitted = apply(&c, &admin(), submit(&c), now);
+    assert!(submitted.poe().iter().all(|d| d.submitted_at == Some(now)));
+    assert_eq!(
+        run(&submitted, &admin(), Command::RemovePoe(extra.id), now).unwrap_err(),
+        CommandError::PoeSubmitted { poe_id: extra.id }
+    );
+    // one added while submitted is removable again, until the next submission or dispute
+    let later = poe(now);
+    let with_later = apply(&submitted, &admin(), Command::AddPoe(later.clone()), now);
+    assert!(with_later.unsubmitted_poe(later.id).is_ok());
+    // an approval and a dispute stand on PoE; every document must be verified uploaded
+    assert!(Command::Review(ReviewDecision::Approve { comment: None }).relies_on_poe());
+    assert!(!Command::Review(ReviewDecision::Start).relies_on_poe());
+    let only_first: std::collections::BTreeSet<PoeId> =
+        [with_later.poe()[0].id].into_iter().collect();
+    assert_eq!(
+        with_later.require_uploaded(&only_first).unwrap_err(),
+        CommandError::PoeNotUploaded {
+            poe_ids: with_later.poe()[1..].iter().map(|d| d.id).collect()
+        }
+    );
+}
+
+#[test]
 fn business_applications_claims_hold_subscriptions() {
     let now = monday();
     let c = Claim::create(ClaimId::generate(), &admin(), &ba_input(), now)
