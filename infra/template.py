@@ -201,6 +201,9 @@ def role(fn):
     if "events" in ports:
         statements.append({"Effect": "Allow", "Action": ["events:PutEvents"],
                            "Resource": {"Fn::GetAtt": ["EventBus", "Arn"]}})
+    if fn["keys"] != "none":
+        statements.append({"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
+                           "Resource": {"Ref": "TokenKeysSecretArn"}})
     if fn["trigger"] in ASYNC_TRIGGERS:
         statements.append({"Effect": "Allow", "Action": ["sqs:SendMessage"],
                            "Resource": {"Fn::GetAtt": ["AsyncDeadLetterQueue", "Arn"]}})
@@ -249,7 +252,9 @@ def environment(fn):
     if "events" in ports:
         env["CPOR_BUS"] = {"Ref": "EventBus"}
     if fn["keys"] != "none":
-        env["CPOR_TOKEN_KEYS"] = {"Fn::Sub": "{{resolve:secretsmanager:${TokenKeysSecretArn}:SecretString}}"}
+        # The secret's name, never its value: read at cold start and every 5 minutes, so a
+        # rotation (a key prepended) reaches running functions without a redeploy.
+        env["CPOR_TOKEN_KEYS_SECRET"] = {"Ref": "TokenKeysSecretArn"}
     if fn["keys"] == "consentLinks":
         env["CPOR_CONSENT_BASE_URL"] = {"Fn::If": ["HasConsentBaseUrl", {"Ref": "ConsentBaseUrl"},
                                                     {"Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/consent"}]}

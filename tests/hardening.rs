@@ -804,3 +804,56 @@ async fn consent_emails_on_request_are_rate_limited_per_claim() {
     assert!(r.status < 300, "{}", r.text());
     println!("hardening | consent resends | 26 requests | 2 emails");
 }
+
+/// Secrets out of the environment (issue 18): the running functions read the token key ring
+/// from its Secrets Manager secret and again as it comes due, so a rotation — a new key put in
+/// front — signs the next links without a restart while links signed before still open, until
+/// the old key is taken out of the secret.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_key_rotated_in_the_secret_reaches_the_running_functions() {
+    use cpor::tokens::KeyRing;
+    // keys read again on every invocation here (300 s as deployed)
+    let s = crate::helpers::stack::stack_with(&[("CPOR_TOKEN_KEYS_REFRESH_SECONDS", "0")]).await;
+    let token_of = |path: &str| path.trim_start_matches("/consent/").to_owned();
+    let first = customer_email();
+    s.submitted(ORG_A, &unique_tenant(), &first).await;
+    let old_link = s.consent_path(&first).await;
+    let old_ring = KeyRing::parse(cpor_local::DEV_TOKEN_KEYS).expect("dev keys");
+    assert!(old_ring.open_any_consent(&token_of(&old_link)).is_ok());
+
+    // WHEN a new key is put in front of the ring in the secret
+    let new_key = format!(
+        "k9:{}",
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [7u8; 32])
+    );
+    let secrets = aws_sdk_secretsmanager::Client::new(&s.run.config);
+    let rotate = |ring: String| {
+        let secrets = secrets.clone();
+        let name = s.run.names.token_keys.clone();
+        async move {
+            secrets
+                .put_secret_value()
+                .secret_id(name)
+                .secret_string(ring)
+                .send()
+                .await
+                .expect("rotated");
+        }
+    };
+    rotate(format!("{new_key},{}", cpor_local::DEV_TOKEN_KEYS)).await;
+    // THEN the next link is signed with it (no restart), and the earlier one still opens
+    let second = customer_email();
+    s.submitted(ORG_A, &unique_tenant(), &second).await;
+    let new_link = s.consent_path(&second).await;
+    let only_new = KeyRing::parse(&new_key).expect("new key");
+    assert!(only_new.open_any_consent(&token_of(&new_link)).is_ok());
+    assert!(old_ring.open_any_consent(&token_of(&new_link)).is_err());
+    assert_eq!(s.call("GET", &old_link, None, None, &[]).await.status, 200);
+    // WHEN the old key is taken out THEN links it signed stop opening; the new ones open
+    rotate(new_key.clone()).await;
+    assert_eq!(s.call("GET", &old_link, None, None, &[]).await.status, 404);
+    assert_eq!(s.call("GET", &new_link, None, None, &[]).await.status, 200);
+    // and a secret that does not parse changes nothing: the functions keep the ring they have
+    rotate("not a key ring".to_owned()).await;
+    assert_eq!(s.call("GET", &new_link, None, None, &[]).await.status, 200);
+}

@@ -277,6 +277,11 @@ fn every_role_grants_exactly_what_its_manifest_row_says() {
                             && a == "events:PutEvents"
                             && resource.contains("EventBus")
                     }
+                    "secretsmanager" => {
+                        f.keys != Keys::None
+                            && a == "secretsmanager:GetSecretValue"
+                            && resource.contains("TokenKeysSecretArn")
+                    }
                     "sqs" => {
                         (f.trigger.is_async() && resource.contains("AsyncDeadLetterQueue"))
                             || (f.trigger == Trigger::OutboxStream
@@ -325,15 +330,25 @@ fn every_role_grants_exactly_what_its_manifest_row_says() {
             needed.extend(STREAM_READ);
             needed.push("sqs:SendMessage");
         }
+        if f.keys != Keys::None {
+            needed.push("secretsmanager:GetSecretValue");
+        }
         for a in needed {
             assert!(granted.contains(a), "{name} lacks {a}");
         }
         let env = &r["Properties"]["Environment"]["Variables"];
+        // the keys' secret by name only: no secret value in any environment (readable with
+        // lambda:GetFunctionConfiguration), no dynamic reference resolved into one
         assert_eq!(
-            env.get("CPOR_TOKEN_KEYS").is_some(),
+            env.get("CPOR_TOKEN_KEYS_SECRET").is_some(),
             f.keys != Keys::None,
             "{name}: token keys"
         );
+        assert!(
+            env.get("CPOR_TOKEN_KEYS").is_none(),
+            "{name}: keys in the environment"
+        );
+        assert!(!env.to_string().contains("{{resolve:"), "{name}: {env}");
         assert_eq!(
             env.get("CPOR_CONSENT_BASE_URL").is_some(),
             f.keys == Keys::ConsentLinks,

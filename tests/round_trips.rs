@@ -217,8 +217,14 @@ async fn counted_app() -> (
     .await;
     let map = cpor_local::settings(&names, "http://127.0.0.1:9");
     let settings = cpor::settings::Settings(move |k: &str| map.get(k).cloned());
-    let app = cpor::aws::wiring::everything(&counted, &settings).expect("wired");
-    wire.take();
+    let app: CountedApp = cpor::aws::wiring::everything(&counted, &settings).expect("wired");
+    // the token keys are read from their secret at cold start, before any operation
+    app.refresh_keys().await;
+    assert!(
+        wire.take()
+            .contains(&"secretsmanager.GetSecretValue".to_owned()),
+        "the keys come from Secrets Manager"
+    );
     (app, wire, names, plain)
 }
 
@@ -408,7 +414,10 @@ async fn each_operation_sends_exactly_its_documented_aws_requests() {
             ]),
         ),
         // the approval stands on the PoE: each object checked, then kept (tagged attached)
-        ("review: approve", vec![GET, "s3.HeadObject", "s3.GetObject", TX]),
+        (
+            "review: approve",
+            vec![GET, "s3.HeadObject", "s3.GetObject", TX],
+        ),
         (
             stream_of("review: approve"),
             delivered(&[
@@ -519,7 +528,7 @@ async fn each_engagement_operation_sends_exactly_its_documented_aws_requests() {
     table.push(("request consent", wire.take()));
     table.push(("  its outbox, from the stream ", stream(now).await));
 
-    let keys = app.deliverer.keys.as_ref().expect("consent keys");
+    let keys = app.keys().expect("consent keys");
     let token = keys.consent_token_for(
         cpor::tokens::ConsentKind::Engagement,
         id,

@@ -114,7 +114,11 @@ fn env_for(a: &Args, runtime: &str, aws: &str, function: &str) -> Vec<(String, S
             "CPOR_SCHEDULER_ROLE_ARN",
             "arn:aws:iam::123456789012:role/cpor-scheduler".into(),
         ),
-        ("CPOR_TOKEN_KEYS", scenarios::TOKEN_KEYS.into()),
+        // as deployed: the key ring is read from its secret at cold start (canned here)
+        (
+            "CPOR_TOKEN_KEYS_SECRET",
+            scenarios::TOKEN_KEYS_SECRET.into(),
+        ),
         (
             "CPOR_CONSENT_BASE_URL",
             "https://api.cpor.example/consent".into(),

@@ -16,6 +16,8 @@ const SAMPLE_POE: &str = "5b7e2d10-3c4f-4e6a-8b9d-0a1c2e3f4a5b";
 
 /// The consent-token key the functions are started with (`CPOR_TOKEN_KEYS`).
 pub const TOKEN_KEYS: &str = "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+/// The secret the functions read it from (`CPOR_TOKEN_KEYS_SECRET`).
+pub const TOKEN_KEYS_SECRET: &str = "cpor/token-keys";
 
 pub struct Scenario {
     pub event: Value,
@@ -133,6 +135,16 @@ pub fn for_function(function: &str) -> Scenario {
     }
     let mut aws = HashMap::new();
     aws.insert("dynamodb.GetItem".into(), canned(200, item(&claim), &[]));
+    aws.insert(
+        "secretsmanager.GetSecretValue".into(),
+        canned(
+            200,
+            json!({"ARN": format!("arn:aws:secretsmanager:us-east-1:123456789012:secret:{TOKEN_KEYS_SECRET}"),
+                   "Name": TOKEN_KEYS_SECRET, "SecretString": TOKEN_KEYS, "VersionId": "v1"})
+            .to_string(),
+            &[],
+        ),
+    );
     aws.insert(
         "dynamodb.Query".into(),
         canned(

@@ -20,7 +20,7 @@ use crate::outbox::{
 use crate::ports::{
     BusEvent, EventPublisher, Mailer, OutboxStore, PoeStorage, Schedules, StoreError, Unavailable,
 };
-use crate::tokens::{ConsentKind, KeyRing};
+use crate::tokens::{ConsentKind, LiveKeys};
 use chrono::{DateTime, Duration, Utc};
 use futures_util::future::join_all;
 
@@ -112,7 +112,7 @@ pub struct Deliverer<O, P, M, S, E> {
     pub schedules: S,
     pub events: E,
     /// Signs consent links; a function without it hands consent emails to the sweep.
-    pub keys: Option<KeyRing>,
+    pub keys: Option<LiveKeys>,
     /// Where email links point; a function without it hands emails to the sweep.
     pub links: Option<LinkSettings>,
     /// The spans emails state ("within 5 business days") and the zone dates are written in.
@@ -154,7 +154,8 @@ where
                     return Err(Unavailable::new("render email", "no link settings"));
                 };
                 // A link lasts from when it is sent, and opens only for the contact it went to.
-                let consent_url = match (email.kind, &self.keys) {
+                let consent_url = match (email.kind, self.keys.as_ref().and_then(LiveKeys::current))
+                {
                     (EngagementEmailKind::ConsentRequest { .. }, Some(keys)) => {
                         let token = keys.consent_token_for(
                             ConsentKind::Engagement,
@@ -194,7 +195,10 @@ where
                     },
                 };
                 // A link lasts from when it is sent, and opens only for the contact it went to.
-                let consent_url = match (&notification.kind, &self.keys) {
+                let consent_url = match (
+                    &notification.kind,
+                    self.keys.as_ref().and_then(LiveKeys::current),
+                ) {
                     (NotificationKind::CustomerConsent { .. }, Some(keys)) => {
                         let token = keys.consent_token(
                             entry.claim_id,

@@ -353,6 +353,10 @@ impl Function {
     pub fn features(&self) -> Vec<&'static str> {
         let mut out = vec!["http"];
         out.extend(self.ports.iter().map(|p| p.feature()));
+        // the token keys are read from Secrets Manager
+        if self.keys != Keys::None {
+            out.push("secrets");
+        }
         out
     }
 }

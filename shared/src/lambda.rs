@@ -46,7 +46,9 @@ mod with_app {
     use serde::de::DeserializeOwned;
 
     /// The app of a function, built from the environment at cold start, with the table's
-    /// connection opened ([`wiring::warm_up`]). The keys are read first, outside the async
+    /// connection opened ([`wiring::warm_up`]) and its token keys read from their secret at the
+    /// same time. Each invocation reads the keys again once they are due
+    /// ([`App::refresh_keys`]). The keys are read first, outside the async
     /// block, where the manifest row is still a constant (see [`wiring::keys`]). The app lives as long as the process (a Lambda execution
     /// environment), so handlers borrow it for `'static`.
     #[inline(always)]
@@ -59,7 +61,8 @@ mod with_app {
         Ok(async move {
             let config = crate::aws::load_config().await;
             let app = wiring::app::<W, _>(keys, &config, &settings)?;
-            wiring::warm_up(&app).await;
+            // The key secret is read while the table's connection opens.
+            futures_util::future::join(wiring::warm_up(&app), app.refresh_keys()).await;
             Ok(&*Box::leak(Box::new(app)))
         })
     }
@@ -76,8 +79,12 @@ mod with_app {
         block_on(async {
             let app = app.await?;
             lambda_http::run(lambda_http::service_fn(|req| {
+                // (a future does nothing until awaited: the keys are refreshed first)
                 let response = handler(app, req);
-                async move { Ok::<_, std::convert::Infallible>(response.await) }
+                async move {
+                    app.refresh_keys().await;
+                    Ok::<_, std::convert::Infallible>(response.await)
+                }
             }))
             .await
         })
@@ -96,8 +103,14 @@ mod with_app {
         let app = cold_start::<W>(function)?;
         block_on(async {
             let app = app.await?;
-            lambda_http::lambda_runtime::run(lambda_http::service_fn(|event| handler(app, event)))
-                .await
+            lambda_http::lambda_runtime::run(lambda_http::service_fn(|event| {
+                let result = handler(app, event);
+                async move {
+                    app.refresh_keys().await;
+                    result.await
+                }
+            }))
+            .await
         })
     }
 }

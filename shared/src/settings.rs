@@ -4,7 +4,7 @@
 
 use crate::delivery::LinkSettings;
 use crate::domain::{ConfigError, DeadlinePolicy, EmailAddress, Language, PoePolicy};
-use crate::tokens::KeyRing;
+use crate::tokens::{KeyRing, KeySource};
 
 /// A source of settings.
 pub struct Settings<F>(pub F);
@@ -73,6 +73,31 @@ impl<F: Fn(&str) -> Option<String>> Settings<F> {
     /// `CPOR_TOKEN_KEYS`: the signing keys for consent links and cursors.
     pub fn keys(&self) -> Result<KeyRing, ConfigError> {
         KeyRing::parse(&self.required("CPOR_TOKEN_KEYS")?)
+    }
+
+    /// Where the signing keys come from: `CPOR_TOKEN_KEYS_SECRET` (a Secrets Manager secret's
+    /// ID or ARN holding the ring, as deployed), else `CPOR_TOKEN_KEYS` itself.
+    pub fn key_source(&self) -> Result<KeySource, ConfigError> {
+        match self.optional("CPOR_TOKEN_KEYS_SECRET") {
+            Some(secret) => Ok(KeySource::Secret(secret)),
+            None => self.keys().map(KeySource::Inline),
+        }
+    }
+
+    /// `CPOR_TOKEN_KEYS_REFRESH_SECONDS` (default 300): how often a running function reads the
+    /// key secret again.
+    pub fn key_refresh(&self) -> Result<std::time::Duration, ConfigError> {
+        match self.optional("CPOR_TOKEN_KEYS_REFRESH_SECONDS") {
+            None => Ok(std::time::Duration::from_secs(300)),
+            Some(raw) => raw
+                .trim()
+                .parse::<u64>()
+                .map(std::time::Duration::from_secs)
+                .map_err(|_| ConfigError {
+                    setting: "CPOR_TOKEN_KEYS_REFRESH_SECONDS",
+                    message: "must be a whole number of seconds".into(),
+                }),
+        }
     }
 
     /// `CPOR_CONSENT_BASE_URL`, `CPOR_PORTAL_BASE_URL`, `CPOR_CONSENT_LINK_DAYS` (default 365).

@@ -62,6 +62,115 @@ impl std::fmt::Debug for KeyRing {
     }
 }
 
+/// Where a function's key ring comes from: the `CPOR_TOKEN_KEYS` setting itself (the local
+/// tools, the benchmark), or the Secrets Manager secret `CPOR_TOKEN_KEYS_SECRET` names (deployed:
+/// no secret in the function's environment).
+#[derive(Debug, Clone)]
+pub enum KeySource {
+    Inline(KeyRing),
+    Secret(String),
+}
+
+/// Reads the key ring's text from where it is kept (the Secrets Manager adapter).
+pub trait KeyFetch: Send + Sync {
+    fn fetch(
+        &self,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<String, crate::ports::Unavailable>> + Send + '_,
+        >,
+    >;
+}
+
+/// The key ring a running function signs and opens with. Read from its secret at cold start
+/// and again once `every` has passed (checked as invocations arrive), so a rotation — a new key
+/// prepended to the secret — reaches running functions without a redeploy. A failed read keeps
+/// the ring it has.
+pub struct LiveKeys {
+    ring: std::sync::RwLock<Option<std::sync::Arc<KeyRing>>>,
+    source: Option<Box<dyn KeyFetch>>,
+    every: std::time::Duration,
+    /// When the ring was last read; held across a read, so invocations arriving together
+    /// (the local stack serves them at once) wait for the one read instead of going without.
+    fetched_at: futures_util::lock::Mutex<Option<std::time::Instant>>,
+}
+
+impl std::fmt::Debug for LiveKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveKeys")
+            .field("ring", &self.current())
+            .field("refreshed", &self.source.is_some())
+            .finish()
+    }
+}
+
+impl LiveKeys {
+    /// A ring that never changes.
+    pub fn fixed(ring: KeyRing) -> Self {
+        Self {
+            ring: std::sync::RwLock::new(Some(std::sync::Arc::new(ring))),
+            source: None,
+            every: std::time::Duration::MAX,
+            fetched_at: futures_util::lock::Mutex::new(None),
+        }
+    }
+
+    /// A ring read from `source`, first by [`Self::refresh`], then every `every`.
+    pub fn fetched(source: Box<dyn KeyFetch>, every: std::time::Duration) -> Self {
+        Self {
+            ring: std::sync::RwLock::new(None),
+            source: Some(source),
+            every,
+            fetched_at: futures_util::lock::Mutex::new(None),
+        }
+    }
+
+    /// The ring now; `None` until a fetched ring has been read once.
+    pub fn current(&self) -> Option<std::sync::Arc<KeyRing>> {
+        match self.ring.read() {
+            Ok(ring) => ring.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Reads the ring again if it is fetched and `every` has passed since the last read (or
+    /// there was none). Errors are logged and the ring kept; `true` if a new ring is in place.
+    pub async fn refresh(&self) -> bool {
+        let Some(source) = &self.source else {
+            return false;
+        };
+        let mut last = self.fetched_at.lock().await;
+        let now = std::time::Instant::now();
+        if last.is_some_and(|at| now.duration_since(at) < self.every) {
+            return false;
+        }
+        let ring = match source.fetch().await.map(|raw| KeyRing::parse(&raw)) {
+            Ok(Ok(ring)) => ring,
+            failed => {
+                match failed {
+                    Ok(Err(e)) => {
+                        tracing::error!(error = %e, "the token key secret does not parse")
+                    }
+                    Err(e) => tracing::warn!(error = %e, "the token key secret could not be read"),
+                    Ok(Ok(_)) => {}
+                }
+                // Without any ring yet the next invocation tries again at once; with one, it
+                // is kept until the next read is due.
+                if self.current().is_some() {
+                    *last = Some(now);
+                }
+                return false;
+            }
+        };
+        *last = Some(now);
+        match self.ring.write() {
+            Ok(mut r) => *r = Some(std::sync::Arc::new(ring)),
+            Err(poisoned) => *poisoned.into_inner() = Some(std::sync::Arc::new(ring)),
+        }
+        true
+    }
+}
+
 impl KeyRing {
     /// Parses `id:base64secret,id:base64secret` (newest first). Each secret must decode to at
     /// least 32 bytes; IDs are 1–16 characters of letters and digits.
@@ -319,6 +428,99 @@ pub struct ConsentGrant {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A secret that answers from a list, counting reads.
+    struct Script(
+        std::sync::Mutex<Vec<Result<String, ()>>>,
+        std::sync::atomic::AtomicU32,
+    );
+
+    impl KeyFetch for Script {
+        fn fetch(
+            &self,
+        ) -> std::pin::Pin<
+            Box<
+                dyn std::future::Future<Output = Result<String, crate::ports::Unavailable>>
+                    + Send
+                    + '_,
+            >,
+        > {
+            self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let next = self.0.lock().unwrap().remove(0);
+            Box::pin(async move {
+                next.map_err(|()| crate::ports::Unavailable::new("get secret value", "down"))
+            })
+        }
+    }
+
+    /// Polls a future to its end (those here are ready or wait on one another only).
+    fn block<F: std::future::Future>(f: F) -> F::Output {
+        let mut f = std::pin::pin!(f);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        loop {
+            if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+        }
+    }
+
+    #[test]
+    fn live_keys_are_read_when_due_kept_when_the_secret_fails_and_read_once_for_many() {
+        let k1 = "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+        let k2 = format!(
+            "k2:{},{k1}",
+            base64::engine::general_purpose::STANDARD.encode([9u8; 32])
+        );
+        let script = std::sync::Arc::new(Script(
+            std::sync::Mutex::new(vec![
+                Err(()),
+                Ok(k1.to_owned()),
+                Ok("garbage".into()),
+                Ok(k2),
+            ]),
+            std::sync::atomic::AtomicU32::new(0),
+        ));
+        let every = std::time::Duration::from_millis(40);
+        let keys = LiveKeys::fetched(Box::new(Shared(script.clone())), every);
+        let reads = || script.1.load(std::sync::atomic::Ordering::SeqCst);
+        // a failed first read leaves no ring, and the next invocation tries again at once
+        assert!(!block(keys.refresh()));
+        assert!(keys.current().is_none());
+        // two invocations at once: one read, both find the ring
+        let (a, b) = block(futures_util::future::join(keys.refresh(), keys.refresh()));
+        assert!(a && !b);
+        assert_eq!(reads(), 2);
+        assert_eq!(keys.current().expect("a ring").current().id, "k1");
+        // not due yet: nothing read
+        assert!(!block(keys.refresh()));
+        assert_eq!(reads(), 2);
+        // due: a secret that does not parse keeps the ring; the next good one replaces it
+        std::thread::sleep(every);
+        assert!(!block(keys.refresh()));
+        assert_eq!(keys.current().expect("kept").current().id, "k1");
+        std::thread::sleep(every);
+        assert!(block(keys.refresh()));
+        assert_eq!(keys.current().expect("rotated").current().id, "k2");
+        // fixed keys are never read
+        let fixed = LiveKeys::fixed(KeyRing::parse(k1).unwrap());
+        assert!(!block(fixed.refresh()));
+    }
+
+    struct Shared(std::sync::Arc<Script>);
+
+    impl KeyFetch for Shared {
+        fn fetch(
+            &self,
+        ) -> std::pin::Pin<
+            Box<
+                dyn std::future::Future<Output = Result<String, crate::ports::Unavailable>>
+                    + Send
+                    + '_,
+            >,
+        > {
+            self.0.fetch()
+        }
+    }
     use chrono::Duration;
     use proptest::prelude::*;
 

@@ -144,7 +144,7 @@ impl Delivery {
             mailer: self.mailer(),
             schedules: self.schedules(),
             events: self.events(),
-            keys: Some(keys()),
+            keys: Some(cpor::tokens::LiveKeys::fixed(keys())),
             links: Some(links()),
             policy: Default::default(),
             language: Default::default(),

@@ -15,6 +15,11 @@ pub struct Stack {
 }
 
 pub async fn stack() -> Stack {
+    stack_with(&[]).await
+}
+
+/// A stack whose functions get `settings` over the local ones.
+pub async fn stack_with(settings: &[(&str, &str)]) -> Stack {
     let run = cpor_local::start(cpor_local::Options {
         endpoint: moto().endpoint.clone(),
         names: Names::unique(),
@@ -22,6 +27,10 @@ pub async fn stack() -> Stack {
         sweep_every: None,
         // tests make it poll when they wait for what was delivered
         stream_every: std::time::Duration::from_secs(2),
+        settings: settings
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
     })
     .await
     .unwrap_or_else(|e| panic!("stack: {e}"));

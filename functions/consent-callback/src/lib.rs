@@ -67,7 +67,7 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Response<Body> {
         return page(404, t, page::problem(&t, &Failure::ConsentLinkInvalid));
     };
     // An MCI engagement's link (accept or decline) has its own page.
-    let engagement_link = app.deliverer.keys.as_ref().is_some_and(|keys| {
+    let engagement_link = app.keys().is_ok_and(|keys| {
         matches!(
             keys.open_any_consent(token),
             Ok((cpor::tokens::ConsentKind::Engagement, _))

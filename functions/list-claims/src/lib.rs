@@ -82,11 +82,7 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
         "a partner ID",
     )?;
     let query = ClaimQuery::for_actor(&actor, status, partner).map_err(Failure::from)?;
-    let keys = app
-        .deliverer
-        .keys
-        .as_ref()
-        .ok_or_else(|| Failure::Unavailable("no token keys".into()))?;
+    let keys = &*app.keys()?;
     let scope = query.scope(&filter);
     let from = http::cursor(req, keys, &scope)?;
     let (items, next) = app.list(&query, &filter, limit, from.as_ref()).await?;

@@ -12,8 +12,8 @@
 //! two tabs may hold fewer rows than `limit` (customers on the other tab are left out) and
 //! still have a `nextCursor`.
 
+use cpor::app::CustomersPage;
 use cpor::app::{App, Wiring};
-use cpor::app::{CustomersPage, Failure};
 use cpor::aws::dynamo::DynamoStore;
 use cpor::aws::wiring::Wire;
 use cpor::domain::engagement::customers::Tab;
@@ -64,11 +64,7 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
             .filter(|l| (1..=100).contains(l))
             .ok_or_else(|| Problem::invalid("limit", "must be between 1 and 100"))?,
     };
-    let keys = app
-        .deliverer
-        .keys
-        .as_ref()
-        .ok_or_else(|| Failure::Unavailable("no token keys".into()))?;
+    let keys = &*app.keys()?;
     let org = match &actor {
         cpor::domain::Actor::Partner(p) => p.org.to_string(),
         _ => String::new(),

@@ -78,7 +78,11 @@ pub fn http<F: Fn(&str) -> Option<String>>(
                 $lib::NAME,
                 Box::new(move |req| {
                     let app = app.clone();
-                    Box::pin(async move { $lib::handle(&app, req).await })
+                    // as the Lambda runtime wrapper does: keys read again when due
+                    Box::pin(async move {
+                        app.refresh_keys().await;
+                        $lib::handle(&app, req).await
+                    })
                 }),
             );
         )*};

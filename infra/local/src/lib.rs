@@ -35,6 +35,8 @@ pub struct Options {
     pub sweep_every: Option<Duration>,
     /// Poll the table's stream this often (tests also make it poll when they wait for it).
     pub stream_every: Duration,
+    /// Settings that replace the local ones (a test's own, e.g. how often keys are re-read).
+    pub settings: Vec<(String, String)>,
 }
 
 pub struct Running {
@@ -89,7 +91,7 @@ pub fn settings(names: &Names, base_url: &str) -> HashMap<String, String> {
             "CPOR_SCHEDULER_ROLE_ARN",
             "arn:aws:iam::123456789012:role/cpor-scheduler".into(),
         ),
-        ("CPOR_TOKEN_KEYS", DEV_TOKEN_KEYS.into()),
+        ("CPOR_TOKEN_KEYS_SECRET", names.token_keys.clone()),
         ("CPOR_CONSENT_BASE_URL", format!("{base_url}/consent")),
         ("CPOR_PORTAL_BASE_URL", base_url.to_owned()),
     ]
@@ -121,7 +123,8 @@ pub async fn start(opts: Options) -> Result<Running, String> {
         .map_err(|e| format!("cannot listen on {}: {e}", opts.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let base_url = format!("http://{addr}");
-    let map = settings(&opts.names, &base_url);
+    let mut map = settings(&opts.names, &base_url);
+    map.extend(opts.settings.iter().cloned());
     let s = Settings(move |k: &str| map.get(k).cloned());
     let jwt_key = jwt_key();
     let gateway = Arc::new(Gateway {
@@ -131,6 +134,9 @@ pub async fn start(opts: Options) -> Result<Running, String> {
     let sweep_app = Arc::new(functions::sweep(&config, &s).map_err(|e| e.to_string())?);
     let feedback_app = Arc::new(functions::feedback(&config, &s).map_err(|e| e.to_string())?);
     let deliver_app = Arc::new(functions::deliver(&config, &s).map_err(|e| e.to_string())?);
+    // each reads its keys at "cold start", as on Lambda
+    sweep_app.refresh_keys().await;
+    deliver_app.refresh_keys().await;
     let (poller, stream) = stream::start(
         &config,
         &opts.names.table,
@@ -218,6 +224,7 @@ pub async fn sweep(
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<deadline_sweep::SweepResult, String> {
     let event = serde_json::json!({ "time": at.to_rfc3339() });
+    app.refresh_keys().await;
     deadline_sweep::sweep(app, &event).await
 }
 

@@ -102,6 +102,7 @@ async fn serve() -> Result<(), String> {
         listen: ([127, 0, 0, 1], port).into(),
         sweep_every: Some(Duration::from_secs(60)),
         stream_every: Duration::from_millis(250),
+        settings: Vec::new(),
     })
     .await?;
     println!(

@@ -22,6 +22,8 @@ pub struct Names {
     /// [`provision_reference`]).
     pub reference_queue: String,
     pub schedule_group: String,
+    /// The Secrets Manager secret holding the token key ring (`CPOR_TOKEN_KEYS_SECRET`).
+    pub token_keys: String,
 }
 
 impl Names {
@@ -47,6 +49,7 @@ impl Names {
             events_queue: format!("{p}-events"),
             reference_queue: format!("{p}-reference"),
             schedule_group: p.to_owned(),
+            token_keys: format!("{p}-token-keys"),
         }
     }
 }
@@ -109,6 +112,20 @@ pub async fn provision(config: &SdkConfig, names: &Names) -> Result<String, Stri
     if let Err(e) = s3.create_bucket().bucket(&names.bucket).send().await {
         if !exists(&e) {
             return Err(format!("bucket: {e:?}"));
+        }
+    }
+    // The token key ring, kept as deployed: in a secret the functions read (a rotation put
+    // into it reaches them without a restart). An existing one is kept as it is.
+    let secrets = aws_sdk_secretsmanager::Client::new(config);
+    if let Err(e) = secrets
+        .create_secret()
+        .name(&names.token_keys)
+        .secret_string(crate::DEV_TOKEN_KEYS)
+        .send()
+        .await
+    {
+        if !exists(&e) && !format!("{e:?}").contains("ResourceExists") {
+            return Err(format!("token key secret: {e:?}"));
         }
     }
     let ses = aws_sdk_sesv2::Client::new(config);

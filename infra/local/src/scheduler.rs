@@ -59,7 +59,10 @@ pub async fn fire_due(
     for (at, name, input) in due {
         let input = input.replace("<aws.scheduler.scheduled-time>", &at.to_rfc3339());
         let result = match serde_json::from_str(&input) {
-            Ok(event) => deadline_sweep::sweep(app, &event).await,
+            Ok(event) => {
+                app.refresh_keys().await;
+                deadline_sweep::sweep(app, &event).await
+            }
             Err(e) => Err(format!("schedule input: {e}")),
         };
         client

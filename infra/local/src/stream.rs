@@ -185,6 +185,7 @@ impl Poller {
                     return;
                 }
             };
+            self.app.refresh_keys().await;
             let (response, _) =
                 deliver_outbox::deliver(&self.app, &event, chrono::Utc::now()).await;
             // Lambda checkpoints before the lowest failed sequence number and retries from it.

@@ -461,11 +461,7 @@ impl<W: Wiring> App<W> {
         token: &str,
         now: Option<DateTime<Utc>>,
     ) -> Result<(ConsentGrant, EngagementClaim), Failure> {
-        let keys = self
-            .deliverer
-            .keys
-            .as_ref()
-            .ok_or_else(|| Failure::Unavailable("CPOR_TOKEN_KEYS not configured".into()))?;
+        let keys = self.keys()?;
         let grant = keys.open_consent_for(ConsentKind::Engagement, token)?;
         if now.is_some_and(|now| now >= grant.expires_at) {
             return Err(Failure::ConsentLinkExpired);

@@ -453,6 +453,23 @@ impl<W: Wiring> App<W> {
         Ok(self.poe.presign_upload(&spec, now).await?)
     }
 
+    /// The token key ring now (consent links, cursors).
+    pub fn keys(&self) -> Result<std::sync::Arc<crate::tokens::KeyRing>, Failure> {
+        self.deliverer
+            .keys
+            .as_ref()
+            .and_then(crate::tokens::LiveKeys::current)
+            .ok_or_else(|| Failure::Unavailable("no token keys (CPOR_TOKEN_KEYS_SECRET)".into()))
+    }
+
+    /// Reads the token key ring from its secret again if it is due (at cold start, then every
+    /// `CPOR_TOKEN_KEYS_REFRESH_SECONDS`); nothing for a function without keys or fixed keys.
+    pub async fn refresh_keys(&self) {
+        if let Some(keys) = &self.deliverer.keys {
+            keys.refresh().await;
+        }
+    }
+
     /// `GET /claims/{id}/poe/{poeId}`: a short-lived download URL.
     pub async fn download_poe(
         &self,
@@ -481,11 +498,7 @@ impl<W: Wiring> App<W> {
         token: &str,
         now: Option<DateTime<Utc>>,
     ) -> Result<(ConsentGrant, Claim), Failure> {
-        let keys = self
-            .deliverer
-            .keys
-            .as_ref()
-            .ok_or_else(|| Failure::Unavailable("CPOR_TOKEN_KEYS not configured".into()))?;
+        let keys = self.keys()?;
         let grant = match now {
             Some(now) => keys.verify_consent(token, now)?,
             None => keys.open_consent(token)?,

@@ -20,6 +20,8 @@ pub mod events;
 pub mod s3;
 #[cfg(feature = "scheduler")]
 pub mod scheduler;
+#[cfg(feature = "secrets")]
+pub mod secrets;
 #[cfg(feature = "ses")]
 pub mod ses;
 pub mod wiring;

@@ -13,7 +13,7 @@ use crate::ports::{
     OutboxStore, PoeStorage, ReferenceStore, Schedules, Unwired,
 };
 use crate::settings::Settings;
-use crate::tokens::KeyRing;
+use crate::tokens::{KeySource, LiveKeys};
 use aws_config::SdkConfig;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -115,20 +115,49 @@ pub fn ports<W: Buildable>() -> Vec<Port> {
 pub fn keys<F: Fn(&str) -> Option<String>>(
     needs: Keys,
     s: &Settings<F>,
-) -> Result<(Option<KeyRing>, Option<LinkSettings>), ConfigError> {
+) -> Result<(Option<KeySource>, Option<LinkSettings>), ConfigError> {
     Ok(match needs {
         Keys::None => (None, None),
-        Keys::Ring => (Some(s.keys()?), None),
-        Keys::ConsentLinks => (Some(s.keys()?), Some(s.links()?)),
+        Keys::Ring => (Some(s.key_source()?), None),
+        Keys::ConsentLinks => (Some(s.key_source()?), Some(s.links()?)),
     })
+}
+
+/// The live key ring of a source: fixed, or read from its secret (first by
+/// [`App::refresh_keys`], at cold start).
+fn live_keys<F: Fn(&str) -> Option<String>>(
+    source: KeySource,
+    config: &SdkConfig,
+    s: &Settings<F>,
+) -> Result<LiveKeys, ConfigError> {
+    match source {
+        KeySource::Inline(ring) => Ok(LiveKeys::fixed(ring)),
+        #[cfg(feature = "secrets")]
+        KeySource::Secret(id) => Ok(LiveKeys::fetched(
+            Box::new(crate::aws::secrets::SecretKeys::new(
+                aws_sdk_secretsmanager::Client::new(config),
+                id,
+            )),
+            s.key_refresh()?,
+        )),
+        #[cfg(not(feature = "secrets"))]
+        KeySource::Secret(_) => {
+            let _ = (config, s);
+            Err(ConfigError::new(
+                "CPOR_TOKEN_KEYS_SECRET",
+                "this function is built without Secrets Manager (the `secrets` feature)",
+            ))
+        }
+    }
 }
 
 /// Builds a function's app: the adapters of its wiring, with the keys [`keys`] loaded.
 pub fn app<W: Buildable, F: Fn(&str) -> Option<String>>(
-    (keys, links): (Option<KeyRing>, Option<LinkSettings>),
+    (keys, links): (Option<KeySource>, Option<LinkSettings>),
     config: &SdkConfig,
     s: &Settings<F>,
 ) -> Result<App<W>, ConfigError> {
+    let keys = keys.map(|k| live_keys(k, config, s)).transpose()?;
     let store = W::Store::build(config, s)?;
     let poe = W::Poe::build(config, s)?;
     let policy = Arc::new(s.deadline_policy()?);
