@@ -1,5 +1,5 @@
 # The project's commands. `make test` runs every test; `make run` runs the system locally.
-.PHONY: test lint ci run token sweep import-reference feedback walkthrough tables moto browser infra-check package bench
+.PHONY: test lint ci run token sweep import-reference feedback walkthrough tables moto browser infra-check package bench soak
 
 CARGO ?= cargo
 
@@ -13,6 +13,11 @@ browser:
 
 test: moto browser
 	$(CARGO) test --workspace --locked
+
+# The concurrent soak at ten times the size `make test` runs (CPOR_SOAK_ACTORS,
+# CPOR_SOAK_OPERATIONS): random valid and invalid operations, then every invariant checked.
+soak: moto
+	$(CARGO) test --locked --test integration soak::the_long_soak -- --ignored --nocapture
 
 lint:
 	$(CARGO) fmt --all --check

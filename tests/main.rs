@@ -20,6 +20,7 @@ mod infra;
 mod logs;
 mod outbox;
 mod round_trips;
+mod soak;
 mod store;
 mod store_engagements;
 mod sweep_cost;
