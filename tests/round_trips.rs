@@ -18,6 +18,27 @@ fn print_table(label: &str, table: &[(&str, Vec<String>)]) {
     }
 }
 
+const TX: &str = "dynamodb.TransactWriteItems";
+const GET: &str = "dynamodb.GetItem";
+const EVENT: &str = "events.PutEvents";
+
+/// Operations as the table lists them: sorted (side effects go out concurrently).
+fn sorted(v: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = v.iter().map(|s| (*s).to_owned()).collect();
+    v.sort();
+    v
+}
+
+/// The stream's delivery of entries with these side effects: each entry taken, its side
+/// effect, each marked delivered.
+fn delivered(effects: &[&'static str]) -> Vec<&'static str> {
+    let mut out = effects.to_vec();
+    for _ in effects {
+        out.extend(["dynamodb.UpdateItem", "dynamodb.UpdateItem"]);
+    }
+    out
+}
+
 /// The row name of what the stream delivers after the operation `name`.
 fn stream_of(name: &str) -> &'static str {
     match name {
@@ -367,23 +388,6 @@ async fn each_operation_sends_exactly_its_documented_aws_requests() {
 
     print_table("requests", &table);
     let ops = |name: &str| ops_of(&table, name);
-    let sorted = |v: &[&str]| {
-        let mut v: Vec<String> = v.iter().map(|s| (*s).to_owned()).collect();
-        v.sort();
-        v
-    };
-    const TX: &str = "dynamodb.TransactWriteItems";
-    const GET: &str = "dynamodb.GetItem";
-    const EVENT: &str = "events.PutEvents";
-    // The stream's delivery: each entry taken, its side effect, each marked delivered.
-    const TAKE_AND_MARK: [&str; 2] = ["dynamodb.UpdateItem", "dynamodb.UpdateItem"];
-    let delivered = |effects: &[&'static str]| -> Vec<&'static str> {
-        let mut out = effects.to_vec();
-        for _ in effects {
-            out.extend(TAKE_AND_MARK);
-        }
-        out
-    };
     // An API operation reads and commits, nothing more: its side effects follow the answer.
     let expected: Vec<(&str, Vec<&str>)> = vec![
         ("create claim", vec![TX]),
@@ -581,26 +585,10 @@ async fn each_engagement_operation_sends_exactly_its_documented_aws_requests() {
 
     print_table("engagement requests", &table);
     let ops = |name: &str| ops_of(&table, name);
-    let sorted = |v: &[&str]| {
-        let mut v: Vec<String> = v.iter().map(|s| (*s).to_owned()).collect();
-        v.sort();
-        v
-    };
-    const TX: &str = "dynamodb.TransactWriteItems";
-    const GET: &str = "dynamodb.GetItem";
     const BATCH: &str = "dynamodb.BatchGetItem";
-    const EVENT: &str = "events.PutEvents";
     const MAIL: &str = "ses.SendEmail";
     const CREATE: &str = "scheduler.CreateSchedule";
     const DELETE: &str = "scheduler.DeleteSchedule";
-    const TAKE_AND_MARK: [&str; 2] = ["dynamodb.UpdateItem", "dynamodb.UpdateItem"];
-    let delivered = |effects: &[&'static str]| -> Vec<&'static str> {
-        let mut out = effects.to_vec();
-        for _ in effects {
-            out.extend(TAKE_AND_MARK);
-        }
-        out
-    };
     let expected: Vec<(&str, Vec<&str>)> = vec![
         // the document, its items written in batches, the current pointer read and replaced
         (

@@ -71,15 +71,20 @@ pub enum KeySource {
     Secret(String),
 }
 
+/// A read of the key ring's text in flight.
+pub type Fetching<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<String, crate::ports::Unavailable>> + Send + 'a>,
+>;
+
 /// Reads the key ring's text from where it is kept (the Secrets Manager adapter).
 pub trait KeyFetch: Send + Sync {
-    fn fetch(
-        &self,
-    ) -> std::pin::Pin<
-        Box<
-            dyn std::future::Future<Output = Result<String, crate::ports::Unavailable>> + Send + '_,
-        >,
-    >;
+    fn fetch(&self) -> Fetching<'_>;
+}
+
+impl<T: KeyFetch> KeyFetch for std::sync::Arc<T> {
+    fn fetch(&self) -> Fetching<'_> {
+        (**self).fetch()
+    }
 }
 
 /// The key ring a running function signs and opens with. Read from its secret at cold start
@@ -436,15 +441,7 @@ mod tests {
     );
 
     impl KeyFetch for Script {
-        fn fetch(
-            &self,
-        ) -> std::pin::Pin<
-            Box<
-                dyn std::future::Future<Output = Result<String, crate::ports::Unavailable>>
-                    + Send
-                    + '_,
-            >,
-        > {
+        fn fetch(&self) -> Fetching<'_> {
             self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let next = self.0.lock().unwrap().remove(0);
             Box::pin(async move {
@@ -481,7 +478,7 @@ mod tests {
             std::sync::atomic::AtomicU32::new(0),
         ));
         let every = std::time::Duration::from_millis(40);
-        let keys = LiveKeys::fetched(Box::new(Shared(script.clone())), every);
+        let keys = LiveKeys::fetched(Box::new(script.clone()), every);
         let reads = || script.1.load(std::sync::atomic::Ordering::SeqCst);
         // a failed first read leaves no ring, and the next invocation tries again at once
         assert!(!block(keys.refresh()));
@@ -506,21 +503,6 @@ mod tests {
         assert!(!block(fixed.refresh()));
     }
 
-    struct Shared(std::sync::Arc<Script>);
-
-    impl KeyFetch for Shared {
-        fn fetch(
-            &self,
-        ) -> std::pin::Pin<
-            Box<
-                dyn std::future::Future<Output = Result<String, crate::ports::Unavailable>>
-                    + Send
-                    + '_,
-            >,
-        > {
-            self.0.fetch()
-        }
-    }
     use chrono::Duration;
     use proptest::prelude::*;
 

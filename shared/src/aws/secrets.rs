@@ -4,9 +4,7 @@
 //! one secret only.
 
 use crate::ports::Unavailable;
-use crate::tokens::KeyFetch;
-use std::future::Future;
-use std::pin::Pin;
+use crate::tokens::{Fetching, KeyFetch};
 
 pub struct SecretKeys {
     client: aws_sdk_secretsmanager::Client,
@@ -23,7 +21,7 @@ impl SecretKeys {
 }
 
 impl KeyFetch for SecretKeys {
-    fn fetch(&self) -> Pin<Box<dyn Future<Output = Result<String, Unavailable>> + Send + '_>> {
+    fn fetch(&self) -> Fetching<'_> {
         Box::pin(async move {
             let out = self
                 .client
