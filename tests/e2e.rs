@@ -136,4 +136,38 @@ async fn a_claim_goes_from_draft_to_active() {
             "activate"
         ]
     );
+    assert!(h["nextCursor"].is_null(), "the whole history fits one page");
+    // paged as every list is: `limit`, then `cursor` = the page's `nextCursor`
+    let mut paged = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            None => format!("/claims/{id}/history?limit=4"),
+            Some(c) => format!("/claims/{id}/history?limit=4&cursor={c}"),
+        };
+        let page = s.call("GET", &path, Some(&t), None, &[]).await.json();
+        paged.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["action"].as_str().unwrap().to_owned()),
+        );
+        match page["nextCursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(paged, actions);
+    let bad = s
+        .call(
+            "GET",
+            &format!("/claims/{id}/history?cursor=not-ours"),
+            Some(&t),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["errors"][0]["field"], "cursor");
 }

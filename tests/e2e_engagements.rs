@@ -370,6 +370,31 @@ async fn a_registration_takes_the_customers_place_until_it_is_cancelled() {
         .map(|h| h["action"].clone())
         .collect();
     assert_eq!(actions, [json!("register"), json!("edit"), json!("cancel")]);
+    // paged as every list is: the first entry, then the rest from its `nextCursor`
+    let first = s
+        .call(
+            "GET",
+            &format!("{path}/history?limit=1"),
+            Some(&s.admin(ORG_A)),
+            None,
+            &[],
+        )
+        .await
+        .json();
+    assert_eq!(first["items"][0]["action"], "register");
+    let next = first["nextCursor"].as_str().expect("a next page");
+    let rest = s
+        .call(
+            "GET",
+            &format!("{path}/history?cursor={next}"),
+            Some(&s.admin(ORG_A)),
+            None,
+            &[],
+        )
+        .await
+        .json();
+    assert_eq!(rest["items"][0]["action"], "edit");
+    assert!(rest["nextCursor"].is_null());
     assert_eq!(
         s.call(
             "GET",

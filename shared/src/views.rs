@@ -1,7 +1,7 @@
 //! What the API returns: JSON views of claims, PoE documents, history and pages (camelCase;
 //! statuses, reasons and roles as snake_case codes). Built from the domain, never stored.
 
-use crate::domain::{Claim, ClaimInput, DeadlinePolicy, HistoryEntry, PoeDocument, Reason, Status};
+use crate::domain::{Claim, ClaimInput, DeadlinePolicy, PoeDocument, Reason, Status};
 use crate::i18n::Text;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -130,13 +130,4 @@ impl ClaimView {
 pub struct PageView<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
-}
-
-/// History as returned by `GET /claims/{id}/history`.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct HistoryView {
-    pub items: Vec<HistoryEntry>,
-    /// Pass as `after` for the next page; `None` at the end.
-    pub next_after: Option<u64>,
 }

@@ -1,12 +1,11 @@
-//! `GET /engagement-claims/{id}/history?after=<seq>&limit=<n>`: every change to an MCI
-//! engagement claim, in order; `nextAfter` continues.
+//! `GET /engagement-claims/{id}/history?cursor=<nextCursor>&limit=<n>`: every change to an MCI
+//! engagement claim, in order; `nextCursor` continues (as on every list).
 
 use cpor::app::{App, Wiring};
 use cpor::aws::dynamo::DynamoStore;
 use cpor::aws::wiring::Wire;
 use cpor::http::{self, Body, Problem, Request, Response};
 use cpor::ports::Unwired;
-use serde::Serialize;
 
 /// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
 pub const NAME: &str = env!("CARGO_PKG_NAME");
@@ -18,23 +17,10 @@ pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
     http::finish(NAME, run(app, &req).await)
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct HistoryPage {
-    items: Vec<cpor::domain::engagement::EngagementHistoryEntry>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_after: Option<u64>,
-}
-
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
     let actor = http::actor(req)?;
     let id = http::claim_id(req)?;
     let (after, limit) = http::history_query(req)?;
     let (items, more) = app.engagement_history(&actor, id, after, limit).await?;
-    let next_after = if more {
-        items.last().map(|h| h.seq)
-    } else {
-        None
-    };
-    Ok(http::json(200, &HistoryPage { items, next_after }))
+    Ok(http::json(200, &http::history_page(items, more, |h| h.seq)))
 }

@@ -1,12 +1,11 @@
-//! `GET /claims/{id}/history?after=<seq>&limit=<n>`: every change, comment and action on the
-//! claim, in order; `nextAfter` continues.
+//! `GET /claims/{id}/history?cursor=<nextCursor>&limit=<n>`: every change, comment and action on the
+//! claim, in order; `nextCursor` continues (as on every list).
 
 use cpor::app::{App, Wiring};
 use cpor::aws::dynamo::DynamoStore;
 use cpor::aws::wiring::Wire;
 use cpor::http::{self, Body, Problem, Request, Response};
 use cpor::ports::Unwired;
-use cpor::views::HistoryView;
 
 /// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
 pub const NAME: &str = env!("CARGO_PKG_NAME");
@@ -23,10 +22,5 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
     let id = http::claim_id(req)?;
     let (after, limit) = http::history_query(req)?;
     let (items, more) = app.history(&actor, id, after, limit).await?;
-    let next_after = if more {
-        items.last().map(|h| h.seq)
-    } else {
-        None
-    };
-    Ok(http::json(200, &HistoryView { items, next_after }))
+    Ok(http::json(200, &http::history_page(items, more, |h| h.seq)))
 }

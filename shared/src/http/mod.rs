@@ -118,11 +118,14 @@ pub fn query_param<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
 /// A history page's query: `after` (a sequence number, default 0) and `limit` (1–500,
 /// default 100).
 pub fn history_query(req: &Request) -> Result<(u64, u32), Problem> {
-    let after = match query_param(req, "after") {
+    let after = match query_param(req, "cursor") {
         None | Some("") => 0,
-        Some(a) => a
-            .parse()
-            .map_err(|_| Problem::invalid("after", "must be a history sequence number"))?,
+        Some(c) => open_history_cursor(c).ok_or_else(|| {
+            Problem::invalid(
+                "cursor",
+                "is not a cursor from this history; start again without it",
+            )
+        })?,
     };
     let limit = match query_param(req, "limit") {
         None | Some("") => 100,
@@ -133,6 +136,39 @@ pub fn history_query(req: &Request) -> Result<(u64, u32), Problem> {
             .ok_or_else(|| Problem::invalid("limit", "must be between 1 and 500"))?,
     };
     Ok((after, limit))
+}
+
+/// One page of a history, as every list answers: `items`, and `nextCursor` (opaque: the last
+/// entry's number) while more follow.
+pub fn history_page<T>(
+    items: Vec<T>,
+    more: bool,
+    seq: impl Fn(&T) -> u64,
+) -> crate::views::PageView<T> {
+    let next_cursor = items
+        .last()
+        .filter(|_| more)
+        .map(|last| history_cursor(seq(last)));
+    crate::views::PageView { items, next_cursor }
+}
+
+/// A history cursor: `h<seq>` in base64url. Not sealed: it only says where a page starts in a
+/// history the caller may read whole.
+fn history_cursor(seq: u64) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("h{seq}"))
+}
+
+fn open_history_cursor(cursor: &str) -> Option<u64> {
+    use base64::Engine as _;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()?;
+    std::str::from_utf8(&raw)
+        .ok()?
+        .strip_prefix('h')?
+        .parse()
+        .ok()
 }
 
 /// A list's `cursor`, opened with the key ring under the list's `scope` (one sealed for
