@@ -179,6 +179,26 @@ impl Session<'_> {
             .to_owned()
     }
 
+    /// Opens each `(state, path, marker)` page in every language we write, checks it is in
+    /// that language and shows its marker, and collects axe-core's violations on it.
+    fn axe_in_every_language(&self, base: &str, pages: &[(&str, String, &str)]) -> Vec<String> {
+        let mut found = Vec::new();
+        for lang in ["en", "es", "fr", "ja"] {
+            for (state, path, marker) in pages {
+                self.open(&format!("{base}{path}?lang={lang}"));
+                let html = self.source();
+                assert!(
+                    html.contains(&format!("lang=\"{lang}\"")) && html.contains(marker),
+                    "{state} in {lang}: {html}"
+                );
+                for violation in self.axe_violations() {
+                    found.push(format!("{state} in {lang}: {violation}"));
+                }
+            }
+        }
+        found
+    }
+
     /// axe-core's WCAG 2.2 A/AA violations on the page now, one line each.
     fn axe_violations(&self) -> Vec<String> {
         let axe =
@@ -302,21 +322,7 @@ async fn the_consent_page_has_no_wcag_22_aa_violation_in_any_language_or_state()
     let found = tokio::task::spawn_blocking(move || {
         let d = Driver::start();
         let page = d.session("en");
-        let mut found = Vec::new();
-        for lang in ["en", "es", "fr", "ja"] {
-            for (state, path, marker) in &pages {
-                page.open(&format!("{base}{path}?lang={lang}"));
-                let html = page.source();
-                assert!(
-                    html.contains(&format!("lang=\"{lang}\"")) && html.contains(marker),
-                    "{state} in {lang}: {html}"
-                );
-                for violation in page.axe_violations() {
-                    found.push(format!("{state} in {lang}: {violation}"));
-                }
-            }
-        }
-        found
+        page.axe_in_every_language(&base, &pages)
     })
     .await
     .expect("browser task");
@@ -331,17 +337,7 @@ async fn engagement_link(
 ) -> (String, String) {
     let mut body = registration(ORG_A, "tenant_id", tenant, &["mw-usage"]);
     body["customerContact"] = json!({"name": "Ana", "email": customer});
-    let r = s
-        .call(
-            "POST",
-            "/engagement-claims",
-            Some(&s.admin(ORG_A)),
-            Some(&body),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text());
-    let id = r.json()["claims"][0]["id"].as_str().expect("id").to_owned();
+    let id = s.register_engagement(&s.admin(ORG_A), &body).await;
     let asked = s
         .call(
             "POST",
@@ -399,26 +395,13 @@ async fn a_customer_accepts_an_engagement_in_a_real_browser_and_its_pages_pass_a
             }
             std::thread::sleep(Duration::from_millis(100));
         };
-        let mut found = Vec::new();
         let pages = [
             ("open", open, "value=\"accept\""),
             ("accepted", accept_link, "role=\"status\""),
             ("declined", declined, "role=\"status\""),
             ("expired", expired, "<h1>"),
         ];
-        for lang in ["en", "es", "fr", "ja"] {
-            for (state, path, marker) in &pages {
-                page.open(&format!("{base}{path}?lang={lang}"));
-                let html = page.source();
-                assert!(
-                    html.contains(&format!("lang=\"{lang}\"")) && html.contains(marker),
-                    "{state} in {lang}: {html}"
-                );
-                for violation in page.axe_violations() {
-                    found.push(format!("{state} in {lang}: {violation}"));
-                }
-            }
-        }
+        let found = page.axe_in_every_language(&base, &pages);
         (before, after, found)
     })
     .await

@@ -42,17 +42,7 @@ async fn with_data(extra_tenants: &[&str]) -> Stack {
 async fn registered(s: &Stack, tenant: &str, customer: &str) -> String {
     let mut body = registration(ORG_A, "tenant_id", tenant, &["mw-usage"]);
     body["customerContact"] = json!({"name": "Ana Pérez", "email": customer, "language": "es"});
-    let r = s
-        .call(
-            "POST",
-            "/engagement-claims",
-            Some(&s.admin(ORG_A)),
-            Some(&body),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text());
-    r.json()["claims"][0]["id"].as_str().expect("id").to_owned()
+    s.register_engagement(&s.admin(ORG_A), &body).await
 }
 
 async fn post(

@@ -125,22 +125,8 @@ async fn matrix_case(
     };
     let (id, poe, etag_path) = if engagement {
         let id = if route.path.contains("{id}") {
-            let r = s
-                .call(
-                    "POST",
-                    "/engagement-claims",
-                    Some(&admin),
-                    Some(&registration(
-                        ORG_A,
-                        "tenant_id",
-                        &next_tenant(),
-                        &["mw-usage"],
-                    )),
-                    &[],
-                )
-                .await;
-            assert_eq!(r.status, 201, "{}", r.text());
-            let id = r.json()["claims"][0]["id"].as_str().expect("id").to_owned();
+            let body = registration(ORG_A, "tenant_id", &next_tenant(), &["mw-usage"]);
+            let id = s.register_engagement(&admin, &body).await;
             if route.path.starts_with("/referrals") {
                 // a consent request over the minimum deal size makes the referral
                 let asked = s

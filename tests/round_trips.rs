@@ -508,6 +508,7 @@ async fn each_engagement_operation_sends_exactly_its_documented_aws_requests() {
     app.import_reference_object(key, "0001", now).await.unwrap();
     table.push(("import reference data", wire.take()));
 
+    // ORG's first location registers the tenant for mw-usage
     let mut body = registration(ORG, "tenant_id", TENANT, &["mw-usage"]);
     body["partnerLocationId"] = serde_json::json!(LOCATION);
     let input: RegistrationInput = serde_json::from_value(body).unwrap();
@@ -565,9 +566,6 @@ async fn each_engagement_operation_sends_exactly_its_documented_aws_requests() {
     table.push(("  its outbox, from the stream    ", stream(now).await));
 
     // a second claim left to its deadline: the schedule's firing, then the same again
-    let mut body = registration(ORG, "tenant_id", TENANT, &["mw-usage"]);
-    body["partnerLocationId"] = serde_json::json!(LOCATION);
-    let input: RegistrationInput = serde_json::from_value(body).unwrap();
     let late = app.register(&admin(), &input, None, now).await.unwrap()[0].clone();
     stream(now).await;
     let due = late.consent_due_at();

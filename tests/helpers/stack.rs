@@ -292,6 +292,16 @@ impl Stack {
         self.run.sweep(at).await.expect("sweep")
     }
 
+    /// Registers the engagement claims `body` asks for as `token`'s holder (201 asserted): the
+    /// first claim's ID.
+    pub async fn register_engagement(&self, token: &str, body: &Value) -> String {
+        let r = self
+            .call("POST", "/engagement-claims", Some(token), Some(body), &[])
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        r.json()["claims"][0]["id"].as_str().expect("id").to_owned()
+    }
+
     /// The S3 tags of a claim's PoE object on the stack's bucket, once what was committed so
     /// far is delivered.
     pub async fn poe_tags(&self, claim: &str, poe: &str) -> Vec<(String, String)> {

@@ -22,6 +22,7 @@ pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, Unwired>;
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
     http::finish(NAME, run(app, &req).await)
 }
+
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
     let actor = http::actor(req)?;
     let id = http::claim_id(req)?;
