@@ -107,6 +107,11 @@ async fn consent_accepted_through_the_emailed_link_then_submitted_and_completed(
         c["referral"]["type"], "partner_led",
         "deal size over the engagement's minimum"
     );
+    assert_eq!(
+        c["referral"]["id"],
+        id.as_str(),
+        "the link to GET /referrals/{{id}}"
+    );
     // the deal size is fixed; a reminder right away is too soon (429 with Retry-After)
     let again = post(
         &s,

@@ -24,9 +24,19 @@ pub fn engagement_id(req: &Request) -> Result<EngagementId, Problem> {
         })
 }
 
+/// An engagement claim as the API shows it: the claim, its referral linked by ID
+/// (`referral: {id, type, …}`, the `GET /referrals/{id}` it opens — the claim's own ID).
+pub fn claim_view(claim: &EngagementClaim) -> serde_json::Value {
+    let mut view = serde_json::to_value(claim).unwrap_or_default();
+    if let Some(referral) = view.get_mut("referral").and_then(|r| r.as_object_mut()) {
+        referral.insert("id".into(), serde_json::json!(claim.id()));
+    }
+    view
+}
+
 /// An engagement claim with its version as ETag (and `Location` when created).
 pub fn claim_response(status: u16, claim: &EngagementClaim) -> Response<Body> {
-    let mut resp = json_with_etag(status, claim, claim.version());
+    let mut resp = json_with_etag(status, &claim_view(claim), claim.version());
     if status == 201 {
         if let Ok(v) = format!("/engagement-claims/{}", claim.id()).parse() {
             resp.headers_mut().insert("location", v);
@@ -37,6 +47,7 @@ pub fn claim_response(status: u16, claim: &EngagementClaim) -> Response<Body> {
 
 /// A registration's answer: `{claims: [..]}`.
 pub fn registration_body(claims: &[EngagementClaim]) -> serde_json::Value {
+    let claims: Vec<serde_json::Value> = claims.iter().map(claim_view).collect();
     serde_json::json!({ "claims": claims })
 }
 
@@ -59,7 +70,7 @@ where
         status: 200,
         body: claims
             .first()
-            .and_then(|c| serde_json::to_string(c).ok())
+            .map(|c| claim_view(c).to_string())
             .unwrap_or_default(),
     };
     let idem = match begin_idempotent(app, req, actor, now, &respond).await? {
