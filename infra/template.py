@@ -346,6 +346,7 @@ def template():
                     {"IndexName": n, "KeySchema": [{"AttributeName": h, "KeyType": "HASH"}, {"AttributeName": r, "KeyType": "RANGE"}],
                      "Projection": {"ProjectionType": p}}
                     for n, h, r, p in [("byOrg", "orgPk", "createdSk", "ALL"), ("byOrgStatus", "orgStatusPk", "createdSk", "ALL"),
+                                       ("byOrgStatusDue", "orgStatusPk", "queueSk", "ALL"),
                                        ("queue", "queuePk", "queueSk", "ALL"), ("due", "duePk", "dueSk", "KEYS_ONLY")]
                 ],
             },
@@ -442,7 +443,7 @@ def template():
                 "CorsConfiguration": {"AllowOrigins": [{"Ref": "PortalOrigin"}],
                                       "AllowMethods": ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
                                       "AllowHeaders": ["authorization", "content-type", "if-match", "idempotency-key"],
-                                      "ExposeHeaders": ["etag", "location"], "MaxAge": 600},
+                                      "ExposeHeaders": ["etag", "location", "idempotent-replayed", "next-cursor", "retry-after"], "MaxAge": 600},
                 "DefaultRouteSettings": {"ThrottlingBurstLimit": {"Ref": "ThrottleBurst"}, "ThrottlingRateLimit": {"Ref": "ThrottleRate"}},
                 "AccessLogSettings": {"DestinationArn": {"Fn::GetAtt": ["ApiAccessLogs", "Arn"]},
                                       "Format": "{\"requestId\":\"$context.requestId\",\"routeKey\":\"$context.routeKey\",\"status\":\"$context.status\",\"latency\":\"$context.responseLatency\",\"ip\":\"$context.identity.sourceIp\"}"},

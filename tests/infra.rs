@@ -475,7 +475,7 @@ fn data_is_protected() {
         .collect();
     assert_eq!(
         indexes,
-        BTreeSet::from(["byOrg", "byOrgStatus", "queue", "due"])
+        BTreeSet::from(["byOrg", "byOrgStatus", "byOrgStatusDue", "queue", "due"])
     );
     let bucket = &t["Resources"]["PoeBucket"]["Properties"];
     let block = &bucket["PublicAccessBlockConfiguration"];

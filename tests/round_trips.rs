@@ -6,6 +6,7 @@
 use crate::helpers::aws::counted_db;
 use cpor::aws::dynamo::DUE_SHARDS;
 use cpor::delivery::Delivery;
+use cpor::domain::listing::{ClaimList, ListOrder, Search};
 use cpor::domain::*;
 use cpor::outbox::{OutboxRef, STREAM_GRACE, entries_for};
 use cpor::ports::*;
@@ -340,13 +341,23 @@ async fn each_operation_sends_exactly_its_documented_aws_requests() {
     table.push(("get claim", wire.take()));
     app.history(&admin(), id, 0, 50).await.unwrap();
     table.push(("history page", wire.take()));
-    let org = ClaimQuery::Organisation {
-        partner: PartnerId::parse(ORG).unwrap(),
-        status: None,
+    let org = ClaimList {
+        queries: vec![ClaimQuery::Organisation {
+            partner: PartnerId::parse(ORG).unwrap(),
+            status: None,
+        }],
+        order: ListOrder::Newest,
     };
-    app.list(&org, &ListFilter::default(), 20, None)
-        .await
-        .unwrap();
+    app.list(
+        &org,
+        &ListFilter::default(),
+        &Search::default(),
+        20,
+        None,
+        now,
+    )
+    .await
+    .unwrap();
     table.push(("list page", wire.take()));
 
     for (name, cmd) in [

@@ -280,9 +280,9 @@ async fn an_organisations_claims_page_newest_first_and_never_show_another_org() 
             .expect("page");
         pages += 1;
         assert!(page.items.len() <= 3);
-        seen.extend(page.items.iter().map(|c| {
-            assert_eq!(c.partner_id().as_str(), "1111111");
-            c.id()
+        seen.extend(page.items.iter().map(|l| {
+            assert_eq!(l.claim.partner_id().as_str(), "1111111");
+            l.claim.id()
         }));
         match page.next {
             Some(next) => from = Some(next),
@@ -342,7 +342,7 @@ async fn status_filters_and_the_reviewer_queue_order_by_due_date() {
         .await
         .unwrap();
     // THEN earliest due first, drafts absent
-    let ids: Vec<_> = page.items.iter().map(Claim::id).collect();
+    let ids: Vec<_> = page.items.iter().map(|l| l.claim.id()).collect();
     assert_eq!(ids, submitted.iter().map(Claim::id).collect::<Vec<_>>());
     // and the org's status filter and tenant filter narrow the list
     let org = PartnerId::parse(ORG).unwrap();
@@ -378,7 +378,7 @@ async fn status_filters_and_the_reviewer_queue_order_by_due_date() {
         .await
         .unwrap();
     assert_eq!(one_tenant.items.len(), 1);
-    assert_eq!(one_tenant.items[0].id(), submitted[1].id());
+    assert_eq!(one_tenant.items[0].claim.id(), submitted[1].id());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -121,6 +121,7 @@ pub enum CommitError {
 }
 
 pub use crate::domain::access::{ClaimQuery, ListFilter};
+pub use crate::domain::listing::Listed;
 
 /// Where the next page starts. Opaque bytes of the store's choosing; they leave the service
 /// only sealed by [`crate::tokens::KeyRing::seal_cursor`] under the query's scope.
@@ -153,7 +154,7 @@ pub trait ClaimReader: Send + Sync {
         filter: &ListFilter,
         limit: u32,
         from: Option<&Continuation>,
-    ) -> impl Future<Output = Result<Page<Claim>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Page<Listed<Continuation>>, StoreError>> + Send;
 }
 
 /// Writing claims: every state change is one transaction (claim + history + locks + outbox

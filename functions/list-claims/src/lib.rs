@@ -1,17 +1,24 @@
-//! `GET /claims`: a page of claims. Partners see their own organisation's, newest first,
-//! optionally of one `status`; reviewers list a status queue (earliest due first) or one
-//! partner's claims (`partnerId`). `solutionArea`, `tenantId` and `awaitingReviewer=true` (a
-//! partner's comment waits for a reviewer) narrow either; `limit`
-//! (1–100, default 20) and `cursor` page. The cursor is sealed to the query, so it cannot be
-//! forged or replayed by another organisation.
+//! `GET /claims`: a page of claims. Partners see their own organisation's, reviewers a status
+//! queue or one partner's claims (`partnerId`).
+//!
+//! - `status`: one or several codes and groups, comma-separated (`submitted,under_review`,
+//!   `complete`, `open`); a reviewer names at least one.
+//! - `sort`: `-createdAt` (newest first; an organisation's default) or `dueAt` (earliest
+//!   deadline first; a queue's only order).
+//! - `solutionArea`, `tenantId`, `awaitingReviewer=true` (a partner's comment waits for a
+//!   reviewer), `namePrefix` (any case), `domain` (the customer's) and `overdue=true` narrow it.
+//! - `limit` (1–100, default 20) and `cursor` page; the cursor is sealed to the list, so it
+//!   cannot be forged or replayed against another organisation or other filters.
+//! - `Accept: text/csv`: the same list as CSV, up to 1,000 rows (`Next-Cursor` names the rest).
 
 use cpor::app::{App, Failure, Wiring};
 use cpor::aws::dynamo::DynamoStore;
 use cpor::aws::wiring::Wire;
-use cpor::domain::{PartnerId, SolutionArea, Status, TenantId};
-use cpor::http::{self, Body, Problem, Request, Response};
+use cpor::domain::listing::{self, ClaimList, ListOrder, Search};
+use cpor::domain::{DomainName, PartnerId, SolutionArea, TenantId};
+use cpor::http::{self, Body, Problem, Request, Response, csv};
+use cpor::ports::ListFilter;
 use cpor::ports::Unwired;
-use cpor::ports::{ClaimQuery, ListFilter};
 use cpor::views::PageView;
 
 /// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
@@ -38,15 +45,18 @@ fn param<T>(
     }
 }
 
+fn flag(req: &Request, name: &str) -> Result<bool, Problem> {
+    Ok(param(req, name, |b| b.parse::<bool>().ok(), "true or false")?.unwrap_or(false))
+}
+
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
     let actor = http::actor(req)?;
     let labels = http::labels(app, req);
-    let status = param(
-        req,
-        "status",
-        Status::parse,
-        "a status code such as submitted",
-    )?;
+    let statuses = match http::query_param(req, "status") {
+        None => vec![],
+        Some(raw) => listing::parse_statuses(raw).map_err(|m| Problem::invalid("status", &m))?,
+    };
+    let order = param(req, "sort", ListOrder::parse, "dueAt or -createdAt")?;
     let filter = ListFilter {
         solution_area: param(
             req,
@@ -60,14 +70,28 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
             |t| TenantId::parse(t).ok(),
             "a tenant GUID",
         )?,
-        awaiting_reviewer: param(
-            req,
-            "awaitingReviewer",
-            |b| b.parse::<bool>().ok(),
-            "true or false",
-        )?
-        .unwrap_or(false),
+        awaiting_reviewer: flag(req, "awaitingReviewer")?,
     };
+    let search = Search {
+        domain: param(
+            req,
+            "domain",
+            |d| DomainName::parse(d).ok(),
+            "a domain name such as contoso.com",
+        )?,
+        overdue: flag(req, "overdue")?,
+        ..Search::default()
+    }
+    .with_name_prefix(
+        param(
+            req,
+            "namePrefix",
+            |p| (p.chars().count() <= 100).then(|| p.to_owned()),
+            "at most 100 characters",
+        )?
+        .as_deref()
+        .unwrap_or_default(),
+    );
     let limit = param(
         req,
         "limit",
@@ -81,11 +105,33 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
         |p| PartnerId::parse(p).ok(),
         "a partner ID",
     )?;
-    let query = ClaimQuery::for_actor(&actor, status, partner).map_err(Failure::from)?;
+    let list = ClaimList::for_actor(&actor, &statuses, partner, order).map_err(Failure::from)?;
     let keys = &*app.keys()?;
-    let scope = query.scope(&filter);
-    let from = http::cursor(req, keys, &scope)?;
-    let (items, next) = app.list(&query, &filter, limit, from.as_ref()).await?;
+    let scope = list.scope(&filter, &search);
+    let mut from = http::cursor(req, keys, &scope)?;
+    let now = http::now(req);
+    if csv::wanted(req) {
+        // Pages of 100 until the export is full or the list ends.
+        let mut claims = Vec::new();
+        loop {
+            let (mut page, next) = app
+                .list(&list, &filter, &search, 100, from.as_ref(), now)
+                .await?;
+            claims.append(&mut page);
+            from = next;
+            if from.is_none() || claims.len() >= csv::MAX_ROWS {
+                break;
+            }
+        }
+        let body = csv::claims(&claims, &labels, now);
+        return Ok(csv::response(
+            body,
+            from.map(|n| keys.seal_cursor(&scope, &n.0)),
+        ));
+    }
+    let (items, next) = app
+        .list(&list, &filter, &search, limit, from.as_ref(), now)
+        .await?;
     let page = PageView {
         items: items.iter().map(|c| labels.claim(c)).collect(),
         next_cursor: next.map(|n| keys.seal_cursor(&scope, &n.0)),

@@ -10,6 +10,7 @@
 //! A partner's edit names the version it saw (`If-Match`) and is refused instead (412).
 
 use crate::delivery::{Deliverer, Delivery};
+use crate::domain::listing::{self, ClaimList, Listed, PartitionPage, Resume, Search};
 use crate::domain::{
     Actor, Claim, ClaimId, ClaimInput, Command, CommandError, ConsentDecision, DeadlinePolicy,
     EmailFeedbackKind, HistoryEntry, Language, Outcome, PoeDocument, PoeId, PoePolicy,
@@ -19,10 +20,10 @@ pub use crate::failure::Failure;
 use crate::failure::commit_failure;
 use crate::outbox::{OutboxEntry, OutboxRef, entries_for};
 use crate::ports::{
-    ClaimQuery, ClaimReader, ClaimWriter, Commit, CommitError, Continuation, DeadlinePayload,
-    DueWork, EventPublisher, IdempotencyCompletion, IdempotencyKey, IdempotencyStart,
-    IdempotencyStore, ListFilter, Mailer, ObjectMeta, OutboxStore, PoeMismatch, PoeStorage,
-    PresignedRequest, Revision, Schedules, StoreError, StoredResponse, UploadSpec,
+    ClaimReader, ClaimWriter, Commit, CommitError, Continuation, DeadlinePayload, DueWork,
+    EventPublisher, IdempotencyCompletion, IdempotencyKey, IdempotencyStart, IdempotencyStore,
+    ListFilter, Mailer, ObjectMeta, OutboxStore, PoeMismatch, PoeStorage, PresignedRequest,
+    Revision, Schedules, StoreError, StoredResponse, UploadSpec,
 };
 use crate::ports::{EngagementStore, ReferenceStore};
 use crate::tokens::ConsentGrant;
@@ -232,16 +233,74 @@ impl<W: Wiring> App<W> {
         Ok((page.items, page.next.is_some()))
     }
 
-    /// A page of claims. The caller has already checked who may run `query`.
+    /// A page of a list of claims: one page read from each of its partitions at once, merged
+    /// in the list's order ([`listing::merge`]), `search` applied. The continuation says where
+    /// each partition resumes. The caller has already checked who may run `list`.
     pub async fn list(
         &self,
-        query: &ClaimQuery,
+        list: &ClaimList,
         filter: &ListFilter,
+        search: &Search,
         limit: u32,
         from: Option<&Continuation>,
+        now: DateTime<Utc>,
     ) -> Result<(Vec<Claim>, Option<Continuation>), Failure> {
-        let page = self.store.list(query, filter, limit, from).await?;
-        Ok((page.items, page.next))
+        let corrupt = |message: &str| StoreError::Corrupt {
+            what: "list cursor",
+            message: message.to_owned(),
+        };
+        let from: Vec<Resume<String>> = match from {
+            None => vec![Resume::Start; list.queries.len()],
+            Some(c) => serde_json::from_slice(&c.0).map_err(|e| corrupt(&e.to_string()))?,
+        };
+        if from.len() != list.queries.len() {
+            return Err(corrupt("partitions differ").into());
+        }
+        let reads = list
+            .queries
+            .iter()
+            .zip(&from)
+            .map(|(query, at)| async move {
+                let position = match at {
+                    Resume::Done => {
+                        return Ok(PartitionPage {
+                            items: vec![],
+                            next: None,
+                        });
+                    }
+                    Resume::Start => None,
+                    Resume::After(p) => Some(Continuation(p.clone().into_bytes())),
+                };
+                let page = self
+                    .store
+                    .list(query, filter, limit, position.as_ref())
+                    .await?;
+                let text =
+                    |c: Continuation| String::from_utf8(c.0).map_err(|e| corrupt(&e.to_string()));
+                Ok::<_, StoreError>(PartitionPage {
+                    items: page
+                        .items
+                        .into_iter()
+                        .map(|l| {
+                            Ok(Listed {
+                                claim: l.claim,
+                                sort_key: l.sort_key,
+                                position: text(l.position)?,
+                            })
+                        })
+                        .collect::<Result<_, StoreError>>()?,
+                    next: page.next.map(text).transpose()?,
+                })
+            });
+        let pages = futures_util::future::try_join_all(reads).await?;
+        let (claims, state) = listing::merge(list.order, &from, pages, limit as usize, |c| {
+            search.matches(c, now)
+        });
+        let next = state
+            .map(|s| serde_json::to_vec(&s).map(Continuation))
+            .transpose()
+            .map_err(|e| corrupt(&e.to_string()))?;
+        Ok((claims, next))
     }
 
     /// Reads the claim, asks `make` for the command (it may inspect the claim), lets the

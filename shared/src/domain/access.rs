@@ -338,6 +338,9 @@ pub enum ClaimQuery {
         partner: PartnerId,
         status: Option<Status>,
     },
+    /// A partner organisation's claims in one status, earliest due first (claims without a
+    /// deadline last).
+    OrganisationByDue { partner: PartnerId, status: Status },
     /// The reviewer queue for one status, earliest due first (claims without a deadline last).
     Queue { status: Status },
 }
@@ -402,6 +405,9 @@ impl ClaimQuery {
         let base = match self {
             Self::Organisation { partner, status } => {
                 format!("org:{partner}:{}", status.map_or("*", |s| s.code()))
+            }
+            Self::OrganisationByDue { partner, status } => {
+                format!("org-due:{partner}:{}", status.code())
             }
             Self::Queue { status } => format!("queue:{}", status.code()),
         };

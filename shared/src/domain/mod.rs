@@ -15,6 +15,7 @@ pub mod effects;
 pub mod engagement;
 pub mod input;
 pub mod lifecycle;
+pub mod listing;
 pub mod locks;
 pub mod poe;
 pub mod validation;

@@ -3,6 +3,7 @@
 //! errors that name the field, and responses — JSON or `application/problem+json`, mapped from
 //! [`crate::app::Failure`] in one place.
 
+pub mod csv;
 pub mod engagements;
 pub mod identity;
 pub mod problem;

@@ -351,8 +351,8 @@ impl ClaimReader for DynamoStore {
         filter: &ListFilter,
         limit: u32,
         from: Option<&Continuation>,
-    ) -> Result<Page<Claim>, StoreError> {
-        let (index, pk_name, pk, key_names, forward) = match query {
+    ) -> Result<Page<Listed<Continuation>>, StoreError> {
+        let (index, pk_name, pk, sk_name, forward) = match query {
             ClaimQuery::Organisation {
                 partner,
                 status: None,
@@ -360,7 +360,7 @@ impl ClaimReader for DynamoStore {
                 n::BY_ORG,
                 n::ORG_PK,
                 keys::org_pk(partner),
-                [n::ORG_PK, n::CREATED_SK],
+                n::CREATED_SK,
                 false,
             ),
             ClaimQuery::Organisation {
@@ -370,26 +370,27 @@ impl ClaimReader for DynamoStore {
                 n::BY_ORG_STATUS,
                 n::ORG_STATUS_PK,
                 keys::org_status_pk(partner, *st),
-                [n::ORG_STATUS_PK, n::CREATED_SK],
+                n::CREATED_SK,
                 false,
+            ),
+            ClaimQuery::OrganisationByDue { partner, status } => (
+                n::BY_ORG_STATUS_DUE,
+                n::ORG_STATUS_PK,
+                keys::org_status_pk(partner, *status),
+                n::QUEUE_SK,
+                true,
             ),
             ClaimQuery::Queue { status } => (
                 n::QUEUE,
                 n::QUEUE_PK,
                 keys::queue_pk(*status),
-                [n::QUEUE_PK, n::QUEUE_SK],
+                n::QUEUE_SK,
                 true,
             ),
         };
+        let key_names = [n::PK, n::SK, pk_name, sk_name];
         let start = from
-            .map(|c| {
-                decode_start_key(
-                    c,
-                    &[n::PK, n::SK, key_names[0], key_names[1]],
-                    key_names[0],
-                    &pk,
-                )
-            })
+            .map(|c| decode_start_key(c, &key_names, pk_name, &pk))
             .transpose()?;
         let mut req = self
             .client
@@ -425,11 +426,25 @@ impl ClaimReader for DynamoStore {
             req = req.filter_expression(conditions.join(" AND "));
         }
         let out = req.send().await.map_err(unavailable("query claims"))?;
+        // Each claim with where the partition resumes after it (its keys in this index) and
+        // its index sort key, so pages of several partitions merge in the index's order.
         let items = out
             .items()
             .iter()
-            .map(|i| doc::<Claim>(i, "claim"))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|i| {
+                let position: Item = key_names
+                    .iter()
+                    .filter_map(|k| i.get(*k).map(|v| ((*k).to_owned(), v.clone())))
+                    .collect();
+                Ok(Listed {
+                    claim: doc::<Claim>(i, "claim")?,
+                    sort_key: get_s(i, sk_name)
+                        .ok_or_else(|| corrupt("claim", "no index sort key"))?
+                        .to_owned(),
+                    position: encode_start_key(&position),
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         let next = out.last_evaluated_key().map(encode_start_key);
         Ok(Page { items, next })
     }

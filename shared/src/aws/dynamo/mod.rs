@@ -22,7 +22,7 @@ use crate::domain::{Claim, ClaimId, HistoryEntry, LockKey, Outcome, Write};
 use crate::outbox::{OutboxEntry, OutboxRef};
 use crate::ports::{
     ClaimQuery, ClaimReader, ClaimWriter, Commit, CommitError, Continuation, DueWork,
-    IdempotencyCompletion, IdempotencyKey, IdempotencyStart, IdempotencyStore, ListFilter,
+    IdempotencyCompletion, IdempotencyKey, IdempotencyStart, IdempotencyStore, ListFilter, Listed,
     OutboxStore, Page, StoreError, StoredResponse, Unavailable,
 };
 use aws_sdk_dynamodb::Client;

@@ -47,6 +47,8 @@ pub mod names {
 
     pub const BY_ORG: &str = "byOrg";
     pub const BY_ORG_STATUS: &str = "byOrgStatus";
+    /// A partner's claims in one status by due date: the same partition, sorted as the queue.
+    pub const BY_ORG_STATUS_DUE: &str = "byOrgStatusDue";
     pub const QUEUE: &str = "queue";
     pub const DUE: &str = "due";
 }
@@ -207,6 +209,12 @@ impl DynamoStore {
                         n::BY_ORG_STATUS,
                         n::ORG_STATUS_PK,
                         n::CREATED_SK,
+                        ProjectionType::All,
+                    )?,
+                    gsi(
+                        n::BY_ORG_STATUS_DUE,
+                        n::ORG_STATUS_PK,
+                        n::QUEUE_SK,
                         ProjectionType::All,
                     )?,
                     gsi(n::QUEUE, n::QUEUE_PK, n::QUEUE_SK, ProjectionType::All)?,
