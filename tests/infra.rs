@@ -15,7 +15,7 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn template() -> Value {
+pub fn template() -> Value {
     let text =
         std::fs::read_to_string(root().join("infra/template.json")).expect("infra/template.json");
     serde_json::from_str(&text).expect("template is JSON")
@@ -185,10 +185,17 @@ fn the_api_routes_are_exactly_the_route_table() {
         api["Auth"]["DefaultAuthorizer"], "Jwt",
         "every other route needs a JWT"
     );
+    let cors = &api["CorsConfiguration"];
     assert_eq!(
-        api["CorsConfiguration"]["AllowOrigins"],
+        cors["AllowOrigins"],
         serde_json::json!([{"Ref": "PortalOrigin"}])
     );
+    // the local front answers CORS from the same configuration (tests/e2e_gateway.rs)
+    let c = &cpor::routes::CORS;
+    assert_eq!(cors["AllowMethods"], serde_json::json!(c.allow_methods));
+    assert_eq!(cors["AllowHeaders"], serde_json::json!(c.allow_headers));
+    assert_eq!(cors["ExposeHeaders"], serde_json::json!(c.expose_headers));
+    assert_eq!(cors["MaxAge"], serde_json::json!(c.max_age_seconds));
 }
 
 fn statements(role: &Value) -> Vec<Value> {

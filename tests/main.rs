@@ -10,6 +10,7 @@ mod e2e;
 mod e2e_engagement_consent;
 mod e2e_engagements;
 mod e2e_flows;
+mod e2e_gateway;
 mod e2e_language;
 mod e2e_lists;
 mod e2e_poe;

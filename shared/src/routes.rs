@@ -24,6 +24,34 @@ pub struct Route {
     pub summary: &'static str,
 }
 
+/// The API's CORS configuration, as API Gateway applies it (`CorsConfiguration` in the
+/// template; `tests/infra.rs` checks they agree) and the local front answers it. The allowed
+/// origin is the deployment's portal origin (`PortalOrigin`; locally `CPOR_PORTAL_ORIGIN`).
+pub struct Cors {
+    pub allow_methods: &'static [&'static str],
+    pub allow_headers: &'static [&'static str],
+    pub expose_headers: &'static [&'static str],
+    pub max_age_seconds: u32,
+}
+
+pub const CORS: Cors = Cors {
+    allow_methods: &["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+    allow_headers: &[
+        "authorization",
+        "content-type",
+        "if-match",
+        "idempotency-key",
+    ],
+    expose_headers: &[
+        "etag",
+        "location",
+        "idempotent-replayed",
+        "next-cursor",
+        "retry-after",
+    ],
+    max_age_seconds: 600,
+};
+
 const fn r(
     method: &'static str,
     path: &'static str,

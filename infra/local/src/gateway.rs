@@ -25,6 +25,9 @@ pub struct Gateway {
     /// Each function's handler by name (`crate::functions::http`).
     pub functions: HashMap<&'static str, Handler>,
     pub jwt_key: Vec<u8>,
+    /// Origins allowed by CORS (`CPOR_PORTAL_ORIGIN`, comma-separated; the template's
+    /// `PortalOrigin`).
+    pub cors_origins: Vec<String>,
 }
 
 /// Serves until the listener fails (the task is dropped with the stack).
@@ -46,29 +49,97 @@ pub async fn serve(listener: TcpListener, gateway: Arc<Gateway>) {
     }
 }
 
-fn problem(status: u16, title: &'static str, detail: &str) -> hyper::Response<Full<Bytes>> {
-    let body =
-        json!({"type": "/problems/gateway", "title": title, "status": status, "detail": detail});
+/// An error API Gateway itself answers (no route, no or a refused token, a body too large):
+/// its `{"message"}` body, not the functions' problem+json.
+fn gateway_error(status: u16, message: &'static str) -> hyper::Response<Full<Bytes>> {
     hyper::Response::builder()
         .status(status)
-        .header("content-type", "application/problem+json")
-        .body(Full::new(Bytes::from(body.to_string())))
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(
+            json!({ "message": message }).to_string(),
+        )))
         .unwrap_or_default()
 }
 
+/// API Gateway's CORS handling as `cpor::routes::CORS` configures it: a preflight (OPTIONS with
+/// `Access-Control-Request-Method`) is answered here, 204, the allowed lists when the origin
+/// is allowed; other responses to an allowed origin carry its allow-origin and the exposed
+/// headers. An origin not allowed gets no CORS headers.
+fn preflight(gw: &Gateway, headers: &hyper::HeaderMap) -> Option<hyper::Response<Full<Bytes>>> {
+    headers.get("access-control-request-method")?;
+    let mut response = hyper::Response::builder().status(204);
+    if let Some(origin) = allowed_origin(gw, headers) {
+        let cors = &routes::CORS;
+        response = response
+            .header("access-control-allow-origin", origin)
+            .header("access-control-allow-methods", cors.allow_methods.join(","))
+            .header("access-control-allow-headers", cors.allow_headers.join(","))
+            .header("access-control-max-age", cors.max_age_seconds.to_string());
+    }
+    Some(response.body(Full::new(Bytes::new())).unwrap_or_default())
+}
+
+fn allowed_origin(gw: &Gateway, headers: &hyper::HeaderMap) -> Option<String> {
+    let origin = headers.get("origin")?.to_str().ok()?;
+    gw.cors_origins
+        .iter()
+        .any(|o| o.eq_ignore_ascii_case(origin))
+        .then(|| origin.to_owned())
+}
+
+/// What API Gateway adds to every response: its request ID, and CORS for an allowed origin.
+fn as_api_gateway(
+    gw: &Gateway,
+    request_headers: &hyper::HeaderMap,
+    request_id: &str,
+    mut response: hyper::Response<Full<Bytes>>,
+) -> hyper::Response<Full<Bytes>> {
+    let headers = response.headers_mut();
+    if let Ok(v) = request_id.parse() {
+        headers.insert("apigw-requestid", v);
+    }
+    if let Some(origin) = allowed_origin(gw, request_headers) {
+        if let Ok(v) = origin.parse() {
+            headers.insert("access-control-allow-origin", v);
+        }
+        if let Ok(v) = routes::CORS.expose_headers.join(",").parse() {
+            headers.insert("access-control-expose-headers", v);
+        }
+    }
+    response
+}
+
 async fn handle(gw: &Gateway, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let headers = req.headers().clone();
+    let response = if req.method() == hyper::Method::OPTIONS {
+        match preflight(gw, &headers) {
+            Some(answer) => answer,
+            None => route(gw, req, &request_id).await,
+        }
+    } else {
+        route(gw, req, &request_id).await
+    };
+    as_api_gateway(gw, &headers, &request_id, response)
+}
+
+async fn route(
+    gw: &Gateway,
+    req: hyper::Request<Incoming>,
+    request_id: &str,
+) -> hyper::Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().unwrap_or_default().to_owned();
     let Some((route, params)) = routes::find(parts.method.as_str(), &path) else {
-        return problem(404, "Not Found", "no route for this method and path");
+        return gateway_error(404, "Not Found");
     };
     let bytes = match body.collect().await {
         Ok(b) => b.to_bytes(),
-        Err(_) => return problem(400, "Bad Request", "unreadable body"),
+        Err(_) => return gateway_error(400, "Bad Request"),
     };
     if bytes.len() > MAX_BODY {
-        return problem(413, "Request Entity Too Large", "body too large");
+        return gateway_error(413, "Request Entity Too Large");
     }
     let mut headers: HashMap<String, String> = HashMap::new();
     for (k, v) in &parts.headers {
@@ -89,15 +160,11 @@ async fn handle(gw: &Gateway, req: hyper::Request<Incoming>) -> hyper::Response<
                     .or_else(|| a.strip_prefix("bearer "))
             });
             let Some(token) = token else {
-                return problem(
-                    401,
-                    "Unauthorized",
-                    "Authorization: Bearer <JWT> is required",
-                );
+                return gateway_error(401, "Unauthorized");
             };
             match jwt::verify(&gw.jwt_key, token.trim(), chrono::Utc::now()) {
                 Ok(c) => Some(c),
-                Err(e) => return problem(401, "Unauthorized", &format!("token refused: {e:?}")),
+                Err(_) => return gateway_error(401, "Unauthorized"),
             }
         }
     };
@@ -136,7 +203,7 @@ async fn handle(gw: &Gateway, req: hyper::Request<Incoming>) -> hyper::Response<
                 "sourceIp": "127.0.0.1",
                 "userAgent": headers.get("user-agent").cloned().unwrap_or_default()
             },
-            "requestId": uuid::Uuid::new_v4().to_string(),
+            "requestId": request_id,
             "routeKey": route_key,
             "stage": "$default",
             "time": now.format("%d/%b/%Y:%H:%M:%S +0000").to_string(),
@@ -148,7 +215,7 @@ async fn handle(gw: &Gateway, req: hyper::Request<Incoming>) -> hyper::Response<
     });
     let mut request = match lambda_http::request::from_str(&event.to_string()) {
         Ok(r) => r,
-        Err(e) => return problem(500, "Internal Server Error", &format!("event: {e}")),
+        Err(_) => return gateway_error(500, "Internal Server Error"),
     };
     if let Some(at) = headers
         .get("x-cpor-now")

@@ -130,6 +130,10 @@ pub async fn start(opts: Options) -> Result<Running, String> {
     let gateway = Arc::new(Gateway {
         functions: functions::http(&config, &s).map_err(|e| e.to_string())?,
         jwt_key: jwt_key.clone(),
+        cors_origins: s
+            .optional("CPOR_PORTAL_ORIGIN")
+            .map(|o| o.split(',').map(|o| o.trim().to_owned()).collect())
+            .unwrap_or_default(),
     });
     let sweep_app = Arc::new(functions::sweep(&config, &s).map_err(|e| e.to_string())?);
     let feedback_app = Arc::new(functions::feedback(&config, &s).map_err(|e| e.to_string())?);
