@@ -28,6 +28,7 @@ infra-check:
 	@scripts/tools.sh
 	python3 infra/template.py --check || (echo "infra/template.json is stale: run python3 infra/template.py" && false)
 	.venv/bin/cfn-lint infra/template.json
+	.venv/bin/openapi-spec-validator docs/openapi.json
 
 # Every function built for Lambda (arm64) as target/lambda/<function>/bootstrap.zip, sizes printed.
 package:

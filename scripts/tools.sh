@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the pinned Python-packaged tools into ./.venv: moto (the AWS emulator), cfn-lint
-# (template checks) and cargo-lambda (arm64 packaging; it brings zig). Idempotent.
+# (template checks), openapi-spec-validator (docs/openapi.json) and cargo-lambda (arm64
+# packaging; it brings zig). Idempotent.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/moto.sh" >/dev/null
 venv="$root/.venv"
-want=("cfn-lint==1.58.0" "cargo-lambda==1.9.2")
+want=("cfn-lint==1.58.0" "cargo-lambda==1.9.2" "openapi-spec-validator==0.7.2")
 missing=()
 for pkg in "${want[@]}"; do
   name="${pkg%%==*}"; version="${pkg##*==}"

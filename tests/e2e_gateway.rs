@@ -96,6 +96,11 @@ async fn the_local_front_answers_cors_and_its_own_errors_as_api_gateway_is_confi
     let plain = s.call("GET", "/claims?limit=1", Some(&t), None, &[]).await;
     assert!(plain.header("access-control-allow-origin").is_none());
 
+    // the contract is served where the API is
+    let r = s.call("GET", "/openapi.json", None, None, &[]).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json(), cpor::openapi::document());
+
     // the gateway's own refusals are its `{"message"}` bodies, still with a request ID
     for (method, path, token, status, message) in [
         ("GET", "/claims", None, 401, "Unauthorized"),

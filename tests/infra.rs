@@ -79,6 +79,17 @@ fn the_manifest_json_is_up_to_date() {
 }
 
 #[test]
+fn the_openapi_document_is_up_to_date() {
+    let text =
+        std::fs::read_to_string(root().join("docs/openapi.json")).expect("docs/openapi.json");
+    let committed: Value = serde_json::from_str(&text).expect("docs/openapi.json is JSON");
+    assert!(
+        committed == cpor::openapi::document(),
+        "docs/openapi.json is stale: cargo run -p cpor --features openapi --example openapi > docs/openapi.json"
+    );
+}
+
+#[test]
 fn each_crate_enables_exactly_the_features_of_its_manifest_ports() {
     let crates = crates();
     let names: BTreeSet<&str> = crates.keys().map(String::as_str).collect();

@@ -13,6 +13,8 @@ pub mod i18n;
 #[cfg(feature = "http")]
 pub mod lambda;
 pub mod mail;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod outbox;
 pub mod ports;
 pub mod routes;

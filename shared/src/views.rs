@@ -8,6 +8,7 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PoeView {
     pub poe_id: String,
     pub file_name: String,
@@ -32,6 +33,7 @@ impl PoeView {
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct StatusReasonView {
     pub codes: Vec<Reason>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42,6 +44,7 @@ pub struct StatusReasonView {
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ReasonView {
     pub code: Reason,
     pub label: String,
@@ -51,6 +54,7 @@ pub struct ReasonView {
 /// A claim as `GET /claims/{id}` returns it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ClaimView {
     pub id: String,
     pub partner_id: String,
@@ -127,6 +131,8 @@ impl ClaimView {
 /// One page of a list.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(rename = "PageOf{T}"))]
 pub struct PageView<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,

@@ -149,9 +149,13 @@ impl Stack {
             headers.push(((*k).to_owned(), v.clone()));
         }
         let method = method.to_owned();
-        tokio::task::spawn_blocking(move || request(&method, &url, &headers, &bytes))
-            .await
-            .expect("request task")
+        let (m, p) = (method.clone(), path.to_owned());
+        let response =
+            tokio::task::spawn_blocking(move || request(&method, &url, &headers, &bytes))
+                .await
+                .expect("request task");
+        super::contract::check(&m, &p, &response);
+        response
     }
 
     pub async fn raw(
@@ -163,9 +167,12 @@ impl Stack {
     ) -> HttpResponse {
         let url = format!("{}{path}", self.run.base_url);
         let method = method.to_owned();
-        tokio::task::spawn_blocking(move || request(&method, &url, &headers, &body))
+        let (m, p) = (method.clone(), path.to_owned());
+        let response = tokio::task::spawn_blocking(move || request(&method, &url, &headers, &body))
             .await
-            .expect("request task")
+            .expect("request task");
+        super::contract::check(&m, &p, &response);
+        response
     }
 
     pub async fn create(&self, token: &str, body: &Value) -> Value {

@@ -7,21 +7,15 @@ use cpor::app::{App, Wiring};
 use cpor::aws::dynamo::DynamoStore;
 use cpor::aws::wiring::Wire;
 use cpor::domain::Command;
+use cpor::http::bodies::CommentBody;
 use cpor::http::{self, Body, Problem, Request, Response};
 use cpor::ports::Unwired;
-use serde::Deserialize;
 
 /// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
 pub const NAME: &str = env!("CARGO_PKG_NAME");
 
 /// The adapters this function uses and has IAM permissions for; the rest are unwired.
 pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, Unwired>;
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct CommentBody {
-    text: Option<String>,
-}
 
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
     http::finish(NAME, run(app, &req).await)

@@ -7,23 +7,15 @@ use cpor::aws::dynamo::DynamoStore;
 use cpor::aws::s3::S3PoeStorage;
 use cpor::aws::wiring::Wire;
 use cpor::domain::{Command, PoeId};
+use cpor::http::bodies::DisputeBody;
 use cpor::http::{self, Body, Problem, Request, Response};
 use cpor::ports::Unwired;
-use serde::Deserialize;
 
 /// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
 pub const NAME: &str = env!("CARGO_PKG_NAME");
 
 /// The adapters this function uses and has IAM permissions for; the rest are unwired.
 pub type Wired = Wire<DynamoStore, S3PoeStorage, Unwired, Unwired, Unwired>;
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct DisputeBody {
-    justification: Option<String>,
-    #[serde(default)]
-    poe_ids: Vec<String>,
-}
 
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
     http::finish(NAME, run(app, &req).await)

@@ -28,6 +28,8 @@ pub struct Gateway {
     /// Origins allowed by CORS (`CPOR_PORTAL_ORIGIN`, comma-separated; the template's
     /// `PortalOrigin`).
     pub cors_origins: Vec<String>,
+    /// The OpenAPI document (`GET /openapi.json`), built once.
+    pub openapi: Bytes,
 }
 
 /// Serves until the listener fails (the task is dropped with the stack).
@@ -112,7 +114,12 @@ fn as_api_gateway(
 async fn handle(gw: &Gateway, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
     let request_id = uuid::Uuid::new_v4().to_string();
     let headers = req.headers().clone();
-    let response = if req.method() == hyper::Method::OPTIONS {
+    let response = if req.method() == hyper::Method::GET && req.uri().path() == "/openapi.json" {
+        hyper::Response::builder()
+            .header("content-type", "application/json")
+            .body(Full::new(gw.openapi.clone()))
+            .unwrap_or_default()
+    } else if req.method() == hyper::Method::OPTIONS {
         match preflight(gw, &headers) {
             Some(answer) => answer,
             None => route(gw, req, &request_id).await,

@@ -134,6 +134,9 @@ pub async fn start(opts: Options) -> Result<Running, String> {
             .optional("CPOR_PORTAL_ORIGIN")
             .map(|o| o.split(',').map(|o| o.trim().to_owned()).collect())
             .unwrap_or_default(),
+        openapi: serde_json::to_vec(&cpor::openapi::document())
+            .unwrap_or_default()
+            .into(),
     });
     let sweep_app = Arc::new(functions::sweep(&config, &s).map_err(|e| e.to_string())?);
     let feedback_app = Arc::new(functions::feedback(&config, &s).map_err(|e| e.to_string())?);

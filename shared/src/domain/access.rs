@@ -268,6 +268,7 @@ impl Actor {
 /// The actor as recorded in history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ActorRef {
     pub kind: super::lifecycle::ActorKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -17,6 +17,7 @@ use std::collections::BTreeSet;
 /// The partner's confirmations at submission (seed 000 step 18).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Acknowledgements {
     #[serde(default)]
     pub information_accurate: bool,

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum DeadlineKind {
     // The order indexes `DeadlinePolicy::spans`; `ALL` lists them in it.
     ReviewStartSla,
@@ -233,6 +234,7 @@ impl DecisionSla {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SlaBreach {
     pub kind: DeadlineKind,
     pub status: Status,

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 /// One line of a claim's history. Entries are numbered 1, 2, 3... per claim without gaps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct HistoryEntry {
     pub seq: u64,
     pub at: DateTime<Utc>,

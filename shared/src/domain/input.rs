@@ -7,6 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ClaimInput {
     pub name: Option<String>,
     pub partner_location_id: Option<String>,
@@ -25,6 +26,7 @@ pub struct ClaimInput {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerInput {
     pub tenant_id: Option<String>,
     pub domain: Option<String>,
@@ -32,6 +34,7 @@ pub struct CustomerInput {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ProductInput {
     pub product: Option<String>,
     pub subscription_id: Option<String>,
@@ -39,6 +42,7 @@ pub struct ProductInput {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerContactInput {
     pub name: Option<String>,
     pub title: Option<String>,
@@ -50,6 +54,7 @@ pub struct CustomerContactInput {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PartnerContactInput {
     pub name: Option<String>,
     pub email: Option<String>,
@@ -60,6 +65,7 @@ pub struct PartnerContactInput {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RevenueDetailsInput {
     pub seller_name: Option<String>,
     pub customer_name: Option<String>,
@@ -70,6 +76,7 @@ pub struct RevenueDetailsInput {
 /// `revenueDetails` may be set to `null` to remove them. Objects are replaced whole.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ClaimPatch {
     pub name: Option<String>,
     pub partner_location_id: Option<String>,

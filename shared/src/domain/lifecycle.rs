@@ -26,6 +26,7 @@ use std::fmt;
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum Status {
     /// "Editing": created, not yet submitted.
     Draft,
@@ -157,6 +158,7 @@ impl fmt::Display for Status {
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum Reason {
     MissingAllPoe,
     MissingCustomerAcknowledgement,
@@ -226,6 +228,7 @@ impl fmt::Display for Reason {
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum Action {
     Create,
     Edit,
@@ -290,6 +293,7 @@ impl fmt::Display for Action {
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum ActorKind {
     Partner,
     Reviewer,

@@ -71,6 +71,7 @@ impl PoePolicy {
 /// What a partner declares when asking for an upload URL (wire shape).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PoeUploadRequest {
     pub file_name: Option<String>,
     pub content_type: Option<String>,

@@ -7,6 +7,7 @@ use std::fmt;
 
 /// One failing field: its JSON path (`products[1].subscriptionId`) and a message safe to show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct FieldError {
     pub field: String,
     pub message: String,

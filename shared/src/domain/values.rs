@@ -48,8 +48,28 @@ pub enum ValueError {
 
 /// Implements `Display`, `AsRef<str>`, `TryFrom<String>` and `From<T> for String` for a string
 /// newtype whose only constructor is `parse`.
+/// The JSON Schema of a value sent as a string (`openapi` feature): inline, so the document
+/// says `{"type": "string"}` where the value appears.
+macro_rules! string_schema {
+    ($name:ident, $schema:tt) => {
+        #[cfg(feature = "openapi")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn inline_schema() -> bool {
+                true
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!($schema)
+            }
+        }
+    };
+}
+
 macro_rules! string_newtype {
     ($name:ident) => {
+        string_schema!($name, { "type": "string" });
         impl $name {
             pub fn as_str(&self) -> &str {
                 &self.0
@@ -107,6 +127,7 @@ macro_rules! guid_newtype {
         #[serde(try_from = "String", into = "String")]
         pub struct $name(Uuid);
 
+        string_schema!($name, { "type": "string", "format": "uuid" });
         impl $name {
             pub fn parse(raw: &str) -> Result<Self, ValueError> {
                 parse_guid(raw).map(Self)

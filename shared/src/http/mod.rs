@@ -3,6 +3,7 @@
 //! errors that name the field, and responses — JSON or `application/problem+json`, mapped from
 //! [`crate::app::Failure`] in one place.
 
+pub mod bodies;
 pub mod csv;
 pub mod engagements;
 pub mod identity;
@@ -485,6 +486,7 @@ pub fn required_text(field: &str, raw: Option<&str>) -> Result<crate::domain::Lo
 /// A presigned PoE upload as the API answers it (`POST /claims/{id}/poe` and its renewal).
 #[derive(Debug, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct UploadView {
     pub poe_id: String,
     pub upload_url: String,

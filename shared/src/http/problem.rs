@@ -10,9 +10,11 @@ use lambda_http::{Body, Response};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Problem {
     /// The problem type's slug; sent as `type: "/problems/<slug>"`.
     #[serde(rename = "type", serialize_with = "type_uri")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String"))]
     pub kind: &'static str,
     pub title: &'static str,
     pub status: u16,
@@ -33,6 +35,7 @@ pub struct Problem {
 /// A problem's extension member: its name is the variant's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum Extension {
     /// The workloads another partner holds (409 on submit), never the partner.
     Workloads(Vec<String>),

@@ -39,6 +39,7 @@ pub struct StatusReason {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum ConsentDecision {
     Keep,
     Decline,

@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum IneligibleReason {
     CriteriaNotMet,
     CapReached,
@@ -54,6 +55,7 @@ impl IneligibleReason {
 /// The verdict for one engagement: eligible when there is no reason against.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Assessment {
     pub engagement_id: EngagementId,
     pub eligible: bool,

@@ -16,6 +16,7 @@ use std::fmt;
 /// An engagement's ID in the catalogue (`mw-usage`): letters, digits, `-` and `_`, at most 64.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct EngagementId(String);
 
 impl EngagementId {
