@@ -114,3 +114,40 @@ async fn the_local_front_answers_cors_and_its_own_errors_as_api_gateway_is_confi
         assert_eq!(r.header("access-control-allow-origin"), Some(PORTAL));
     }
 }
+
+/// The contract check itself: a body that breaks the document, a status it does not list and a
+/// media type it does not promise are each refused (so every answer it passes was checked).
+#[test]
+fn the_contract_check_refuses_what_the_document_does_not_say() {
+    use crate::helpers::contract::check;
+    use crate::helpers::http::HttpResponse;
+    let answer = |status: u16, media: &str, body: &str| HttpResponse {
+        status,
+        headers: vec![("content-type".to_owned(), media.to_owned())],
+        body: body.as_bytes().to_vec(),
+    };
+    let refused = |method: &str, path: &str, response: HttpResponse| {
+        std::panic::catch_unwind(|| check(method, path, &response)).is_err()
+    };
+    let id = "/claims/8d3f1c52-6a1e-4b1f-9a7e-2f5c1d0b9e41";
+    // a claim without most of its fields
+    assert!(refused(
+        "GET",
+        id,
+        answer(200, "application/json", r#"{"id": "x"}"#)
+    ));
+    // a status the route never answers
+    assert!(refused("DELETE", id, answer(200, "application/json", "{}")));
+    // CSV where only JSON is promised
+    assert!(refused("GET", id, answer(200, "text/csv", "id\r\n")));
+    // a problem is fine on any route, as problem+json
+    assert!(!refused(
+        "GET",
+        id,
+        answer(
+            404,
+            "application/problem+json",
+            r#"{"type": "/problems/not-found", "title": "Not found", "status": 404, "detail": "no such claim"}"#
+        )
+    ));
+}

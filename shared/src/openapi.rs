@@ -5,12 +5,18 @@
 //! deserialize, responses as they serialize), problem+json errors, and the `{"message"}`
 //! refusals API Gateway answers itself.
 //!
-//! Every route has an entry in [`operation`]; the MCI engagement routes are not described yet
-//! and are listed by [`UNDESCRIBED`] — a route in neither fails `openapi::tests`.
+//! Every route has an entry in [`operation`]; a route without one fails `openapi::tests`.
 
+use crate::domain::engagement::{
+    ConsentRequestInput, ContactsPatch, EngagementClaim, EngagementHistoryEntry, RegistrationInput,
+};
 use crate::domain::{ClaimInput, ClaimPatch, PoeUploadRequest};
 use crate::http::UploadView;
 use crate::http::bodies::{CommentBody, DisputeBody, ReasonBody, ReviewBody, SubmitBody};
+use crate::http::engagement_bodies::{
+    Catalogue, CustomersPageView, EligibilityAnswer, EligibilityBody, EngagementReviewBody,
+    EngagementSubmitBody, QuoteAnswer, QuoteBody, ReferralView,
+};
 use crate::http::problem::Problem;
 use crate::routes::{Auth, ROUTES, Route};
 use crate::views::{ClaimView, PageView};
@@ -18,23 +24,9 @@ use schemars::generate::{Contract, SchemaSettings};
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
-/// Routes the document does not describe yet (MCI engagements, issue 17's next step).
-pub const UNDESCRIBED: &[&str] = &[
-    "list-engagements",
-    "check-eligibility",
-    "quote-engagement",
-    "register-engagement-claims",
-    "get-engagement-claim",
-    "update-engagement-claim",
-    "cancel-engagement-claim",
-    "request-engagement-consent",
-    "resend-engagement-consent",
-    "submit-engagement-claim",
-    "review-engagement-claim",
-    "get-engagement-history",
-    "list-engagement-customers",
-    "get-referral",
-];
+/// Routes the document does not describe yet: none (kept so a new route can be added before
+/// its description only by saying so here).
+pub const UNDESCRIBED: &[&str] = &[];
 
 /// A response body.
 enum Answer {
@@ -83,6 +75,21 @@ impl Schemas {
     fn response<T: JsonSchema>(&mut self) -> Answer {
         Answer::Json(self.responses.subschema_for::<T>().to_value())
     }
+}
+
+/// An engagement claim as the API shows it: the claim, its referral carrying its ID
+/// (`crate::http::engagements::claim_view`).
+fn engagement_claim(s: &mut Schemas) -> Value {
+    let claim = s.responses.subschema_for::<EngagementClaim>().to_value();
+    json!({"allOf": [claim, {"properties": {"referral": {"properties": {"id": {"type": "string", "format": "uuid"}}}}}]})
+}
+
+fn engagement_view(s: &mut Schemas) -> (u16, &'static str, Answer) {
+    (
+        200,
+        "The engagement claim (`ETag` is its version)",
+        Answer::Json(engagement_claim(s)),
+    )
 }
 
 fn claim_view(s: &mut Schemas, status: u16) -> (u16, &'static str, Answer) {
@@ -247,6 +254,107 @@ fn operation(route: &Route, s: &mut Schemas) -> Option<Operation> {
                 "The consent page, in the customer's language",
                 Answer::Html,
             )],
+        ),
+        "list-engagements" => op(
+            None,
+            vec![(
+                200,
+                "The catalogue, with the caller's eligible locations",
+                s.response::<Catalogue>(),
+            )],
+        ),
+        "check-eligibility" => op(
+            s.request::<EligibilityBody>(),
+            vec![(
+                200,
+                "Each engagement, eligible or why not",
+                s.response::<EligibilityAnswer>(),
+            )],
+        ),
+        "quote-engagement" => op(
+            s.request::<QuoteBody>(),
+            vec![(200, "The proposed payment", s.response::<QuoteAnswer>())],
+        ),
+        "register-engagement-claims" => {
+            let claim = engagement_claim(s);
+            op(
+                s.request::<RegistrationInput>(),
+                vec![(
+                    201,
+                    "One registered claim per engagement",
+                    Answer::Json(json!({
+                        "type": "object",
+                        "required": ["claims"],
+                        "properties": {"claims": {"type": "array", "items": claim}}
+                    })),
+                )],
+            )
+        }
+        "get-engagement-claim" | "cancel-engagement-claim" | "resend-engagement-consent" => {
+            op(None, vec![engagement_view(s)])
+        }
+        "update-engagement-claim" => op(s.request::<ContactsPatch>(), vec![engagement_view(s)]),
+        "request-engagement-consent" => {
+            op(s.request::<ConsentRequestInput>(), vec![engagement_view(s)])
+        }
+        "submit-engagement-claim" => op(
+            s.request::<EngagementSubmitBody>(),
+            vec![engagement_view(s)],
+        ),
+        "review-engagement-claim" => op(
+            s.request::<EngagementReviewBody>(),
+            vec![engagement_view(s)],
+        ),
+        "get-engagement-history" => Operation {
+            request: None,
+            form: false,
+            responses: vec![(
+                200,
+                "A page of the engagement claim's history",
+                s.response::<PageView<EngagementHistoryEntry>>(),
+            )],
+            query: vec![
+                (
+                    "limit",
+                    "1–500 (100)",
+                    json!({"type": "integer", "minimum": 1, "maximum": 500}),
+                ),
+                (
+                    "cursor",
+                    "The previous page's nextCursor",
+                    json!({"type": "string"}),
+                ),
+            ],
+        },
+        "list-engagement-customers" => Operation {
+            request: None,
+            form: false,
+            responses: vec![(
+                200,
+                "One tab of the Customers page",
+                s.response::<CustomersPageView>(),
+            )],
+            query: vec![
+                (
+                    "tab",
+                    "eligible, ineligible or complete",
+                    json!({"type": "string"}),
+                ),
+                (
+                    "limit",
+                    "1–100",
+                    json!({"type": "integer", "minimum": 1, "maximum": 100}),
+                ),
+                (
+                    "cursor",
+                    "The previous page's nextCursor",
+                    json!({"type": "string"}),
+                ),
+            ],
+        },
+        "get-referral" => op(
+            None,
+            vec![(200, "The referral", s.response::<ReferralView>())],
         ),
         _ => return None,
     })

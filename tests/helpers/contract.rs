@@ -1,8 +1,7 @@
 //! The API contract enforced on every answer the end-to-end and hardening suites get through
 //! `Stack::call` / `Stack::raw`: its status and media type must be ones the OpenAPI document
 //! (`cpor::openapi`, committed as `docs/openapi.json`) gives the route, and a JSON body must
-//! match that schema (Draft 2020-12, formats asserted). Routes the document does not describe
-//! yet (`cpor::openapi::UNDESCRIBED`) are not checked.
+//! match that schema (Draft 2020-12, formats asserted).
 
 use super::http::HttpResponse;
 use serde_json::{Value, json};

@@ -10,9 +10,9 @@ use cpor::aws::dynamo::DynamoStore;
 use cpor::aws::wiring::Wire;
 use cpor::domain::engagement::{CustomerInput, customer_identifier};
 use cpor::domain::{EmailAddress, LocationId, ValidationErrors};
+use cpor::http::engagement_bodies::{EligibilityAnswer, EligibilityBody};
 use cpor::http::{self, Body, Problem, Request, Response};
 use cpor::ports::Unwired;
-use serde::{Deserialize, Serialize};
 
 /// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
 pub const NAME: &str = env!("CARGO_PKG_NAME");
@@ -24,25 +24,7 @@ pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
     http::finish(NAME, run(app, &req).await)
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Question {
-    identifier_type: Option<cpor::domain::engagement::IdentifierType>,
-    value: Option<String>,
-    partner_location_id: Option<String>,
-    customer_email: Option<String>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Answer {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    resolved_tenant_id: Option<cpor::domain::TenantId>,
-    tenant_email_domain_mismatch: bool,
-    engagements: Vec<cpor::domain::engagement::Assessment>,
-}
-
-fn parse(q: &Question) -> Result<EligibilityQuestion, ValidationErrors> {
+fn parse(q: &EligibilityBody) -> Result<EligibilityQuestion, ValidationErrors> {
     let mut errs = ValidationErrors::default();
     let customer = customer_identifier(
         &CustomerInput {
@@ -81,12 +63,12 @@ fn parse(q: &Question) -> Result<EligibilityQuestion, ValidationErrors> {
 
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
     let actor = http::actor(req)?;
-    let q: Question = http::json_body(req)?;
+    let q: EligibilityBody = http::json_body(req)?;
     let question = parse(&q).map_err(cpor::app::Failure::from)?;
     let a = app.check_eligibility(&actor, &question).await?;
     Ok(http::json(
         200,
-        &Answer {
+        &EligibilityAnswer {
             resolved_tenant_id: a.resolved_tenant_id,
             tenant_email_domain_mismatch: a.tenant_email_domain_mismatch,
             engagements: a.engagements,

@@ -7,11 +7,9 @@
 use cpor::app::{App, Wiring};
 use cpor::aws::dynamo::DynamoStore;
 use cpor::aws::wiring::Wire;
-use cpor::domain::engagement::{CustomerIdentifier, EngagementId, ReferralKind, Usd};
-use cpor::domain::{ClaimId, PartnerId};
+use cpor::http::engagement_bodies::ReferralView;
 use cpor::http::{self, Body, Problem, Request, Response};
 use cpor::ports::Unwired;
-use serde::Serialize;
 
 /// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
 pub const NAME: &str = env!("CARGO_PKG_NAME");
@@ -21,24 +19,6 @@ pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, Unwired>;
 
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
     http::finish(NAME, run(app, &req).await)
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ReferralView<'a> {
-    id: ClaimId,
-    #[serde(rename = "type")]
-    kind: ReferralKind,
-    claim_id: ClaimId,
-    engagement_id: &'a EngagementId,
-    engagement_name: &'a str,
-    partner_id: &'a PartnerId,
-    customer: &'a CustomerIdentifier,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    estimated_deal_size_usd: Option<Usd>,
-    created_at: chrono::DateTime<chrono::Utc>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    co_sell_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {

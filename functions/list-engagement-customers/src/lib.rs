@@ -17,9 +17,9 @@ use cpor::app::{App, Wiring};
 use cpor::aws::dynamo::DynamoStore;
 use cpor::aws::wiring::Wire;
 use cpor::domain::engagement::customers::Tab;
+use cpor::http::engagement_bodies::{CustomerItems, CustomersPageView};
 use cpor::http::{self, Body, Problem, Request, Response};
 use cpor::ports::Unwired;
-use serde::Serialize;
 
 /// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
 pub const NAME: &str = env!("CARGO_PKG_NAME");
@@ -29,22 +29,6 @@ pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, Unwired>;
 
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
     http::finish(NAME, run(app, &req).await)
-}
-
-#[derive(Serialize)]
-#[serde(untagged)]
-enum Items<'a> {
-    Customers(&'a [cpor::domain::engagement::customers::CustomerRow]),
-    Claims(&'a [cpor::domain::engagement::EngagementClaim]),
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Page<'a> {
-    tab: Tab,
-    items: Items<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_cursor: Option<String>,
 }
 
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
@@ -76,12 +60,12 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
         .customers_page(&actor, &engagement, tab, limit, from.as_ref())
         .await?;
     let items = match &page {
-        CustomersPage::Customers(rows) => Items::Customers(rows),
-        CustomersPage::Complete(claims) => Items::Claims(claims),
+        CustomersPage::Customers(rows) => CustomerItems::Customers(rows),
+        CustomersPage::Complete(claims) => CustomerItems::Claims(claims),
     };
     Ok(http::json(
         200,
-        &Page {
+        &CustomersPageView {
             tab,
             items,
             next_cursor: next.map(|n| keys.seal_cursor(&scope, &n.0)),

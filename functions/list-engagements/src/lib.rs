@@ -5,11 +5,9 @@
 use cpor::app::{App, Wiring};
 use cpor::aws::dynamo::DynamoStore;
 use cpor::aws::wiring::Wire;
-use cpor::domain::LocationId;
-use cpor::domain::engagement::Engagement;
+use cpor::http::engagement_bodies::{Catalogue, CatalogueEntry};
 use cpor::http::{self, Body, Problem, Request, Response};
 use cpor::ports::Unwired;
-use serde::Serialize;
 
 /// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
 pub const NAME: &str = env!("CARGO_PKG_NAME");
@@ -21,25 +19,12 @@ pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
     http::finish(NAME, run(app, &req).await)
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Entry {
-    #[serde(flatten)]
-    engagement: Engagement,
-    eligible_location_ids: Vec<LocationId>,
-}
-
-#[derive(Serialize)]
-struct Catalogue {
-    items: Vec<Entry>,
-}
-
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
     let actor = http::actor(req)?;
     let catalogue = app.engagement_catalogue(&actor).await?;
     let items = catalogue
         .into_iter()
-        .map(|c| Entry {
+        .map(|c| CatalogueEntry {
             eligible_location_ids: c
                 .eligible_locations
                 .into_iter()

@@ -7,12 +7,10 @@ use cpor::app::{App, Wiring};
 use cpor::aws::dynamo::DynamoStore;
 use cpor::aws::wiring::Wire;
 use cpor::domain::ValidationErrors;
-use cpor::domain::engagement::{
-    CustomerInput, IdentifierType, PlannedHours, Usd, customer_identifier,
-};
+use cpor::domain::engagement::{CustomerInput, IdentifierType, PlannedHours, customer_identifier};
+use cpor::http::engagement_bodies::{QuoteAnswer, QuoteBody};
 use cpor::http::{self, Body, Problem, Request, Response};
 use cpor::ports::Unwired;
-use serde::{Deserialize, Serialize};
 
 /// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
 pub const NAME: &str = env!("CARGO_PKG_NAME");
@@ -24,27 +22,10 @@ pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
     http::finish(NAME, run(app, &req).await)
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Question {
-    identifier_type: Option<IdentifierType>,
-    value: Option<String>,
-    planned_hours: Option<u32>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Answer {
-    engagement_id: cpor::domain::engagement::EngagementId,
-    planned_hours: PlannedHours,
-    opportunity_value_usd: Usd,
-    proposed_payment_usd: Usd,
-}
-
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
     let actor = http::actor(req)?;
     let engagement = http::engagements::engagement_id(req)?;
-    let q: Question = http::json_body(req)?;
+    let q: QuoteBody = http::json_body(req)?;
     let mut errs = ValidationErrors::default();
     if q.identifier_type
         .is_some_and(|t| t != IdentifierType::MsxOpportunityId)
@@ -76,7 +57,7 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
     let quote = app.quote(&actor, &engagement, &opportunity, hours).await?;
     Ok(http::json(
         200,
-        &Answer {
+        &QuoteAnswer {
             engagement_id: engagement,
             planned_hours: hours,
             opportunity_value_usd: quote.opportunity_value_usd,

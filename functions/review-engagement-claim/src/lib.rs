@@ -6,9 +6,9 @@ use cpor::app::{App, Wiring};
 use cpor::aws::dynamo::DynamoStore;
 use cpor::aws::wiring::Wire;
 use cpor::domain::engagement::ReviewInput;
+use cpor::http::engagement_bodies::EngagementReviewBody;
 use cpor::http::{self, Body, Problem, Request, Response};
 use cpor::ports::Unwired;
-use serde::Deserialize;
 
 /// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
 pub const NAME: &str = env!("CARGO_PKG_NAME");
@@ -19,14 +19,6 @@ pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, Unwired>;
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
     http::finish(NAME, run(app, &req).await)
 }
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ReviewBody {
-    action: Option<String>,
-    reasons: Option<Vec<String>>,
-    comment: Option<String>,
-}
-
 /// A reason code: lower-case letters, digits and `_`, at most 64.
 fn reason(raw: &str) -> Option<String> {
     let ok = !raw.is_empty()
@@ -40,7 +32,7 @@ fn reason(raw: &str) -> Option<String> {
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
     let actor = http::actor(req)?;
     let id = http::claim_id(req)?;
-    let body: ReviewBody = http::json_body(req)?;
+    let body: EngagementReviewBody = http::json_body(req)?;
     let comment = http::required_text("comment", body.comment.as_deref())?;
     let decision = match body.action.as_deref() {
         Some("approve") => {

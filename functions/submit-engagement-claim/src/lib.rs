@@ -4,9 +4,9 @@
 use cpor::app::{App, Wiring};
 use cpor::aws::dynamo::DynamoStore;
 use cpor::aws::wiring::Wire;
+use cpor::http::engagement_bodies::EngagementSubmitBody;
 use cpor::http::{self, Body, Problem, Request, Response};
 use cpor::ports::Unwired;
-use serde::Deserialize;
 
 /// The crate, binary and Lambda function name: its row in `cpor::functions::FUNCTIONS`.
 pub const NAME: &str = env!("CARGO_PKG_NAME");
@@ -17,16 +17,10 @@ pub type Wired = Wire<DynamoStore, Unwired, Unwired, Unwired, Unwired>;
 pub async fn handle<W: Wiring>(app: &App<W>, req: Request) -> Response<Body> {
     http::finish(NAME, run(app, &req).await)
 }
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SubmitBody {
-    comment: Option<String>,
-}
-
 async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, Problem> {
     let actor = http::actor(req)?;
     let id = http::claim_id(req)?;
-    let body: SubmitBody = http::json_body(req)?;
+    let body: EngagementSubmitBody = http::json_body(req)?;
     let comment = http::long_text("comment", body.comment.as_deref())?;
     let now = http::now(req);
     http::engagements::run_change(app, req, &actor, id, |c| {

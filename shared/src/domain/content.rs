@@ -50,6 +50,7 @@ pub struct CustomerContact {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PartnerContact {
     pub name: ShortText,
     pub email: EmailAddress,

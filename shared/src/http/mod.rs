@@ -5,6 +5,7 @@
 
 pub mod bodies;
 pub mod csv;
+pub mod engagement_bodies;
 pub mod engagements;
 pub mod identity;
 pub mod problem;

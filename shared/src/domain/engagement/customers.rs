@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum Tab {
     Eligible,
     NotEligible,
@@ -36,6 +37,7 @@ pub enum Tab {
 /// What a partner can do from a row (the portal shows these as the seed's "Action" column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum RowAction {
     ClaimCustomer,
     EditContacts,
@@ -82,6 +84,7 @@ impl PartnerCustomer {
 /// A claim as a row shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ClaimRow {
     pub claim_id: ClaimId,
     pub name: ClaimName,
@@ -105,6 +108,7 @@ impl ClaimRow {
 /// One customer on the eligible or not-eligible tab.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerRow {
     pub customer: CustomerIdentifier,
     pub known: bool,

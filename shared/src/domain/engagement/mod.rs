@@ -54,6 +54,7 @@ use serde::{Deserialize, Serialize};
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum EngagementStatus {
     Registered,
     ConsentRequested,
@@ -114,6 +115,7 @@ impl EngagementStatus {
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum EngagementAction {
     Register,
     Edit,
@@ -140,6 +142,7 @@ impl EngagementAction {
 /// How the partner named the customer (seed 004): a new one, or one it already knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum Source {
     Add,
     Claim,
@@ -148,6 +151,7 @@ pub enum Source {
 /// The customer's contact on an engagement claim (the title is optional here).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct EngagementCustomerContact {
     pub name: ShortText,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -161,6 +165,7 @@ pub struct EngagementCustomerContact {
 /// optional so all missing ones are reported together.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RegistrationInput {
     pub name: Option<String>,
     pub partner_location_id: Option<String>,
@@ -175,6 +180,7 @@ pub struct RegistrationInput {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerInput {
     pub identifier_type: Option<IdentifierType>,
     pub value: Option<String>,
@@ -182,6 +188,7 @@ pub struct CustomerInput {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ContactInput {
     pub name: Option<String>,
     pub title: Option<String>,
@@ -192,6 +199,7 @@ pub struct ContactInput {
 /// `PATCH /engagement-claims/{id}`: contacts only, each replaced whole.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ContactsPatch {
     pub customer_contact: Option<ContactInput>,
     pub partner_contact: Option<ContactInput>,
@@ -441,6 +449,7 @@ fn partner_contact(
 /// An engagement claim.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct EngagementClaim {
     id: ClaimId,
     engagement_id: EngagementId,
@@ -515,6 +524,7 @@ fn no_referrals() -> Referrals {
 /// One line of an engagement claim's history, numbered 1, 2, 3… without gaps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct EngagementHistoryEntry {
     pub seq: u64,
     pub at: DateTime<Utc>,

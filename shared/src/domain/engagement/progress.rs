@@ -25,6 +25,7 @@ pub const REMINDER_BUSINESS_DAYS: u32 = 2;
 /// `POST /engagement-claims/{id}/consent-request`, as sent.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ConsentRequestInput {
     pub estimated_deal_size_usd: Option<f64>,
     pub disclaimer_accepted: Option<bool>,
@@ -113,6 +114,7 @@ pub enum Notice {
 /// The referral a consent request may create (seed 004's last section).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum ReferralKind {
     PartnerLed,
     CoSell,
@@ -122,6 +124,7 @@ pub enum ReferralKind {
 /// cannot make a second.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Referral {
     #[serde(rename = "type")]
     pub kind: ReferralKind,

@@ -64,6 +64,7 @@ impl From<EngagementId> for String {
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum IdentifierType {
     Domain,
     TenantId,
@@ -87,6 +88,7 @@ impl IdentifierType {
 /// opportunity IDs upper-case), so the same customer is always the same key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerIdentifier {
     #[serde(rename = "identifierType")]
     pub kind: IdentifierType,
@@ -144,6 +146,7 @@ impl fmt::Display for CustomerIdentifier {
 
 /// An amount of US dollars, held in cents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Usd(i64);
 
 impl Usd {
@@ -189,6 +192,7 @@ impl fmt::Display for Usd {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum PayType {
     Fixed,
     Variable,
@@ -198,6 +202,7 @@ pub enum PayType {
 /// created if the deal size is at least `min_deal_size_usd` (SPEC §9).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Referrals {
     pub enabled: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -207,6 +212,7 @@ pub struct Referrals {
 /// Variable pay: `min(hours × hourly rate, share × opportunity value, maximum)`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PaymentRule {
     pub hourly_rate_usd: Usd,
     pub max_share_of_opportunity: f64,
@@ -228,6 +234,7 @@ impl PaymentRule {
 /// Hours a partner plans for a variable-pay engagement: a positive whole number (at most 10 000).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "u32", into = "u32")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PlannedHours(u32);
 
 impl PlannedHours {
@@ -261,6 +268,7 @@ impl From<PlannedHours> for u32 {
 /// One engagement of the catalogue, with the numbers seed 004 leaves to configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Engagement {
     pub id: EngagementId,
     pub name: ShortText,
