@@ -424,10 +424,60 @@ pub fn document() -> Value {
                 }
             }
         }
+        let writes = route.method != "GET" && route.auth == Auth::Jwt;
+        for (status, entry) in responses.iter_mut() {
+            let text = entry.to_string();
+            let mut headers = Map::new();
+            if text.contains("schemas/ClaimView") || text.contains("schemas/EngagementClaim") {
+                headers.insert(
+                    "ETag".into(),
+                    json!({"description": "The claim's version, for If-Match", "schema": {"type": "string"}}),
+                );
+            }
+            if status == "201"
+                && matches!(
+                    route.function,
+                    "create-claim" | "register-engagement-claims"
+                )
+            {
+                headers.insert(
+                    "Location".into(),
+                    json!({"description": "Where the new claim is (a registration: when it made one)", "schema": {"type": "string"}}),
+                );
+            }
+            if writes {
+                headers.insert(
+                    "Idempotent-Replayed".into(),
+                    json!({"description": "`true` on a retry answered from the first response", "schema": {"type": "string", "enum": ["true"]}}),
+                );
+            }
+            if !headers.is_empty() {
+                entry["headers"] = Value::Object(headers);
+            }
+        }
         for (status, response) in errors(route) {
             responses.entry(status).or_insert(response);
         }
         let mut parameters = path_parameters(route.path);
+        parameters.push(json!({
+            "name": "Accept-Language", "in": "header",
+            "description": "en, es, fr or ja for labels and pages (else the default language)",
+            "schema": {"type": "string"}
+        }));
+        if writes {
+            parameters.push(json!({
+                "name": "Idempotency-Key", "in": "header",
+                "description": "Visible ASCII; a retry with the same key and body gets the first answer, another body 422",
+                "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,200}$"}
+            }));
+            if route.path.contains("{id}") && !route.path.contains("{poeId}") {
+                parameters.push(json!({
+                    "name": "If-Match", "in": "header", "required": route.method == "PATCH",
+                    "description": "The ETag last read: 412 when the claim changed since (required to edit: 428 without)",
+                    "schema": {"type": "string"}
+                }));
+            }
+        }
         parameters.extend(op.query.into_iter().map(|(name, description, schema)| {
             json!({"name": name, "in": "query", "description": description, "schema": schema})
         }));
@@ -592,6 +642,27 @@ mod tests {
                 route.function
             );
         }
+    }
+
+    #[test]
+    fn the_headers_a_client_needs_are_described() {
+        let doc = document();
+        let param = |path: &str, method: &str, name: &str| {
+            doc["paths"][path][method]["parameters"]
+                .as_array()
+                .and_then(|ps| ps.iter().find(|p| p["name"] == name).cloned())
+        };
+        let edit = param("/claims/{id}", "patch", "If-Match").expect("If-Match on an edit");
+        assert_eq!(edit["required"], true);
+        assert!(param("/claims", "post", "Idempotency-Key").is_some());
+        assert!(param("/claims/{id}/submit", "post", "If-Match").is_some());
+        assert!(param("/consent/{token}", "post", "Idempotency-Key").is_none());
+        let created = &doc["paths"]["/claims"]["post"]["responses"]["201"]["headers"];
+        for header in ["ETag", "Location", "Idempotent-Replayed"] {
+            assert!(created.get(header).is_some(), "{header}");
+        }
+        let read = &doc["paths"]["/engagement-claims/{id}"]["get"]["responses"]["200"]["headers"];
+        assert!(read.get("ETag").is_some() && read.get("Idempotent-Replayed").is_none());
     }
 
     #[test]
