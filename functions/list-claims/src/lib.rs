@@ -111,11 +111,12 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
     let mut from = http::cursor(req, keys, &scope)?;
     let now = http::now(req);
     if csv::wanted(req) {
-        // Pages of 100 until the export is full or the list ends.
+        // Pages of up to 100 until the export is full or the list ends.
         let mut claims = Vec::new();
         loop {
+            let room = (csv::MAX_ROWS - claims.len()).min(100) as u32;
             let (mut page, next) = app
-                .list(&list, &filter, &search, 100, from.as_ref(), now)
+                .list(&list, &filter, &search, room, from.as_ref(), now)
                 .await?;
             claims.append(&mut page);
             from = next;
