@@ -383,6 +383,67 @@ fn errors(route: &Route) -> Vec<(String, Value)> {
     out
 }
 
+/// The headers an answer carries: the claim's `ETag`, a new claim's `Location`, and on a
+/// write `Idempotent-Replayed` when a retry was answered from the first response.
+fn response_headers(
+    route: &Route,
+    status: &str,
+    entry: &Value,
+    writes: bool,
+) -> Map<String, Value> {
+    let text = entry.to_string();
+    let mut headers = Map::new();
+    if text.contains("schemas/ClaimView") || text.contains("schemas/EngagementClaim") {
+        headers.insert(
+            "ETag".into(),
+            json!({"description": "The claim's version, for If-Match", "schema": {"type": "string"}}),
+        );
+    }
+    if status == "201"
+        && matches!(
+            route.function,
+            "create-claim" | "register-engagement-claims"
+        )
+    {
+        headers.insert(
+            "Location".into(),
+            json!({"description": "Where the new claim is (a registration: when it made one)", "schema": {"type": "string"}}),
+        );
+    }
+    if writes {
+        headers.insert(
+            "Idempotent-Replayed".into(),
+            json!({"description": "`true` on a retry answered from the first response", "schema": {"type": "string", "enum": ["true"]}}),
+        );
+    }
+    headers
+}
+
+/// The request headers a route reads: `Accept-Language` always; on a write `Idempotency-Key`,
+/// and `If-Match` where it changes one claim (required to edit).
+fn header_parameters(route: &Route, writes: bool) -> Vec<Value> {
+    let mut out = vec![json!({
+        "name": "Accept-Language", "in": "header",
+        "description": "en, es, fr or ja for labels and pages (else the default language)",
+        "schema": {"type": "string"}
+    })];
+    if writes {
+        out.push(json!({
+            "name": "Idempotency-Key", "in": "header",
+            "description": "Visible ASCII; a retry with the same key and body gets the first answer, another body 422",
+            "schema": {"type": "string", "pattern": format!("^[\\x21-\\x7e]{{1,{}}}$", crate::http::IDEMPOTENCY_KEY_MAX)}
+        }));
+        if route.path.contains("{id}") && !route.path.contains("{poeId}") {
+            out.push(json!({
+                "name": "If-Match", "in": "header", "required": route.method == "PATCH",
+                "description": "The ETag last read: 412 when the claim changed since (required to edit: 428 without)",
+                "schema": {"type": "string"}
+            }));
+        }
+    }
+    out
+}
+
 fn path_parameters(path: &str) -> Vec<Value> {
     path.split('/')
         .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
@@ -426,31 +487,7 @@ pub fn document() -> Value {
         }
         let writes = route.method != "GET" && route.auth == Auth::Jwt;
         for (status, entry) in responses.iter_mut() {
-            let text = entry.to_string();
-            let mut headers = Map::new();
-            if text.contains("schemas/ClaimView") || text.contains("schemas/EngagementClaim") {
-                headers.insert(
-                    "ETag".into(),
-                    json!({"description": "The claim's version, for If-Match", "schema": {"type": "string"}}),
-                );
-            }
-            if status == "201"
-                && matches!(
-                    route.function,
-                    "create-claim" | "register-engagement-claims"
-                )
-            {
-                headers.insert(
-                    "Location".into(),
-                    json!({"description": "Where the new claim is (a registration: when it made one)", "schema": {"type": "string"}}),
-                );
-            }
-            if writes {
-                headers.insert(
-                    "Idempotent-Replayed".into(),
-                    json!({"description": "`true` on a retry answered from the first response", "schema": {"type": "string", "enum": ["true"]}}),
-                );
-            }
+            let headers = response_headers(route, status, entry, writes);
             if !headers.is_empty() {
                 entry["headers"] = Value::Object(headers);
             }
@@ -459,25 +496,7 @@ pub fn document() -> Value {
             responses.entry(status).or_insert(response);
         }
         let mut parameters = path_parameters(route.path);
-        parameters.push(json!({
-            "name": "Accept-Language", "in": "header",
-            "description": "en, es, fr or ja for labels and pages (else the default language)",
-            "schema": {"type": "string"}
-        }));
-        if writes {
-            parameters.push(json!({
-                "name": "Idempotency-Key", "in": "header",
-                "description": "Visible ASCII; a retry with the same key and body gets the first answer, another body 422",
-                "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,200}$"}
-            }));
-            if route.path.contains("{id}") && !route.path.contains("{poeId}") {
-                parameters.push(json!({
-                    "name": "If-Match", "in": "header", "required": route.method == "PATCH",
-                    "description": "The ETag last read: 412 when the claim changed since (required to edit: 428 without)",
-                    "schema": {"type": "string"}
-                }));
-            }
-        }
+        parameters.extend(header_parameters(route, writes));
         parameters.extend(op.query.into_iter().map(|(name, description, schema)| {
             json!({"name": name, "in": "query", "description": description, "schema": schema})
         }));

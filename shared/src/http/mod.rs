@@ -219,6 +219,9 @@ pub fn route_key(req: &Request) -> String {
     from_gateway.unwrap_or_else(|| format!("{} {}", req.method(), req.uri().path()))
 }
 
+/// The longest `Idempotency-Key` accepted (visible ASCII).
+pub const IDEMPOTENCY_KEY_MAX: usize = 200;
+
 /// The `Idempotency-Key` header, scoped to the caller and the route, with the hash of what the
 /// request asks: its concrete path (the resource) and its body. The same key on another claim
 /// is therefore a different request under a used key (422), never a replay of the first.
@@ -233,10 +236,13 @@ pub fn idempotency_key(
     // A present key that is not visible ASCII is refused, not ignored (ignoring it would run a
     // retry twice).
     let key = raw.to_str().map(str::trim).unwrap_or_default();
-    if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+    if key.is_empty()
+        || key.len() > IDEMPOTENCY_KEY_MAX
+        || !key.bytes().all(|b| b.is_ascii_graphic())
+    {
         return Err(Problem::invalid(
             "Idempotency-Key",
-            "must be 1-200 visible ASCII characters",
+            &format!("must be 1-{IDEMPOTENCY_KEY_MAX} visible ASCII characters"),
         ));
     }
     let mut digest = Sha256::new();
