@@ -10,7 +10,7 @@
 //! A partner's edit names the version it saw (`If-Match`) and is refused instead (412).
 
 use crate::delivery::{Deliverer, Delivery};
-use crate::domain::listing::{self, ClaimList, Listed, PartitionPage, Resume, Search};
+use crate::domain::listing::{self, ClaimList, PartitionPage, Resume, Search};
 use crate::domain::{
     Actor, Claim, ClaimId, ClaimInput, Command, CommandError, ConsentDecision, DeadlinePolicy,
     EmailFeedbackKind, HistoryEntry, Language, Outcome, PoeDocument, PoeId, PoePolicy,
@@ -249,6 +249,7 @@ impl<W: Wiring> App<W> {
             what: "list cursor",
             message: message.to_owned(),
         };
+        // The cursor keeps each partition's position as text (the store's positions are JSON).
         let from: Vec<Resume<String>> = match from {
             None => vec![Resume::Start; list.queries.len()],
             Some(c) => serde_json::from_slice(&c.0).map_err(|e| corrupt(&e.to_string()))?,
@@ -256,6 +257,14 @@ impl<W: Wiring> App<W> {
         if from.len() != list.queries.len() {
             return Err(corrupt("partitions differ").into());
         }
+        let from: Vec<Resume<Continuation>> = from
+            .into_iter()
+            .map(|r| match r {
+                Resume::After(p) => Resume::After(Continuation(p.into_bytes())),
+                Resume::Start => Resume::Start,
+                Resume::Done => Resume::Done,
+            })
+            .collect();
         let reads = list
             .queries
             .iter()
@@ -269,27 +278,12 @@ impl<W: Wiring> App<W> {
                         });
                     }
                     Resume::Start => None,
-                    Resume::After(p) => Some(Continuation(p.clone().into_bytes())),
+                    Resume::After(p) => Some(p),
                 };
-                let page = self
-                    .store
-                    .list(query, filter, limit, position.as_ref())
-                    .await?;
-                let text =
-                    |c: Continuation| String::from_utf8(c.0).map_err(|e| corrupt(&e.to_string()));
+                let page = self.store.list(query, filter, limit, position).await?;
                 Ok::<_, StoreError>(PartitionPage {
-                    items: page
-                        .items
-                        .into_iter()
-                        .map(|l| {
-                            Ok(Listed {
-                                claim: l.claim,
-                                sort_key: l.sort_key,
-                                position: text(l.position)?,
-                            })
-                        })
-                        .collect::<Result<_, StoreError>>()?,
-                    next: page.next.map(text).transpose()?,
+                    items: page.items,
+                    next: page.next,
                 })
             });
         let pages = futures_util::future::try_join_all(reads).await?;
@@ -297,9 +291,21 @@ impl<W: Wiring> App<W> {
             search.matches(c, now)
         });
         let next = state
-            .map(|s| serde_json::to_vec(&s).map(Continuation))
-            .transpose()
-            .map_err(|e| corrupt(&e.to_string()))?;
+            .map(|state| {
+                let text = state
+                    .into_iter()
+                    .map(|r| match r {
+                        Resume::After(p) => String::from_utf8(p.0).map(Resume::After),
+                        Resume::Start => Ok(Resume::Start),
+                        Resume::Done => Ok(Resume::Done),
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| corrupt(&e.to_string()))?;
+                serde_json::to_vec(&text)
+                    .map(Continuation)
+                    .map_err(|e| corrupt(&e.to_string()))
+            })
+            .transpose()?;
         Ok((claims, next))
     }
 
