@@ -67,10 +67,13 @@ fn gateway_error(status: u16, message: &'static str) -> hyper::Response<Full<Byt
 /// `Access-Control-Request-Method`) is answered here, 204, the allowed lists when the origin
 /// is allowed; other responses to an allowed origin carry its allow-origin and the exposed
 /// headers. An origin not allowed gets no CORS headers.
-fn preflight(gw: &Gateway, headers: &hyper::HeaderMap) -> Option<hyper::Response<Full<Bytes>>> {
+fn preflight(
+    origin: Option<&str>,
+    headers: &hyper::HeaderMap,
+) -> Option<hyper::Response<Full<Bytes>>> {
     headers.get("access-control-request-method")?;
     let mut response = hyper::Response::builder().status(204);
-    if let Some(origin) = allowed_origin(gw, headers) {
+    if let Some(origin) = origin {
         let cors = &routes::CORS;
         response = response
             .header("access-control-allow-origin", origin)
@@ -91,8 +94,7 @@ fn allowed_origin(gw: &Gateway, headers: &hyper::HeaderMap) -> Option<String> {
 
 /// What API Gateway adds to every response: its request ID, and CORS for an allowed origin.
 fn as_api_gateway(
-    gw: &Gateway,
-    request_headers: &hyper::HeaderMap,
+    origin: Option<&str>,
     request_id: &str,
     mut response: hyper::Response<Full<Bytes>>,
 ) -> hyper::Response<Full<Bytes>> {
@@ -100,7 +102,7 @@ fn as_api_gateway(
     if let Ok(v) = request_id.parse() {
         headers.insert("apigw-requestid", v);
     }
-    if let Some(origin) = allowed_origin(gw, request_headers) {
+    if let Some(origin) = origin {
         if let Ok(v) = origin.parse() {
             headers.insert("access-control-allow-origin", v);
         }
@@ -113,21 +115,21 @@ fn as_api_gateway(
 
 async fn handle(gw: &Gateway, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
     let request_id = uuid::Uuid::new_v4().to_string();
-    let headers = req.headers().clone();
+    let origin = allowed_origin(gw, req.headers());
     let response = if req.method() == hyper::Method::GET && req.uri().path() == "/openapi.json" {
         hyper::Response::builder()
             .header("content-type", "application/json")
             .body(Full::new(gw.openapi.clone()))
             .unwrap_or_default()
     } else if req.method() == hyper::Method::OPTIONS {
-        match preflight(gw, &headers) {
+        match preflight(origin.as_deref(), req.headers()) {
             Some(answer) => answer,
             None => route(gw, req, &request_id).await,
         }
     } else {
         route(gw, req, &request_id).await
     };
-    as_api_gateway(gw, &headers, &request_id, response)
+    as_api_gateway(origin.as_deref(), &request_id, response)
 }
 
 async fn route(
