@@ -90,6 +90,17 @@ fn the_openapi_document_is_up_to_date() {
 }
 
 #[test]
+fn the_portal_catalogue_is_up_to_date() {
+    let text = std::fs::read_to_string(root().join("portal/catalogue.json"))
+        .expect("portal/catalogue.json");
+    let committed: Value = serde_json::from_str(&text).expect("portal/catalogue.json is JSON");
+    assert!(
+        committed == cpor::portal::catalogue(),
+        "portal/catalogue.json is stale: cargo run -p cpor --features openapi --example portal_catalogue > portal/catalogue.json"
+    );
+}
+
+#[test]
 fn each_crate_enables_exactly_the_features_of_its_manifest_ports() {
     let crates = crates();
     let names: BTreeSet<&str> = crates.keys().map(String::as_str).collect();
@@ -506,6 +517,17 @@ fn data_is_protected() {
         assert_eq!(block[k], true, "{k}");
     }
     assert!(bucket["BucketEncryption"].is_object());
+    // the portal's browser uploads straight to the bucket; the local stack puts the same rule
+    // on moto's bucket (cpor_local::provision::allow_uploads_from)
+    let rule = &bucket["CorsConfiguration"]["CorsRules"][0];
+    let c = &cpor::routes::UPLOAD_CORS;
+    assert_eq!(
+        rule["AllowedOrigins"],
+        serde_json::json!([{"Ref": "PortalOrigin"}])
+    );
+    assert_eq!(rule["AllowedMethods"], serde_json::json!(c.allowed_methods));
+    assert_eq!(rule["AllowedHeaders"], serde_json::json!(c.allowed_headers));
+    assert_eq!(rule["MaxAge"], serde_json::json!(c.max_age_seconds));
     let policy = t["Resources"]["PoeBucketPolicy"].to_string();
     assert!(policy.contains("aws:SecureTransport"), "TLS only");
 }

@@ -21,6 +21,7 @@ mod helpers;
 mod infra;
 mod logs;
 mod outbox;
+mod portal;
 mod round_trips;
 mod soak;
 mod store;

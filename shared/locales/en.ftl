@@ -199,3 +199,24 @@ engagement-page-declined = Your organisation declined to take part.
 engagement-page-closed = This request is closed: there is nothing to decide any more.
 engagement-page-expired-title = This link has expired
 engagement-page-expired-text = The time to answer this request has passed or the link is too old. If your organisation still wants to take part, contact the partner.
+
+## The portal's choices: the catalogue's areas, partner roles and purchase channels, and an
+## engagement claim's statuses (seeds 000, 002, 004).
+area-modern_work_security = Modern Work & Security
+area-business_applications = Business Applications
+role-use_or_consume = Use or consume
+role-build_intent_advisor = Build intent – Advisor
+role-usage_recognition = Usage recognition – non-incentive
+role-influenced_revenue = Influenced revenue recognition – non-incentive
+channel-volume_licensing = Volume Licensing
+channel-web_direct = Web Direct
+engagement-status-registered = Registered
+engagement-status-consent_requested = Consent requested
+engagement-status-consented = Consented
+engagement-status-submitted = Submitted
+engagement-status-completed = Completed
+engagement-status-declined = Declined by the customer
+engagement-status-consent_expired = Consent expired
+engagement-status-submission_expired = Submission expired
+engagement-status-cancelled = Cancelled
+engagement-status-rejected_final = Rejected

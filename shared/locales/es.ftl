@@ -197,3 +197,24 @@ engagement-page-declined = Su organización rechazó participar.
 engagement-page-closed = Esta solicitud está cerrada: ya no hay nada que decidir.
 engagement-page-expired-title = Este vínculo expiró
 engagement-page-expired-text = El plazo para responder a esta solicitud venció o el vínculo es demasiado antiguo. Si su organización aún desea participar, póngase en contacto con el partner.
+
+## The portal's choices: the catalogue's areas, partner roles and purchase channels, and an
+## engagement claim's statuses (seeds 000, 002, 004).
+area-modern_work_security = Trabajo moderno y seguridad
+area-business_applications = Aplicaciones empresariales
+role-use_or_consume = Usar o consumir
+role-build_intent_advisor = Intención de compilación: Advisor
+role-usage_recognition = Reconocimiento de uso: no incentivado
+role-influenced_revenue = Reconocimiento de ingresos influenciados: no incentivos
+channel-volume_licensing = Licencias por volumen
+channel-web_direct = Web-Direct
+engagement-status-registered = Registrado
+engagement-status-consent_requested = Consentimiento solicitado
+engagement-status-consented = Consentimiento dado
+engagement-status-submitted = Enviado
+engagement-status-completed = Completado
+engagement-status-declined = Rechazado por el cliente
+engagement-status-consent_expired = Consentimiento vencido
+engagement-status-submission_expired = Envío vencido
+engagement-status-cancelled = Cancelado
+engagement-status-rejected_final = Rechazado

@@ -197,3 +197,24 @@ engagement-page-declined = Votre organisation a refusé de participer.
 engagement-page-closed = Cette demande est close : il n'y a plus rien à décider.
 engagement-page-expired-title = Ce lien a expiré
 engagement-page-expired-text = Le délai pour répondre à cette demande est passé ou le lien est trop ancien. Si votre organisation souhaite toujours participer, contactez le partenaire.
+
+## The portal's choices: the catalogue's areas, partner roles and purchase channels, and an
+## engagement claim's statuses (seeds 000, 002, 004).
+area-modern_work_security = Travail moderne et sécurité
+area-business_applications = Applications d’entreprise
+role-use_or_consume = Utiliser ou consommer
+role-build_intent_advisor = Intention de build – Advisor
+role-usage_recognition = Reconnaissance de l’utilisation – sans prime incitative
+role-influenced_revenue = Reconnaissance des revenus influencés – sans prime incitative
+channel-volume_licensing = Licences en volume
+channel-web_direct = Web Direct
+engagement-status-registered = Inscrite
+engagement-status-consent_requested = Consentement demandé
+engagement-status-consented = Consentement donné
+engagement-status-submitted = Envoyée
+engagement-status-completed = Terminée
+engagement-status-declined = Refusée par le client
+engagement-status-consent_expired = Consentement expiré
+engagement-status-submission_expired = Délai d’envoi expiré
+engagement-status-cancelled = Annulée
+engagement-status-rejected_final = Rejetée

@@ -191,3 +191,24 @@ engagement-page-declined = 貴組織は参加を拒否しました。
 engagement-page-closed = この依頼は終了しています。決定することはもうありません。
 engagement-page-expired-title = このリンクは期限切れです
 engagement-page-expired-text = この依頼に回答する期限が過ぎたか、リンクが古すぎます。参加を希望する場合は、パートナーに連絡してください。
+
+## The portal's choices: the catalogue's areas, partner roles and purchase channels, and an
+## engagement claim's statuses (seeds 000, 002, 004).
+area-modern_work_security = 最新の作業とセキュリティ
+area-business_applications = ビジネス アプリケーション
+role-use_or_consume = 使用または消費
+role-build_intent_advisor = ビルド意図 - Advisor
+role-usage_recognition = 使用状況認識 - 非インセンティブ
+role-influenced_revenue = 影響を受けた収益認識 - インセンティブなし
+channel-volume_licensing = ボリューム ライセンス
+channel-web_direct = Web Direct
+engagement-status-registered = 登録済み
+engagement-status-consent_requested = 同意を依頼済み
+engagement-status-consented = 同意済み
+engagement-status-submitted = 送信済み
+engagement-status-completed = 完了
+engagement-status-declined = 顧客が拒否
+engagement-status-consent_expired = 同意の期限切れ
+engagement-status-submission_expired = 送信の期限切れ
+engagement-status-cancelled = キャンセル済み
+engagement-status-rejected_final = 却下

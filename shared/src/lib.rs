@@ -16,6 +16,8 @@ pub mod mail;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod outbox;
+#[cfg(feature = "openapi")]
+pub mod portal;
 pub mod ports;
 pub mod routes;
 pub mod settings;

@@ -52,6 +52,28 @@ pub const CORS: Cors = Cors {
     max_age_seconds: 600,
 };
 
+/// The PoE bucket's CORS rule, for the portal's origin: the browser PUTs a document straight to
+/// S3 through its presigned URL (with the headers the signature binds). The bucket's
+/// `CorsConfiguration` in the template (`tests/infra.rs` checks they agree); the local stack
+/// puts it on moto's bucket.
+pub struct BucketCors {
+    pub allowed_methods: &'static [&'static str],
+    pub allowed_headers: &'static [&'static str],
+    pub max_age_seconds: u32,
+}
+
+pub const UPLOAD_CORS: BucketCors = BucketCors {
+    allowed_methods: &["PUT", "GET"],
+    allowed_headers: &[
+        "content-type",
+        "content-length",
+        "x-amz-checksum-sha256",
+        "x-amz-tagging",
+        "x-amz-sdk-checksum-algorithm",
+    ],
+    max_age_seconds: 600,
+};
+
 const fn r(
     method: &'static str,
     path: &'static str,

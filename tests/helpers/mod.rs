@@ -4,6 +4,7 @@
 //! event received from the bus is checked against ([`schemas`]).
 
 pub mod aws;
+pub mod browser;
 pub mod contract;
 pub mod http;
 pub mod mci;

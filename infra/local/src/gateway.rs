@@ -30,6 +30,8 @@ pub struct Gateway {
     pub cors_origins: Vec<String>,
     /// The OpenAPI document (`GET /openapi.json`), built once.
     pub openapi: Bytes,
+    /// The reference portal at `/portal/`.
+    pub portal: crate::portal::Portal,
 }
 
 /// Serves until the listener fails (the task is dropped with the stack).
@@ -121,6 +123,8 @@ async fn handle(gw: &Gateway, req: hyper::Request<Incoming>) -> hyper::Response<
             .header("content-type", "application/json")
             .body(Full::new(gw.openapi.clone()))
             .unwrap_or_default()
+    } else if req.uri().path().starts_with("/portal") {
+        portal(gw, req).await
     } else if req.method() == hyper::Method::OPTIONS {
         match preflight(origin.as_deref(), req.headers()) {
             Some(answer) => answer,
@@ -130,6 +134,20 @@ async fn handle(gw: &Gateway, req: hyper::Request<Incoming>) -> hyper::Response<
         route(gw, req, &request_id).await
     };
     as_api_gateway(origin.as_deref(), &request_id, response)
+}
+
+/// The portal's files (and locally its sign-in), not an API route.
+async fn portal(gw: &Gateway, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = body.collect().await.map(|b| b.to_bytes()) else {
+        return gateway_error(400, "Bad Request");
+    };
+    if bytes.len() > MAX_BODY {
+        return gateway_error(413, "Request Entity Too Large");
+    }
+    gw.portal
+        .handle(&parts.method, parts.uri.path(), &bytes)
+        .unwrap_or_else(|| gateway_error(404, "Not Found"))
 }
 
 async fn route(

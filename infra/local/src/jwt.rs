@@ -25,6 +25,53 @@ pub struct Identity {
     pub roles: Vec<String>,
 }
 
+/// The roles a local token may carry.
+pub const ROLES: &str = "incentives_admin, incentives_user, global_admin, billing_admin, referral_admin, reviewer or microsoft_seller";
+
+impl Identity {
+    /// Who a local sign-in makes: Microsoft staff (reviewers, field sellers) belong to no
+    /// partner organisation; partner roles need one, its locations defaulting to `<id>001`
+    /// and `<id>002`.
+    pub fn signed_in(
+        roles: Vec<String>,
+        partner: Option<String>,
+        name: Option<String>,
+        locations: Vec<String>,
+        sub: Option<String>,
+    ) -> Result<Self, String> {
+        if roles.is_empty() {
+            return Err(format!("a role is required ({ROLES})"));
+        }
+        let staff = roles
+            .iter()
+            .any(|r| r == "reviewer" || r == "microsoft_seller");
+        let partner = partner.filter(|p| !p.trim().is_empty() && !staff);
+        if partner.is_none() && !staff {
+            return Err("a partner ID is required for partner roles".into());
+        }
+        let locations = match locations {
+            l if l.is_empty() => partner
+                .iter()
+                .flat_map(|p| [format!("{p}001"), format!("{p}002")])
+                .collect(),
+            l => l,
+        };
+        Ok(Self {
+            sub: sub.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| {
+                if staff {
+                    "reviewer-1".into()
+                } else {
+                    "partner-user-1".into()
+                }
+            }),
+            partner_name: name.filter(|n| !n.trim().is_empty() && partner.is_some()),
+            partner_id: partner,
+            locations,
+            roles,
+        })
+    }
+}
+
 pub fn issue(key: &[u8], id: &Identity, now: DateTime<Utc>, ttl: Duration) -> String {
     let mut claims = json!({
         "iss": ISSUER,

@@ -7,6 +7,7 @@ pub mod functions;
 pub mod gateway;
 pub mod jwt;
 pub mod moto;
+pub mod portal;
 pub mod provision;
 pub mod reference;
 pub mod scheduler;
@@ -127,16 +128,27 @@ pub async fn start(opts: Options) -> Result<Running, String> {
     map.extend(opts.settings.iter().cloned());
     let s = Settings(move |k: &str| map.get(k).cloned());
     let jwt_key = jwt_key();
+    let cors_origins: Vec<String> = s
+        .optional("CPOR_PORTAL_ORIGIN")
+        .map(|o| o.split(',').map(|o| o.trim().to_owned()).collect())
+        .unwrap_or_default();
+    // the portal served here uploads from this origin; one elsewhere from its own
+    let upload_origins: Vec<String> = std::iter::once(base_url.clone())
+        .chain(cors_origins.iter().cloned())
+        .collect();
+    provision::allow_uploads_from(&config, &opts.names, &upload_origins).await?;
     let gateway = Arc::new(Gateway {
         functions: functions::http(&config, &s).map_err(|e| e.to_string())?,
         jwt_key: jwt_key.clone(),
-        cors_origins: s
-            .optional("CPOR_PORTAL_ORIGIN")
-            .map(|o| o.split(',').map(|o| o.trim().to_owned()).collect())
-            .unwrap_or_default(),
+        cors_origins,
         openapi: serde_json::to_vec(&cpor::openapi::document())
             .unwrap_or_default()
             .into(),
+        portal: portal::Portal {
+            dir: portal::default_dir(),
+            upload_origin: opts.endpoint.clone(),
+            jwt_key: jwt_key.clone(),
+        },
     });
     let sweep_app = Arc::new(functions::sweep(&config, &s).map_err(|e| e.to_string())?);
     let feedback_app = Arc::new(functions::feedback(&config, &s).map_err(|e| e.to_string())?);

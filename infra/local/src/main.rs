@@ -42,35 +42,13 @@ fn env_port(name: &str, default: u16) -> Result<u16, String> {
 }
 
 fn token(args: &[String]) -> Result<(), String> {
-    let roles = list(arg(args, "--role"));
-    if roles.is_empty() {
-        return Err("--role is required (incentives_admin, incentives_user, global_admin, billing_admin, referral_admin, reviewer or microsoft_seller)".into());
-    }
-    // Microsoft staff (reviewers, field sellers) belong to no partner organisation.
-    let reviewer = roles
-        .iter()
-        .any(|r| r == "reviewer" || r == "microsoft_seller");
-    let partner = arg(args, "--partner");
-    if partner.is_none() && !reviewer {
-        return Err("--partner is required for partner roles".into());
-    }
-    let locations = match list(arg(args, "--locations")) {
-        l if l.is_empty() => partner.iter().map(|p| format!("{p}001")).collect(),
-        l => l,
-    };
-    let id = jwt::Identity {
-        sub: arg(args, "--sub").unwrap_or_else(|| {
-            if reviewer {
-                "reviewer-1".into()
-            } else {
-                "partner-user-1".into()
-            }
-        }),
-        partner_id: if reviewer { None } else { partner },
-        partner_name: arg(args, "--name").filter(|_| !reviewer),
-        locations,
-        roles,
-    };
+    let id = jwt::Identity::signed_in(
+        list(arg(args, "--role")),
+        arg(args, "--partner"),
+        arg(args, "--name"),
+        list(arg(args, "--locations")),
+        arg(args, "--sub"),
+    )?;
     let hours: i64 = arg(args, "--hours")
         .and_then(|h| h.parse().ok())
         .unwrap_or(12);

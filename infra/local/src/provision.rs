@@ -236,3 +236,41 @@ pub async fn provision_reference(config: &SdkConfig, names: &Names) -> Result<St
         .map_err(|e| format!("reference targets: {e:?}"))?;
     Ok(queue_url)
 }
+
+/// Lets `origins` (the portal's) PUT PoE documents into the bucket from the browser, with the
+/// rule the template gives the deployed bucket (`cpor::routes::UPLOAD_CORS`).
+pub async fn allow_uploads_from(
+    config: &aws_config::SdkConfig,
+    names: &Names,
+    origins: &[String],
+) -> Result<(), String> {
+    use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
+    let c = &cpor::routes::UPLOAD_CORS;
+    let rule = CorsRule::builder()
+        .set_allowed_origins(Some(origins.to_vec()))
+        .set_allowed_methods(Some(
+            c.allowed_methods.iter().map(|m| (*m).to_owned()).collect(),
+        ))
+        .set_allowed_headers(Some(
+            c.allowed_headers.iter().map(|h| (*h).to_owned()).collect(),
+        ))
+        .max_age_seconds(i32::try_from(c.max_age_seconds).unwrap_or(600))
+        .build()
+        .map_err(|e| format!("bucket CORS: {e}"))?;
+    let cors = CorsConfiguration::builder()
+        .cors_rules(rule)
+        .build()
+        .map_err(|e| format!("bucket CORS: {e}"))?;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(true)
+            .build(),
+    );
+    s3.put_bucket_cors()
+        .bucket(&names.bucket)
+        .cors_configuration(cors)
+        .send()
+        .await
+        .map_err(|e| format!("bucket CORS: {e:?}"))?;
+    Ok(())
+}
