@@ -272,6 +272,27 @@ async fn consent_accepted_through_the_emailed_link_then_submitted_and_completed(
     .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["status"], "submitted");
+    // the reviewers' queue holds it; partners cannot list it; a status is a status
+    let queue = |token: String, status: &'static str| {
+        let s = &s;
+        async move {
+            s.call(
+                "GET",
+                &format!("/engagement-claims?status={status}"),
+                Some(&token),
+                None,
+                &[],
+            )
+            .await
+        }
+    };
+    let listed = queue(s.reviewer(), "submitted").await;
+    assert_eq!(listed.status, 200, "{}", listed.text());
+    assert_eq!(listed.json()["items"][0]["id"], id, "{}", listed.text());
+    assert_eq!(queue(admin.clone(), "submitted").await.status, 403);
+    let bad = queue(s.reviewer(), "nope").await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["errors"][0]["field"], "status");
     let refused = post(
         &s,
         &admin,
@@ -298,6 +319,15 @@ async fn consent_accepted_through_the_emailed_link_then_submitted_and_completed(
     .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["status"], "completed");
+    assert_eq!(
+        queue(s.reviewer(), "submitted").await.json()["items"],
+        json!([]),
+        "a decided claim leaves the queue"
+    );
+    assert_eq!(
+        queue(s.reviewer(), "completed").await.json()["items"][0]["id"],
+        id
+    );
     let b = s
         .call(
             "POST",

@@ -281,6 +281,7 @@ pub const FUNCTIONS: &[Function] = &[
         keys: Keys::None,
     },
     http("list-claims", STORE, false, &[], Ring),
+    http("list-engagement-claims", STORE, false, &[], Ring),
     http("list-engagement-customers", STORE, false, &[], Ring),
     http("list-engagements", STORE, false, &[], Keys::None),
     http("poe-template", &[], false, &[], Keys::None),

@@ -326,6 +326,32 @@ fn operation(route: &Route, s: &mut Schemas) -> Option<Operation> {
                 ),
             ],
         },
+        "list-engagement-claims" => Operation {
+            request: None,
+            form: false,
+            responses: vec![(
+                200,
+                "A page of the queue",
+                s.response::<PageView<EngagementClaim>>(),
+            )],
+            query: vec![
+                (
+                    "status",
+                    "An engagement claim status (submitted)",
+                    json!({"type": "string"}),
+                ),
+                (
+                    "limit",
+                    "1–100 (20)",
+                    json!({"type": "integer", "minimum": 1, "maximum": 100}),
+                ),
+                (
+                    "cursor",
+                    "The previous page's nextCursor",
+                    json!({"type": "string"}),
+                ),
+            ],
+        },
         "list-engagement-customers" => Operation {
             request: None,
             form: false,
@@ -337,7 +363,7 @@ fn operation(route: &Route, s: &mut Schemas) -> Option<Operation> {
             query: vec![
                 (
                     "tab",
-                    "eligible, ineligible or complete",
+                    "eligible, not_eligible or complete",
                     json!({"type": "string"}),
                 ),
                 (

@@ -9,7 +9,7 @@ use crate::domain::engagement::customers::PartnerCustomer;
 use crate::domain::engagement::events::{EngagementEvent, SOURCE as ENGAGEMENT_SOURCE};
 use crate::domain::engagement::{
     CustomerIdentifier, CustomerRecord, Due, Engagement, EngagementClaim, EngagementHistoryEntry,
-    EngagementId, EngagementOutcome, PageGroup, PartnerLocation, ReferenceData,
+    EngagementId, EngagementOutcome, EngagementStatus, PageGroup, PartnerLocation, ReferenceData,
 };
 use crate::domain::{
     Claim, ClaimId, DomainEvent, HistoryEntry, LocationId, LockKey, Outcome, PartnerId,
@@ -345,6 +345,15 @@ pub trait EngagementStore: Send + Sync {
         limit: u32,
         from: Option<&Continuation>,
     ) -> impl Future<Output = Result<Page<PartnerCustomer>, StoreError>> + Send;
+
+    /// A page of every partner's engagement claims in `status`, oldest submission first (a
+    /// reviewer's queue).
+    fn engagement_queue(
+        &self,
+        status: EngagementStatus,
+        limit: u32,
+        from: Option<&Continuation>,
+    ) -> impl Future<Output = Result<Page<EngagementClaim>, StoreError>> + Send;
 
     /// A page of the partner's claims on `engagement` in `group`, newest first.
     fn engagement_claims_in(

@@ -298,6 +298,14 @@ pub const ROUTES: &[Route] = &[
     ),
     r(
         "GET",
+        "/engagement-claims",
+        "list-engagement-claims",
+        Auth::Jwt,
+        Some(C::Review),
+        "reviewers: engagement claims in one status (`status=submitted`), oldest first",
+    ),
+    r(
+        "GET",
         "/engagement-claims/{id}",
         "get-engagement-claim",
         Auth::Jwt,
@@ -440,7 +448,7 @@ mod tests {
     #[test]
     fn every_function_is_named_once() {
         let f = functions();
-        assert_eq!(f.len(), 37);
+        assert_eq!(f.len(), 38);
         assert!(f.contains(&"deadline-sweep") && f.contains(&"deliver-outbox"));
     }
 }

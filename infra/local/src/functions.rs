@@ -43,6 +43,7 @@ macro_rules! with_http_functions {
             get_history,
             get_referral,
             list_claims,
+            list_engagement_claims,
             list_engagement_customers,
             list_engagements,
             presign_poe_upload,

@@ -6,17 +6,17 @@ use super::{App, Failure, Idempotent, MAX_ATTEMPTS, Wiring, lease_id};
 use crate::domain::engagement::customers::{self, CustomerRow, Tab};
 use crate::domain::engagement::{
     Assessment, CustomerIdentifier, Engagement, EngagementClaim, EngagementError,
-    EngagementHistoryEntry, EngagementId, EngagementOutcome, Facts, IdentifierType, NamedCustomer,
-    PageGroup, PartnerLocation, PlannedHours, ReferenceData, Registration, RegistrationFacts,
-    RegistrationInput, Usd, eligibility,
+    EngagementHistoryEntry, EngagementId, EngagementOutcome, EngagementStatus, Facts,
+    IdentifierType, NamedCustomer, PageGroup, PartnerLocation, PlannedHours, ReferenceData,
+    Registration, RegistrationFacts, RegistrationInput, Usd, eligibility,
 };
 use crate::domain::{AccessError, Actor, Capability, ClaimId, EmailAddress, PartnerUser};
 use crate::failure::commit_failure;
 use crate::outbox::engagement_entries;
 use crate::ports::{
     CommitError, Continuation, DatasetInfo, EngagementCommit, EngagementStore,
-    IdempotencyCompletion, ImportResult, PoeStorage, ReadError, ReferenceKeys, ReferenceStore,
-    ReferenceView, Revision,
+    IdempotencyCompletion, ImportResult, Page, PoeStorage, ReadError, ReferenceKeys,
+    ReferenceStore, ReferenceView, Revision,
 };
 use crate::tokens::{ConsentGrant, ConsentKind};
 use chrono::{DateTime, Utc};
@@ -317,6 +317,21 @@ impl<W: Wiring> App<W> {
     ) -> Result<EngagementClaim, Failure> {
         self.engagement_claim_for(id, |c| c.authorize_read(actor))
             .await
+    }
+
+    /// `GET /engagement-claims?status=…`: a reviewer's queue of engagement claims in one
+    /// status, every partner's, oldest submission first. Only those who review may list it.
+    pub async fn engagement_queue(
+        &self,
+        actor: &Actor,
+        status: EngagementStatus,
+        limit: u32,
+        from: Option<&Continuation>,
+    ) -> Result<Page<EngagementClaim>, Failure> {
+        if !matches!(actor, Actor::Reviewer { .. }) {
+            return Err(EngagementError::Access(AccessError::Forbidden(Capability::Review)).into());
+        }
+        Ok(self.store.engagement_queue(status, limit, from).await?)
     }
 
     /// Reads an engagement claim and lets `may` say whether the caller may have it.

@@ -9,7 +9,8 @@ use super::*;
 use crate::domain::PartnerId;
 use crate::domain::engagement::customers::PartnerCustomer;
 use crate::domain::engagement::{
-    CustomerIdentifier, EngagementClaim, EngagementHistoryEntry, EngagementId, PageGroup, Place,
+    CustomerIdentifier, EngagementClaim, EngagementHistoryEntry, EngagementId, EngagementStatus,
+    PageGroup, Place,
 };
 use crate::ports::{CustomerStanding, EngagementCommit, EngagementStore};
 use aws_sdk_dynamodb::types::{KeysAndAttributes, Update};
@@ -55,6 +56,15 @@ impl DynamoStore {
                 s(format!("{}#{id}", sortable(c.created_at()))),
             ),
         ]);
+        // Reviewers' queues (the `queue` index): oldest submission first, else oldest claim.
+        item.insert(n::QUEUE_PK.into(), s(keys::engagement_queue_pk(c.status())));
+        item.insert(
+            n::QUEUE_SK.into(),
+            s(format!(
+                "{}#{id}",
+                sortable(c.submitted_at().unwrap_or_else(|| c.created_at()))
+            )),
+        );
         // The sparse due index, while a deadline is pending: the sweep expires it.
         if let Some(due) = c.due_at() {
             item.insert(n::DUE_PK.into(), s(keys::due_pk(keys::due_shard(id))));
@@ -540,6 +550,48 @@ impl EngagementStore for DynamoStore {
             .items()
             .iter()
             .map(partner_customer)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page {
+            items,
+            next: out.last_evaluated_key().map(encode_start_key),
+        })
+    }
+
+    async fn engagement_queue(
+        &self,
+        status: EngagementStatus,
+        limit: u32,
+        from: Option<&Continuation>,
+    ) -> Result<Page<EngagementClaim>, StoreError> {
+        let pk = keys::engagement_queue_pk(status);
+        let start = from
+            .map(|c| {
+                decode_start_key(
+                    c,
+                    &[n::PK, n::SK, n::QUEUE_PK, n::QUEUE_SK],
+                    n::QUEUE_PK,
+                    &pk,
+                )
+            })
+            .transpose()?;
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(n::QUEUE)
+            .key_condition_expression("#q = :q")
+            .expression_attribute_names("#q", n::QUEUE_PK)
+            .expression_attribute_values(":q", s(pk))
+            .scan_index_forward(true)
+            .limit(limit.clamp(1, 100) as i32)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(unavailable("query engagement queue"))?;
+        let items = out
+            .items()
+            .iter()
+            .map(|i| doc::<EngagementClaim>(i, "engagement claim"))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Page {
             items,

@@ -57,7 +57,9 @@ use names as n;
 /// Key builders: the table's key scheme.
 pub mod keys {
     use super::DUE_SHARDS;
-    use crate::domain::engagement::{CustomerIdentifier, EngagementId, PageGroup};
+    use crate::domain::engagement::{
+        CustomerIdentifier, EngagementId, EngagementStatus, PageGroup,
+    };
     use crate::domain::{ClaimId, LocationId, LockKey, PartnerId, Status};
 
     pub fn claim_pk(id: ClaimId) -> String {
@@ -137,6 +139,10 @@ pub mod keys {
             PageGroup::Dropped => "dropped",
         };
         format!("EORG#{partner}#{engagement}#{group}")
+    }
+    /// Engagement claims by status for reviewers (the `queue` index; CPOR claims use `Q#`).
+    pub fn engagement_queue_pk(status: EngagementStatus) -> String {
+        format!("EQ#{}", status.code())
     }
     /// The current reference dataset's pointer.
     pub const REFERENCE_PK: &str = "REF";

@@ -950,6 +950,10 @@ impl EngagementClaim {
     pub fn history_seq(&self) -> u64 {
         self.history_seq
     }
+    pub fn submitted_at(&self) -> Option<DateTime<Utc>> {
+        self.submitted_at
+    }
+
     pub fn created_at(&self) -> DateTime<Utc> {
         self.created_at
     }
