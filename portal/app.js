@@ -10,18 +10,26 @@ import * as signIn from './screens/signin.js';
 import * as claims from './screens/claims.js';
 import * as claimForm from './screens/claim-form.js';
 import * as claim from './screens/claim.js';
+import * as engagements from './screens/engagements.js';
+import * as engagementAdd from './screens/engagement-add.js';
+import * as engagementClaim from './screens/engagement-claim.js';
 
 const main = document.getElementById('main');
 let config;
 let catalogue;
 
-/** [pattern, screen, who may open it]: the first match renders. */
+/** [pattern, render(main, ctx), who may open it]: the first match renders. */
 const ROUTES = [
-  [/^\/sign-in$/, signIn, 'anyone'],
-  [/^\/claims$/, claims, 'signed-in'],
-  [/^\/claims\/new$/, claimForm, 'partner'],
-  [/^\/claims\/([\w-]+)\/edit$/, claimForm, 'partner'],
-  [/^\/claims\/([\w-]+)$/, claim, 'signed-in'],
+  [/^\/sign-in$/, signIn.render, 'anyone'],
+  [/^\/claims$/, claims.render, 'signed-in'],
+  [/^\/claims\/new$/, claimForm.render, 'partner'],
+  [/^\/claims\/([\w-]+)\/edit$/, claimForm.render, 'partner'],
+  [/^\/claims\/([\w-]+)$/, claim.render, 'signed-in'],
+  [/^\/engagements$/, engagements.renderCatalogue, 'partner'],
+  [/^\/engagements\/([\w.-]+)$/, engagements.renderCustomers, 'partner'],
+  [/^\/engagements\/([\w.-]+)\/add$/, engagementAdd.render, 'partner'],
+  [/^\/engagement-claims\/([\w-]+)$/, engagementClaim.render, 'signed-in'],
+  [/^\/engagement-reviews$/, engagementClaim.renderQueue, 'reviewer'],
 ];
 
 function parseHash() {
@@ -35,10 +43,11 @@ function header(user) {
   document.getElementById('brand').textContent = t('brand');
   document.getElementById('language-label').textContent = t('language');
   const { path } = parseHash();
-  const link = (href, text) => h('li', {}, h('a', { href, 'aria-current': path === href.slice(1) ? 'page' : null }, text));
+  const here = (p) => path === p || path.startsWith(`${p}/`) || (p === '/engagements' && path.startsWith('/engagement-'));
+  const link = (href, text) => h('li', {}, h('a', { href, 'aria-current': here(href.slice(1)) ? 'page' : null }, text));
   fill(document.getElementById('nav'), user ? h('ul', {},
     link('#/claims', user.reviewer ? t('nav.queues') : t('nav.claims')),
-    user.reviewer ? null : link('#/claims/new', t('nav.new'))) : null);
+    user.reviewer ? link('#/engagement-reviews', t('nav.engagementReviews')) : link('#/engagements', t('nav.engagements'))) : null);
   fill(document.getElementById('who'), user
     ? [h('span', {}, user.reviewer ? t('who.reviewer') : t('who.partner', { name: user.partner_name ?? user.partner_id })),
       h('button', { type: 'button', onclick: () => { auth.signOut(); go('#/sign-in'); } }, t('signOut'))]
@@ -64,6 +73,7 @@ async function render() {
   const [m, screen, who] = match;
   if (who !== 'anyone' && !user) return go('#/sign-in');
   if (who === 'partner' && user.reviewer) return go('#/claims');
+  if (who === 'reviewer' && !user.reviewer) return go('#/claims');
   const ctx = {
     config, catalogue, user, query, params: m.slice(1), go,
     title(text) {
@@ -76,7 +86,7 @@ async function render() {
   // the screen builds into a detached view, shown only if it is still the current render
   const view = h('div', {});
   try {
-    await screen.render(view, ctx);
+    await screen(view, ctx);
   } catch (error) {
     fill(view, h('h1', {}, t('error.title')), h('p', { role: 'alert' }, error.message));
   }

@@ -13,6 +13,7 @@
 
 use crate::helpers::browser::Driver;
 use crate::helpers::browser::Session;
+use crate::helpers::mci::dataset;
 use crate::helpers::{ORG_A, PARTNER_NAME, Stack, customer_email, request, stack, unique_tenant};
 use serde_json::json;
 
@@ -290,6 +291,8 @@ async fn the_portal_reads_in_every_language_and_passes_axe_in_each() {
         .submitted(ORG_A, &unique_tenant(), &customer_email())
         .await;
     let id = submitted["id"].as_str().expect("id").to_owned();
+    let imported = s.import_reference(&dataset(Vec::new())).await;
+    assert_eq!(imported["outcome"], "imported", "{imported}");
     let base = s.run.base_url.clone();
     let seen = tokio::task::spawn_blocking(move || {
         let d = Driver::start();
@@ -310,6 +313,10 @@ async fn the_portal_reads_in_every_language_and_passes_axe_in_each() {
             show(&page, &base, "#/claims/new");
             check(&page, &format!("wizard-{lang}"), &mut found);
             let area = page.run("return document.querySelector('fieldset').innerText");
+            show(&page, &base, "#/engagements");
+            check(&page, &format!("mci-catalogue-{lang}"), &mut found);
+            show(&page, &base, "#/engagements/mw-usage/add");
+            check(&page, &format!("mci-add-{lang}"), &mut found);
             seen.push((lang, dashboard, status_text_of(&page, &base, &id), area));
         }
         page.click("#who button");
@@ -471,6 +478,9 @@ fn the_portal_has_every_word_in_every_language() {
     for key in codes("actions", "history")
         .into_iter()
         .chain(codes("deadlineKinds", "deadline"))
+        .chain(codes("engagementActions", "engagementHistory"))
+        .chain(codes("identifierTypes", "identifier"))
+        .chain(codes("ineligibleReasons", "ineligible"))
     {
         assert!(en.contains_key(&key), "locales/en.json lacks {key}");
     }
@@ -525,4 +535,157 @@ fn the_portal_never_parses_data_as_html_or_code() {
             assert!(!text.contains(sink), "{file} uses {sink}");
         }
     }
+}
+
+/// Seed 004 in the portal: a partner adds a customer to an engagement through the wizard
+/// (eligibility checked at the identifier step), sends the consent request with the deal size
+/// and the disclaimer; the customer accepts through the emailed link; the partner submits; a
+/// reviewer finds it in the engagement queue and approves; it moves to the Complete tab.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_engagement_goes_from_add_customer_to_completed_through_the_portal() {
+    let s = stack().await;
+    let tenant = unique_tenant();
+    let records = vec![json!({"identifierType": "tenant_id", "value": tenant,
+        "emailDomains": ["contoso.com"], "eligibility": {"mw-usage": "eligible"}})];
+    let imported = s.import_reference(&dataset(records)).await;
+    assert_eq!(imported["outcome"], "imported", "{imported}");
+    let customer = format!("{}@contoso.com", &unique_tenant()[..8]);
+    let base = s.run.base_url.clone();
+
+    let (id, mut found) = {
+        let (base, tenant, customer) = (base.clone(), tenant.clone(), customer.clone());
+        tokio::task::spawn_blocking(move || {
+            let d = Driver::start();
+            let page = d.session("en");
+            let mut found = Vec::new();
+            sign_in(&page, &base, "incentives_admin", ORG_A);
+            show(&page, &base, "#/engagements");
+            check(&page, "mci-catalogue", &mut found);
+            show(&page, &base, "#/engagements/mw-usage");
+            check(&page, "mci-customers-eligible", &mut found);
+            show(&page, &base, "#/engagements/mw-usage/add");
+            page.type_into("input[name=name]", "Contoso Modern Work");
+            page.run("document.querySelector('select[name=\"customer.identifierType\"]').value = 'tenant_id';");
+            page.type_into("input[name='customer.value']", &tenant);
+            page.type_into("input[name='customerContact.email']", &customer);
+            check(&page, "mci-add-1-customer", &mut found);
+            page.click("button[data-go=next]");
+            page.wait_until("document.querySelector('input[name=engagementIds][value=mw-usage]:checked')");
+            check(&page, "mci-add-2-engagements", &mut found);
+            page.click("button[data-go=next]");
+            page.type_into("input[name='customerContact.name']", "Ana Pérez");
+            page.type_into("input[name='partnerContact.name']", "Luis Gómez");
+            page.type_into("input[name='partnerContact.email']", "luis@fabrikam.example");
+            check(&page, "mci-add-3-contacts", &mut found);
+            page.click("button[data-go=next]");
+            page.wait_until("!document.querySelector('form button[type=submit]').hidden");
+            check(&page, "mci-add-4-review", &mut found);
+            page.click("form button[type=submit]");
+            page.wait_until("location.hash.startsWith('#/engagement-claims/')");
+            shown(&page);
+            assert_eq!(status_text(&page), "Registered");
+            check(&page, "mci-claim-registered", &mut found);
+            page.type_into("input[name=estimatedDealSizeUsd]", "50000");
+            page.click("input[name=disclaimerAccepted]");
+            act(&page, "send_consent_email");
+            assert_eq!(status_text(&page), "Consent requested");
+            let id = page.run("return location.hash.split('/')[2]");
+            (id.as_str().unwrap_or_default().to_owned(), found)
+        })
+        .await
+        .expect("browser")
+    };
+
+    // the customer accepts through the link in the email moto captured
+    let link = format!("{base}{}", s.consent_path(&customer).await);
+    tokio::task::spawn_blocking(move || {
+        let d = Driver::start();
+        let page = d.session("en");
+        page.open(&link);
+        page.click("button[value=accept]");
+        page.wait_until("document.querySelector('[role=status]')");
+    })
+    .await
+    .expect("browser");
+
+    let (completed, found) = tokio::task::spawn_blocking(move || {
+        let d = Driver::start();
+        let page = d.session("en");
+        sign_in(&page, &base, "incentives_admin", ORG_A);
+        show(&page, &base, &format!("#/engagement-claims/{id}"));
+        assert_eq!(status_text(&page), "Consented");
+        check(&page, "mci-claim-consented", &mut found);
+        act(&page, "submit");
+        assert_eq!(status_text(&page), "Submitted");
+        page.click("#who button");
+        sign_in(&page, &base, "reviewer", "");
+        show(&page, &base, "#/engagement-reviews");
+        page.wait_until(&format!(
+            "document.querySelector('a[href=\"#/engagement-claims/{id}\"]')"
+        ));
+        check(&page, "reviewer-mci-queue", &mut found);
+        show(&page, &base, &format!("#/engagement-claims/{id}"));
+        check(&page, "reviewer-mci-claim", &mut found);
+        page.type_into(
+            "[data-action=approve] textarea[name=comment]",
+            "Workshop evidence checked",
+        );
+        act(&page, "approve");
+        assert_eq!(status_text(&page), "Completed");
+        page.click("#who button");
+        sign_in(&page, &base, "incentives_admin", ORG_A);
+        show(&page, &base, "#/engagements/mw-usage?tab=complete");
+        check(&page, "mci-customers-complete", &mut found);
+        (
+            page.run("return document.querySelector('tbody').innerText"),
+            found,
+        )
+    })
+    .await
+    .expect("browser");
+    assert!(
+        completed
+            .as_str()
+            .unwrap_or_default()
+            .contains("Contoso Modern Work"),
+        "{completed}"
+    );
+    assert!(found.is_empty(), "axe found:\n{}", found.join("\n"));
+}
+
+/// Variable pay (seed 004): one engagement, the planned hours, and the proposed payment the
+/// API quotes from the MSX opportunity shown before confirming.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_add_customer_wizard_shows_a_variable_pay_engagements_proposed_payment() {
+    let s = stack().await;
+    let imported = s.import_reference(&dataset(Vec::new())).await;
+    assert_eq!(imported["outcome"], "imported", "{imported}");
+    let base = s.run.base_url.clone();
+    let (payment, found) = tokio::task::spawn_blocking(move || {
+        let d = Driver::start();
+        let page = d.session("en");
+        let mut found = Vec::new();
+        sign_in(&page, &base, "incentives_admin", ORG_A);
+        show(&page, &base, "#/engagements/azure-migrate/add");
+        page.type_into("input[name=name]", "Contoso migration");
+        page.run("document.querySelector('select[name=\"customer.identifierType\"]').value = 'msx_opportunity_id';");
+        page.type_into("input[name='customer.value']", "7-3KX9Q2ZP1");
+        page.click("button[data-go=next]");
+        page.wait_until("document.querySelector('input[name=engagementIds][value=azure-migrate]:checked')");
+        page.type_into("input[name=plannedHours]", "10");
+        check(&page, "mci-add-variable-hours", &mut found);
+        page.click("button[data-go=next]");
+        page.type_into("input[name='customerContact.name']", "Ana Pérez");
+        page.type_into("input[name='partnerContact.name']", "Luis Gómez");
+        page.type_into("input[name='partnerContact.email']", "luis@fabrikam.example");
+        page.click("button[data-go=next]");
+        page.wait_until("document.getElementById('proposed-payment')");
+        check(&page, "mci-add-variable-review", &mut found);
+        (page.run("return document.getElementById('proposed-payment').textContent"), found)
+    })
+    .await
+    .expect("browser");
+    // min(10 h × 150 USD, 10 % of 400,000, 50,000)
+    assert_eq!(payment, "$1,500", "{payment}");
+    assert!(found.is_empty(), "axe found:\n{}", found.join("\n"));
 }

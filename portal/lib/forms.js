@@ -26,6 +26,13 @@ function controlFor(form, path) {
   return null;
 }
 
+/** What a person reads as the control's name: its label, or its group's legend. */
+function nameOf(form, control) {
+  const label = form.querySelector(`label[for="${CSS.escape(control.id)}"]`);
+  const legend = control.tagName === 'FIELDSET' ? control.querySelector('legend') : null;
+  return (label ?? legend)?.textContent.trim() ?? '';
+}
+
 /** Shows `error` (an ApiError or any Error) in `box`, marking `form`'s fields. */
 export function showProblem(box, form, error) {
   if (form) clear(form);
@@ -41,7 +48,9 @@ export function showProblem(box, form, error) {
         const described = control.getAttribute('aria-describedby');
         control.setAttribute('aria-describedby', described ? `${described} ${id}` : id);
       }
-      items.push(h('li', {}, h('a', { href: `#${control.id}`, onclick: (e) => { e.preventDefault(); control.focus(); } }, message)));
+      const named = nameOf(form, control);
+      items.push(h('li', {}, h('a', { href: `#${control.id}`, onclick: (e) => { e.preventDefault(); control.focus(); } },
+        named ? `${named}: ${message}` : message)));
     } else {
       items.push(h('li', {}, `${field}: ${message}`));
     }

@@ -224,6 +224,11 @@ export async function render(main, ctx) {
   };
   form.onsubmit = async (e) => {
     e.preventDefault();
+    // Enter in a field before the last step moves on, as Next does
+    if (step < STEPS.length - 1) {
+      next.click();
+      return;
+    }
     const saved = await busy(save, errors, form, () => (existing
       ? api.call('PATCH', `/claims/${id}`, { body: body(), version: claim.version })
       : api.call('POST', '/claims', { body: body() })));

@@ -7,7 +7,9 @@
 //! no fact of the domain is written twice.
 
 use crate::domain::catalogue::{PartnerActivity, PurchaseChannel, SolutionArea};
-use crate::domain::engagement::EngagementStatus;
+use crate::domain::engagement::customers;
+use crate::domain::engagement::eligibility::IneligibleReason;
+use crate::domain::engagement::{EngagementAction, EngagementStatus, IdentifierType};
 use crate::domain::lifecycle::allowed;
 use crate::domain::listing::STATUS_GROUPS;
 use crate::domain::{Action, ActorKind, DeadlineKind, Language, Reason, Status};
@@ -113,7 +115,18 @@ pub fn catalogue() -> Value {
             "code": s.code(),
             "labels": labels(&format!("engagement-status-{}", s.code())),
             "terminal": s.is_terminal(),
+            // what the partner may do (the Customers page's row actions)
+            "partnerActions": customers::claim_actions(*s),
+            "reviewable": *s == EngagementStatus::Submitted,
         })).collect::<Vec<_>>(),
+        // worded by the portal (`engagementHistory.<code>`, `identifier.<code>`,
+        // `ineligible.<code>`)
+        "engagementActions": EngagementAction::VARIANTS.iter().map(|a| a.code())
+            .collect::<Vec<_>>(),
+        "identifierTypes": IdentifierType::VARIANTS.iter().map(|t| -> &'static str { (*t).into() })
+            .collect::<Vec<_>>(),
+        "ineligibleReasons": IneligibleReason::VARIANTS.iter()
+            .map(|r| -> &'static str { (*r).into() }).collect::<Vec<_>>(),
     })
 }
 
