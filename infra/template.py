@@ -297,6 +297,65 @@ def function(fn):
     }
 
 
+# The portal's Content-Security-Policy (cpor::routes::portal_csp; tests/infra.rs checks they
+# agree): API calls to the API, uploads to the PoE bucket, sign-in to the identity provider.
+PORTAL_CONNECT = ("https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix} "
+                  "https://${PoeBucket}.s3.${AWS::Region}.${AWS::URLSuffix} ${PortalSignInOrigins}")
+PORTAL_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+              "connect-src 'self' " + PORTAL_CONNECT + "; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+
+def portal_hosting():
+    """The reference portal (portal/) on S3 behind CloudFront with origin access control, when
+    HostPortal is true: a private bucket only the distribution may read, security headers on
+    every answer, HTTPS only, served on PortalOrigin's host with PortalCertificateArn."""
+    when = {"Condition": "HostPortal"}
+    host = {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "PortalOrigin"}]}]}
+    return {
+        "PortalBucket": {**when, "Type": "AWS::S3::Bucket",
+            "DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete",
+            "Properties": {
+                "BucketEncryption": {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+                "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+                "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+            }},
+        "PortalOriginAccessControl": {**when, "Type": "AWS::CloudFront::OriginAccessControl", "Properties": {
+            "OriginAccessControlConfig": {"Name": {"Fn::Sub": "${AWS::StackName}-portal"}, "OriginAccessControlOriginType": "s3",
+                                          "SigningBehavior": "always", "SigningProtocol": "sigv4"}}},
+        "PortalHeaders": {**when, "Type": "AWS::CloudFront::ResponseHeadersPolicy", "Properties": {
+            "ResponseHeadersPolicyConfig": {"Name": {"Fn::Sub": "${AWS::StackName}-portal"}, "SecurityHeadersConfig": {
+                "ContentSecurityPolicy": {"ContentSecurityPolicy": {"Fn::Sub": PORTAL_CSP}, "Override": True},
+                "ContentTypeOptions": {"Override": True},
+                "FrameOptions": {"FrameOption": "DENY", "Override": True},
+                "ReferrerPolicy": {"ReferrerPolicy": "no-referrer", "Override": True},
+                "StrictTransportSecurity": {"AccessControlMaxAgeSec": 31536000, "IncludeSubdomains": True, "Override": True},
+            }}}},
+        "PortalDistribution": {**when, "Type": "AWS::CloudFront::Distribution", "Properties": {"DistributionConfig": {
+            "Enabled": True, "HttpVersion": "http2and3", "DefaultRootObject": "index.html", "PriceClass": "PriceClass_100",
+            "Aliases": [host],
+            "ViewerCertificate": {"AcmCertificateArn": {"Ref": "PortalCertificateArn"}, "SslSupportMethod": "sni-only", "MinimumProtocolVersion": "TLSv1.2_2021"},
+            "Origins": [{"Id": "portal", "DomainName": {"Fn::GetAtt": ["PortalBucket", "RegionalDomainName"]},
+                         "OriginAccessControlId": {"Fn::GetAtt": ["PortalOriginAccessControl", "Id"]},
+                         "S3OriginConfig": {"OriginAccessIdentity": ""}}],
+            "DefaultCacheBehavior": {"TargetOriginId": "portal", "ViewerProtocolPolicy": "redirect-to-https",
+                                     "AllowedMethods": ["GET", "HEAD"], "Compress": True,
+                                     # AWS managed policy CachingOptimized
+                                     "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+                                     "ResponseHeadersPolicyId": {"Ref": "PortalHeaders"}},
+        }}},
+        "PortalBucketPolicy": {**when, "Type": "AWS::S3::BucketPolicy", "Properties": {
+            "Bucket": {"Ref": "PortalBucket"},
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Sid": "OnlyThePortalDistribution", "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
+                 "Action": "s3:GetObject", "Resource": {"Fn::Sub": "${PortalBucket.Arn}/*"},
+                 "Condition": {"StringEquals": {"AWS:SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${PortalDistribution}"}}}},
+                {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                 "Resource": [{"Fn::GetAtt": ["PortalBucket", "Arn"]}, {"Fn::Sub": "${PortalBucket.Arn}/*"}],
+                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+            ]}}},
+    }
+
+
 def template():
     resources = {}
     outputs = {}
@@ -473,6 +532,12 @@ def template():
             "TreatMissingData": "notBreaching", "AlarmActions": [{"Ref": "AlarmTopic"}]}}
     outputs["ApiUrl"] = {"Description": "The HTTP API (point the portal here)",
                          "Value": {"Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}}
+    resources.update(portal_hosting())
+    outputs["PortalBucketName"] = {"Condition": "HostPortal", "Description": "Where scripts/deploy-portal.sh puts portal/",
+                                   "Value": {"Ref": "PortalBucket"}}
+    outputs["PortalDistributionId"] = {"Condition": "HostPortal", "Value": {"Ref": "PortalDistribution"}}
+    outputs["PortalDistributionDomain"] = {"Condition": "HostPortal", "Description": "Point PortalOrigin's host (CNAME) here",
+                                           "Value": {"Fn::GetAtt": ["PortalDistribution", "DomainName"]}}
     outputs["ClaimsTableName"] = {"Value": {"Ref": "ClaimsTable"}}
     outputs["PoeBucketName"] = {"Value": {"Ref": "PoeBucket"}}
     outputs["EventBusName"] = {"Value": {"Ref": "EventBus"}}
@@ -499,10 +564,18 @@ def template():
             "UnattachedUploadDays": {"Type": "Number", "Default": 30, "MinValue": 1, "Description": "Days before PoE uploads never attached to a submitted claim are deleted"},
             "ThrottleRate": {"Type": "Number", "Default": 50}, "ThrottleBurst": {"Type": "Number", "Default": 100},
             "AlarmEmail": {"Type": "String", "Default": "", "Description": "Where alarms are sent (optional)"},
+            "HostPortal": {"Type": "String", "Default": "false", "AllowedValues": ["true", "false"],
+                           "Description": "Serve the reference portal (portal/) from S3 behind CloudFront on PortalOrigin's host"},
+            "PortalCertificateArn": {"Type": "String", "Default": "",
+                                     "Description": "ACM certificate (us-east-1) for PortalOrigin's host (HostPortal only)"},
+            "PortalSignInOrigins": {"Type": "String", "Default": "",
+                                    "Description": "Space-separated origins the portal signs in with (the OIDC issuer and its token endpoint)"},
         },
         "Conditions": {
             "HasConsentBaseUrl": {"Fn::Not": [{"Fn::Equals": [{"Ref": "ConsentBaseUrl"}, ""]}]},
             "HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]},
+            "HostPortal": {"Fn::And": [{"Fn::Equals": [{"Ref": "HostPortal"}, "true"]},
+                                       {"Fn::Not": [{"Fn::Equals": [{"Ref": "PortalCertificateArn"}, ""]}]}]},
         },
         "Resources": resources,
         "Outputs": outputs,

@@ -118,7 +118,10 @@ async function boot() {
   ]);
   api.configure(config.apiBase ?? '');
   await i18n.use(i18n.preferred());
-  if (config.auth?.kind === 'oidc') await auth.oidcCallback(config.auth).catch(() => {});
+  if (config.auth?.kind === 'oidc') {
+    // back from the identity provider: a failed exchange is said on the sign-in page
+    await auth.oidcCallback(config.auth).catch((e) => sessionStorage.setItem('cpor.signInError', e.message));
+  }
   languageSwitch();
   window.addEventListener('hashchange', render);
   render();

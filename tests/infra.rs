@@ -649,3 +649,76 @@ fn reference_uploads_reach_the_import_function_through_the_default_bus_and_nothi
         "{role}"
     );
 }
+
+/// The optional portal hosting: a private bucket that only the distribution reads (origin
+/// access control, SigV4, the distribution's ARN in the policy), HTTPS only, and the same
+/// Content-Security-Policy the local stack sends (`cpor::routes::portal_csp`).
+#[test]
+fn the_portal_is_hosted_privately_behind_cloudfront_with_the_local_csp() {
+    let t = template();
+    let r = &t["Resources"];
+    for name in [
+        "PortalBucket",
+        "PortalOriginAccessControl",
+        "PortalHeaders",
+        "PortalDistribution",
+        "PortalBucketPolicy",
+    ] {
+        assert_eq!(r[name]["Condition"], "HostPortal", "{name} is optional");
+    }
+    let block = &r["PortalBucket"]["Properties"]["PublicAccessBlockConfiguration"];
+    assert!(
+        block
+            .as_object()
+            .expect("public access block")
+            .values()
+            .all(|v| v == true)
+    );
+    let oac = &r["PortalOriginAccessControl"]["Properties"]["OriginAccessControlConfig"];
+    assert_eq!(oac["SigningBehavior"], "always");
+    assert_eq!(oac["OriginAccessControlOriginType"], "s3");
+    let dist = &r["PortalDistribution"]["Properties"]["DistributionConfig"];
+    assert_eq!(
+        dist["Origins"][0]["OriginAccessControlId"]["Fn::GetAtt"][0],
+        "PortalOriginAccessControl"
+    );
+    assert_eq!(
+        dist["DefaultCacheBehavior"]["ViewerProtocolPolicy"],
+        "redirect-to-https"
+    );
+    let statements = r["PortalBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .expect("statements")
+        .clone();
+    let read = &statements[0];
+    assert_eq!(read["Principal"]["Service"], "cloudfront.amazonaws.com");
+    assert_eq!(read["Action"], "s3:GetObject");
+    assert!(
+        read["Condition"]["StringEquals"]["AWS:SourceArn"]
+            .to_string()
+            .contains("${PortalDistribution}"),
+        "only this distribution reads the bucket"
+    );
+    let csp = r["PortalHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
+        ["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+        .as_str()
+        .expect("CSP")
+        .to_owned();
+    let connect = csp
+        .split("connect-src 'self' ")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .expect("connect-src");
+    assert_eq!(
+        csp,
+        cpor::routes::portal_csp(connect),
+        "one policy, two places"
+    );
+    for source in [
+        "${HttpApi}.execute-api",
+        "${PoeBucket}.s3",
+        "${PortalSignInOrigins}",
+    ] {
+        assert!(connect.contains(source), "connect-src: {connect}");
+    }
+}

@@ -689,3 +689,106 @@ async fn the_add_customer_wizard_shows_a_variable_pay_engagements_proposed_payme
     assert_eq!(payment, "$1,500", "{payment}");
     assert!(found.is_empty(), "axe found:\n{}", found.join("\n"));
 }
+
+/// Deployed, the portal signs in with the OpenID Connect code flow and PKCE (S256). Against
+/// the local provider (`CPOR_PORTAL_SIGN_IN=oidc`), which checks the verifier against the
+/// challenge: Chromium goes to the authorization endpoint, comes back with a code and state,
+/// exchanges them and lands signed in; the provider refuses a wrong verifier and a code used
+/// twice, so the portal's S256 is what let it in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_portal_signs_in_with_the_oidc_code_flow_and_pkce() {
+    let s = crate::helpers::stack::stack_with(&[("CPOR_PORTAL_SIGN_IN", "oidc")]).await;
+    let base = s.run.base_url.clone();
+    let (who, url, found) = {
+        let base = base.clone();
+        tokio::task::spawn_blocking(move || {
+            let d = Driver::start();
+            let page = d.session("en");
+            let mut found = Vec::new();
+            show(&page, &base, "#/sign-in");
+            check(&page, "sign-in-oidc", &mut found);
+            page.click("main button.primary");
+            page.wait_until("document.getElementById('who').innerText.includes('Fabrikam')");
+            shown(&page);
+            let who = page.run("return document.getElementById('who').innerText");
+            let url = page.run("return location.href");
+            (who, url, found)
+        })
+        .await
+        .expect("browser")
+    };
+    assert!(
+        who.as_str().unwrap_or_default().contains("Fabrikam Ltd"),
+        "{who}"
+    );
+    assert!(
+        !url.as_str().unwrap_or_default().contains("code="),
+        "the code leaves the address bar: {url}"
+    );
+    assert!(found.is_empty(), "axe found:\n{}", found.join("\n"));
+
+    // the provider's checks are real: a verifier that does not hash to the challenge, and a
+    // code already used, get nothing
+    let (wrong, reused) = tokio::task::spawn_blocking(move || {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        let verifier = "a-verifier-of-enough-length-0123456789-abcdefghij";
+        let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(sha2::Sha256::digest(verifier.as_bytes()));
+        let redirect = format!("{base}/portal/");
+        let code = || {
+            let url = format!(
+                "{base}/portal/dev-oidc/authorize?response_type=code&client_id=cpor-portal-local&state=s1&code_challenge_method=S256&code_challenge={challenge}&redirect_uri={}",
+                form_urlencoded_component(&redirect)
+            );
+            let r = request("GET", &url, &[], b"");
+            assert_eq!(r.status, 302, "{}", r.text());
+            let location = r.header("location").unwrap_or_default().to_owned();
+            location
+                .split("code=")
+                .nth(1)
+                .and_then(|c| c.split('&').next())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let exchange = |code: &str, verifier: &str| {
+            let form = format!(
+                "grant_type=authorization_code&client_id=cpor-portal-local&code={code}&code_verifier={verifier}&redirect_uri={}",
+                form_urlencoded_component(&redirect)
+            );
+            let headers = [(
+                "content-type".to_owned(),
+                "application/x-www-form-urlencoded".to_owned(),
+            )];
+            request(
+                "POST",
+                &format!("{base}/portal/dev-oidc/token"),
+                &headers,
+                form.as_bytes(),
+            )
+            .status
+        };
+        let wrong = exchange(&code(), "not-the-verifier-not-the-verifier-not-the-verif");
+        let good = code();
+        assert_eq!(exchange(&good, verifier), 200, "the right verifier");
+        (wrong, exchange(&good, verifier))
+    })
+    .await
+    .expect("requests");
+    assert_eq!(wrong, 400, "a wrong verifier");
+    assert_eq!(reused, 400, "a code is used once");
+}
+
+/// `application/x-www-form-urlencoded` for one value.
+fn form_urlencoded_component(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

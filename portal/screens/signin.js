@@ -3,7 +3,7 @@
 
 import * as auth from '../lib/auth.js';
 import { h, field, select, values } from '../lib/dom.js';
-import { busy } from '../lib/forms.js';
+import { busy, showProblem } from '../lib/forms.js';
 import { t } from '../lib/i18n.js';
 
 const ROLES = ['incentives_admin', 'incentives_user', 'global_admin', 'billing_admin', 'referral_admin', 'reviewer'];
@@ -11,10 +11,15 @@ const ROLES = ['incentives_admin', 'incentives_user', 'global_admin', 'billing_a
 export async function render(main, ctx) {
   ctx.title(t('signIn.title'));
   const errors = h('div', {});
+  const failed = sessionStorage.getItem('cpor.signInError');
+  if (failed) {
+    sessionStorage.removeItem('cpor.signInError');
+    showProblem(errors, null, new Error(t('signIn.failed', { reason: failed })));
+  }
   if (ctx.config.auth?.kind === 'oidc') {
     const button = h('button', { type: 'button', class: 'primary' }, t('signIn.button'));
     button.onclick = () => busy(button, errors, null, () => auth.oidcSignIn(ctx.config.auth));
-    main.replaceChildren(h('h1', {}, t('signIn.title')), errors, button);
+    main.replaceChildren(h('h1', {}, t('signIn.title')), h('p', {}, t('signIn.oidcNote')), errors, button);
     return;
   }
   const role = select(ROLES.map((r) => [r, t(`role.${r}`)]), { name: 'role', selected: 'incentives_admin' });

@@ -74,6 +74,17 @@ pub const UPLOAD_CORS: BucketCors = BucketCors {
     max_age_seconds: 600,
 };
 
+/// The portal's Content-Security-Policy: its own scripts and styles only, API calls and PoE
+/// uploads to `connect` (the API, the bucket, the identity provider), no framing. The local
+/// stack sends it with the portal's files; the template's CloudFront response headers policy
+/// sets the same (`tests/infra.rs` checks).
+pub fn portal_csp(connect: &str) -> String {
+    format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self' {connect}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    )
+}
+
 const fn r(
     method: &'static str,
     path: &'static str,

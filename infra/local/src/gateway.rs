@@ -146,7 +146,12 @@ async fn portal(gw: &Gateway, req: hyper::Request<Incoming>) -> hyper::Response<
         return gateway_error(413, "Request Entity Too Large");
     }
     gw.portal
-        .handle(&parts.method, parts.uri.path(), &bytes)
+        .handle(
+            &parts.method,
+            parts.uri.path(),
+            parts.uri.query().unwrap_or_default(),
+            &bytes,
+        )
         .unwrap_or_else(|| gateway_error(404, "Not Found"))
 }
 

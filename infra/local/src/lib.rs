@@ -148,6 +148,9 @@ pub async fn start(opts: Options) -> Result<Running, String> {
             dir: portal::default_dir(),
             upload_origin: opts.endpoint.clone(),
             jwt_key: jwt_key.clone(),
+            sign_in: portal::SignInKind::from_setting(s.optional("CPOR_PORTAL_SIGN_IN").as_deref()),
+            base_url: base_url.clone(),
+            codes: Default::default(),
         },
     });
     let sweep_app = Arc::new(functions::sweep(&config, &s).map_err(|e| e.to_string())?);

@@ -9,7 +9,10 @@ use http_body_util::Full;
 use hyper::body::Bytes;
 use serde::Deserialize;
 use serde_json::json;
+use sha2::Digest;
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 type Answer = hyper::Response<Full<Bytes>>;
 
@@ -19,7 +22,42 @@ pub struct Portal {
     /// Where the browser sends PoE uploads (the S3 endpoint: moto locally).
     pub upload_origin: String,
     pub jwt_key: Vec<u8>,
+    /// How people sign in: the development page, or OIDC against `/portal/dev-oidc/`.
+    pub sign_in: SignInKind,
+    /// The stack's own origin (the OIDC provider's issuer is under it).
+    pub base_url: String,
+    /// Authorization codes issued and not yet exchanged.
+    pub codes: Mutex<HashMap<String, Grant>>,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInKind {
+    Dev,
+    Oidc,
+}
+
+impl SignInKind {
+    /// `CPOR_PORTAL_SIGN_IN`: `oidc`, else the development page.
+    pub fn from_setting(value: Option<&str>) -> Self {
+        if value.is_some_and(|v| v.eq_ignore_ascii_case("oidc")) {
+            Self::Oidc
+        } else {
+            Self::Dev
+        }
+    }
+}
+
+/// What an authorization code stands for until it is exchanged (once).
+pub struct Grant {
+    challenge: String,
+    redirect_uri: String,
+    client_id: String,
+}
+
+/// The local OIDC provider's client and the one person it signs in.
+const OIDC_CLIENT: &str = "cpor-portal-local";
+const OIDC_PARTNER: &str = "4812345";
+const OIDC_PARTNER_NAME: &str = "Fabrikam Ltd";
 
 /// The repository's `portal/` (`CPOR_PORTAL_DIR` overrides).
 pub fn default_dir() -> PathBuf {
@@ -80,15 +118,17 @@ impl Portal {
     /// The same Content-Security-Policy the deployment's CloudFront response headers policy
     /// sets: scripts and styles from the portal only, API calls to itself, uploads to S3.
     fn csp(&self) -> String {
-        format!(
-            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-             connect-src 'self' {}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-            self.upload_origin
-        )
+        cpor::routes::portal_csp(&self.upload_origin)
     }
 
     /// The answer for `/portal…`, or `None` when the path is not the portal's.
-    pub fn handle(&self, method: &hyper::Method, path: &str, body: &[u8]) -> Option<Answer> {
+    pub fn handle(
+        &self,
+        method: &hyper::Method,
+        path: &str,
+        query: &str,
+        body: &[u8],
+    ) -> Option<Answer> {
         let rel = path.strip_prefix("/portal")?;
         if !(rel.is_empty() || rel.starts_with('/')) {
             return None;
@@ -100,15 +140,134 @@ impl Portal {
                 .header("location", "/portal/")
                 .body(Full::new(Bytes::new()))
                 .unwrap_or_default(),
-            ("GET", "config.json") => answer(
+            ("GET", "config.json") => answer(200, "application/json", self.config().to_string()),
+            ("POST", "dev-token") => self.dev_token(body),
+            ("GET", "dev-oidc/.well-known/openid-configuration") => answer(
                 200,
                 "application/json",
-                json!({"apiBase": "", "auth": {"kind": "dev"}}).to_string(),
+                json!({
+                    "issuer": self.issuer(),
+                    "authorization_endpoint": format!("{}/authorize", self.issuer()),
+                    "token_endpoint": format!("{}/token", self.issuer()),
+                    "response_types_supported": ["code"],
+                    "code_challenge_methods_supported": ["S256"],
+                })
+                .to_string(),
             ),
-            ("POST", "dev-token") => self.dev_token(body),
+            ("GET", "dev-oidc/authorize") => self.authorize(query),
+            ("POST", "dev-oidc/token") => self.exchange(body),
             ("GET", rel) => self.file(if rel.is_empty() { "index.html" } else { rel }),
             _ => answer(405, "text/plain", "method not allowed"),
         })
+    }
+
+    fn issuer(&self) -> String {
+        format!("{}/portal/dev-oidc", self.base_url)
+    }
+
+    /// The portal's `config.json`: the API is this origin; sign-in as configured.
+    fn config(&self) -> serde_json::Value {
+        let auth = match self.sign_in {
+            SignInKind::Dev => json!({"kind": "dev"}),
+            SignInKind::Oidc => json!({"kind": "oidc", "issuer": self.issuer(),
+                                       "clientId": OIDC_CLIENT, "scope": "openid"}),
+        };
+        json!({"apiBase": "", "auth": auth})
+    }
+
+    /// The authorization endpoint: checks the request as a provider must (code flow, S256,
+    /// this client, a redirect back to this portal) and sends the browser back with a code.
+    fn authorize(&self, query: &str) -> Answer {
+        let q: HashMap<String, String> = form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let get = |k: &str| q.get(k).map(String::as_str).unwrap_or_default();
+        let portal = format!("{}/portal/", self.base_url);
+        if get("response_type") != "code"
+            || get("client_id") != OIDC_CLIENT
+            || get("code_challenge_method") != "S256"
+            || get("code_challenge").len() != 43
+            || get("state").is_empty()
+            || get("redirect_uri") != portal
+        {
+            return answer(400, "text/plain", "invalid authorization request");
+        }
+        let code = uuid::Uuid::new_v4().simple().to_string();
+        if let Ok(mut codes) = self.codes.lock() {
+            codes.insert(
+                code.clone(),
+                Grant {
+                    challenge: get("code_challenge").to_owned(),
+                    redirect_uri: get("redirect_uri").to_owned(),
+                    client_id: get("client_id").to_owned(),
+                },
+            );
+        }
+        let back = format!(
+            "{}?{}",
+            get("redirect_uri"),
+            form_urlencoded::Serializer::new(String::new())
+                .append_pair("code", &code)
+                .append_pair("state", get("state"))
+                .finish()
+        );
+        hyper::Response::builder()
+            .status(302)
+            .header("location", back)
+            .body(Full::new(Bytes::new()))
+            .unwrap_or_default()
+    }
+
+    /// The token endpoint: a code once, for the client and redirect it was issued to, and only
+    /// with the verifier whose SHA-256 is the challenge (RFC 7636).
+    fn exchange(&self, body: &[u8]) -> Answer {
+        use base64::Engine as _;
+        let f: HashMap<String, String> = form_urlencoded::parse(body)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let get = |k: &str| f.get(k).map(String::as_str).unwrap_or_default();
+        let refuse = || {
+            answer(
+                400,
+                "application/json",
+                json!({"error": "invalid_grant"}).to_string(),
+            )
+        };
+        let grant = self
+            .codes
+            .lock()
+            .ok()
+            .and_then(|mut c| c.remove(get("code")));
+        let Some(grant) = grant else {
+            return refuse();
+        };
+        let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(sha2::Sha256::digest(get("code_verifier").as_bytes()));
+        if get("grant_type") != "authorization_code"
+            || challenge != grant.challenge
+            || get("redirect_uri") != grant.redirect_uri
+            || get("client_id") != grant.client_id
+        {
+            return refuse();
+        }
+        let id = jwt::Identity {
+            sub: "oidc-user-1".into(),
+            partner_id: Some(OIDC_PARTNER.into()),
+            partner_name: Some(OIDC_PARTNER_NAME.into()),
+            locations: vec![format!("{OIDC_PARTNER}001"), format!("{OIDC_PARTNER}002")],
+            roles: vec!["incentives_admin".into()],
+        };
+        let token = jwt::issue(
+            &self.jwt_key,
+            &id,
+            chrono::Utc::now(),
+            chrono::Duration::hours(1),
+        );
+        answer(
+            200,
+            "application/json",
+            json!({"access_token": token, "token_type": "Bearer", "expires_in": 3600}).to_string(),
+        )
     }
 
     fn file(&self, rel: &str) -> Answer {
