@@ -792,3 +792,121 @@ fn form_urlencoded_component(value: &str) -> String {
         })
         .collect()
 }
+
+/// Clicks the submit button of the action form `name` and returns the error box's text (the
+/// API refused).
+fn act_refused(page: &Session<'_>, name: &str) -> String {
+    page.click(&format!("[data-action={name}] button[type=submit]"));
+    page.wait_until(&format!(
+        "document.querySelector('[data-action={name}] .errors')"
+    ));
+    page.run(&format!(
+        "return document.querySelector('[data-action={name}] .errors').innerText"
+    ))
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+/// The rest of a claim's life in the portal: a reviewer rejects with seed 003's reasons and
+/// opens the PoE; the partner reads the reasons, comments, disputes citing the PoE, exports
+/// the list as CSV; a too-early consent resend is refused with the API's words; a withdrawal
+/// is final.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_rejection_is_read_disputed_and_exported_in_the_portal() {
+    let s = stack().await;
+    let rejected = s
+        .submitted(ORG_A, &unique_tenant(), &customer_email())
+        .await;
+    let rejected = rejected["id"].as_str().expect("id").to_owned();
+    let withdrawn = s
+        .submitted(ORG_A, &unique_tenant(), &customer_email())
+        .await;
+    let withdrawn = withdrawn["id"].as_str().expect("id").to_owned();
+    let base = s.run.base_url.clone();
+    let (seen, found) = tokio::task::spawn_blocking(move || {
+        let d = Driver::start();
+        let page = d.session("en");
+        let mut found = Vec::new();
+        let mut seen = serde_json::Map::new();
+        sign_in(&page, &base, "reviewer", "");
+        show(&page, &base, &format!("#/claims/{rejected}"));
+        act(&page, "start_review");
+        page.click("[data-action=reject] input[value=insufficient_poe]");
+        page.type_into("[data-action=reject] textarea[name=comment]", "The SOW is not signed");
+        check(&page, "reviewer-reject", &mut found);
+        act(&page, "reject");
+        assert_eq!(status_text(&page), "Rejected");
+        // the reviewer opens the PoE: a new window on the presigned download
+        page.click("table button");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let download = loop {
+            if let Some(file) = page.downloads().into_iter().next() {
+                break file;
+            }
+            assert!(std::time::Instant::now() < deadline, "the PoE was downloaded");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        };
+        seen.insert(
+            "download".into(),
+            json!(format!("{} {}", download.0, String::from_utf8_lossy(&download.1))),
+        );
+        page.click("#who button");
+        sign_in(&page, &base, "incentives_admin", ORG_A);
+        show(&page, &base, &format!("#/claims/{rejected}"));
+        check(&page, "claim-rejected", &mut found);
+        seen.insert("reasons".into(), page.run("return document.querySelector('main').innerText"));
+        page.type_into("[data-action=comment] textarea", "We will send the signed SOW");
+        act(&page, "comment");
+        page.type_into("[data-action=dispute] textarea[name=justification]", "Signed SOW attached");
+        page.click("[data-action=dispute] input[name=poeIds]");
+        act(&page, "dispute");
+        assert_eq!(status_text(&page), "Disputed");
+        seen.insert("history".into(), page.run("return document.querySelector('ol.history').innerText"));
+        // a resend, then another at once: the API's 429 (cooldown), in the page
+        act(&page, "resend_consent");
+        seen.insert("resend".into(), json!(act_refused(&page, "resend_consent")));
+        // the list as CSV: the download the button builds
+        show(&page, &base, "#/claims");
+        page.run("URL.createObjectURL = (blob) => { blob.text().then((t) => { window.csv = t; }); return '#'; };");
+        page.click("button[data-export=csv]");
+        page.wait_until("window.csv");
+        seen.insert("csv".into(), page.run("return window.csv"));
+        // withdrawing is final
+        show(&page, &base, &format!("#/claims/{withdrawn}"));
+        page.type_into("[data-action=withdraw] textarea", "Wrong customer");
+        act(&page, "withdraw");
+        seen.insert("withdrawn".into(), json!(status_text(&page)));
+        check(&page, "claim-withdrawn", &mut found);
+        (seen, found)
+    })
+    .await
+    .expect("browser");
+    let text = |k: &str| seen[k].as_str().unwrap_or_default().to_owned();
+    assert!(
+        text("reasons").contains("Insufficient proof of execution")
+            && text("reasons").contains("The SOW is not signed"),
+        "seed 003's reason and the reviewer's comment: {}",
+        text("reasons")
+    );
+    assert!(
+        text("history").contains("Comment") && text("history").contains("Microsoft reviewer"),
+        "{}",
+        text("history")
+    );
+    assert!(
+        text("resend").contains("There is a problem"),
+        "{}",
+        text("resend")
+    );
+    let csv = text("csv");
+    assert!(csv.lines().count() == 3, "a header and the two claims: {csv}");
+    assert!(csv.contains("\r\n") && csv.contains("Disputed"), "{csv}");
+    assert_eq!(text("withdrawn"), "Rejected definitively");
+    assert!(
+        text("download").starts_with("signed sow.pdf %PDF-1.7"),
+        "the reviewer got the document as uploaded: {}",
+        text("download")
+    );
+    assert!(found.is_empty(), "axe found:\n{}", found.join("\n"));
+}

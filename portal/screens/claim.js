@@ -105,10 +105,11 @@ export async function render(main, ctx) {
   const poeRows = claim.poe.map((p) => {
     const download = h('button', { type: 'button' }, t('poe.download'));
     download.setAttribute('aria-label', t('poe.downloadFile', { file: p.fileName }));
-    download.onclick = () => busy(download, poeErrors, null, async () => {
-      const r = await api.call('GET', `/claims/${id}/poe/${p.poeId}`);
-      window.open(r.body.url, '_blank', 'noopener');
-    });
+    download.onclick = async () => {
+      // a short-lived URL to the document, served as an attachment: the page stays
+      const r = await busy(download, poeErrors, null, () => api.call('GET', `/claims/${id}/poe/${p.poeId}`));
+      if (r) location.assign(r.body.url);
+    };
     const remove = may.has('remove_poe') ? h('button', { type: 'button', class: 'danger' }, t('poe.remove')) : null;
     if (remove) {
       remove.setAttribute('aria-label', t('poe.removeFile', { file: p.fileName }));

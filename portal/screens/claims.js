@@ -68,7 +68,7 @@ export async function render(main, ctx) {
     h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))), body);
   const more = h('button', { type: 'button', hidden: true }, t('claims.more'));
   const empty = h('p', { hidden: true }, t('claims.empty'));
-  const exportButton = h('button', { type: 'button' }, t('claims.export'));
+  const exportButton = h('button', { type: 'button', 'data-export': 'csv' }, t('claims.export'));
   const now = Date.now();
 
   const row = (c) => {

@@ -68,7 +68,9 @@ impl Driver {
                 "browserName": "chrome",
                 "goog:chromeOptions": {
                     "binary": "/usr/bin/chromium",
-                    "prefs": {"intl.accept_languages": lang},
+                    "prefs": {"intl.accept_languages": lang,
+                              "download.default_directory": profile.join("downloads").display().to_string(),
+                              "download.prompt_for_download": false},
                     "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                              format!("--lang={lang}"),
                              "--no-first-run", "--disable-background-networking", "--window-size=1280,1024",
@@ -202,6 +204,20 @@ impl Session<'_> {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// The files the browser downloaded so far: (name, bytes), finished ones only.
+    pub fn downloads(&self) -> Vec<(String, Vec<u8>)> {
+        let Ok(dir) = std::fs::read_dir(self.profile.join("downloads")) else {
+            return Vec::new();
+        };
+        dir.flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let done = !name.ends_with(".crdownload") && !name.starts_with('.');
+                done.then(|| (name, std::fs::read(e.path()).unwrap_or_default()))
+            })
+            .collect()
     }
 
     /// Saves a PNG of the page as `target/screenshots/<name>.png` (for people; never committed).
