@@ -675,6 +675,8 @@ async fn the_add_customer_wizard_shows_a_variable_pay_engagements_proposed_payme
         page.type_into("input[name=plannedHours]", "10");
         check(&page, "mci-add-variable-hours", &mut found);
         page.click("button[data-go=next]");
+        // the quote is asked before the contacts step shows
+        page.wait_until("document.querySelector(\"input[name='customerContact.name']\").offsetParent");
         page.type_into("input[name='customerContact.name']", "Ana Pérez");
         page.type_into("input[name='partnerContact.name']", "Luis Gómez");
         page.type_into("input[name='partnerContact.email']", "luis@fabrikam.example");
@@ -900,7 +902,10 @@ async fn a_rejection_is_read_disputed_and_exported_in_the_portal() {
         text("resend")
     );
     let csv = text("csv");
-    assert!(csv.lines().count() == 3, "a header and the two claims: {csv}");
+    assert!(
+        csv.lines().count() == 3,
+        "a header and the two claims: {csv}"
+    );
     assert!(csv.contains("\r\n") && csv.contains("Disputed"), "{csv}");
     assert_eq!(text("withdrawn"), "Rejected definitively");
     assert!(
