@@ -86,6 +86,7 @@ async fn serve() -> Result<(), String> {
     println!(
         "cpor local stack
   API and consent pages  {base}
+  the portal             {base}/portal/   (development sign-in; CPOR_PORTAL_SIGN_IN=oidc for OIDC + PKCE)
   AWS emulator (moto)    {endpoint}
   table {table} | bucket {bucket} | bus {bus} (events copied to queue {queue}) | schedule group {group} | sender {sender}
   sent emails            curl -s {endpoint}/moto-api/data.json | python3 -m json.tool  (ses -> Message)
