@@ -7,6 +7,7 @@
 import * as api from '../lib/api.js';
 import { h, fill, field, checkbox, select, uid } from '../lib/dom.js';
 import { showProblem, busy } from '../lib/forms.js';
+import { steps } from '../lib/page.js';
 import { t, label, languages } from '../lib/i18n.js';
 
 const STEPS = ['area', 'role', 'details', 'products', 'contacts', 'review'];
@@ -202,14 +203,11 @@ export async function render(main, ctx) {
       builtFor[i] = key;
     }
   };
+  const showStep = steps({ names: STEPS.map((x) => t(`step.${x}`)), containers, progress, back, next, finish: save });
   const show = (i) => {
     step = i;
     build(i);
-    containers.forEach((c, n) => { c.hidden = n !== i; });
-    fill(progress, STEPS.map((s, n) => h('li', { 'aria-current': n === i ? 'step' : null }, t(`step.${s}`))));
-    back.hidden = i === 0;
-    next.hidden = i === STEPS.length - 1;
-    save.hidden = i !== STEPS.length - 1;
+    showStep(i);
     const first = containers[i].querySelector('input:not([disabled]), select:not([disabled])');
     if (first && i > 0) first.focus();
   };

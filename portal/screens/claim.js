@@ -4,40 +4,13 @@
 // comments and history.
 
 import * as api from '../lib/api.js';
-import { h, fill, field, checkbox, uid } from '../lib/dom.js';
-import { showProblem, showNotice, busy } from '../lib/forms.js';
+import { h, fill, field, checkbox } from '../lib/dom.js';
+import { showProblem, busy } from '../lib/forms.js';
+import { section, actionForm, done, takeNotice } from '../lib/page.js';
 import { t, label, when, bytes } from '../lib/i18n.js';
-
-const NOTICE = 'cpor.notice';
-
-/** After an action: the page again, with what happened said at the top. */
-function done(ctx, message) {
-  sessionStorage.setItem(NOTICE, message);
-  ctx.go(location.hash);
-}
 
 function reasonLabel(catalogue, code) {
   return label(catalogue.reasons.find((r) => r.code === code)?.labels) || code;
-}
-
-function section(title, content, level = 'h2') {
-  const id = uid('h');
-  return h('section', { 'aria-labelledby': id }, h(level, { id }, title), content);
-}
-
-/** A form with its own error box: fields, a submit button, and what it does. */
-function actionForm({ name, title, fields = [], button, danger, run }) {
-  const errors = h('div', {});
-  const submit = h('button', { type: 'submit', class: danger ? 'danger' : 'primary' }, button);
-  const form = h('form', { novalidate: true }, fields, h('div', { class: 'actions' }, submit));
-  const key = api.actionKey();
-  form.onsubmit = (e) => {
-    e.preventDefault();
-    busy(submit, errors, form, () => run(form, key));
-  };
-  const box = section(title, [errors, form], 'h3');
-  box.dataset.action = name;
-  return box;
 }
 
 function reasonsPicker(catalogue, codes, name) {
@@ -62,12 +35,7 @@ export async function render(main, ctx) {
   const name = claim.name ?? t('claims.unnamed');
   ctx.title(name);
 
-  const notice = h('div', {});
-  const saved = sessionStorage.getItem(NOTICE);
-  if (saved) {
-    sessionStorage.removeItem(NOTICE);
-    showNotice(notice, saved);
-  }
+  const notice = takeNotice();
 
   // --- status, reasons, deadlines
   const overdue = claim.dueAt && Date.parse(claim.dueAt) < Date.now();

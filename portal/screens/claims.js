@@ -6,6 +6,7 @@
 import * as api from '../lib/api.js';
 import { h, fill, field, checkbox, select } from '../lib/dom.js';
 import { showProblem, busy } from '../lib/forms.js';
+import { pagedTable } from '../lib/page.js';
 import { t, label, day } from '../lib/i18n.js';
 
 const PARTNER_TABS = ['', 'open', 'draft', 'submitted', 'under_review', 'partner_action_required', 'active', 'rejected', 'complete'];
@@ -60,14 +61,6 @@ export async function render(main, ctx) {
     }));
   };
 
-  const errors = h('div', {});
-  const body = h('tbody', {});
-  const headers = [t('col.name'), t('col.customer'), reviewer ? t('col.partner') : null, t('col.status'), t('col.due'), t('col.created')]
-    .filter(Boolean);
-  const table = h('table', {}, h('caption', {}, t('claims.caption', { tab: tabLabel(ctx.catalogue, params.status) })),
-    h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))), body);
-  const more = h('button', { type: 'button', hidden: true }, t('claims.more'));
-  const empty = h('p', { hidden: true }, t('claims.empty'));
   const exportButton = h('button', { type: 'button', 'data-export': 'csv' }, t('claims.export'));
   const now = Date.now();
 
@@ -84,18 +77,14 @@ export async function render(main, ctx) {
   };
 
   const listParams = () => ({ ...params, status: params.status || undefined });
-  let cursor;
-  let shown = 0;
-  const load = async () => {
-    const page = await api.call('GET', `/claims${api.query({ ...listParams(), cursor, limit: '20' })}`);
-    for (const c of page.body.items) body.append(row(c));
-    shown += page.body.items.length;
-    cursor = page.body.nextCursor;
-    more.hidden = !cursor;
-    empty.hidden = shown > 0 || Boolean(cursor);
-    table.hidden = shown === 0;
-  };
-  more.onclick = () => busy(more, errors, null, load);
+  const { errors, table, empty, more, load } = pagedTable({
+    caption: t('claims.caption', { tab: tabLabel(ctx.catalogue, params.status) }),
+    headers: [t('col.name'), t('col.customer'), reviewer ? t('col.partner') : null, t('col.status'), t('col.due'), t('col.created')]
+      .filter(Boolean),
+    emptyText: t('claims.empty'),
+    row,
+    fetchPage: async (cursor) => (await api.call('GET', `/claims${api.query({ ...listParams(), cursor, limit: '20' })}`)).body,
+  });
   exportButton.onclick = () => busy(exportButton, errors, null, async () => {
     const r = await api.call('GET', `/claims${api.query(listParams())}`, { accept: 'text/csv' });
     const link = h('a', { href: URL.createObjectURL(new Blob([r.body], { type: 'text/csv' })), download: 'claims.csv' });

@@ -5,7 +5,8 @@
 
 import * as api from '../lib/api.js';
 import { h, fill, field, checkbox, select } from '../lib/dom.js';
-import { showProblem, busy } from '../lib/forms.js';
+import { busy } from '../lib/forms.js';
+import { steps as stepper } from '../lib/page.js';
 import { t, languages } from '../lib/i18n.js';
 import { identifier } from './engagements.js';
 
@@ -50,23 +51,23 @@ export async function render(main, ctx) {
 
   const errors = h('div', {});
   const progress = h('ol', { class: 'steps', 'aria-label': t('form.steps') });
-  const steps = STEPS.map(() => h('div', {}));
+  const containers = STEPS.map(() => h('div', {}));
   const form = h('form', { novalidate: true });
   let step = 0;
 
-  fill(steps[0], h('fieldset', {}, h('legend', {}, t('mci.customerStep')),
+  fill(containers[0], h('fieldset', {}, h('legend', {}, t('mci.customerStep')),
     field(t('mci.friendlyName'), f.name, { name: 'name', hint: t('mci.friendlyNameHint') }),
     field(t('form.location'), f.location, { name: 'partnerLocationId', hint: t('mci.locationHint') }),
     field(t('mci.identifierType'), f.type, { name: 'customer.identifierType' }),
     field(t('mci.identifierValue'), f.value, { name: 'customer.value' }),
     field(t('mci.customerEmail'), f.customerEmail, { name: 'customerContact.email', hint: t('mci.customerEmailHint') })));
 
-  const chosen = () => [...steps[1].querySelectorAll('input[name=engagementIds]:checked')].map((i) => i.value);
+  const chosen = () => [...containers[1].querySelectorAll('input[name=engagementIds]:checked')].map((i) => i.value);
   const variableChosen = () => chosen().some((id) => catalogue.items.find((e) => e.id === id)?.payType === 'variable');
   const buildEngagements = () => {
     const hoursField = field(t('mci.plannedHours'), f.hours, { name: 'plannedHours', hint: t('mci.plannedHoursHint') });
     const sync = () => { hoursField.hidden = !variableChosen(); };
-    fill(steps[1], h('fieldset', { 'data-field': 'engagementIds' }, h('legend', {}, t('mci.engagementsStep')),
+    fill(containers[1], h('fieldset', { 'data-field': 'engagementIds' }, h('legend', {}, t('mci.engagementsStep')),
       h('p', { class: 'hint' }, t('mci.engagementsHint')),
       catalogue.items.map((e) => {
         const a = state.assessments.find((x) => x.engagementId === e.id);
@@ -78,7 +79,7 @@ export async function render(main, ctx) {
     sync();
   };
 
-  fill(steps[2],
+  fill(containers[2],
     h('fieldset', { 'data-field': 'customerContact' }, h('legend', {}, t('form.customerContact')),
       field(t('form.contactName'), f.customerName, { name: 'customerContact.name' }),
       field(t('form.contactTitle'), f.customerTitle, { name: 'customerContact.title' }),
@@ -88,7 +89,7 @@ export async function render(main, ctx) {
       field(t('form.contactEmail'), f.partnerEmail, { name: 'partnerContact.email' }),
       field(t('form.contactLanguage'), f.partnerLanguage, { name: 'partnerContact.language' })));
   const mismatchField = field(t('mci.mismatchReason'), f.mismatch, { name: 'tenantMismatchReason', hint: t('mci.mismatchHint') });
-  steps[2].append(mismatchField);
+  containers[2].append(mismatchField);
 
   const contact = (name, title, email, lang) => ({
     name: name.value.trim(), ...(title?.value.trim() ? { title: title.value.trim() } : {}), email: email.value.trim(),
@@ -109,7 +110,7 @@ export async function render(main, ctx) {
   const buildReview = () => {
     const b = body();
     const names = b.engagementIds.map((id) => catalogue.items.find((e) => e.id === id)?.name ?? id);
-    fill(steps[3], h('h2', {}, t('form.review')), h('dl', { class: 'facts' },
+    fill(containers[3], h('h2', {}, t('form.review')), h('dl', { class: 'facts' },
       h('dt', {}, t('mci.friendlyName')), h('dd', {}, b.name || '—'),
       h('dt', {}, t('form.location')), h('dd', {}, b.partnerLocationId),
       h('dt', {}, t('col.customer')), h('dd', {}, identifier(b.customer)),
@@ -123,13 +124,10 @@ export async function render(main, ctx) {
   const back = h('button', { type: 'button', 'data-go': 'back' }, t('form.back'));
   const next = h('button', { type: 'button', class: 'primary', 'data-go': 'next' }, t('form.next'));
   const save = h('button', { type: 'submit', class: 'primary' }, t('form.create'));
+  const showStep = stepper({ names: STEPS.map((x) => t(`mci.step.${x}`)), containers, progress, back, next, finish: save });
   const show = (i) => {
     step = i;
-    steps.forEach((c, n) => { c.hidden = n !== i; });
-    fill(progress, STEPS.map((s, n) => h('li', { 'aria-current': n === i ? 'step' : null }, t(`mci.step.${s}`))));
-    back.hidden = i === 0;
-    next.hidden = i === STEPS.length - 1;
-    save.hidden = i !== STEPS.length - 1;
+    showStep(i);
     mismatchField.hidden = !state.mismatch;
   };
   back.onclick = () => show(step - 1);
@@ -170,11 +168,11 @@ export async function render(main, ctx) {
       return;
     }
     const invalid = form.querySelector('[aria-invalid="true"]');
-    const at = steps.findIndex((c) => invalid && c.contains(invalid));
+    const at = containers.findIndex((c) => invalid && c.contains(invalid));
     if (at >= 0 && at !== step) show(at);
   };
 
-  fill(form, steps, h('div', { class: 'actions' }, back, next, save));
+  fill(form, containers, h('div', { class: 'actions' }, back, next, save));
   fill(main,
     h('p', {}, h('a', { href: `#/engagements/${encodeURIComponent(engagementId)}` }, t('mci.customersTitle', { name: current.name }))),
     h('h1', {}, heading),

@@ -5,37 +5,12 @@
 // engagement claims.
 
 import * as api from '../lib/api.js';
-import { h, fill, field, checkbox, uid } from '../lib/dom.js';
-import { showProblem, showNotice, busy } from '../lib/forms.js';
+import { h, fill, field, checkbox } from '../lib/dom.js';
+import { showProblem, busy } from '../lib/forms.js';
+import { section, actionForm, done, takeNotice, pagedTable } from '../lib/page.js';
 import { t, when, day, languages } from '../lib/i18n.js';
 import { identifier, engagementStatus } from './engagements.js';
 import { usd } from './engagement-add.js';
-
-const NOTICE = 'cpor.notice';
-
-function done(ctx, message) {
-  sessionStorage.setItem(NOTICE, message);
-  ctx.go(location.hash);
-}
-
-function section(title, content, level = 'h2') {
-  const id = uid('h');
-  return h('section', { 'aria-labelledby': id }, h(level, { id }, title), content);
-}
-
-function actionForm({ name, title, fields = [], button, danger, run }) {
-  const errors = h('div', {});
-  const submit = h('button', { type: 'submit', class: danger ? 'danger' : 'primary' }, button);
-  const form = h('form', { novalidate: true }, fields, h('div', { class: 'actions' }, submit));
-  const key = api.actionKey();
-  form.onsubmit = (e) => {
-    e.preventDefault();
-    busy(submit, errors, form, () => run(form, key));
-  };
-  const box = section(title, [errors, form], 'h3');
-  box.dataset.action = name;
-  return box;
-}
 
 function contactFields(prefix, c, withTitle) {
   const input = (n, v, attrs = {}) => h('input', { name: `${prefix}.${n}`, value: v ?? '', autocomplete: 'off', ...attrs });
@@ -67,12 +42,7 @@ export async function render(main, ctx) {
   const may = new Set(reviewer ? [] : status.partnerActions);
   ctx.title(claim.name);
 
-  const notice = h('div', {});
-  const saved = sessionStorage.getItem(NOTICE);
-  if (saved) {
-    sessionStorage.removeItem(NOTICE);
-    showNotice(notice, saved);
-  }
+  const notice = takeNotice();
   const facts = h('dl', { class: 'facts' },
     h('dt', {}, t('claim.status')), h('dd', {}, h('span', { class: 'status', id: 'claim-status' }, engagementStatus(ctx.catalogue, claim.status))),
     h('dt', {}, t('mci.engagement')), h('dd', {}, `${claim.engagementName} (${t(`mci.pay.${claim.payType}`)})`),
@@ -185,30 +155,16 @@ export async function render(main, ctx) {
 /** `#/engagement-reviews`: submitted engagement claims, oldest first (reviewers). */
 export async function renderQueue(main, ctx) {
   ctx.title(t('nav.engagementReviews'));
-  const errors = h('div', {});
-  const body = h('tbody', {});
-  const table = h('table', {}, h('caption', {}, t('mci.queueCaption')),
-    h('thead', {}, h('tr', {}, [t('col.name'), t('mci.engagement'), t('col.customer'), t('col.partner'), t('claim.submittedAt')]
-      .map((x) => h('th', { scope: 'col' }, x)))), body);
-  const empty = h('p', { hidden: true }, t('claims.empty'));
-  const more = h('button', { type: 'button', hidden: true }, t('claims.more'));
-  let cursor;
-  let shown = 0;
-  const load = async () => {
-    const page = await api.call('GET', `/engagement-claims${api.query({ status: 'submitted', cursor, limit: '20' })}`);
-    for (const c of page.body.items) {
-      body.append(h('tr', {},
-        h('th', { scope: 'row' }, h('a', { href: `#/engagement-claims/${c.id}` }, c.name)),
-        h('td', {}, c.engagementName), h('td', {}, identifier(c.customer)),
-        h('td', {}, c.partnerName ?? c.partnerId), h('td', {}, day(c.submittedAt))));
-    }
-    shown += page.body.items.length;
-    cursor = page.body.nextCursor;
-    more.hidden = !cursor;
-    empty.hidden = shown > 0;
-    table.hidden = shown === 0;
-  };
-  more.onclick = () => busy(more, errors, null, load);
+  const { errors, table, empty, more, load } = pagedTable({
+    caption: t('mci.queueCaption'),
+    headers: [t('col.name'), t('mci.engagement'), t('col.customer'), t('col.partner'), t('claim.submittedAt')],
+    emptyText: t('claims.empty'),
+    row: (c) => h('tr', {},
+      h('th', { scope: 'row' }, h('a', { href: `#/engagement-claims/${c.id}` }, c.name)),
+      h('td', {}, c.engagementName), h('td', {}, identifier(c.customer)),
+      h('td', {}, c.partnerName ?? c.partnerId), h('td', {}, day(c.submittedAt))),
+    fetchPage: async (cursor) => (await api.call('GET', `/engagement-claims${api.query({ status: 'submitted', cursor, limit: '20' })}`)).body,
+  });
   fill(main, h('h1', {}, t('nav.engagementReviews')), errors, table, empty, more);
   try {
     await load();

@@ -5,7 +5,8 @@
 
 import * as api from '../lib/api.js';
 import { h, fill } from '../lib/dom.js';
-import { showProblem, busy } from '../lib/forms.js';
+import { showProblem } from '../lib/forms.js';
+import { pagedTable } from '../lib/page.js';
 import { t, label, day } from '../lib/i18n.js';
 
 const TABS = ['eligible', 'not_eligible', 'complete'];
@@ -52,17 +53,7 @@ export async function renderCustomers(main, ctx) {
   const base = `#/engagements/${encodeURIComponent(engagementId)}`;
   const nav = h('nav', { class: 'tabs', 'aria-label': t('mci.tabs') }, h('ul', {}, TABS.map((code) => h('li', {},
     h('a', { href: `${base}?tab=${code}`, 'aria-current': code === tab ? 'page' : null }, t(`mci.tab.${code}`))))));
-  const errors = h('div', {});
-  const body = h('tbody', {});
   const complete = tab === 'complete';
-  const headers = complete
-    ? [t('col.name'), t('col.customer'), t('col.status'), t('mci.ended')]
-    : [t('col.customer'), t('mci.claims'), tab === 'eligible' ? t('poe.actions') : t('mci.reasons')];
-  const table = h('table', {}, h('caption', {}, t(`mci.tab.${tab}`)),
-    h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))), body);
-  const empty = h('p', { hidden: true }, t('mci.emptyTab'));
-  const more = h('button', { type: 'button', hidden: true }, t('claims.more'));
-
   const claimLink = (c) => h('a', { href: `#/engagement-claims/${c.claimId ?? c.id}` }, c.name);
   const customerRow = (row) => h('tr', {},
     h('th', { scope: 'row' }, identifier(row.customer), row.known ? [' ', h('span', { class: 'badge' }, t('mci.known'))] : null),
@@ -79,18 +70,15 @@ export async function renderCustomers(main, ctx) {
     h('td', {}, engagementStatus(ctx.catalogue, c.status)),
     h('td', {}, day(c.updatedAt)));
 
-  let cursor;
-  let shown = 0;
-  const load = async () => {
-    const page = await api.call('GET', `/engagements/${encodeURIComponent(engagementId)}/customers${api.query({ tab, cursor, limit: '20' })}`);
-    for (const item of page.body.items) body.append(complete ? completeRow(item) : customerRow(item));
-    shown += page.body.items.length;
-    cursor = page.body.nextCursor;
-    more.hidden = !cursor;
-    empty.hidden = shown > 0 || Boolean(cursor);
-    table.hidden = shown === 0;
-  };
-  more.onclick = () => busy(more, errors, null, load);
+  const { errors, table, empty, more, load } = pagedTable({
+    caption: t(`mci.tab.${tab}`),
+    headers: complete
+      ? [t('col.name'), t('col.customer'), t('col.status'), t('mci.ended')]
+      : [t('col.customer'), t('mci.claims'), tab === 'eligible' ? t('poe.actions') : t('mci.reasons')],
+    emptyText: t('mci.emptyTab'),
+    row: (item) => (complete ? completeRow(item) : customerRow(item)),
+    fetchPage: async (cursor) => (await api.call('GET', `/engagements/${encodeURIComponent(engagementId)}/customers${api.query({ tab, cursor, limit: '20' })}`)).body,
+  });
   fill(main,
     h('p', {}, h('a', { href: '#/engagements' }, t('mci.title'))),
     h('h1', {}, title),

@@ -92,13 +92,7 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
         .as_deref()
         .unwrap_or_default(),
     );
-    let limit = param(
-        req,
-        "limit",
-        |l| l.parse::<u32>().ok().filter(|l| (1..=100).contains(l)),
-        "between 1 and 100",
-    )?
-    .unwrap_or(20);
+    let limit = http::page_limit(req, 20, 100)?;
     let partner = param(
         req,
         "partnerId",

@@ -32,14 +32,7 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
             )
         })?,
     };
-    let limit = match http::query_param(req, "limit") {
-        None | Some("") => 20,
-        Some(l) => l
-            .parse::<u32>()
-            .ok()
-            .filter(|l| (1..=100).contains(l))
-            .ok_or_else(|| Problem::invalid("limit", "must be between 1 and 100"))?,
-    };
+    let limit = http::page_limit(req, 20, 100)?;
     let keys = &*app.keys()?;
     let scope = format!("engagement-queue:{}", status.code());
     let from = http::cursor(req, keys, &scope)?;

@@ -40,14 +40,7 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
             .parse()
             .map_err(|_| Problem::invalid("tab", "must be eligible, not_eligible or complete"))?,
     };
-    let limit = match http::query_param(req, "limit") {
-        None | Some("") => 20,
-        Some(l) => l
-            .parse::<u32>()
-            .ok()
-            .filter(|l| (1..=100).contains(l))
-            .ok_or_else(|| Problem::invalid("limit", "must be between 1 and 100"))?,
-    };
+    let limit = http::page_limit(req, 20, 100)?;
     let keys = &*app.keys()?;
     let org = match &actor {
         cpor::domain::Actor::Partner(p) => p.org.to_string(),

@@ -130,15 +130,7 @@ pub fn history_query(req: &Request) -> Result<(u64, u32), Problem> {
             )
         })?,
     };
-    let limit = match query_param(req, "limit") {
-        None | Some("") => 100,
-        Some(l) => l
-            .parse::<u32>()
-            .ok()
-            .filter(|l| (1..=500).contains(l))
-            .ok_or_else(|| Problem::invalid("limit", "must be between 1 and 500"))?,
-    };
-    Ok((after, limit))
+    Ok((after, page_limit(req, 100, 500)?))
 }
 
 /// One page of a history, as every list answers: `items`, and `nextCursor` (opaque: the last
@@ -172,6 +164,18 @@ fn open_history_cursor(cursor: &str) -> Option<u64> {
         .strip_prefix('h')?
         .parse()
         .ok()
+}
+
+/// `limit` of a page: 1–`max`, `default` when absent.
+pub fn page_limit(req: &Request, default: u32, max: u32) -> Result<u32, Problem> {
+    match query_param(req, "limit") {
+        None | Some("") => Ok(default),
+        Some(l) => l
+            .parse::<u32>()
+            .ok()
+            .filter(|l| (1..=max).contains(l))
+            .ok_or_else(|| Problem::invalid("limit", &format!("must be between 1 and {max}"))),
+    }
 }
 
 /// A list's `cursor`, opened with the key ring under the list's `scope` (one sealed for

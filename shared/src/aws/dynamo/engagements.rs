@@ -27,7 +27,59 @@ enum Role {
 /// BatchGetItem's limit per request.
 const BATCH_GET_MAX: usize = 100;
 
+/// One partition of an index, read a page at a time.
+struct IndexPage {
+    index: &'static str,
+    pk_name: &'static str,
+    sk_name: &'static str,
+    pk: String,
+    oldest_first: bool,
+}
+
 impl DynamoStore {
+    /// A page of engagement claims from one index partition, resuming where `from` says (a
+    /// continuation from another partition is refused).
+    async fn engagement_claims_page(
+        &self,
+        page: IndexPage,
+        limit: u32,
+        from: Option<&Continuation>,
+    ) -> Result<Page<EngagementClaim>, StoreError> {
+        let start = from
+            .map(|c| {
+                decode_start_key(
+                    c,
+                    &[n::PK, n::SK, page.pk_name, page.sk_name],
+                    page.pk_name,
+                    &page.pk,
+                )
+            })
+            .transpose()?;
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(page.index)
+            .key_condition_expression("#ipk = :ipk")
+            .expression_attribute_names("#ipk", page.pk_name)
+            .expression_attribute_values(":ipk", s(page.pk))
+            .scan_index_forward(page.oldest_first)
+            .limit(limit.clamp(1, 100) as i32)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(unavailable("query engagement claims"))?;
+        let items = out
+            .items()
+            .iter()
+            .map(|i| doc::<EngagementClaim>(i, "engagement claim"))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page {
+            items,
+            next: out.last_evaluated_key().map(encode_start_key),
+        })
+    }
+
     pub(super) fn engagement_claim_item(c: &EngagementClaim) -> Item {
         let id = c.id();
         let mut item: Item = HashMap::from([
@@ -563,40 +615,14 @@ impl EngagementStore for DynamoStore {
         limit: u32,
         from: Option<&Continuation>,
     ) -> Result<Page<EngagementClaim>, StoreError> {
-        let pk = keys::engagement_queue_pk(status);
-        let start = from
-            .map(|c| {
-                decode_start_key(
-                    c,
-                    &[n::PK, n::SK, n::QUEUE_PK, n::QUEUE_SK],
-                    n::QUEUE_PK,
-                    &pk,
-                )
-            })
-            .transpose()?;
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(n::QUEUE)
-            .key_condition_expression("#q = :q")
-            .expression_attribute_names("#q", n::QUEUE_PK)
-            .expression_attribute_values(":q", s(pk))
-            .scan_index_forward(true)
-            .limit(limit.clamp(1, 100) as i32)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(unavailable("query engagement queue"))?;
-        let items = out
-            .items()
-            .iter()
-            .map(|i| doc::<EngagementClaim>(i, "engagement claim"))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page {
-            items,
-            next: out.last_evaluated_key().map(encode_start_key),
-        })
+        let index = IndexPage {
+            index: n::QUEUE,
+            pk_name: n::QUEUE_PK,
+            sk_name: n::QUEUE_SK,
+            pk: keys::engagement_queue_pk(status),
+            oldest_first: true,
+        };
+        self.engagement_claims_page(index, limit, from).await
     }
 
     async fn engagement_claims_in(
@@ -607,40 +633,14 @@ impl EngagementStore for DynamoStore {
         limit: u32,
         from: Option<&Continuation>,
     ) -> Result<Page<EngagementClaim>, StoreError> {
-        let pk = keys::engagement_group_pk(partner, engagement, group);
-        let start = from
-            .map(|c| {
-                decode_start_key(
-                    c,
-                    &[n::PK, n::SK, n::ORG_STATUS_PK, n::CREATED_SK],
-                    n::ORG_STATUS_PK,
-                    &pk,
-                )
-            })
-            .transpose()?;
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(n::BY_ORG_STATUS)
-            .key_condition_expression("#ipk = :ipk")
-            .expression_attribute_names("#ipk", n::ORG_STATUS_PK)
-            .expression_attribute_values(":ipk", s(pk))
-            .scan_index_forward(false)
-            .limit(limit.clamp(1, 100) as i32)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(unavailable("query engagement claims"))?;
-        let items = out
-            .items()
-            .iter()
-            .map(|i| doc::<EngagementClaim>(i, "engagement claim"))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page {
-            items,
-            next: out.last_evaluated_key().map(encode_start_key),
-        })
+        let index = IndexPage {
+            index: n::BY_ORG_STATUS,
+            pk_name: n::ORG_STATUS_PK,
+            sk_name: n::CREATED_SK,
+            pk: keys::engagement_group_pk(partner, engagement, group),
+            oldest_first: false,
+        };
+        self.engagement_claims_page(index, limit, from).await
     }
 
     #[tracing::instrument(skip_all, fields(claims = commit.outcomes.len()))]
