@@ -138,6 +138,24 @@ async fn a_claim_goes_from_the_wizard_to_active_through_the_portal() {
             create_claim(&page, &base, &tenant, &customer, &mut found);
             assert_eq!(status_text(&page), "Editing", "a draft (seed 000 step 14)");
             check(&page, "claim-draft", &mut found);
+            // edited through the same steps (PATCH with the version it showed)
+            let id = page.run("return location.hash.split('/')[2]");
+            let id = id.as_str().unwrap_or_default().to_owned();
+            show(&page, &base, &format!("#/claims/{id}/edit"));
+            page.click("button[data-go=next]");
+            page.click("button[data-go=next]");
+            page.type_into("input[name=name]", "Contoso Teams rollout (EMEA)");
+            check(&page, "claim-edit", &mut found);
+            for _ in 0..3 {
+                page.click("button[data-go=next]");
+            }
+            page.click("form button[type=submit]");
+            page.wait_until(&format!("location.hash === '#/claims/{id}'"));
+            shown(&page);
+            assert_eq!(
+                page.run("return document.querySelector('h1').textContent"),
+                "Contoso Teams rollout (EMEA)"
+            );
             page.type_into(
                 "[data-action=add_poe] input[type=file]",
                 &pdf.display().to_string(),
@@ -221,10 +239,20 @@ async fn a_claim_goes_from_the_wizard_to_active_through_the_portal() {
             "document.querySelector('a[href=\"#/claims/{id}\"]')"
         ));
         check(&page, "partner-dashboard-active", &mut found);
-        (
-            page.run("return document.querySelector('tbody').innerText"),
-            found,
-        )
+        let rows = page.run("return document.querySelector('tbody').innerText");
+        // found by its tenant through the search form
+        page.type_into("input[name=tenantId]", &tenant);
+        page.click("form[role=search] button[type=submit]");
+        page.wait_until("location.hash.includes('tenantId=')");
+        shown(&page);
+        let by_tenant = page.run("return document.querySelectorAll('tbody tr').length");
+        assert_eq!(by_tenant, json!(1), "one claim for that tenant");
+        // the partner ends the association
+        show(&page, &base, &format!("#/claims/{id}"));
+        page.type_into("[data-action=disassociate] textarea", "Contract ended");
+        act(&page, "disassociate");
+        assert_eq!(status_text(&page), "Ended");
+        (rows, found)
     })
     .await
     .expect("browser");
@@ -870,6 +898,10 @@ async fn a_rejection_is_read_disputed_and_exported_in_the_portal() {
         seen.insert("resend".into(), json!(act_refused(&page, "resend_consent")));
         // the list as CSV: the download the button builds
         show(&page, &base, "#/claims");
+        seen.insert(
+            "dashboard".into(),
+            page.run("return document.querySelector('tbody').innerText"),
+        );
         page.run("URL.createObjectURL = (blob) => { blob.text().then((t) => { window.csv = t; }); return '#'; };");
         page.click("button[data-export=csv]");
         page.wait_until("window.csv");
@@ -908,6 +940,11 @@ async fn a_rejection_is_read_disputed_and_exported_in_the_portal() {
     );
     assert!(csv.contains("\r\n") && csv.contains("Disputed"), "{csv}");
     assert_eq!(text("withdrawn"), "Rejected definitively");
+    assert!(
+        text("dashboard").contains("Awaiting reviewer"),
+        "the disputed claim with the partner's comment waits for a reviewer: {}",
+        text("dashboard")
+    );
     assert!(
         text("download").starts_with("signed sow.pdf %PDF-1.7"),
         "the reviewer got the document as uploaded: {}",

@@ -30,6 +30,7 @@ export async function render(main, ctx) {
     status: q.get('status') ?? tabs[0],
     namePrefix: q.get('namePrefix') ?? '',
     domain: q.get('domain') ?? '',
+    tenantId: q.get('tenantId') ?? '',
     overdue: q.get('overdue') === 'true' ? 'true' : '',
     sort: reviewer ? 'dueAt' : (q.get('sort') ?? '-createdAt'),
   };
@@ -42,11 +43,13 @@ export async function render(main, ctx) {
 
   const namePrefix = h('input', { name: 'namePrefix', value: params.namePrefix, type: 'search' });
   const domain = h('input', { name: 'domain', value: params.domain, type: 'search' });
+  const tenant = h('input', { name: 'tenantId', value: params.tenantId, type: 'search', spellcheck: 'false' });
   const overdue = checkbox(t('filter.overdue'), { name: 'overdue', checked: params.overdue === 'true' });
   const sort = reviewer ? null : select([['-createdAt', t('sort.newest')], ['dueAt', t('sort.due')]], { name: 'sort', selected: params.sort });
   const filters = h('form', { class: 'filters', role: 'search', 'aria-label': t('filter.label') },
     field(t('filter.name'), namePrefix),
     field(t('filter.domain'), domain),
+    field(t('form.tenantId'), tenant),
     sort ? field(t('sort.label'), sort) : null,
     h('div', {}, overdue),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('filter.apply'))));
@@ -56,6 +59,7 @@ export async function render(main, ctx) {
       ...params,
       namePrefix: namePrefix.value.trim(),
       domain: domain.value.trim(),
+      tenantId: tenant.value.trim(),
       overdue: overdue.querySelector('input').checked ? 'true' : '',
       sort: sort ? sort.value : params.sort,
     }));
