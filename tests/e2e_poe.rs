@@ -119,6 +119,16 @@ async fn an_abandoned_declaration_is_removed_or_uploaded_again_and_then_submit_g
         .map(|p| if p == uploaded { "uploaded" } else { "renewed" })
         .collect();
     assert_eq!(ids, ["uploaded", "renewed"]);
+    // the view says which documents a submission stands on (the portal offers no removal)
+    assert!(
+        submitted.json()["poe"]
+            .as_array()
+            .expect("poe")
+            .iter()
+            .all(|p| p["submittedAt"].is_string()),
+        "{}",
+        submitted.text()
+    );
     let history = s.history(&t, &id).await;
     assert!(history.iter().any(|h| h["action"] == "remove_poe"));
 

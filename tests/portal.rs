@@ -165,10 +165,21 @@ async fn a_claim_goes_from_the_wizard_to_active_through_the_portal() {
                 "document.body.innerText.includes('{}')",
                 pdf.file_name().unwrap_or_default().to_string_lossy()
             ));
+            let removable = "document.querySelectorAll('table button.danger').length";
+            assert_eq!(
+                page.run(&format!("return {removable}")),
+                json!(1),
+                "a draft's PoE may go"
+            );
             page.click("input[name=informationAccurate]");
             page.click("input[name=customerAuthorized]");
             act(&page, "submit");
             assert_eq!(status_text(&page), "Submitted");
+            assert_eq!(
+                page.run(&format!("return {removable}")),
+                json!(0),
+                "what the submission stands on stays"
+            );
             check(&page, "claim-submitted", &mut found);
             let id = page.run("return location.hash.split('/')[2]");
             // the reviewer

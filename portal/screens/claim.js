@@ -78,7 +78,8 @@ export async function render(main, ctx) {
       const r = await busy(download, poeErrors, null, () => api.call('GET', `/claims/${id}/poe/${p.poeId}`));
       if (r) location.assign(r.body.url);
     };
-    const remove = may.has('remove_poe') ? h('button', { type: 'button', class: 'danger' }, t('poe.remove')) : null;
+    // a document a submission stood on stays (the API refuses its removal)
+    const remove = may.has('remove_poe') && !p.submittedAt ? h('button', { type: 'button', class: 'danger' }, t('poe.remove')) : null;
     if (remove) {
       remove.setAttribute('aria-label', t('poe.removeFile', { file: p.fileName }));
       remove.onclick = () => busy(remove, poeErrors, null, async () => {

@@ -16,6 +16,9 @@ pub struct PoeView {
     pub size_bytes: u64,
     pub sha256: String,
     pub added_at: DateTime<Utc>,
+    /// When a submission, resubmission or dispute first stood on it: from then on it cannot be
+    /// removed (null while it may be).
+    pub submitted_at: Option<DateTime<Utc>>,
 }
 
 impl PoeView {
@@ -27,6 +30,7 @@ impl PoeView {
             size_bytes: doc.size_bytes,
             sha256: doc.sha256.to_hex(),
             added_at: doc.added_at,
+            submitted_at: doc.submitted_at,
         }
     }
 }
