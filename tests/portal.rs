@@ -241,10 +241,24 @@ async fn a_claim_goes_from_the_wizard_to_active_through_the_portal() {
     s.sweep(due + chrono::Duration::minutes(1)).await;
     assert_eq!(s.get(&s.admin(ORG_A), &id).await.json()["status"], "active");
 
+    // the partner's email about it opens the claim's page in the portal
+    let mails = s.emails_about("luis@fabrikam.example", &id).await;
+    let route = format!("/portal/#/claims/{id}");
+    let link = mails
+        .iter()
+        .find_map(|(_, body)| {
+            let end = body.find(&route)? + route.len();
+            let start = body[..end].rfind("http")?;
+            Some(body[start..end].to_owned())
+        })
+        .unwrap_or_else(|| panic!("a link to {route} in {mails:?}"));
     let dashboard = tokio::task::spawn_blocking(move || {
         let d = Driver::start();
         let page = d.session("en");
         sign_in(&page, &base, "incentives_admin", ORG_A);
+        page.open(&link);
+        shown(&page);
+        assert_eq!(status_text(&page), "Active", "{link} opens the claim");
         show(&page, &base, "#/claims?status=active");
         page.wait_until(&format!(
             "document.querySelector('a[href=\"#/claims/{id}\"]')"

@@ -29,7 +29,8 @@ use futures_util::future::join_all;
 pub struct LinkSettings {
     /// e.g. `https://api.example.com/consent` — the token is appended as a path segment.
     pub consent_base_url: String,
-    /// e.g. `https://portal.example.com` — claims are at `/claims/<id>`.
+    /// Where the portal is, e.g. `https://portal.example.com`: claims open at its routes
+    /// `#/claims/<id>` and `#/engagement-claims/<id>` (`portal/app.js`).
     pub portal_base_url: String,
     /// Consent links expire this long after they are sent (the customer may decline "at any
     /// time", so it is long; an expired link's page offers a fresh one).
@@ -43,14 +44,14 @@ impl LinkSettings {
 
     pub fn claim_url(&self, claim: ClaimId) -> String {
         format!(
-            "{}/claims/{claim}",
+            "{}/#/claims/{claim}",
             self.portal_base_url.trim_end_matches('/')
         )
     }
 
     pub fn engagement_claim_url(&self, claim: ClaimId) -> String {
         format!(
-            "{}/engagement-claims/{claim}",
+            "{}/#/engagement-claims/{claim}",
             self.portal_base_url.trim_end_matches('/')
         )
     }

@@ -94,7 +94,8 @@ pub fn settings(names: &Names, base_url: &str) -> HashMap<String, String> {
         ),
         ("CPOR_TOKEN_KEYS_SECRET", names.token_keys.clone()),
         ("CPOR_CONSENT_BASE_URL", format!("{base_url}/consent")),
-        ("CPOR_PORTAL_BASE_URL", base_url.to_owned()),
+        // the portal this stack serves: links in partners' emails open its claim pages
+        ("CPOR_PORTAL_BASE_URL", format!("{base_url}/portal")),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
