@@ -2,7 +2,10 @@
 //! deployment serves it from S3 behind CloudFront: the same files, the same security headers,
 //! and a `config.json` that tells the app where the API is and how people sign in. Locally
 //! they sign in on a development page that picks a role and an organisation; its tokens come
-//! from the local signer (`POST /portal/dev-token`, which exists only here).
+//! from the local signer (`POST /portal/dev-token`, which exists only here). With
+//! `CPOR_PORTAL_SIGN_IN=oidc` the portal signs in as deployed instead — the OpenID Connect code
+//! flow with PKCE — against a small provider here (`/portal/dev-oidc/`) that checks the code
+//! verifier against the challenge, so the portal's PKCE is exercised for real.
 
 use crate::jwt;
 use http_body_util::Full;
