@@ -136,15 +136,31 @@ async fn handle(gw: &Gateway, req: hyper::Request<Incoming>) -> hyper::Response<
     as_api_gateway(origin.as_deref(), &request_id, response)
 }
 
+/// A request's body, refused as API Gateway would when it cannot be read or is too large.
+async fn read_body(body: Incoming) -> Result<Bytes, hyper::Response<Full<Bytes>>> {
+    let Ok(bytes) = body.collect().await.map(|b| b.to_bytes()) else {
+        return Err(gateway_error(400, "Bad Request"));
+    };
+    if bytes.len() > MAX_BODY {
+        return Err(gateway_error(413, "Request Entity Too Large"));
+    }
+    Ok(bytes)
+}
+
+/// `a=1&b=2` (a query string or a form body) as a map; a name given twice keeps the last.
+pub fn form_map(raw: &[u8]) -> HashMap<String, String> {
+    form_urlencoded::parse(raw)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
 /// The portal's files (and locally its sign-in), not an API route.
 async fn portal(gw: &Gateway, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = body.collect().await.map(|b| b.to_bytes()) else {
-        return gateway_error(400, "Bad Request");
+    let bytes = match read_body(body).await {
+        Ok(b) => b,
+        Err(refused) => return refused,
     };
-    if bytes.len() > MAX_BODY {
-        return gateway_error(413, "Request Entity Too Large");
-    }
     gw.portal
         .handle(
             &parts.method,
@@ -166,13 +182,10 @@ async fn route(
     let Some((route, params)) = routes::find(parts.method.as_str(), &path) else {
         return gateway_error(404, "Not Found");
     };
-    let bytes = match body.collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => return gateway_error(400, "Bad Request"),
+    let bytes = match read_body(body).await {
+        Ok(b) => b,
+        Err(refused) => return refused,
     };
-    if bytes.len() > MAX_BODY {
-        return gateway_error(413, "Request Entity Too Large");
-    }
     let mut headers: HashMap<String, String> = HashMap::new();
     for (k, v) in &parts.headers {
         let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
@@ -201,9 +214,7 @@ async fn route(
         }
     };
     let now = chrono::Utc::now();
-    let query_map: HashMap<String, String> = form_urlencoded::parse(query.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+    let query_map = form_map(query.as_bytes());
     let (body_field, is_base64) = match std::str::from_utf8(&bytes) {
         Ok(s) => (s.to_owned(), false),
         Err(_) => {

@@ -7,6 +7,7 @@
 //! flow with PKCE — against a small provider here (`/portal/dev-oidc/`) that checks the code
 //! verifier against the challenge, so the portal's PKCE is exercised for real.
 
+use crate::gateway::form_map;
 use crate::jwt;
 use http_body_util::Full;
 use hyper::body::Bytes;
@@ -181,9 +182,7 @@ impl Portal {
     /// The authorization endpoint: checks the request as a provider must (code flow, S256,
     /// this client, a redirect back to this portal) and sends the browser back with a code.
     fn authorize(&self, query: &str) -> Answer {
-        let q: HashMap<String, String> = form_urlencoded::parse(query.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+        let q = form_map(query.as_bytes());
         let get = |k: &str| q.get(k).map(String::as_str).unwrap_or_default();
         let portal = format!("{}/portal/", self.base_url);
         if get("response_type") != "code"
@@ -225,9 +224,7 @@ impl Portal {
     /// with the verifier whose SHA-256 is the challenge (RFC 7636).
     fn exchange(&self, body: &[u8]) -> Answer {
         use base64::Engine as _;
-        let f: HashMap<String, String> = form_urlencoded::parse(body)
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+        let f = form_map(body);
         let get = |k: &str| f.get(k).map(String::as_str).unwrap_or_default();
         let refuse = || {
             answer(
