@@ -259,11 +259,7 @@ impl<W: Wiring> App<W> {
         }
         let from: Vec<Resume<Continuation>> = from
             .into_iter()
-            .map(|r| match r {
-                Resume::After(p) => Resume::After(Continuation(p.into_bytes())),
-                Resume::Start => Resume::Start,
-                Resume::Done => Resume::Done,
-            })
+            .map(|r| r.map(|p| Continuation(p.into_bytes())))
             .collect();
         let reads = list
             .queries
@@ -294,11 +290,7 @@ impl<W: Wiring> App<W> {
             .map(|state| {
                 let text = state
                     .into_iter()
-                    .map(|r| match r {
-                        Resume::After(p) => String::from_utf8(p.0).map(Resume::After),
-                        Resume::Start => Ok(Resume::Start),
-                        Resume::Done => Ok(Resume::Done),
-                    })
+                    .map(|r| r.try_map(|p| String::from_utf8(p.0)))
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(|e| corrupt(&e.to_string()))?;
                 serde_json::to_vec(&text)

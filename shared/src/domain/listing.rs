@@ -209,6 +209,26 @@ pub enum Resume<P> {
     Done,
 }
 
+impl<P> Resume<P> {
+    /// The same resumption with its position converted (the store's form, the cursor's).
+    pub fn map<Q>(self, f: impl FnOnce(P) -> Q) -> Resume<Q> {
+        match self {
+            Self::Start => Resume::Start,
+            Self::After(p) => Resume::After(f(p)),
+            Self::Done => Resume::Done,
+        }
+    }
+
+    /// [`Resume::map`] with a conversion that may fail.
+    pub fn try_map<Q, E>(self, f: impl FnOnce(P) -> Result<Q, E>) -> Result<Resume<Q>, E> {
+        Ok(match self {
+            Self::Start => Resume::Start,
+            Self::After(p) => Resume::After(f(p)?),
+            Self::Done => Resume::Done,
+        })
+    }
+}
+
 /// One page read from a partition: its items in index order and where the index stopped
 /// (`None`: nothing after them).
 #[derive(Debug, Clone, PartialEq)]
