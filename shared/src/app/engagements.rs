@@ -328,7 +328,7 @@ impl<W: Wiring> App<W> {
         limit: u32,
         from: Option<&Continuation>,
     ) -> Result<Page<EngagementClaim>, Failure> {
-        if !matches!(actor, Actor::Reviewer { .. }) {
+        if !actor.can(Capability::Review) {
             return Err(EngagementError::Access(AccessError::Forbidden(Capability::Review)).into());
         }
         Ok(self.store.engagement_queue(status, limit, from).await?)
