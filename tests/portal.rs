@@ -794,7 +794,7 @@ async fn the_portal_signs_in_with_the_oidc_code_flow_and_pkce() {
         let code = || {
             let url = format!(
                 "{base}/portal/dev-oidc/authorize?response_type=code&client_id=cpor-portal-local&state=s1&code_challenge_method=S256&code_challenge={challenge}&redirect_uri={}",
-                form_urlencoded_component(&redirect)
+                form_urlencoded::byte_serialize(redirect.as_bytes()).collect::<String>()
             );
             let r = request("GET", &url, &[], b"");
             assert_eq!(r.status, 302, "{}", r.text());
@@ -809,7 +809,7 @@ async fn the_portal_signs_in_with_the_oidc_code_flow_and_pkce() {
         let exchange = |code: &str, verifier: &str| {
             let form = format!(
                 "grant_type=authorization_code&client_id=cpor-portal-local&code={code}&code_verifier={verifier}&redirect_uri={}",
-                form_urlencoded_component(&redirect)
+                form_urlencoded::byte_serialize(redirect.as_bytes()).collect::<String>()
             );
             let headers = [(
                 "content-type".to_owned(),
@@ -832,20 +832,6 @@ async fn the_portal_signs_in_with_the_oidc_code_flow_and_pkce() {
     .expect("requests");
     assert_eq!(wrong, 400, "a wrong verifier");
     assert_eq!(reused, 400, "a code is used once");
-}
-
-/// `application/x-www-form-urlencoded` for one value.
-fn form_urlencoded_component(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// Clicks the submit button of the action form `name` and returns the error box's text (the
