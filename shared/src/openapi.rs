@@ -11,13 +11,13 @@ use crate::domain::engagement::{
     ConsentRequestInput, ContactsPatch, EngagementClaim, EngagementHistoryEntry, RegistrationInput,
 };
 use crate::domain::{ClaimInput, ClaimPatch, PoeUploadRequest};
-use crate::http::UploadView;
 use crate::http::bodies::{CommentBody, DisputeBody, ReasonBody, ReviewBody, SubmitBody};
 use crate::http::engagement_bodies::{
     Catalogue, CustomersPageView, EligibilityAnswer, EligibilityBody, EngagementReviewBody,
     EngagementSubmitBody, QuoteAnswer, QuoteBody, ReferralView,
 };
 use crate::http::problem::Problem;
+use crate::http::{self, UploadView};
 use crate::routes::{Auth, ROUTES, Route};
 use crate::views::{ClaimView, PageView};
 use schemars::generate::{Contract, SchemaSettings};
@@ -45,6 +45,22 @@ struct Operation {
     responses: Vec<(u16, &'static str, Answer)>,
     /// Query parameters: name, description, schema.
     query: Vec<(&'static str, &'static str, Value)>,
+}
+
+/// A paged list's `limit` and `cursor`, as `cpor::http::page_limit` reads them.
+fn paging(size: http::PageSize) -> [(&'static str, &'static str, Value); 2] {
+    [
+        (
+            "limit",
+            "How many items the page holds",
+            json!({"type": "integer", "minimum": 1, "maximum": size.max, "default": size.default}),
+        ),
+        (
+            "cursor",
+            "The previous page's nextCursor",
+            json!({"type": "string"}),
+        ),
+    ]
 }
 
 /// The two generators: requests as they deserialize, responses as they serialize.
@@ -155,13 +171,10 @@ fn operation(route: &Route, s: &mut Schemas) -> Option<Operation> {
                     "Reviewers: one partner's claims",
                     string.clone(),
                 ),
-                (
-                    "limit",
-                    "1–100 (20)",
-                    json!({"type": "integer", "minimum": 1, "maximum": 100}),
-                ),
-                ("cursor", "The previous page's nextCursor", string.clone()),
-            ],
+            ]
+            .into_iter()
+            .chain(paging(http::LIST_PAGE))
+            .collect(),
         },
         "presign-poe-upload" => op(
             s.request::<PoeUploadRequest>(),
@@ -215,14 +228,7 @@ fn operation(route: &Route, s: &mut Schemas) -> Option<Operation> {
                 "A page of the claim's history",
                 s.response::<PageView<crate::domain::HistoryEntry>>(),
             )],
-            query: vec![
-                (
-                    "limit",
-                    "1–500 (100)",
-                    json!({"type": "integer", "minimum": 1, "maximum": 500}),
-                ),
-                ("cursor", "The previous page's nextCursor", string),
-            ],
+            query: paging(http::HISTORY_PAGE).into(),
         },
         "consent-callback" if route.method == "POST" => Operation {
             request: Some(json!({
@@ -313,18 +319,7 @@ fn operation(route: &Route, s: &mut Schemas) -> Option<Operation> {
                 "A page of the engagement claim's history",
                 s.response::<PageView<EngagementHistoryEntry>>(),
             )],
-            query: vec![
-                (
-                    "limit",
-                    "1–500 (100)",
-                    json!({"type": "integer", "minimum": 1, "maximum": 500}),
-                ),
-                (
-                    "cursor",
-                    "The previous page's nextCursor",
-                    json!({"type": "string"}),
-                ),
-            ],
+            query: paging(http::HISTORY_PAGE).into(),
         },
         "list-engagement-claims" => Operation {
             request: None,
@@ -334,23 +329,14 @@ fn operation(route: &Route, s: &mut Schemas) -> Option<Operation> {
                 "A page of the queue",
                 s.response::<PageView<EngagementClaim>>(),
             )],
-            query: vec![
-                (
-                    "status",
-                    "An engagement claim status (submitted)",
-                    json!({"type": "string"}),
-                ),
-                (
-                    "limit",
-                    "1–100 (20)",
-                    json!({"type": "integer", "minimum": 1, "maximum": 100}),
-                ),
-                (
-                    "cursor",
-                    "The previous page's nextCursor",
-                    json!({"type": "string"}),
-                ),
-            ],
+            query: vec![(
+                "status",
+                "An engagement claim status (submitted)",
+                json!({"type": "string"}),
+            )]
+            .into_iter()
+            .chain(paging(http::LIST_PAGE))
+            .collect(),
         },
         "list-engagement-customers" => Operation {
             request: None,
@@ -360,23 +346,14 @@ fn operation(route: &Route, s: &mut Schemas) -> Option<Operation> {
                 "One tab of the Customers page",
                 s.response::<CustomersPageView>(),
             )],
-            query: vec![
-                (
-                    "tab",
-                    "eligible, not_eligible or complete",
-                    json!({"type": "string"}),
-                ),
-                (
-                    "limit",
-                    "1–100",
-                    json!({"type": "integer", "minimum": 1, "maximum": 100}),
-                ),
-                (
-                    "cursor",
-                    "The previous page's nextCursor",
-                    json!({"type": "string"}),
-                ),
-            ],
+            query: vec![(
+                "tab",
+                "eligible, not_eligible or complete",
+                json!({"type": "string"}),
+            )]
+            .into_iter()
+            .chain(paging(http::LIST_PAGE))
+            .collect(),
         },
         "get-referral" => op(
             None,

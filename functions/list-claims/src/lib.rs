@@ -92,7 +92,7 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
         .as_deref()
         .unwrap_or_default(),
     );
-    let limit = http::page_limit(req, 20, 100)?;
+    let limit = http::page_limit(req, http::LIST_PAGE)?;
     let partner = param(
         req,
         "partnerId",

@@ -32,7 +32,7 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
             )
         })?,
     };
-    let limit = http::page_limit(req, 20, 100)?;
+    let limit = http::page_limit(req, http::LIST_PAGE)?;
     let keys = &*app.keys()?;
     let scope = format!("engagement-queue:{}", status.code());
     let from = http::cursor(req, keys, &scope)?;

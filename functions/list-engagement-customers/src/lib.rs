@@ -40,7 +40,7 @@ async fn run<W: Wiring>(app: &App<W>, req: &Request) -> Result<Response<Body>, P
             .parse()
             .map_err(|_| Problem::invalid("tab", "must be eligible, not_eligible or complete"))?,
     };
-    let limit = http::page_limit(req, 20, 100)?;
+    let limit = http::page_limit(req, http::LIST_PAGE)?;
     let keys = &*app.keys()?;
     let org = match &actor {
         cpor::domain::Actor::Partner(p) => p.org.to_string(),

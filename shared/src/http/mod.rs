@@ -130,7 +130,7 @@ pub fn history_query(req: &Request) -> Result<(u64, u32), Problem> {
             )
         })?,
     };
-    Ok((after, page_limit(req, 100, 500)?))
+    Ok((after, page_limit(req, HISTORY_PAGE)?))
 }
 
 /// One page of a history, as every list answers: `items`, and `nextCursor` (opaque: the last
@@ -166,8 +166,29 @@ fn open_history_cursor(cursor: &str) -> Option<u64> {
         .ok()
 }
 
-/// `limit` of a page: 1–`max`, `default` when absent.
-pub fn page_limit(req: &Request, default: u32, max: u32) -> Result<u32, Problem> {
+/// How many items a page of a list holds: `default` when `limit` is absent, at most `max`
+/// (the OpenAPI document describes `limit` from the same values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageSize {
+    pub default: u32,
+    pub max: u32,
+}
+
+/// Claim lists, reviewer queues, Customers page tabs.
+pub const LIST_PAGE: PageSize = PageSize {
+    default: 20,
+    max: 100,
+};
+
+/// Histories.
+pub const HISTORY_PAGE: PageSize = PageSize {
+    default: 100,
+    max: 500,
+};
+
+/// `limit` of a page: 1–`size.max`, `size.default` when absent.
+pub fn page_limit(req: &Request, size: PageSize) -> Result<u32, Problem> {
+    let PageSize { default, max } = size;
     match query_param(req, "limit") {
         None | Some("") => Ok(default),
         Some(l) => l
