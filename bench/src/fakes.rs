@@ -2,7 +2,7 @@
 //! out events, times responses) and an AWS endpoint answering every call a function makes with
 //! a canned response (counting calls by operation, and the time it spends answering).
 
-use cpor::aws::canned::Canned;
+use cpor::aws::canned::{Answers, Canned};
 use cpor::aws::operation_name as operation;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
@@ -120,6 +120,8 @@ pub struct Done {
     pub statuses: BTreeMap<String, usize>,
     /// When the process first asked for an event (its init was over).
     pub initialised: Option<Instant>,
+    /// The first answer that was not a success, to show what a scenario is missing.
+    pub first_failure: Option<String>,
 }
 
 struct RuntimeState {
@@ -130,6 +132,7 @@ struct RuntimeState {
     sent: Mutex<HashMap<String, Instant>>,
     latencies: Mutex<Vec<Duration>>,
     statuses: Mutex<BTreeMap<String, usize>>,
+    first_failure: Mutex<Option<String>>,
     done: Notify,
     next_id: AtomicU64,
 }
@@ -150,6 +153,7 @@ impl Runtime {
             sent: Mutex::new(HashMap::new()),
             latencies: Mutex::new(Vec::new()),
             statuses: Mutex::new(BTreeMap::new()),
+            first_failure: Mutex::new(None),
             done: Notify::new(),
             next_id: AtomicU64::new(1),
         });
@@ -186,6 +190,7 @@ impl Runtime {
             latencies: lock(&self.state.latencies).clone(),
             statuses: lock(&self.state.statuses).clone(),
             initialised: *lock(&self.state.first_next),
+            first_failure: lock(&self.state.first_failure).clone(),
         }
     }
 }
@@ -250,6 +255,11 @@ async fn runtime_route(s: &RuntimeState, req: Request<Incoming>) -> Response<Ful
                     .and_then(|v| v.get("statusCode").map(ToString::to_string))
                     .unwrap_or_else(|| "ok".to_owned())
             };
+            if !(status.starts_with('2') || status == "ok") {
+                lock(&s.first_failure).get_or_insert_with(|| {
+                    String::from_utf8_lossy(&body[..body.len().min(600)]).into_owned()
+                });
+            }
             *lock(&s.statuses).entry(status).or_insert(0) += 1;
             if lock(&s.latencies).len() >= s.expected {
                 s.done.notify_waiters();
@@ -275,7 +285,7 @@ pub struct AwsStub {
 #[derive(Default)]
 struct AwsState {
     counts: Mutex<BTreeMap<String, u64>>,
-    table: Mutex<HashMap<String, Canned>>,
+    answers: Mutex<Answers>,
     delays: Mutex<HashMap<String, Duration>>,
     log: Mutex<Vec<(Instant, Instant)>>,
 }
@@ -304,7 +314,7 @@ impl AwsStub {
 
     /// Answers from `table` from now on, at once, with the counts and the log reset.
     pub fn reset(&self, table: HashMap<String, Canned>) {
-        *lock(&self.state.table) = table;
+        *lock(&self.state.answers) = Answers::new(table);
         lock(&self.state.counts).clear();
         lock(&self.state.delays).clear();
         lock(&self.state.log).clear();
@@ -354,15 +364,19 @@ async fn aws_route(s: &AwsState, req: Request<Incoming>) -> Response<Full<Bytes>
             .get("x-amz-target")
             .and_then(|v| v.to_str().ok()),
     );
-    let _ = req.into_body().collect().await;
+    let body = req
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     *lock(&s.counts).entry(op.clone()).or_insert(0) += 1;
     let delay = lock(&s.delays).get(&op).copied();
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }
     lock(&s.log).push((arrived, Instant::now()));
-    let table = &s.table;
-    let canned = lock(table).get(&op).cloned();
+    let canned = lock(&s.answers).answer(&op, &body).cloned();
     let (status, body, extra) = canned.map_or((200, "{}".to_owned(), HashMap::new()), |c| {
         (c.status, c.body, c.headers)
     });

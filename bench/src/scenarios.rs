@@ -2,6 +2,7 @@
 //! answers that make it so (the claim GetItem returns is in the state the operation acts on).
 //! The events are the function's samples under `events/`, pointed at the canned claim.
 
+use crate::engagements;
 use chrono::{DateTime, Duration, Utc};
 use cpor::aws::canned::Canned;
 use cpor::domain::{Claim, Status};
@@ -23,8 +24,8 @@ pub struct Scenario {
     pub event: Value,
     /// Canned AWS answers by operation (`cpor::aws::canned::operation`).
     pub aws: HashMap<String, Canned>,
-    /// The state of the claim the operation runs on.
-    pub claim_status: Status,
+    /// The state of the claim the operation runs on (a CPOR status, or an engagement claim's).
+    pub claim_status: String,
 }
 
 fn sample(function: &str, name: &str) -> Option<String> {
@@ -82,8 +83,13 @@ fn canned(status: u16, body: String, headers: &[(&str, String)]) -> Canned {
 
 pub fn for_function(function: &str) -> Scenario {
     let now = Utc::now();
+    if engagements::is_engagement_function(function) {
+        return engagement_scenario(function, now);
+    }
     let claim_status = match function {
-        "cancel-claim" | "update-claim" | "submit-claim" => Status::Draft,
+        "cancel-claim" | "update-claim" | "submit-claim" | "remove-poe" | "renew-poe-upload" => {
+            Status::Draft
+        }
         "review-decision" => Status::UnderReview,
         "consent-callback" | "resend-consent" => Status::Approved,
         "disassociate-claim" => Status::Active,
@@ -133,8 +139,49 @@ pub fn for_function(function: &str) -> Scenario {
         }
         _ => {}
     }
-    let mut aws = HashMap::new();
+    let mut aws = common_answers();
     aws.insert("dynamodb.GetItem".into(), canned(200, item(&claim), &[]));
+    if function == "deliver-outbox" {
+        // Taking the entry returns it (ReturnValues ALL_NEW): the record's new image.
+        let image = &event["Records"][0]["dynamodb"]["NewImage"];
+        aws.insert(
+            "dynamodb.UpdateItem".into(),
+            canned(200, json!({ "Attributes": image }).to_string(), &[]),
+        );
+    }
+    if let Some(poe) = &poe {
+        use base64::Engine;
+        aws.insert(
+            "s3.HeadObject".into(),
+            canned(
+                200,
+                String::new(),
+                &[
+                    ("content-type", poe.content_type.clone()),
+                    ("content-length", poe.size_bytes.to_string()),
+                    (
+                        "x-amz-checksum-sha256",
+                        base64::engine::general_purpose::STANDARD.encode(poe.sha256.as_bytes()),
+                    ),
+                ],
+            ),
+        );
+    }
+    if function == "renew-poe-upload" {
+        // A declaration whose upload never arrived.
+        aws.insert("s3.HeadObject".into(), canned(404, String::new(), &[]));
+    }
+    Scenario {
+        event,
+        aws,
+        claim_status: format!("{claim_status:?}"),
+    }
+}
+
+/// What every function's other calls get: the key secret, an empty Query page, and the
+/// delivery calls' success answers.
+fn common_answers() -> HashMap<String, Canned> {
+    let mut aws = HashMap::new();
     aws.insert(
         "secretsmanager.GetSecretValue".into(),
         canned(
@@ -174,35 +221,57 @@ pub fn for_function(function: &str) -> Scenario {
             &[],
         ),
     );
-    if function == "deliver-outbox" {
-        // Taking the entry returns it (ReturnValues ALL_NEW): the record's new image.
-        let image = &event["Records"][0]["dynamodb"]["NewImage"];
-        aws.insert(
-            "dynamodb.UpdateItem".into(),
-            canned(200, json!({ "Attributes": image }).to_string(), &[]),
-        );
+    aws
+}
+
+/// An engagement function on the claim in the state its operation acts on (if it reads one),
+/// with the reference dataset as the store holds it.
+fn engagement_scenario(function: &str, now: DateTime<Utc>) -> Scenario {
+    let data = engagements::reference();
+    let status = engagements::status_for(function);
+    let claim = status.map(|status| engagements::claim(&data, status, now));
+    // The samples whose bodies are valid, refused only for want of the reference data.
+    let name = match function {
+        "quote-engagement" => "409-engagement-not-in-catalogue",
+        "register-engagement-claims" => "422-unknown-domain",
+        _ => "",
+    };
+    let text = sample(function, name).unwrap_or_default();
+    let text = match &claim {
+        Some(c) => text.replace(SAMPLE_CLAIM, &c.id().to_string()),
+        None => text,
+    };
+    let mut event: Value = serde_json::from_str(&text).unwrap_or_else(|_| json!({}));
+    match (function, &claim) {
+        ("update-engagement-claim", Some(c)) => {
+            event["headers"]["if-match"] = json!(format!("\"{}\"", c.version()));
+        }
+        ("check-eligibility", _) => {
+            event["body"] = json!(
+                json!({"identifierType": "domain", "value": "contoso.com",
+                       "partnerLocationId": "4812345001"})
+                .to_string()
+            );
+        }
+        ("list-engagement-customers", _) => {
+            // The eligible tab: the partner's customers joined with the reference records,
+            // the cap counts and their open claims (the complete tab is one Query).
+            event["rawQueryString"] = json!("tab=eligible");
+            event["queryStringParameters"] = json!({"tab": "eligible"});
+        }
+        ("quote-engagement", _) => {
+            event["rawPath"] = json!("/engagements/azure-migrate/quote");
+            event["pathParameters"]["engagementId"] = json!("azure-migrate");
+        }
+        _ => {}
     }
-    if let Some(poe) = &poe {
-        use base64::Engine;
-        aws.insert(
-            "s3.HeadObject".into(),
-            canned(
-                200,
-                String::new(),
-                &[
-                    ("content-type", poe.content_type.clone()),
-                    ("content-length", poe.size_bytes.to_string()),
-                    (
-                        "x-amz-checksum-sha256",
-                        base64::engine::general_purpose::STANDARD.encode(poe.sha256.as_bytes()),
-                    ),
-                ],
-            ),
-        );
+    let mut aws = common_answers();
+    for (key, body) in engagements::answers(&data, claim.as_ref()) {
+        aws.insert(key.into(), canned(200, body, &[]));
     }
     Scenario {
         event,
         aws,
-        claim_status,
+        claim_status: status.map_or_else(|| "-".to_owned(), |s| format!("{s:?}")),
     }
 }

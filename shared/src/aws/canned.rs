@@ -4,10 +4,14 @@
 //! round trip. Chosen at start when `CPOR_CANNED_AWS` names the table's file:
 //!
 //! ```json
-//! { "dynamodb.GetItem": { "status": 200, "body": "{\"Item\": ...}" }, "s3.HEAD": { "status": 404 } }
+//! { "dynamodb.GetItem": { "status": 200, "body": "{\"Item\": ...}" }, "s3.HEAD": { "status": 404 },
+//!   "dynamodb.GetItem when \"REF\"": { "body": "{\"Item\": ...}" } }
 //! ```
 //!
-//! Requests are named by [`super::operation_name`]; one not in the table gets `200 {}`.
+//! Requests are named by [`super::operation_name`]; a key `<operation> when <text>` answers
+//! the operation's requests whose body contains the text (an engagement function reads the
+//! reference pointer and a claim with the same operation), the plain key the rest. A request
+//! with no answer gets `200 {}`.
 
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
@@ -37,10 +41,56 @@ fn ok() -> u16 {
     200
 }
 
-/// The client answering from `table`.
+/// A table's answers by operation, each with the text its request's body must contain, if any.
+#[derive(Debug, Default, Clone)]
+pub struct Answers {
+    by_operation: HashMap<String, Vec<(Option<String>, Canned)>>,
+}
+
+impl Answers {
+    pub fn new(table: HashMap<String, Canned>) -> Self {
+        let mut by_operation: HashMap<String, Vec<(Option<String>, Canned)>> = HashMap::new();
+        for (key, canned) in table {
+            let (operation, when) = match key.split_once(" when ") {
+                Some((operation, text)) => (operation.to_owned(), Some(text.to_owned())),
+                None => (key, None),
+            };
+            by_operation
+                .entry(operation)
+                .or_default()
+                .push((when, canned));
+        }
+        // Conditional answers first, longest text first (the most specific), the plain one last.
+        for answers in by_operation.values_mut() {
+            answers.sort_by(|(a, _), (b, _)| match (a, b) {
+                (Some(a), Some(b)) => b.len().cmp(&a.len()).then(a.cmp(b)),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            });
+        }
+        Self { by_operation }
+    }
+
+    /// The answer to a request for `operation` with `body`.
+    pub fn answer(&self, operation: &str, body: &[u8]) -> Option<&Canned> {
+        self.by_operation
+            .get(operation)?
+            .iter()
+            .find(|(when, _)| {
+                when.as_ref().is_none_or(|text| {
+                    body.windows(text.len().max(1))
+                        .any(|w| w == text.as_bytes())
+                })
+            })
+            .map(|(_, canned)| canned)
+    }
+}
+
+/// The client answering from a table.
 #[derive(Debug, Clone)]
 pub struct CannedClient {
-    table: Arc<HashMap<String, Canned>>,
+    answers: Arc<Answers>,
 }
 
 /// The client named by `CPOR_CANNED_AWS`, if set and readable.
@@ -54,7 +104,7 @@ pub fn from_env() -> Option<SharedHttpClient> {
 impl CannedClient {
     pub fn new(table: HashMap<String, Canned>) -> Self {
         Self {
-            table: Arc::new(table),
+            answers: Arc::new(Answers::new(table)),
         }
     }
 }
@@ -71,7 +121,9 @@ impl HttpConnector for CannedClient {
             path,
             request.headers().get("x-amz-target"),
         );
-        let canned = self.table.get(&op);
+        let canned = self
+            .answers
+            .answer(&op, request.body().bytes().unwrap_or_default());
         let status = canned
             .and_then(|c| StatusCode::try_from(c.status).ok())
             .or_else(|| StatusCode::try_from(200).ok());
@@ -101,5 +153,41 @@ impl HttpClient for CannedClient {
         _components: &RuntimeComponents,
     ) -> SharedHttpConnector {
         SharedHttpConnector::new(self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(text: &str) -> Canned {
+        Canned {
+            status: 200,
+            body: text.into(),
+            headers: HashMap::new(),
+        }
+    }
+
+    #[test]
+    fn an_answer_for_a_body_is_chosen_before_the_operations_plain_one() {
+        let answers = Answers::new(HashMap::from([
+            ("dynamodb.GetItem".into(), body("claim")),
+            ("dynamodb.GetItem when \"REF\"".into(), body("pointer")),
+            ("dynamodb.GetItem when \"REF#d1\"".into(), body("record")),
+        ]));
+        let answer = |op: &str, req: &str| answers.answer(op, req.as_bytes()).map(|c| &*c.body);
+        assert_eq!(
+            answer("dynamodb.GetItem", r#"{"pk":{"S":"REF"}}"#),
+            Some("pointer")
+        );
+        assert_eq!(
+            answer("dynamodb.GetItem", r#"{"pk":{"S":"REF#d1"}}"#),
+            Some("record")
+        );
+        assert_eq!(
+            answer("dynamodb.GetItem", r#"{"pk":{"S":"CLAIM#1"}}"#),
+            Some("claim")
+        );
+        assert_eq!(answer("dynamodb.Query", "{}"), None);
     }
 }
