@@ -160,6 +160,67 @@ async fn the_cap_and_the_partners_slot_hold_in_the_transaction_itself() {
     assert_eq!(complete.items[0].status(), EngagementStatus::Cancelled);
 }
 
+/// A reader reads records from the dataset it last found current while it reads the pointer
+/// (one round trip); the records it returns still come from the dataset current when it asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_that_knew_one_dataset_reads_the_next_as_soon_as_it_is_current() {
+    let db = db().await;
+    let reader = cpor::aws::dynamo::DynamoStore::new(db.client.clone(), db.store.table());
+    let info = |id: &str, seq: u32| DatasetInfo {
+        id: id.to_owned(),
+        source: format!("reference/{id}.json"),
+        sequencer: format!("{seq:032X}"),
+        imported_at: chrono::Utc::now(),
+    };
+    let wanted = ReferenceKeys {
+        engagements: vec![EngagementId::parse("mw-usage").expect("ok")],
+        ..ReferenceKeys::default()
+    };
+    let name = |view: ReferenceView| view.engagements[0].name.as_str().to_owned();
+    assert!(reader.catalogue().await.expect("ok").is_empty(), "none yet");
+    assert!(
+        reader
+            .reference(&wanted)
+            .await
+            .expect("ok")
+            .engagements
+            .is_empty()
+    );
+
+    db.store
+        .import(&data(1, "First"), &info("first", 1))
+        .await
+        .expect("ok");
+    assert_eq!(name(reader.reference(&wanted).await.expect("ok")), "First");
+    // the dataset it knows is still current: its early read is the answer
+    assert_eq!(name(reader.reference(&wanted).await.expect("ok")), "First");
+    assert_eq!(
+        reader.catalogue().await.expect("ok")[0].name.as_str(),
+        "First"
+    );
+
+    // another process makes a new dataset current: the next read is of that one, although the
+    // old one's records are still there (retired, not deleted)
+    db.store
+        .import(&data(1, "Second"), &info("second", 2))
+        .await
+        .expect("ok");
+    assert_eq!(name(reader.reference(&wanted).await.expect("ok")), "Second");
+    assert_eq!(
+        reader.catalogue().await.expect("ok")[0].name.as_str(),
+        "Second"
+    );
+    db.store
+        .import(&data(1, "Third"), &info("third", 3))
+        .await
+        .expect("ok");
+    assert_eq!(
+        reader.catalogue().await.expect("ok")[0].name.as_str(),
+        "Third"
+    );
+    assert_eq!(name(reader.reference(&wanted).await.expect("ok")), "Third");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dataset_received_earlier_never_replaces_a_later_one() {
     let db = db().await;

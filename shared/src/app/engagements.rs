@@ -186,20 +186,23 @@ impl<W: Wiring> App<W> {
     ) -> Result<EligibilityAnswer, Failure> {
         let partner = engager(actor)?;
         own_location(partner, &q.location)?;
-        let named = self.resolve(&q.customer).await?;
+        // Two rounds: the catalogue beside the customer's name (a domain is read to its
+        // tenant), then the records and the customer's standing on every engagement at once.
+        let (named, catalogue) =
+            futures_util::future::join(self.resolve(&q.customer), self.store.catalogue()).await;
+        let (named, catalogue) = (named?, catalogue?);
         let keys = ReferenceKeys {
             locations: vec![q.location.clone()],
             customers: vec![named.checked.clone()],
             ..ReferenceKeys::default()
         };
-        let (catalogue, view) =
-            futures_util::future::join(self.store.catalogue(), self.store.reference(&keys)).await;
-        let (catalogue, view) = (catalogue?, view?);
         let ids: Vec<EngagementId> = catalogue.iter().map(|e| e.id.clone()).collect();
-        let standing = self
-            .store
-            .standing(&partner.org, &named.checked, &ids)
-            .await?;
+        let (view, standing) = futures_util::future::join(
+            self.store.reference(&keys),
+            self.store.standing(&partner.org, &named.checked, &ids),
+        )
+        .await;
+        let (view, standing) = (view?, standing?);
         let record = view.customer(&named.checked);
         Ok(EligibilityAnswer {
             resolved_tenant_id: named.resolved_tenant_id,

@@ -48,6 +48,8 @@ type Item = HashMap<String, AttributeValue>;
 pub struct DynamoStore {
     client: Client,
     table: String,
+    /// The reference dataset this process last found current (see `reference.rs`).
+    last_dataset: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl DynamoStore {
@@ -55,6 +57,7 @@ impl DynamoStore {
         Self {
             client,
             table: table.into(),
+            last_dataset: Default::default(),
         }
     }
 

@@ -2,6 +2,12 @@
 //! conditional write of the pointer, so a reader sees the old dataset or the new one, never a
 //! mix. The superseded dataset's items get a TTL instead of being deleted at once, so a reader
 //! that read the old pointer a moment ago still finds them.
+//!
+//! A dataset never changes once written, so a reader need not wait for the pointer before
+//! reading records: it reads them from the dataset it last found current *while* it reads the
+//! pointer, and keeps them when the pointer still names that dataset — one round trip instead
+//! of two. When the pointer names another (an import happened), it reads again from that one:
+//! what it returns always comes from the dataset current when it asked.
 
 use super::claims::{MAX_TRANSACTION_ATTEMPTS, backoff_delay};
 use super::*;
@@ -39,6 +45,48 @@ impl DynamoStore {
                 get_s(i, n::SEQUENCER).unwrap_or_default().to_owned(),
             ))
         }))
+    }
+
+    /// `read` run on the current dataset: beside the pointer's read on the dataset this process
+    /// last found current, again after it when the pointer names another. `None` before any
+    /// import.
+    async fn read_current<T, F, Fut>(&self, read: F) -> Result<Option<T>, StoreError>
+    where
+        F: Fn(String) -> Fut,
+        Fut: std::future::Future<Output = Result<T, StoreError>>,
+    {
+        let last = self.remembered_dataset();
+        let (pointer, early) = match &last {
+            Some(dataset) => {
+                let (pointer, early) =
+                    futures_util::future::join(self.current_dataset(), read(dataset.clone())).await;
+                (pointer?, Some(early))
+            }
+            None => (self.current_dataset().await?, None),
+        };
+        let Some((current, _)) = pointer else {
+            return Ok(None);
+        };
+        match early {
+            Some(early) if last.as_deref() == Some(current.as_str()) => early.map(Some),
+            _ => {
+                self.remember_dataset(&current);
+                read(current).await.map(Some)
+            }
+        }
+    }
+
+    fn remembered_dataset(&self) -> Option<String> {
+        self.last_dataset
+            .lock()
+            .map(|d| d.clone())
+            .unwrap_or_default()
+    }
+
+    fn remember_dataset(&self, dataset: &str) {
+        if let Ok(mut last) = self.last_dataset.lock() {
+            *last = Some(dataset.to_owned());
+        }
     }
 
     /// Writes items in batches of 25, retrying what DynamoDB leaves unprocessed.
@@ -125,31 +173,19 @@ fn record_item(dataset: &str, sk: String, json: String) -> Item {
 
 impl ReferenceStore for DynamoStore {
     async fn reference(&self, wanted: &ReferenceKeys) -> Result<ReferenceView, StoreError> {
-        let Some((dataset, _)) = self.current_dataset().await? else {
-            return Ok(ReferenceView::default());
-        };
-        let pk = keys::dataset_pk(&dataset);
-        let mut keys_wanted: Vec<(String, String)> = Vec::new();
-        keys_wanted.extend(
-            wanted
-                .engagements
-                .iter()
-                .map(|e| (pk.clone(), keys::engagement_sk(e))),
-        );
-        keys_wanted.extend(
-            wanted
-                .locations
-                .iter()
-                .map(|l| (pk.clone(), keys::location_sk(l))),
-        );
-        keys_wanted.extend(
-            wanted
-                .customers
-                .iter()
-                .map(|c| (pk.clone(), keys::customer_sk(c))),
-        );
+        let items = self
+            .read_current(|dataset| async move {
+                let pk = keys::dataset_pk(&dataset);
+                let record_keys = (wanted.engagements.iter().map(keys::engagement_sk))
+                    .chain(wanted.locations.iter().map(keys::location_sk))
+                    .chain(wanted.customers.iter().map(keys::customer_sk))
+                    .map(|sk| (pk.clone(), sk))
+                    .collect();
+                self.batch_get(record_keys).await
+            })
+            .await?;
         let mut view = ReferenceView::default();
-        for item in self.batch_get(keys_wanted).await? {
+        for item in items.into_iter().flatten() {
             let sk = get_s(&item, n::SK).unwrap_or_default();
             if sk.starts_with("ENG#") {
                 view.engagements
@@ -166,14 +202,15 @@ impl ReferenceStore for DynamoStore {
     }
 
     async fn catalogue(&self) -> Result<Vec<Engagement>, StoreError> {
-        let Some((dataset, _)) = self.current_dataset().await? else {
-            return Ok(vec![]);
-        };
-        self.dataset_items(&dataset, keys::ENGAGEMENT_SK_PREFIX)
-            .await?
-            .iter()
-            .map(|i| doc(i, "reference engagement"))
-            .collect()
+        self.read_current(|dataset| async move {
+            self.dataset_items(&dataset, keys::ENGAGEMENT_SK_PREFIX)
+                .await
+        })
+        .await?
+        .unwrap_or_default()
+        .iter()
+        .map(|i| doc(i, "reference engagement"))
+        .collect()
     }
 
     #[tracing::instrument(skip_all, fields(dataset = %info.id))]
@@ -251,6 +288,7 @@ impl ReferenceStore for DynamoStore {
             }
             Err(e) => return Err(Unavailable::new("put reference pointer", e).into()),
         }
+        self.remember_dataset(id);
         // 3. The previous dataset expires (readers holding its pointer still find it today).
         if let Some((old, _)) = previous {
             let expires = (info.imported_at + RETIRED_TTL).timestamp();
