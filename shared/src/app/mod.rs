@@ -499,12 +499,16 @@ impl<W: Wiring> App<W> {
         poe_id: PoeId,
         now: DateTime<Utc>,
     ) -> Result<PresignedRequest, Failure> {
-        let claim = self.read(actor, id).await?;
+        // The object's key is made of the two IDs, so it is looked up beside the claim; what
+        // S3 says is used only once the claim says the caller may renew the upload.
+        let key = crate::domain::poe::object_key(id, poe_id);
+        let (claim, meta) =
+            futures_util::future::join(self.read(actor, id), self.poe.head(&key)).await;
+        let claim = claim?;
         claim.may_change_poe(actor)?;
         let doc = claim.unsubmitted_poe(poe_id)?;
         let spec = UploadSpec::for_document(id, doc);
-        let meta = self.poe.head(&spec.key).await?;
-        if ObjectMeta::verify(meta.as_ref(), &spec).is_ok() {
+        if ObjectMeta::verify(meta?.as_ref(), &spec).is_ok() {
             return Err(CommandError::PoeUploaded { poe_id }.into());
         }
         Ok(self.poe.presign_upload(&spec, now).await?)

@@ -158,8 +158,13 @@ impl PoeDocument {
 
     /// The S3 key: generated from IDs only, never from the client's file name.
     pub fn object_key(&self, claim: ClaimId) -> String {
-        format!("claims/{claim}/poe/{}", self.id)
+        object_key(claim, self.id)
     }
+}
+
+/// The S3 key of a claim's document, made of the two IDs (known before the claim is read).
+pub fn object_key(claim: ClaimId, poe: PoeId) -> String {
+    format!("claims/{claim}/poe/{poe}")
 }
 
 #[cfg(test)]
