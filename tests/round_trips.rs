@@ -162,20 +162,30 @@ async fn each_operation_costs_the_documented_round_trips() {
 struct Wire {
     inner: aws_smithy_runtime_api::client::http::SharedHttpClient,
     log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    times: Times,
 }
+
+type Times = std::sync::Arc<std::sync::Mutex<Vec<(std::time::Instant, std::time::Instant)>>>;
 
 #[derive(Debug)]
 struct WireConnector {
     inner: aws_smithy_runtime_api::client::http::SharedHttpConnector,
     log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    times: Times,
 }
 
 impl Wire {
     /// What was sent since the last call, sorted (side effects go out concurrently).
     fn take(&self) -> Vec<String> {
+        self.take_with_rounds().0
+    }
+
+    /// The same, with how many rounds of it ran one after another.
+    fn take_with_rounds(&self) -> (Vec<String>, usize) {
         let mut ops = std::mem::take(&mut *self.log.lock().expect("not poisoned"));
         ops.sort();
-        ops
+        let times = std::mem::take(&mut *self.times.lock().expect("not poisoned"));
+        (ops, crate::helpers::aws::sequential_rounds(times))
     }
 }
 
@@ -188,6 +198,7 @@ impl aws_smithy_runtime_api::client::http::HttpClient for Wire {
         aws_smithy_runtime_api::client::http::SharedHttpConnector::new(WireConnector {
             inner: self.inner.http_connector(settings, components),
             log: self.log.clone(),
+            times: self.times.clone(),
         })
     }
 }
@@ -208,7 +219,14 @@ impl aws_smithy_runtime_api::client::http::HttpConnector for WireConnector {
             request.headers().get("x-amz-target"),
         );
         self.log.lock().expect("not poisoned").push(op);
-        self.inner.call(request)
+        let (sent, times) = (std::time::Instant::now(), self.times.clone());
+        let answer = self.inner.call(request);
+        aws_smithy_runtime_api::client::http::HttpConnectorFuture::new(async move {
+            let answer = answer.await;
+            let answered = std::time::Instant::now();
+            times.lock().expect("not poisoned").push((sent, answered));
+            answer
+        })
     }
 }
 
@@ -231,6 +249,7 @@ async fn counted_app() -> (
     let wire = Wire {
         inner: cpor::aws::http_client(),
         log: Default::default(),
+        times: Default::default(),
     };
     let counted = cpor::aws::emulator_config_with(
         &endpoint,
@@ -467,12 +486,12 @@ async fn each_operation_sends_exactly_its_documented_aws_requests() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_cold_start_opens_the_tables_connection_with_one_key_only_get_item() {
+async fn a_cold_start_opens_the_tables_connection_with_the_reference_pointers_get_item() {
     let (db, trips) = counted_db().await;
     trips.take();
     // WHEN a function warms its connection during init
     db.store.open_connection().await;
-    // THEN it sent one GetItem (of a key no item has) and changed nothing
+    // THEN it sent one GetItem (the reference pointer, absent here) and changed nothing
     assert_eq!(trips.take(), ["GetItem"]);
     let scan = db
         .client
@@ -482,6 +501,56 @@ async fn a_cold_start_opens_the_tables_connection_with_one_key_only_get_item() {
         .await
         .expect("scan");
     assert_eq!(scan.count(), 0, "the table is still empty");
+
+    // GIVEN a current reference dataset
+    let data =
+        cpor::domain::engagement::ReferenceData::parse(&crate::helpers::mci::dataset(vec![]))
+            .expect("valid");
+    let info = DatasetInfo {
+        id: "d1".into(),
+        source: "reference/d1.json".into(),
+        sequencer: format!("{:032X}", 1),
+        imported_at: chrono::Utc::now(),
+    };
+    db.store.import(&data, &info).await.expect("imported");
+    let wanted = ReferenceKeys {
+        engagements: vec![cpor::domain::engagement::EngagementId::parse("mw-usage").expect("id")],
+        ..ReferenceKeys::default()
+    };
+    // WHEN a new process warms up, THEN its first reference read is one round trip: the
+    // warm-up learnt the dataset, whose records are read beside the pointer
+    let warmed = cpor::aws::dynamo::DynamoStore::new(db.client.clone(), db.store.table());
+    warmed.open_connection().await;
+    trips.take();
+    trips.take_rounds();
+    assert_eq!(
+        warmed
+            .reference(&wanted)
+            .await
+            .expect("read")
+            .engagements
+            .len(),
+        1
+    );
+    assert_eq!(sorted_ops(trips.take()), ["BatchGetItem", "GetItem"]);
+    assert_eq!(trips.take_rounds(), 1);
+    // a process that did not (the pointer, then the records)
+    let cold = cpor::aws::dynamo::DynamoStore::new(db.client.clone(), db.store.table());
+    assert_eq!(
+        cold.reference(&wanted)
+            .await
+            .expect("read")
+            .engagements
+            .len(),
+        1
+    );
+    assert_eq!(sorted_ops(trips.take()), ["BatchGetItem", "GetItem"]);
+    assert_eq!(trips.take_rounds(), 2);
+}
+
+fn sorted_ops(mut ops: Vec<String>) -> Vec<String> {
+    ops.sort();
+    ops
 }
 
 /// The same for an MCI engagement claim's life: registering reads the reference data and the
@@ -525,7 +594,10 @@ async fn each_engagement_operation_sends_exactly_its_documented_aws_requests() {
     let input: RegistrationInput = serde_json::from_value(body).unwrap();
     let claims = app.register(&admin(), &input, None, now).await.unwrap();
     let id = claims[0].id();
-    table.push(("register", wire.take()));
+    let (ops, rounds) = wire.take_with_rounds();
+    table.push(("register", ops));
+    // the records read beside the pointer and the standing, then the transaction
+    assert_eq!(rounds, 2, "register's sequential round trips");
     table.push(("  its outbox, from the stream", stream(now).await));
 
     app.read_engagement_claim(&admin(), id).await.unwrap();
@@ -554,7 +626,12 @@ async fn each_engagement_operation_sends_exactly_its_documented_aws_requests() {
     app.engagement_consent_decide(&token, true, now)
         .await
         .unwrap();
-    table.push(("customer accepts", wire.take()));
+    let (ops, rounds) = wire.take_with_rounds();
+    table.push(("customer accepts", ops));
+    assert_eq!(
+        rounds, 3,
+        "the claim, the record beside the pointer, the transaction"
+    );
     table.push(("  its outbox, from the stream  ", stream(now).await));
 
     app.change_engagement_claim(&admin(), id, None, None, now, |c| {
@@ -609,8 +686,8 @@ async fn each_engagement_operation_sends_exactly_its_documented_aws_requests() {
                 "dynamodb.PutItem",
             ],
         ),
-        // the current dataset's pointer then its records, beside the customer's standing
-        // (cap, slot, partner's customer record); one transaction for every claim
+        // the current dataset's pointer and its records at once, beside the customer's
+        // standing (cap, slot, partner's customer record); one transaction for every claim
         ("register", vec![GET, BATCH, BATCH, TX]),
         (
             "  its outbox, from the stream",
@@ -624,7 +701,7 @@ async fn each_engagement_operation_sends_exactly_its_documented_aws_requests() {
             delivered(&[EVENT, EVENT, MAIL]),
         ),
         // the claim (read once, for the link and the decision) and the customer's reference
-        // record (co-sell): the dataset's pointer, then the record
+        // record (co-sell): the dataset's pointer and the record at once
         ("customer accepts", vec![GET, GET, BATCH, TX]),
         (
             "  its outbox, from the stream  ",

@@ -14,6 +14,7 @@ use cpor::domain::{Actor, Claim, ClaimId, ClaimInput, Command, DeadlinePolicy, O
 use cpor::outbox::{OutboxEntry, entries_for};
 use cpor::ports::{ClaimWriter, Commit, CommitError, Revision};
 use cpor::tokens::KeyRing;
+use std::time::Instant;
 
 pub async fn config() -> SdkConfig {
     let endpoint = moto().endpoint.clone();
@@ -234,14 +235,32 @@ pub fn links() -> LinkSettings {
 }
 
 /// Counts the HTTP requests an SDK client sends, by operation (retries included): the round
-/// trips a domain operation costs.
+/// trips a domain operation costs; and when each was sent and answered, to tell requests sent
+/// one after another from requests sent at once.
 #[derive(Debug, Clone, Default)]
-pub struct RoundTrips(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+pub struct RoundTrips {
+    ops: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    times: std::sync::Arc<std::sync::Mutex<Vec<(Instant, Instant)>>>,
+}
 
 impl RoundTrips {
     pub fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.0.lock().expect("not poisoned"))
+        std::mem::take(&mut *self.ops.lock().expect("not poisoned"))
     }
+
+    /// The sequential rounds of requests since the last call (see [`sequential_rounds`]).
+    pub fn take_rounds(&self) -> usize {
+        sequential_rounds(std::mem::take(
+            &mut *self.times.lock().expect("not poisoned"),
+        ))
+    }
+}
+
+#[derive(Debug, Clone)]
+struct SentAt(Instant);
+
+impl aws_smithy_types::config_bag::Storable for SentAt {
+    type Storer = aws_smithy_types::config_bag::StoreReplace<Self>;
 }
 
 impl aws_smithy_runtime_api::client::interceptors::Intercept for RoundTrips {
@@ -258,9 +277,46 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for RoundTrips {
         let op = cfg
             .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
             .map_or_else(|| "?".to_owned(), |m| m.name().to_owned());
-        self.0.lock().expect("not poisoned").push(op);
+        self.ops.lock().expect("not poisoned").push(op);
+        cfg.interceptor_state().store_put(SentAt(Instant::now()));
         Ok(())
     }
+
+    fn read_after_transmit(
+        &self,
+        _context: &aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextRef<'_>,
+        _runtime_components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        cfg: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        if let Some(SentAt(sent)) = cfg.load::<SentAt>() {
+            let answered = Instant::now();
+            self.times
+                .lock()
+                .expect("not poisoned")
+                .push((*sent, answered));
+        }
+        Ok(())
+    }
+}
+
+/// How many rounds of requests ran one after another, from when each was sent and answered: a
+/// request sent after every request of the current round was answered starts the next round;
+/// one sent while the round is still out runs beside it (the bench reads its endpoint's log
+/// the same way).
+pub fn sequential_rounds(mut log: Vec<(Instant, Instant)>) -> usize {
+    log.sort();
+    let mut rounds = 0;
+    let mut round_end: Option<Instant> = None;
+    for (sent, answered) in log {
+        match round_end {
+            Some(end) if sent < end => round_end = Some(end.max(answered)),
+            _ => {
+                rounds += 1;
+                round_end = Some(answered);
+            }
+        }
+    }
+    rounds
 }
 
 /// A store on a fresh table whose client counts its round trips.

@@ -65,21 +65,28 @@ impl DynamoStore {
         &self.table
     }
 
-    /// Opens the client's connection to DynamoDB (TCP and TLS) with the cheapest request the
-    /// function may already make: a GetItem of a key no item has, projecting the key only.
+    /// Opens the client's connection to DynamoDB (TCP and TLS) with the cheapest request that
+    /// is also of use: the reference data's pointer, projecting the dataset's ID only, so the
+    /// first reference read already knows which dataset to read beside the pointer (see
+    /// `reference.rs`). A function that never reads reference data pays one small read.
     pub async fn open_connection(&self) {
         let result = self
             .client
             .get_item()
             .table_name(&self.table)
-            .key(n::PK, s("WARM-UP"))
-            .key(n::SK, s("WARM-UP"))
-            .projection_expression("#p")
-            .expression_attribute_names("#p", n::PK)
+            .key(n::PK, s(keys::REFERENCE_PK))
+            .key(n::SK, s(keys::REFERENCE_CURRENT_SK))
+            .projection_expression("#d")
+            .expression_attribute_names("#d", n::DATASET)
             .send()
             .await;
-        if let Err(e) = result {
-            tracing::warn!(error = %e, "warming the table's connection failed");
+        match result {
+            Ok(out) => {
+                if let Some(dataset) = out.item().and_then(|i| get_s(i, n::DATASET)) {
+                    self.remember_dataset(dataset);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "warming the table's connection failed"),
         }
     }
 }

@@ -83,7 +83,7 @@ impl DynamoStore {
             .unwrap_or_default()
     }
 
-    fn remember_dataset(&self, dataset: &str) {
+    pub(super) fn remember_dataset(&self, dataset: &str) {
         if let Ok(mut last) = self.last_dataset.lock() {
             *last = Some(dataset.to_owned());
         }
