@@ -185,7 +185,7 @@ impl Wire {
         let mut ops = std::mem::take(&mut *self.log.lock().expect("not poisoned"));
         ops.sort();
         let times = std::mem::take(&mut *self.times.lock().expect("not poisoned"));
-        (ops, crate::helpers::aws::sequential_rounds(times))
+        (ops, sequential_rounds(times))
     }
 }
 

@@ -330,28 +330,14 @@ impl AwsStub {
     }
 
     /// How many sequential rounds of requests arrived after `since` (the end of init: the
-    /// connection it opened is not an invocation's): a request that arrives after every
-    /// request of the current round was answered starts the next round; one that arrives while
-    /// the round is still out runs beside it.
+    /// connection it opened is not an invocation's), by `cpor::testing::sequential_rounds`.
     pub fn sequential_rounds(&self, since: Option<Instant>) -> usize {
-        let mut log: Vec<(Instant, Instant)> = lock(&self.state.log)
+        let log: Vec<(Instant, Instant)> = lock(&self.state.log)
             .iter()
             .filter(|(arrived, _)| since.is_none_or(|s| *arrived >= s))
             .copied()
             .collect();
-        log.sort();
-        let mut rounds = 0;
-        let mut round_end: Option<Instant> = None;
-        for (arrived, answered) in log {
-            match round_end {
-                Some(end) if arrived < end => round_end = Some(end.max(answered)),
-                _ => {
-                    rounds += 1;
-                    round_end = Some(answered);
-                }
-            }
-        }
-        rounds
+        cpor::testing::sequential_rounds(log)
     }
 }
 

@@ -227,3 +227,45 @@ pub fn claim_in_at(status: Status, start: DateTime<Utc>) -> (Claim, DateTime<Utc
     assert_eq!(c.status(), status, "fixture path");
     (c, t)
 }
+
+/// How many rounds of requests ran one after another, from when each was sent (or arrived) and
+/// was answered: a request sent after every request of the current round was answered starts
+/// the next round; one sent while the round is still out runs beside it. The round-trip tests
+/// read their SDK clients' logs this way, the bench its loopback endpoint's.
+pub fn sequential_rounds(mut log: Vec<(std::time::Instant, std::time::Instant)>) -> usize {
+    log.sort();
+    let mut rounds = 0;
+    let mut round_end: Option<std::time::Instant> = None;
+    for (sent, answered) in log {
+        match round_end {
+            Some(end) if sent < end => round_end = Some(end.max(answered)),
+            _ => {
+                rounds += 1;
+                round_end = Some(answered);
+            }
+        }
+    }
+    rounds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sequential_rounds;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn requests_sent_while_a_round_is_out_run_beside_it() {
+        let t = Instant::now();
+        let ms = |n| t + Duration::from_millis(n);
+        // two at once, then one after both answered, then two overlapping ones
+        let log = vec![
+            (ms(0), ms(4)),
+            (ms(1), ms(3)),
+            (ms(5), ms(9)),
+            (ms(10), ms(20)),
+            (ms(19), ms(25)),
+        ];
+        assert_eq!(sequential_rounds(log), 3);
+        assert_eq!(sequential_rounds(vec![]), 0);
+    }
+}

@@ -13,6 +13,7 @@ use cpor::delivery::LinkSettings;
 use cpor::domain::{Actor, Claim, ClaimId, ClaimInput, Command, DeadlinePolicy, Outcome};
 use cpor::outbox::{OutboxEntry, entries_for};
 use cpor::ports::{ClaimWriter, Commit, CommitError, Revision};
+use cpor::testing::sequential_rounds;
 use cpor::tokens::KeyRing;
 use std::time::Instant;
 
@@ -248,7 +249,7 @@ impl RoundTrips {
         std::mem::take(&mut *self.ops.lock().expect("not poisoned"))
     }
 
-    /// The sequential rounds of requests since the last call (see [`sequential_rounds`]).
+    /// The sequential rounds of requests since the last call ([`sequential_rounds`]).
     pub fn take_rounds(&self) -> usize {
         sequential_rounds(std::mem::take(
             &mut *self.times.lock().expect("not poisoned"),
@@ -297,26 +298,6 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for RoundTrips {
         }
         Ok(())
     }
-}
-
-/// How many rounds of requests ran one after another, from when each was sent and answered: a
-/// request sent after every request of the current round was answered starts the next round;
-/// one sent while the round is still out runs beside it (the bench reads its endpoint's log
-/// the same way).
-pub fn sequential_rounds(mut log: Vec<(Instant, Instant)>) -> usize {
-    log.sort();
-    let mut rounds = 0;
-    let mut round_end: Option<Instant> = None;
-    for (sent, answered) in log {
-        match round_end {
-            Some(end) if sent < end => round_end = Some(end.max(answered)),
-            _ => {
-                rounds += 1;
-                round_end = Some(answered);
-            }
-        }
-    }
-    rounds
 }
 
 /// A store on a fresh table whose client counts its round trips.
