@@ -11,8 +11,8 @@
 use chrono::{DateTime, Duration, Utc};
 use cpor::domain::calendar::BusinessCalendar;
 use cpor::domain::engagement::{
-    ConsentRequestInput, CustomerRecord, EngagementClaim, EngagementStatus, NamedCustomer,
-    ReferenceData, Registration, RegistrationFacts, RegistrationInput,
+    ConsentRequestInput, EngagementClaim, EngagementStatus, NamedCustomer, ReferenceData,
+    Registration, RegistrationFacts, RegistrationInput,
 };
 use cpor::domain::{Actor, ClaimId};
 use serde_json::{Value, json};
@@ -79,28 +79,9 @@ pub fn claim(
     }))
     .expect("registration input");
     let reg = Registration::parse(&input).expect("a valid registration");
-    let find = |id| {
-        data.customers
-            .iter()
-            .find(|c: &&CustomerRecord| &c.identifier == id)
-    };
-    let named = NamedCustomer::resolve(reg.customer.clone(), find(&reg.customer))
+    let named = NamedCustomer::resolve(reg.customer.clone(), data.customer(&reg.customer))
         .expect("contoso.com names a tenant");
-    let facts = RegistrationFacts {
-        engagements: reg
-            .engagement_ids
-            .iter()
-            .map(|id| (id.clone(), data.engagements.iter().find(|e| &e.id == id)))
-            .collect(),
-        location: data
-            .partner_locations
-            .iter()
-            .find(|l| l.location_id == reg.location),
-        customer: &named,
-        record: find(&named.checked),
-        open_claims: vec![0],
-        known: false,
-    };
+    let facts = RegistrationFacts::in_dataset(data, &reg, &named, vec![0], false);
     let mut c = EngagementClaim::register(&admin, &reg, &facts, ClaimId::generate, start)
         .expect("registered")
         .remove(0)

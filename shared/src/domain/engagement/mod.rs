@@ -622,6 +622,34 @@ pub struct RegistrationFacts<'a> {
     pub known: bool,
 }
 
+impl<'a> RegistrationFacts<'a> {
+    /// The facts looked up in a whole dataset (the tests and the bench hold one; a function
+    /// reads only the records it needs), with the store's `open_claims` and `known`.
+    pub fn in_dataset(
+        data: &'a ReferenceData,
+        reg: &Registration,
+        customer: &'a NamedCustomer,
+        open_claims: Vec<usize>,
+        known: bool,
+    ) -> Self {
+        Self {
+            engagements: reg
+                .engagement_ids
+                .iter()
+                .map(|id| (id.clone(), data.engagements.iter().find(|e| &e.id == id)))
+                .collect(),
+            location: data
+                .partner_locations
+                .iter()
+                .find(|l| l.location_id == reg.location),
+            customer,
+            record: data.customer(&customer.checked),
+            open_claims,
+            known,
+        }
+    }
+}
+
 impl EngagementClaim {
     /// Registers the customer for each requested engagement: one claim each, `registered`.
     /// `ids` gives each new claim its ID.

@@ -422,6 +422,11 @@ const MAX_DAYS: u32 = 3650;
 pub const MAX_RECORDS: usize = 100_000;
 
 impl ReferenceData {
+    /// The dataset's record of one identifier.
+    pub fn customer(&self, id: &CustomerIdentifier) -> Option<&CustomerRecord> {
+        self.customers.iter().find(|c| &c.identifier == id)
+    }
+
     /// Parses and checks a whole document. Every problem is reported under its JSON path.
     pub fn parse(json: &[u8]) -> Result<Self, ValidationErrors> {
         let mut errs = ValidationErrors::default();

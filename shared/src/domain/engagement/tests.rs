@@ -93,23 +93,8 @@ fn register_with(
 ) -> Result<Vec<EngagementOutcome>, EngagementError> {
     let data = data();
     let reg = Registration::parse(input).map_err(EngagementError::from)?;
-    let find = |id: &CustomerIdentifier| data.customers.iter().find(|c| &c.identifier == id);
-    let named = NamedCustomer::resolve(reg.customer.clone(), find(&reg.customer))?;
-    let facts = RegistrationFacts {
-        engagements: reg
-            .engagement_ids
-            .iter()
-            .map(|id| (id.clone(), data.engagements.iter().find(|e| &e.id == id)))
-            .collect(),
-        location: data
-            .partner_locations
-            .iter()
-            .find(|l| l.location_id == reg.location),
-        customer: &named,
-        record: find(&named.checked),
-        open_claims: open,
-        known,
-    };
+    let named = NamedCustomer::resolve(reg.customer.clone(), data.customer(&reg.customer))?;
+    let facts = RegistrationFacts::in_dataset(&data, &reg, &named, open, known);
     EngagementClaim::register(actor, &reg, &facts, ClaimId::generate, now())
 }
 
