@@ -195,6 +195,15 @@ impl Runtime {
     }
 }
 
+/// A request's whole body (empty if it could not be read).
+async fn body_of(req: Request<Incoming>) -> Bytes {
+    req.into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default()
+}
+
 async fn runtime_route(s: &RuntimeState, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_owned();
     if path == "/2018-06-01/runtime/invocation/next" {
@@ -239,12 +248,7 @@ async fn runtime_route(s: &RuntimeState, req: Request<Incoming>) -> Response<Ful
         let now = Instant::now();
         let id = parts[4].to_owned();
         let kind = parts[5].to_owned();
-        let body = req
-            .into_body()
-            .collect()
-            .await
-            .map(|b| b.to_bytes())
-            .unwrap_or_default();
+        let body = body_of(req).await;
         if let Some(sent) = lock(&s.sent).remove(&id) {
             lock(&s.latencies).push(now - sent);
             let status = if kind == "error" {
@@ -350,12 +354,7 @@ async fn aws_route(s: &AwsState, req: Request<Incoming>) -> Response<Full<Bytes>
             .get("x-amz-target")
             .and_then(|v| v.to_str().ok()),
     );
-    let body = req
-        .into_body()
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
+    let body = body_of(req).await;
     *lock(&s.counts).entry(op.clone()).or_insert(0) += 1;
     let delay = lock(&s.delays).get(&op).copied();
     if let Some(delay) = delay {
