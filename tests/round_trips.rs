@@ -548,6 +548,143 @@ async fn a_cold_start_opens_the_tables_connection_with_the_reference_pointers_ge
     assert_eq!(trips.take_rounds(), 2);
 }
 
+/// What every request shares — the catalogue, engagements and partner locations — a warm
+/// process reads once per dataset: later reads send the pointer's GetItem and the customers'
+/// records only. A record the dataset lacks is known to be absent; a new dataset is read anew.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warm_process_reads_what_every_request_shares_once_per_dataset() {
+    use crate::helpers::mci::{TENANT, dataset};
+    use crate::helpers::stack::ORG_A;
+    use cpor::domain::engagement::{
+        CustomerIdentifier, EngagementId, IdentifierType, ReferenceData,
+    };
+    let (db, trips) = counted_db().await;
+    let import = |id: &'static str, seq: u32, name: &'static str| {
+        let db = &db;
+        async move {
+            let doc = String::from_utf8(dataset(vec![]))
+                .expect("utf-8")
+                .replace("Modern Work Usage", name);
+            let data = ReferenceData::parse(doc.as_bytes()).expect("valid");
+            let info = DatasetInfo {
+                id: id.into(),
+                source: format!("reference/{id}.json"),
+                sequencer: format!("{seq:032X}"),
+                imported_at: chrono::Utc::now(),
+            };
+            db.store.import(&data, &info).await.expect("imported");
+        }
+    };
+    import("d1", 1, "First").await;
+    let reader = cpor::aws::dynamo::DynamoStore::new(db.client.clone(), db.store.table());
+    reader.open_connection().await;
+    let customer = CustomerIdentifier::parse(IdentifierType::TenantId, TENANT).expect("id");
+    let mw = EngagementId::parse("mw-usage").expect("id");
+    let everything = ReferenceKeys {
+        engagements: vec![mw.clone()],
+        locations: vec![LocationId::parse(&format!("{ORG_A}001")).expect("id")],
+        customers: vec![customer.clone()],
+    };
+    let shared_only = ReferenceKeys {
+        customers: vec![],
+        ..everything.clone()
+    };
+    let missing_location = ReferenceKeys {
+        locations: vec![LocationId::parse("9999999").expect("id")],
+        ..ReferenceKeys::default()
+    };
+    trips.take();
+
+    // first reads: the pointer beside the records / the catalogue
+    let view = reader.reference(&everything).await.expect("read");
+    assert_eq!(
+        (
+            view.engagements.len(),
+            view.locations.len(),
+            view.customers.len()
+        ),
+        (1, 1, 1)
+    );
+    assert_eq!(sorted_ops(trips.take()), ["BatchGetItem", "GetItem"]);
+    assert_eq!(reader.catalogue().await.expect("read").len(), 2);
+    assert_eq!(sorted_ops(trips.take()), ["GetItem", "Query"]);
+    assert!(
+        reader
+            .reference(&missing_location)
+            .await
+            .expect("read")
+            .locations
+            .is_empty()
+    );
+    assert_eq!(sorted_ops(trips.take()), ["BatchGetItem", "GetItem"]);
+
+    // again: the shared records are known, found or not; the customer's is read
+    let again = reader.reference(&everything).await.expect("read");
+    assert_eq!(again.engagements[0].name.as_str(), "First");
+    assert_eq!(again.locations.len(), 1);
+    assert_eq!(again.customers.len(), 1);
+    assert_eq!(sorted_ops(trips.take()), ["BatchGetItem", "GetItem"]);
+    let shared = reader.reference(&shared_only).await.expect("read");
+    assert_eq!((shared.engagements.len(), shared.locations.len()), (1, 1));
+    assert_eq!(trips.take(), ["GetItem"], "the pointer only");
+    assert!(
+        reader
+            .reference(&missing_location)
+            .await
+            .expect("read")
+            .locations
+            .is_empty()
+    );
+    assert_eq!(
+        trips.take(),
+        ["GetItem"],
+        "an absent record is known absent"
+    );
+    let catalogue = reader.catalogue().await.expect("read");
+    assert_eq!(catalogue.len(), 2);
+    assert_eq!(trips.take(), ["GetItem"], "the pointer only");
+
+    // another process makes a new dataset current: nothing kept of the old one is used
+    import("d2", 2, "Second").await;
+    trips.take();
+    let view = reader.reference(&shared_only).await.expect("read");
+    assert_eq!(view.engagements[0].name.as_str(), "Second");
+    assert_eq!(sorted_ops(trips.take()), ["BatchGetItem", "GetItem"]);
+    let catalogue = reader.catalogue().await.expect("read");
+    assert!(catalogue.iter().any(|e| e.name.as_str() == "Second"));
+    assert_eq!(sorted_ops(trips.take()), ["GetItem", "Query"]);
+    assert_eq!(
+        reader
+            .reference(&shared_only)
+            .await
+            .expect("read")
+            .engagements[0]
+            .name
+            .as_str(),
+        "Second"
+    );
+    assert_eq!(trips.take(), ["GetItem"]);
+
+    // once the catalogue is read, every engagement is known, found or not
+    import("d3", 3, "Third").await;
+    reader.catalogue().await.expect("read");
+    trips.take();
+    let engagements = |ids: &[&str]| ReferenceKeys {
+        engagements: ids
+            .iter()
+            .map(|id| EngagementId::parse(id).expect("id"))
+            .collect(),
+        ..ReferenceKeys::default()
+    };
+    let view = reader
+        .reference(&engagements(&["mw-usage", "not-in-the-catalogue"]))
+        .await
+        .expect("read");
+    assert_eq!(view.engagements.len(), 1);
+    assert_eq!(view.engagements[0].name.as_str(), "Third");
+    assert_eq!(trips.take(), ["GetItem"], "the pointer only");
+}
+
 fn sorted_ops(mut ops: Vec<String>) -> Vec<String> {
     ops.sort();
     ops

@@ -48,8 +48,9 @@ type Item = HashMap<String, AttributeValue>;
 pub struct DynamoStore {
     client: Client,
     table: String,
-    /// The reference dataset this process last found current (see `reference.rs`).
-    last_dataset: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+    /// The reference dataset this process last found current, and what it has read of it
+    /// that every request shares (see `reference.rs`).
+    last_dataset: std::sync::Arc<std::sync::Mutex<Option<reference::KnownDataset>>>,
 }
 
 impl DynamoStore {

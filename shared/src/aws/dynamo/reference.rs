@@ -8,6 +8,12 @@
 //! pointer, and keeps them when the pointer still names that dataset — one round trip instead
 //! of two. When the pointer names another (an import happened), it reads again from that one:
 //! what it returns always comes from the dataset current when it asked.
+//!
+//! For the same reason what every request shares — the catalogue, engagements and partner
+//! locations — is kept once read, with the dataset's ID ([`KnownDataset`]): a warm process reads
+//! only the pointer and the customers' records. Customers' records are read each time: one
+//! customer is rarely asked about twice in a process's life, and a cache of them would mostly
+//! miss.
 
 use super::claims::{MAX_TRANSACTION_ATTEMPTS, backoff_delay};
 use super::*;
@@ -76,17 +82,46 @@ impl DynamoStore {
         }
     }
 
-    fn remembered_dataset(&self) -> Option<String> {
+    fn known(&self) -> std::sync::MutexGuard<'_, Option<KnownDataset>> {
         self.last_dataset
             .lock()
-            .map(|d| d.clone())
-            .unwrap_or_default()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    fn remembered_dataset(&self) -> Option<String> {
+        self.known().as_ref().map(|k| k.id.clone())
+    }
+
+    /// Remembers `dataset` as the one last found current; what was kept of another is dropped.
     pub(super) fn remember_dataset(&self, dataset: &str) {
-        if let Ok(mut last) = self.last_dataset.lock() {
-            *last = Some(dataset.to_owned());
+        let mut known = self.known();
+        if known.as_ref().is_none_or(|k| k.id != dataset) {
+            *known = Some(KnownDataset::new(dataset));
         }
+    }
+
+    /// Runs `f` on what is kept of `dataset`, if it is the one remembered.
+    fn with_known<T>(&self, dataset: &str, f: impl FnOnce(&mut KnownDataset) -> T) -> Option<T> {
+        self.known().as_mut().filter(|k| k.id == dataset).map(f)
+    }
+
+    /// Records of `dataset` by sort key: the shared ones kept, the rest read in one batch (and
+    /// the shared ones among them kept, found or not). Only found records are returned.
+    async fn dataset_records(
+        &self,
+        dataset: &str,
+        sort_keys: Vec<String>,
+    ) -> Result<Vec<Item>, StoreError> {
+        let (mut found, missing) = self
+            .with_known(dataset, |k| k.records(&sort_keys))
+            .unwrap_or_else(|| (Vec::new(), sort_keys));
+        let pk = keys::dataset_pk(dataset);
+        let read = self
+            .batch_get(missing.iter().map(|sk| (pk.clone(), sk.clone())).collect())
+            .await?;
+        self.with_known(dataset, |k| k.learn_records(&missing, &read));
+        found.extend(read);
+        Ok(found)
     }
 
     /// Writes items in batches of 25, retrying what DynamoDB leaves unprocessed.
@@ -162,6 +197,74 @@ impl DynamoStore {
     }
 }
 
+/// What a process keeps of the dataset it last found current: the records every request shares
+/// (the catalogue — every engagement; engagements and partner locations by key, found or not).
+/// A dataset never changes once written, so they are true for as long as the ID is.
+#[derive(Debug)]
+pub(super) struct KnownDataset {
+    id: String,
+    catalogue: Option<Vec<Item>>,
+    /// By sort key; `None`: the dataset has no such record.
+    shared: HashMap<String, Option<Item>>,
+}
+
+/// The most shared records kept (a dataset has a few engagements, and locations of the partners
+/// who use this process); past it, records are read each time.
+const SHARED_RECORDS_KEPT: usize = 4096;
+
+impl KnownDataset {
+    fn new(id: &str) -> Self {
+        Self {
+            id: id.to_owned(),
+            catalogue: None,
+            shared: HashMap::new(),
+        }
+    }
+
+    fn is_shared(sort_key: &str) -> bool {
+        sort_key.starts_with(keys::ENGAGEMENT_SK_PREFIX)
+            || sort_key.starts_with(keys::LOCATION_SK_PREFIX)
+    }
+
+    /// The record under `sort_key` if it is known: `Some(None)` when known absent. Once the
+    /// catalogue is read, every engagement is known.
+    fn kept(&self, sort_key: &str) -> Option<Option<Item>> {
+        match &self.catalogue {
+            Some(catalogue) if sort_key.starts_with(keys::ENGAGEMENT_SK_PREFIX) => Some(
+                catalogue
+                    .iter()
+                    .find(|i| get_s(i, n::SK) == Some(sort_key))
+                    .cloned(),
+            ),
+            _ => self.shared.get(sort_key).cloned(),
+        }
+    }
+
+    /// The kept records among `sort_keys` (found ones only), and the keys still to read.
+    fn records(&self, sort_keys: &[String]) -> (Vec<Item>, Vec<String>) {
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
+        for sk in sort_keys {
+            match self.kept(sk) {
+                Some(kept) => found.extend(kept),
+                None => missing.push(sk.clone()),
+            }
+        }
+        (found, missing)
+    }
+
+    /// Keeps the shared records among those `asked` for, as `read` found them (or not).
+    fn learn_records(&mut self, asked: &[String], read: &[Item]) {
+        for sk in asked.iter().filter(|sk| Self::is_shared(sk)) {
+            if self.shared.len() >= SHARED_RECORDS_KEPT {
+                return;
+            }
+            let item = read.iter().find(|i| get_s(i, n::SK) == Some(sk.as_str()));
+            self.shared.insert(sk.clone(), item.cloned());
+        }
+    }
+}
+
 fn record_item(dataset: &str, sk: String, json: String) -> Item {
     HashMap::from([
         (n::PK.into(), s(keys::dataset_pk(dataset))),
@@ -175,22 +278,20 @@ impl ReferenceStore for DynamoStore {
     async fn reference(&self, wanted: &ReferenceKeys) -> Result<ReferenceView, StoreError> {
         let items = self
             .read_current(|dataset| async move {
-                let pk = keys::dataset_pk(&dataset);
-                let record_keys = (wanted.engagements.iter().map(keys::engagement_sk))
+                let sort_keys = (wanted.engagements.iter().map(keys::engagement_sk))
                     .chain(wanted.locations.iter().map(keys::location_sk))
                     .chain(wanted.customers.iter().map(keys::customer_sk))
-                    .map(|sk| (pk.clone(), sk))
                     .collect();
-                self.batch_get(record_keys).await
+                self.dataset_records(&dataset, sort_keys).await
             })
             .await?;
         let mut view = ReferenceView::default();
         for item in items.into_iter().flatten() {
             let sk = get_s(&item, n::SK).unwrap_or_default();
-            if sk.starts_with("ENG#") {
+            if sk.starts_with(keys::ENGAGEMENT_SK_PREFIX) {
                 view.engagements
                     .push(doc::<Engagement>(&item, "reference engagement")?);
-            } else if sk.starts_with("LOC#") {
+            } else if sk.starts_with(keys::LOCATION_SK_PREFIX) {
                 view.locations
                     .push(doc::<PartnerLocation>(&item, "reference location")?);
             } else {
@@ -203,8 +304,14 @@ impl ReferenceStore for DynamoStore {
 
     async fn catalogue(&self) -> Result<Vec<Engagement>, StoreError> {
         self.read_current(|dataset| async move {
-            self.dataset_items(&dataset, keys::ENGAGEMENT_SK_PREFIX)
-                .await
+            if let Some(Some(kept)) = self.with_known(&dataset, |k| k.catalogue.clone()) {
+                return Ok(kept);
+            }
+            let items = self
+                .dataset_items(&dataset, keys::ENGAGEMENT_SK_PREFIX)
+                .await?;
+            self.with_known(&dataset, |k| k.catalogue = Some(items.clone()));
+            Ok(items)
         })
         .await?
         .unwrap_or_default()

@@ -152,12 +152,13 @@ pub mod keys {
         format!("REF#{dataset}")
     }
     pub fn engagement_sk(id: &EngagementId) -> String {
-        format!("ENG#{id}")
+        format!("{ENGAGEMENT_SK_PREFIX}{id}")
     }
     pub const ENGAGEMENT_SK_PREFIX: &str = "ENG#";
     pub fn location_sk(id: &LocationId) -> String {
-        format!("LOC#{id}")
+        format!("{LOCATION_SK_PREFIX}{id}")
     }
+    pub const LOCATION_SK_PREFIX: &str = "LOC#";
     pub fn customer_sk(id: &CustomerIdentifier) -> String {
         format!("CUST#{}", id.storage_key())
     }
