@@ -593,10 +593,12 @@ async fn a_warm_process_reads_what_every_request_shares_once_per_dataset() {
         locations: vec![LocationId::parse("9999999").expect("id")],
         ..ReferenceKeys::default()
     };
+    let reader = &reader;
+    let read = |keys| async move { reader.reference(keys).await.expect("read") };
     trips.take();
 
     // first reads: the pointer beside the records / the catalogue
-    let view = reader.reference(&everything).await.expect("read");
+    let view = read(&everything).await;
     assert_eq!(
         (
             view.engagements.len(),
@@ -608,33 +610,19 @@ async fn a_warm_process_reads_what_every_request_shares_once_per_dataset() {
     assert_eq!(sorted_ops(trips.take()), ["BatchGetItem", "GetItem"]);
     assert_eq!(reader.catalogue().await.expect("read").len(), 2);
     assert_eq!(sorted_ops(trips.take()), ["GetItem", "Query"]);
-    assert!(
-        reader
-            .reference(&missing_location)
-            .await
-            .expect("read")
-            .locations
-            .is_empty()
-    );
+    assert!(read(&missing_location).await.locations.is_empty());
     assert_eq!(sorted_ops(trips.take()), ["BatchGetItem", "GetItem"]);
 
     // again: the shared records are known, found or not; the customer's is read
-    let again = reader.reference(&everything).await.expect("read");
+    let again = read(&everything).await;
     assert_eq!(again.engagements[0].name.as_str(), "First");
     assert_eq!(again.locations.len(), 1);
     assert_eq!(again.customers.len(), 1);
     assert_eq!(sorted_ops(trips.take()), ["BatchGetItem", "GetItem"]);
-    let shared = reader.reference(&shared_only).await.expect("read");
+    let shared = read(&shared_only).await;
     assert_eq!((shared.engagements.len(), shared.locations.len()), (1, 1));
     assert_eq!(trips.take(), ["GetItem"], "the pointer only");
-    assert!(
-        reader
-            .reference(&missing_location)
-            .await
-            .expect("read")
-            .locations
-            .is_empty()
-    );
+    assert!(read(&missing_location).await.locations.is_empty());
     assert_eq!(
         trips.take(),
         ["GetItem"],
@@ -647,20 +635,14 @@ async fn a_warm_process_reads_what_every_request_shares_once_per_dataset() {
     // another process makes a new dataset current: nothing kept of the old one is used
     import("d2", 2, "Second").await;
     trips.take();
-    let view = reader.reference(&shared_only).await.expect("read");
+    let view = read(&shared_only).await;
     assert_eq!(view.engagements[0].name.as_str(), "Second");
     assert_eq!(sorted_ops(trips.take()), ["BatchGetItem", "GetItem"]);
     let catalogue = reader.catalogue().await.expect("read");
     assert!(catalogue.iter().any(|e| e.name.as_str() == "Second"));
     assert_eq!(sorted_ops(trips.take()), ["GetItem", "Query"]);
     assert_eq!(
-        reader
-            .reference(&shared_only)
-            .await
-            .expect("read")
-            .engagements[0]
-            .name
-            .as_str(),
+        read(&shared_only).await.engagements[0].name.as_str(),
         "Second"
     );
     assert_eq!(trips.take(), ["GetItem"]);
@@ -676,10 +658,7 @@ async fn a_warm_process_reads_what_every_request_shares_once_per_dataset() {
             .collect(),
         ..ReferenceKeys::default()
     };
-    let view = reader
-        .reference(&engagements(&["mw-usage", "not-in-the-catalogue"]))
-        .await
-        .expect("read");
+    let view = read(&engagements(&["mw-usage", "not-in-the-catalogue"])).await;
     assert_eq!(view.engagements.len(), 1);
     assert_eq!(view.engagements[0].name.as_str(), "Third");
     assert_eq!(trips.take(), ["GetItem"], "the pointer only");
