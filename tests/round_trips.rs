@@ -584,6 +584,7 @@ async fn a_warm_process_reads_what_every_request_shares_once_per_dataset() {
         engagements: vec![mw.clone()],
         locations: vec![LocationId::parse(&format!("{ORG_A}001")).expect("id")],
         customers: vec![customer.clone()],
+        catalogue: false,
     };
     let shared_only = ReferenceKeys {
         customers: vec![],
@@ -669,25 +670,15 @@ fn sorted_ops(mut ops: Vec<String>) -> Vec<String> {
     ops
 }
 
-/// The same for an MCI engagement claim's life: registering reads the reference data and the
-/// customer's standing at once and commits once; every later change reads the claim and
-/// commits once; the customer's acceptance also reads the customer's reference record (for
-/// co-sell); what is due fires on one read and one commit, and a repeat reads only.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn each_engagement_operation_sends_exactly_its_documented_aws_requests() {
-    use crate::helpers::mci::{TENANT, dataset, registration};
-    use crate::helpers::stack::ORG_A;
-    use cpor::domain::engagement::{ConsentRequestInput, RegistrationInput, ReviewInput};
-    let (app, wire, names, plain) = &counted_app().await;
-    let now = chrono::Utc::now();
-    let mut table: Vec<(&str, Vec<String>)> = Vec::new();
-    let stream = |at: chrono::DateTime<chrono::Utc>| delivered_by_stream(app, wire, at);
+const REFERENCE_KEY: &str = "reference/round-trips.json";
 
-    // the reference data, dropped into the bucket as the importer's event says
+/// The test dataset, for `ORG`'s locations, put where the importer reads it.
+async fn put_reference(names: &cpor_local::provision::Names, plain: &aws_config::SdkConfig) {
+    use crate::helpers::mci::dataset;
+    use crate::helpers::stack::ORG_A;
     let document = String::from_utf8(dataset(vec![]))
         .expect("utf-8")
         .replace(ORG_A, ORG);
-    let key = "reference/round-trips.json";
     aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(plain)
             .force_path_style(true)
@@ -695,13 +686,88 @@ async fn each_engagement_operation_sends_exactly_its_documented_aws_requests() {
     )
     .put_object()
     .bucket(&names.bucket)
-    .key(key)
+    .key(REFERENCE_KEY)
     .body(document.into_bytes().into())
     .send()
     .await
-    .unwrap();
+    .expect("the reference document put");
+}
+
+/// An engagement request reads the reference pointer once, whatever it reads of the dataset
+/// and in however many rounds: eligibility by domain (the domain's record, then its
+/// tenant's), the catalogue, registration by domain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engagement_request_reads_the_reference_pointer_once() {
+    use crate::helpers::mci::{TENANT, registration};
+    use cpor::app::EligibilityQuestion;
+    use cpor::domain::engagement::{CustomerIdentifier, IdentifierType, RegistrationInput};
+    let (app, wire, names, plain) = &counted_app().await;
+    let now = chrono::Utc::now();
+    put_reference(names, plain).await;
+    app.import_reference_object(REFERENCE_KEY, "0001", now)
+        .await
+        .unwrap();
+    let pointer_reads = |ops: &[String]| ops.iter().filter(|op| *op == GET).count();
+    let question = EligibilityQuestion {
+        customer: CustomerIdentifier::parse(IdentifierType::Domain, "contoso.com").unwrap(),
+        location: LocationId::parse(LOCATION).unwrap(),
+        customer_email: None,
+    };
+    for _ in 0..2 {
+        wire.take_with_rounds();
+        let answer = app.check_eligibility(&admin(), &question).await.unwrap();
+        assert_eq!(
+            answer.resolved_tenant_id.map(|t| t.to_string()).as_deref(),
+            Some(TENANT)
+        );
+        assert_eq!(answer.engagements.len(), 2, "the catalogue's two");
+        let (ops, rounds) = wire.take_with_rounds();
+        assert_eq!(pointer_reads(&ops), 1, "eligibility: {ops:?}");
+        assert_eq!(
+            rounds, 2,
+            "eligibility: the domain, then its tenant and standing"
+        );
+    }
+    for _ in 0..2 {
+        wire.take();
+        assert_eq!(app.engagement_catalogue(&admin()).await.unwrap().len(), 2);
+        assert_eq!(pointer_reads(&wire.take()), 1, "the catalogue");
+    }
+    assert_eq!(wire.take(), Vec::<String>::new());
+    app.engagement_catalogue(&admin()).await.unwrap();
+    assert_eq!(wire.take(), [GET], "a warm catalogue is the pointer only");
+    let mut body = registration(ORG, "domain", "contoso.com", &["mw-usage"]);
+    body["partnerLocationId"] = serde_json::json!(LOCATION);
+    let input: RegistrationInput = serde_json::from_value(body).unwrap();
+    let claims = app.register(&admin(), &input, None, now).await.unwrap();
+    assert_eq!(claims[0].customer_key().value, TENANT);
+    let (ops, rounds) = wire.take_with_rounds();
+    assert_eq!(pointer_reads(&ops), 1, "registration: {ops:?}");
+    assert_eq!(
+        rounds, 3,
+        "registration by domain: the domain, its tenant, the commit"
+    );
+}
+
+/// The same for an MCI engagement claim's life: registering reads the reference data and the
+/// customer's standing at once and commits once; every later change reads the claim and
+/// commits once; the customer's acceptance also reads the customer's reference record (for
+/// co-sell); what is due fires on one read and one commit, and a repeat reads only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_engagement_operation_sends_exactly_its_documented_aws_requests() {
+    use crate::helpers::mci::{TENANT, registration};
+    use cpor::domain::engagement::{ConsentRequestInput, RegistrationInput, ReviewInput};
+    let (app, wire, names, plain) = &counted_app().await;
+    let now = chrono::Utc::now();
+    let mut table: Vec<(&str, Vec<String>)> = Vec::new();
+    let stream = |at: chrono::DateTime<chrono::Utc>| delivered_by_stream(app, wire, at);
+
+    // the reference data, dropped into the bucket as the importer's event says
+    put_reference(names, plain).await;
     wire.take();
-    app.import_reference_object(key, "0001", now).await.unwrap();
+    app.import_reference_object(REFERENCE_KEY, "0001", now)
+        .await
+        .unwrap();
     table.push(("import reference data", wire.take()));
 
     // ORG's first location registers the tenant for mw-usage

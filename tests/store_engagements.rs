@@ -221,6 +221,47 @@ async fn a_reader_that_knew_one_dataset_reads_the_next_as_soon_as_it_is_current(
     assert_eq!(name(reader.reference(&wanted).await.expect("ok")), "Third");
 }
 
+/// A request that reads the reference data again reads from the dataset it read first, even
+/// when an import made another current in between: it sees one dataset, never a mix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_reads_again_from_the_dataset_it_read_first() {
+    let db = db().await;
+    let info = |id: &str, seq: u32| DatasetInfo {
+        id: id.to_owned(),
+        source: format!("reference/{id}.json"),
+        sequencer: format!("{seq:032X}"),
+        imported_at: chrono::Utc::now(),
+    };
+    let wanted = ReferenceKeys {
+        engagements: vec![EngagementId::parse("mw-usage").expect("ok")],
+        ..ReferenceKeys::default()
+    };
+    let name = |view: &ReferenceView| view.engagements[0].name.as_str().to_owned();
+    db.store
+        .import(&data(1, "First"), &info("first", 1))
+        .await
+        .expect("ok");
+    let first = db.store.reference(&wanted).await.expect("ok");
+    assert_eq!(first.dataset.as_deref(), Some("first"));
+    // another import lands between the request's two reads
+    db.store
+        .import(&data(1, "Second"), &info("second", 2))
+        .await
+        .expect("ok");
+    let again = db
+        .store
+        .reference_in(first.dataset.as_deref().expect("read"), &wanted)
+        .await
+        .expect("ok");
+    assert_eq!(name(&again), "First");
+    // a new request sees the new dataset
+    let next = db.store.reference(&wanted).await.expect("ok");
+    assert_eq!(
+        (next.dataset.as_deref(), name(&next).as_str()),
+        (Some("second"), "Second")
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dataset_received_earlier_never_replaces_a_later_one() {
     let db = db().await;

@@ -225,14 +225,21 @@ pub struct ReferenceKeys {
     pub engagements: Vec<EngagementId>,
     pub locations: Vec<LocationId>,
     pub customers: Vec<CustomerIdentifier>,
+    /// Every engagement of the dataset too ([`ReferenceView::catalogue`]).
+    pub catalogue: bool,
 }
 
-/// The reference records found in the current dataset; one that is not there is absent.
+/// The reference records found in one dataset; one that is not there is absent.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReferenceView {
+    /// The dataset read (`None` before any import): a request that reads again reads from it
+    /// ([`ReferenceStore::reference_in`]), so it sees one dataset however an import falls.
+    pub dataset: Option<String>,
     pub engagements: Vec<Engagement>,
     pub locations: Vec<PartnerLocation>,
     pub customers: Vec<CustomerRecord>,
+    /// Every engagement of the dataset, when asked for.
+    pub catalogue: Vec<Engagement>,
 }
 
 impl ReferenceView {
@@ -271,13 +278,30 @@ pub enum ImportResult {
 /// The reference dataset. Readers see one whole dataset or the previous one, never a mix: a
 /// dataset is written under its own ID, then made current with one conditional write.
 pub trait ReferenceStore: Send + Sync {
+    /// The records named by `keys` in the current dataset.
     fn reference(
         &self,
         keys: &ReferenceKeys,
     ) -> impl Future<Output = Result<ReferenceView, StoreError>> + Send;
 
+    /// The records named by `keys` in `dataset`, one a [`ReferenceView`] of this request came
+    /// from (a superseded dataset stays readable for a day).
+    fn reference_in(
+        &self,
+        dataset: &str,
+        keys: &ReferenceKeys,
+    ) -> impl Future<Output = Result<ReferenceView, StoreError>> + Send;
+
     /// Every engagement of the current dataset.
-    fn catalogue(&self) -> impl Future<Output = Result<Vec<Engagement>, StoreError>> + Send;
+    fn catalogue(&self) -> impl Future<Output = Result<Vec<Engagement>, StoreError>> + Send {
+        async {
+            let keys = ReferenceKeys {
+                catalogue: true,
+                ..ReferenceKeys::default()
+            };
+            Ok(self.reference(&keys).await?.catalogue)
+        }
+    }
 
     fn import(
         &self,

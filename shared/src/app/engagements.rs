@@ -138,12 +138,11 @@ impl<W: Wiring> App<W> {
         let partner = engager(actor)?;
         let keys = ReferenceKeys {
             locations: partner.locations.iter().cloned().collect(),
+            catalogue: true,
             ..ReferenceKeys::default()
         };
-        let (catalogue, view) =
-            futures_util::future::join(self.store.catalogue(), self.store.reference(&keys)).await;
-        let (catalogue, view) = (catalogue?, view?);
-        Ok(catalogue
+        let mut view = self.store.reference(&keys).await?;
+        Ok(std::mem::take(&mut view.catalogue)
             .into_iter()
             .map(|engagement| CatalogueEntry {
                 eligible_locations: view
@@ -159,22 +158,25 @@ impl<W: Wiring> App<W> {
             .collect())
     }
 
-    /// Resolves a named customer: a domain through the reference data (422 when unknown).
-    async fn resolve(&self, given: &CustomerIdentifier) -> Result<NamedCustomer, Failure> {
-        let domain_record = if given.kind == IdentifierType::Domain {
-            let view = self
-                .store
-                .reference(&ReferenceKeys {
-                    customers: vec![given.clone()],
-                    ..ReferenceKeys::default()
-                })
-                .await?;
-            view.customers.into_iter().next()
-        } else {
-            None
-        };
-        NamedCustomer::resolve(given.clone(), domain_record.as_ref())
-            .map_err(|e| EngagementError::from(e).into())
+    /// `view` with the named customer's record: there already, unless a domain was named by
+    /// its tenant, whose record is then read from the same dataset.
+    async fn with_checked_record(
+        &self,
+        named: &NamedCustomer,
+        mut view: ReferenceView,
+    ) -> Result<ReferenceView, Failure> {
+        if named.checked == named.given {
+            return Ok(view);
+        }
+        if let Some(dataset) = view.dataset.clone() {
+            let keys = ReferenceKeys {
+                customers: vec![named.checked.clone()],
+                ..ReferenceKeys::default()
+            };
+            let tenant = self.store.reference_in(&dataset, &keys).await?;
+            view.customers.extend(tenant.customers);
+        }
+        Ok(view)
     }
 
     /// `POST /engagements/eligibility`: every engagement of the catalogue assessed for this
@@ -186,19 +188,22 @@ impl<W: Wiring> App<W> {
     ) -> Result<EligibilityAnswer, Failure> {
         let partner = engager(actor)?;
         own_location(partner, &q.location)?;
-        // Two rounds: the catalogue beside the customer's name (a domain is read to its
-        // tenant), then the records and the customer's standing on every engagement at once.
-        let (named, catalogue) =
-            futures_util::future::join(self.resolve(&q.customer), self.store.catalogue()).await;
-        let (named, catalogue) = (named?, catalogue?);
-        let keys = ReferenceKeys {
-            locations: vec![q.location.clone()],
-            customers: vec![named.checked.clone()],
-            ..ReferenceKeys::default()
-        };
-        let ids: Vec<EngagementId> = catalogue.iter().map(|e| e.id.clone()).collect();
+        // Two rounds, one dataset: the catalogue, the location and the customer's record (a
+        // domain's names its tenant); then the tenant's record beside the customer's standing
+        // on every engagement.
+        let first = self
+            .store
+            .reference(&ReferenceKeys {
+                locations: vec![q.location.clone()],
+                customers: vec![q.customer.clone()],
+                catalogue: true,
+                ..ReferenceKeys::default()
+            })
+            .await?;
+        let named = named_in(&q.customer, &first)?;
+        let ids: Vec<EngagementId> = first.catalogue.iter().map(|e| e.id.clone()).collect();
         let (view, standing) = futures_util::future::join(
-            self.store.reference(&keys),
+            self.with_checked_record(&named, first),
             self.store.standing(&partner.org, &named.checked, &ids),
         )
         .await;
@@ -210,7 +215,8 @@ impl<W: Wiring> App<W> {
                 .customer_email
                 .as_ref()
                 .is_some_and(|email| eligibility::tenant_email_mismatch(&named, record, email)),
-            engagements: catalogue
+            engagements: view
+                .catalogue
                 .iter()
                 .zip(&standing.open_claims)
                 .map(|(engagement, open)| {
@@ -280,19 +286,33 @@ impl<W: Wiring> App<W> {
     ) -> Result<Vec<EngagementClaim>, Failure> {
         let partner = engager(actor)?;
         let reg = Registration::parse(input)?;
-        let named = self.resolve(&reg.customer).await?;
         let keys = ReferenceKeys {
             engagements: reg.engagement_ids.clone(),
             locations: vec![reg.location.clone()],
-            customers: vec![named.checked.clone()],
+            customers: vec![reg.customer.clone()],
+            ..ReferenceKeys::default()
         };
-        let (view, standing) = futures_util::future::join(
-            self.store.reference(&keys),
-            self.store
-                .standing(&partner.org, &named.checked, &reg.engagement_ids),
-        )
-        .await;
+        // The records beside the customer's standing; a domain's record names the tenant
+        // whose record and standing are read next, from the same dataset.
+        let (view, standing) = if reg.customer.kind == IdentifierType::Domain {
+            let first = self.store.reference(&keys).await?;
+            let named = named_in(&reg.customer, &first)?;
+            futures_util::future::join(
+                self.with_checked_record(&named, first),
+                self.store
+                    .standing(&partner.org, &named.checked, &reg.engagement_ids),
+            )
+            .await
+        } else {
+            futures_util::future::join(
+                async { Ok::<_, Failure>(self.store.reference(&keys).await?) },
+                self.store
+                    .standing(&partner.org, &reg.customer, &reg.engagement_ids),
+            )
+            .await
+        };
         let (view, standing): (ReferenceView, _) = (view?, standing?);
+        let named = named_in(&reg.customer, &view)?;
         let facts = RegistrationFacts {
             engagements: reg
                 .engagement_ids
@@ -684,4 +704,15 @@ fn own_location(
         );
         Err(Failure::Invalid(errs))
     }
+}
+
+/// The customer a request names, from a reference read that asked for it: a domain by its
+/// tenant (422 when the dataset does not know the domain), any other identifier as given.
+fn named_in(given: &CustomerIdentifier, view: &ReferenceView) -> Result<NamedCustomer, Failure> {
+    let domain_record = match given.kind {
+        IdentifierType::Domain => view.customer(given),
+        _ => None,
+    };
+    NamedCustomer::resolve(given.clone(), domain_record)
+        .map_err(|e| EngagementError::from(e).into())
 }

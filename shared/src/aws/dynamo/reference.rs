@@ -274,19 +274,28 @@ fn record_item(dataset: &str, sk: String, json: String) -> Item {
     ])
 }
 
-impl ReferenceStore for DynamoStore {
-    async fn reference(&self, wanted: &ReferenceKeys) -> Result<ReferenceView, StoreError> {
-        let items = self
-            .read_current(|dataset| async move {
-                let sort_keys = (wanted.engagements.iter().map(keys::engagement_sk))
-                    .chain(wanted.locations.iter().map(keys::location_sk))
-                    .chain(wanted.customers.iter().map(keys::customer_sk))
-                    .collect();
-                self.dataset_records(&dataset, sort_keys).await
-            })
-            .await?;
+impl DynamoStore {
+    /// The records `wanted` names in `dataset`: the catalogue (kept, else one Query) beside the
+    /// records (the kept ones, the rest in one batch).
+    async fn dataset_view(
+        &self,
+        dataset: String,
+        wanted: &ReferenceKeys,
+    ) -> Result<ReferenceView, StoreError> {
+        let sort_keys = (wanted.engagements.iter().map(keys::engagement_sk))
+            .chain(wanted.locations.iter().map(keys::location_sk))
+            .chain(wanted.customers.iter().map(keys::customer_sk))
+            .collect();
+        let catalogue = async {
+            match wanted.catalogue {
+                true => self.dataset_catalogue(&dataset).await,
+                false => Ok(Vec::new()),
+            }
+        };
+        let (catalogue, records) =
+            futures_util::future::join(catalogue, self.dataset_records(&dataset, sort_keys)).await;
         let mut view = ReferenceView::default();
-        for item in items.into_iter().flatten() {
+        for item in records? {
             let sk = get_s(&item, n::SK).unwrap_or_default();
             if sk.starts_with(keys::ENGAGEMENT_SK_PREFIX) {
                 view.engagements
@@ -299,25 +308,41 @@ impl ReferenceStore for DynamoStore {
                     .push(doc::<CustomerRecord>(&item, "reference customer")?);
             }
         }
+        view.catalogue = catalogue?
+            .iter()
+            .map(|i| doc(i, "reference engagement"))
+            .collect::<Result<_, _>>()?;
+        view.dataset = Some(dataset);
         Ok(view)
     }
 
-    async fn catalogue(&self) -> Result<Vec<Engagement>, StoreError> {
-        self.read_current(|dataset| async move {
-            if let Some(Some(kept)) = self.with_known(&dataset, |k| k.catalogue.clone()) {
-                return Ok(kept);
-            }
-            let items = self
-                .dataset_items(&dataset, keys::ENGAGEMENT_SK_PREFIX)
-                .await?;
-            self.with_known(&dataset, |k| k.catalogue = Some(items.clone()));
-            Ok(items)
-        })
-        .await?
-        .unwrap_or_default()
-        .iter()
-        .map(|i| doc(i, "reference engagement"))
-        .collect()
+    /// Every engagement of `dataset`: kept once read.
+    async fn dataset_catalogue(&self, dataset: &str) -> Result<Vec<Item>, StoreError> {
+        if let Some(Some(kept)) = self.with_known(dataset, |k| k.catalogue.clone()) {
+            return Ok(kept);
+        }
+        let items = self
+            .dataset_items(dataset, keys::ENGAGEMENT_SK_PREFIX)
+            .await?;
+        self.with_known(dataset, |k| k.catalogue = Some(items.clone()));
+        Ok(items)
+    }
+}
+
+impl ReferenceStore for DynamoStore {
+    async fn reference(&self, wanted: &ReferenceKeys) -> Result<ReferenceView, StoreError> {
+        Ok(self
+            .read_current(|dataset| self.dataset_view(dataset, wanted))
+            .await?
+            .unwrap_or_default())
+    }
+
+    async fn reference_in(
+        &self,
+        dataset: &str,
+        wanted: &ReferenceKeys,
+    ) -> Result<ReferenceView, StoreError> {
+        self.dataset_view(dataset.to_owned(), wanted).await
     }
 
     #[tracing::instrument(skip_all, fields(dataset = %info.id))]
