@@ -21,6 +21,7 @@ fn print_table(label: &str, table: &[(&str, Vec<String>)]) {
 
 const TX: &str = "dynamodb.TransactWriteItems";
 const GET: &str = "dynamodb.GetItem";
+const BATCH: &str = "dynamodb.BatchGetItem";
 const EVENT: &str = "events.PutEvents";
 
 /// Operations as the table lists them: sorted (side effects go out concurrently).
@@ -163,7 +164,10 @@ struct Wire {
     inner: aws_smithy_runtime_api::client::http::SharedHttpClient,
     log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     times: Times,
+    pointers: Pointers,
 }
+
+type Pointers = std::sync::Arc<std::sync::atomic::AtomicUsize>;
 
 type Times = std::sync::Arc<std::sync::Mutex<Vec<(std::time::Instant, std::time::Instant)>>>;
 
@@ -172,9 +176,16 @@ struct WireConnector {
     inner: aws_smithy_runtime_api::client::http::SharedHttpConnector,
     log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     times: Times,
+    pointers: Pointers,
 }
 
 impl Wire {
+    /// How many times the reference pointer was asked for since the last call, whatever the
+    /// request (its key in a request's body).
+    fn pointer_reads(&self) -> usize {
+        self.pointers.swap(0, std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// What was sent since the last call, sorted (side effects go out concurrently).
     fn take(&self) -> Vec<String> {
         self.take_with_rounds().0
@@ -199,6 +210,7 @@ impl aws_smithy_runtime_api::client::http::HttpClient for Wire {
             inner: self.inner.http_connector(settings, components),
             log: self.log.clone(),
             times: self.times.clone(),
+            pointers: self.pointers.clone(),
         })
     }
 }
@@ -219,6 +231,16 @@ impl aws_smithy_runtime_api::client::http::HttpConnector for WireConnector {
             request.headers().get("x-amz-target"),
         );
         self.log.lock().expect("not poisoned").push(op);
+        let body = String::from_utf8_lossy(request.body().bytes().unwrap_or_default());
+        let pointer = format!(
+            r#""{}":{{"S":"{}"}}"#,
+            cpor::aws::dynamo::names::SK,
+            cpor::aws::dynamo::keys::REFERENCE_CURRENT_SK
+        );
+        self.pointers.fetch_add(
+            body.matches(&pointer).count(),
+            std::sync::atomic::Ordering::SeqCst,
+        );
         let (sent, times) = (std::time::Instant::now(), self.times.clone());
         let answer = self.inner.call(request);
         aws_smithy_runtime_api::client::http::HttpConnectorFuture::new(async move {
@@ -250,6 +272,7 @@ async fn counted_app() -> (
         inner: cpor::aws::http_client(),
         log: Default::default(),
         times: Default::default(),
+        pointers: Default::default(),
     };
     let counted = cpor::aws::emulator_config_with(
         &endpoint,
@@ -517,8 +540,8 @@ async fn a_cold_start_opens_the_tables_connection_with_the_reference_pointers_ge
         engagements: vec![cpor::domain::engagement::EngagementId::parse("mw-usage").expect("id")],
         ..ReferenceKeys::default()
     };
-    // WHEN a new process warms up, THEN its first reference read is one round trip: the
-    // warm-up learnt the dataset, whose records are read beside the pointer
+    // WHEN a new process warms up, THEN its first reference read is one request: the
+    // warm-up learnt the dataset, whose records are read with the pointer
     let warmed = cpor::aws::dynamo::DynamoStore::new(db.client.clone(), db.store.table());
     warmed.open_connection().await;
     trips.take();
@@ -532,7 +555,7 @@ async fn a_cold_start_opens_the_tables_connection_with_the_reference_pointers_ge
             .len(),
         1
     );
-    assert_eq!(sorted_ops(trips.take()), ["BatchGetItem", "GetItem"]);
+    assert_eq!(trips.take(), ["BatchGetItem"]);
     assert_eq!(trips.take_rounds(), 1);
     // a process that did not (the pointer, then the records)
     let cold = cpor::aws::dynamo::DynamoStore::new(db.client.clone(), db.store.table());
@@ -544,13 +567,13 @@ async fn a_cold_start_opens_the_tables_connection_with_the_reference_pointers_ge
             .len(),
         1
     );
-    assert_eq!(sorted_ops(trips.take()), ["BatchGetItem", "GetItem"]);
+    assert_eq!(trips.take(), ["BatchGetItem", "BatchGetItem"]);
     assert_eq!(trips.take_rounds(), 2);
 }
 
 /// What every request shares — the catalogue, engagements and partner locations — a warm
-/// process reads once per dataset: later reads send the pointer's GetItem and the customers'
-/// records only. A record the dataset lacks is known to be absent; a new dataset is read anew.
+/// process reads once per dataset: later reads ask for the pointer and the customers' records
+/// only (one BatchGetItem). A record the dataset lacks is known to be absent; a new dataset is read anew.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_warm_process_reads_what_every_request_shares_once_per_dataset() {
     use crate::helpers::mci::{TENANT, dataset};
@@ -598,7 +621,7 @@ async fn a_warm_process_reads_what_every_request_shares_once_per_dataset() {
     let read = |keys| async move { reader.reference(keys).await.expect("read") };
     trips.take();
 
-    // first reads: the pointer beside the records / the catalogue
+    // first reads: the pointer with the records / beside the catalogue
     let view = read(&everything).await;
     assert_eq!(
         (
@@ -608,45 +631,49 @@ async fn a_warm_process_reads_what_every_request_shares_once_per_dataset() {
         ),
         (1, 1, 1)
     );
-    assert_eq!(sorted_ops(trips.take()), ["BatchGetItem", "GetItem"]);
+    assert_eq!(trips.take(), ["BatchGetItem"]);
     assert_eq!(reader.catalogue().await.expect("read").len(), 2);
-    assert_eq!(sorted_ops(trips.take()), ["GetItem", "Query"]);
+    assert_eq!(sorted_ops(trips.take()), ["BatchGetItem", "Query"]);
     assert!(read(&missing_location).await.locations.is_empty());
-    assert_eq!(sorted_ops(trips.take()), ["BatchGetItem", "GetItem"]);
+    assert_eq!(trips.take(), ["BatchGetItem"]);
 
     // again: the shared records are known, found or not; the customer's is read
     let again = read(&everything).await;
     assert_eq!(again.engagements[0].name.as_str(), "First");
     assert_eq!(again.locations.len(), 1);
     assert_eq!(again.customers.len(), 1);
-    assert_eq!(sorted_ops(trips.take()), ["BatchGetItem", "GetItem"]);
+    assert_eq!(trips.take(), ["BatchGetItem"]);
     let shared = read(&shared_only).await;
     assert_eq!((shared.engagements.len(), shared.locations.len()), (1, 1));
-    assert_eq!(trips.take(), ["GetItem"], "the pointer only");
+    assert_eq!(trips.take(), ["BatchGetItem"], "the pointer only");
     assert!(read(&missing_location).await.locations.is_empty());
     assert_eq!(
         trips.take(),
-        ["GetItem"],
+        ["BatchGetItem"],
         "an absent record is known absent"
     );
     let catalogue = reader.catalogue().await.expect("read");
     assert_eq!(catalogue.len(), 2);
-    assert_eq!(trips.take(), ["GetItem"], "the pointer only");
+    assert_eq!(trips.take(), ["BatchGetItem"], "the pointer only");
 
     // another process makes a new dataset current: nothing kept of the old one is used
     import("d2", 2, "Second").await;
     trips.take();
     let view = read(&shared_only).await;
     assert_eq!(view.engagements[0].name.as_str(), "Second");
-    assert_eq!(sorted_ops(trips.take()), ["BatchGetItem", "GetItem"]);
+    assert_eq!(
+        trips.take(),
+        ["BatchGetItem", "BatchGetItem"],
+        "the pointer, then the new dataset's records"
+    );
     let catalogue = reader.catalogue().await.expect("read");
     assert!(catalogue.iter().any(|e| e.name.as_str() == "Second"));
-    assert_eq!(sorted_ops(trips.take()), ["GetItem", "Query"]);
+    assert_eq!(sorted_ops(trips.take()), ["BatchGetItem", "Query"]);
     assert_eq!(
         read(&shared_only).await.engagements[0].name.as_str(),
         "Second"
     );
-    assert_eq!(trips.take(), ["GetItem"]);
+    assert_eq!(trips.take(), ["BatchGetItem"]);
 
     // once the catalogue is read, every engagement is known, found or not
     import("d3", 3, "Third").await;
@@ -662,7 +689,7 @@ async fn a_warm_process_reads_what_every_request_shares_once_per_dataset() {
     let view = read(&engagements(&["mw-usage", "not-in-the-catalogue"])).await;
     assert_eq!(view.engagements.len(), 1);
     assert_eq!(view.engagements[0].name.as_str(), "Third");
-    assert_eq!(trips.take(), ["GetItem"], "the pointer only");
+    assert_eq!(trips.take(), ["BatchGetItem"], "the pointer only");
 }
 
 fn sorted_ops(mut ops: Vec<String>) -> Vec<String> {
@@ -707,7 +734,6 @@ async fn an_engagement_request_reads_the_reference_pointer_once() {
     app.import_reference_object(REFERENCE_KEY, "0001", now)
         .await
         .unwrap();
-    let pointer_reads = |ops: &[String]| ops.iter().filter(|op| *op == GET).count();
     let question = EligibilityQuestion {
         customer: CustomerIdentifier::parse(IdentifierType::Domain, "contoso.com").unwrap(),
         location: LocationId::parse(LOCATION).unwrap(),
@@ -715,6 +741,7 @@ async fn an_engagement_request_reads_the_reference_pointer_once() {
     };
     for _ in 0..2 {
         wire.take_with_rounds();
+        wire.pointer_reads();
         let answer = app.check_eligibility(&admin(), &question).await.unwrap();
         assert_eq!(
             answer.resolved_tenant_id.map(|t| t.to_string()).as_deref(),
@@ -722,27 +749,35 @@ async fn an_engagement_request_reads_the_reference_pointer_once() {
         );
         assert_eq!(answer.engagements.len(), 2, "the catalogue's two");
         let (ops, rounds) = wire.take_with_rounds();
-        assert_eq!(pointer_reads(&ops), 1, "eligibility: {ops:?}");
+        assert_eq!(wire.pointer_reads(), 1, "eligibility: {ops:?}");
         assert_eq!(
             rounds, 2,
             "eligibility: the domain, then its tenant and standing"
+        );
+        let batches: Vec<&String> = ops.iter().filter(|op| *op != "dynamodb.Query").collect();
+        assert_eq!(
+            batches,
+            [BATCH, BATCH],
+            "each round's reads in one request (and the catalogue's Query, the first time)"
         );
     }
     for _ in 0..2 {
         wire.take();
         assert_eq!(app.engagement_catalogue(&admin()).await.unwrap().len(), 2);
-        assert_eq!(pointer_reads(&wire.take()), 1, "the catalogue");
+        wire.take();
+        assert_eq!(wire.pointer_reads(), 1, "the catalogue");
     }
     assert_eq!(wire.take(), Vec::<String>::new());
     app.engagement_catalogue(&admin()).await.unwrap();
-    assert_eq!(wire.take(), [GET], "a warm catalogue is the pointer only");
+    assert_eq!(wire.take(), [BATCH], "a warm catalogue is the pointer only");
+    wire.pointer_reads();
     let mut body = registration(ORG, "domain", "contoso.com", &["mw-usage"]);
     body["partnerLocationId"] = serde_json::json!(LOCATION);
     let input: RegistrationInput = serde_json::from_value(body).unwrap();
     let claims = app.register(&admin(), &input, None, now).await.unwrap();
     assert_eq!(claims[0].customer_key().value, TENANT);
     let (ops, rounds) = wire.take_with_rounds();
-    assert_eq!(pointer_reads(&ops), 1, "registration: {ops:?}");
+    assert_eq!(wire.pointer_reads(), 1, "registration: {ops:?}");
     assert_eq!(
         rounds, 3,
         "registration by domain: the domain, its tenant, the commit"
@@ -778,7 +813,7 @@ async fn each_engagement_operation_sends_exactly_its_documented_aws_requests() {
     let id = claims[0].id();
     let (ops, rounds) = wire.take_with_rounds();
     table.push(("register", ops));
-    // the records read beside the pointer and the standing, then the transaction
+    // the records, the pointer and the standing in one request, then the transaction
     assert_eq!(rounds, 2, "register's sequential round trips");
     table.push(("  its outbox, from the stream", stream(now).await));
 
@@ -853,7 +888,6 @@ async fn each_engagement_operation_sends_exactly_its_documented_aws_requests() {
 
     print_table("engagement requests", &table);
     let ops = |name: &str| ops_of(&table, name);
-    const BATCH: &str = "dynamodb.BatchGetItem";
     const MAIL: &str = "ses.SendEmail";
     const CREATE: &str = "scheduler.CreateSchedule";
     const DELETE: &str = "scheduler.DeleteSchedule";
@@ -864,13 +898,13 @@ async fn each_engagement_operation_sends_exactly_its_documented_aws_requests() {
             vec![
                 "s3.GetObject",
                 "dynamodb.BatchWriteItem",
-                GET,
+                BATCH,
                 "dynamodb.PutItem",
             ],
         ),
-        // the current dataset's pointer and its records at once, beside the customer's
-        // standing (cap, slot, partner's customer record); one transaction for every claim
-        ("register", vec![GET, BATCH, BATCH, TX]),
+        // the current dataset's pointer and its records with the customer's standing (cap,
+        // slot, partner's customer record) in one request; one transaction for every claim
+        ("register", vec![BATCH, TX]),
         (
             "  its outbox, from the stream",
             delivered(&[EVENT, MAIL, CREATE]),
@@ -883,8 +917,8 @@ async fn each_engagement_operation_sends_exactly_its_documented_aws_requests() {
             delivered(&[EVENT, EVENT, MAIL]),
         ),
         // the claim (read once, for the link and the decision) and the customer's reference
-        // record (co-sell): the dataset's pointer and the record at once
-        ("customer accepts", vec![GET, GET, BATCH, TX]),
+        // record (co-sell): the dataset's pointer and the record in one request
+        ("customer accepts", vec![GET, BATCH, TX]),
         (
             "  its outbox, from the stream  ",
             delivered(&[EVENT, EVENT, MAIL, DELETE, CREATE]),

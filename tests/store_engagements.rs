@@ -160,6 +160,63 @@ async fn the_cap_and_the_partners_slot_hold_in_the_transaction_itself() {
     assert_eq!(complete.items[0].status(), EngagementStatus::Cancelled);
 }
 
+/// Reads made at the same moment go out as one request and each reader gets its own items; a
+/// reader whose batch was abandoned (the reader that opened it dropped before sending it) reads
+/// for itself, and nothing is left open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_made_together_each_get_their_own_items_even_when_the_first_is_dropped() {
+    use futures_util::FutureExt;
+    let db = db().await;
+    let one = data(1, "Modern Work Usage");
+    let info = DatasetInfo {
+        id: "together".into(),
+        source: "reference/together.json".into(),
+        sequencer: format!("{:032X}", 1),
+        imported_at: chrono::Utc::now(),
+    };
+    db.store.import(&one, &info).await.expect("imported");
+    let a = partner("org-a", "1001");
+    commit(&db.store, None, &registered(&one, &a, "1001"))
+        .await
+        .expect("A holds the place");
+    let org = PartnerId::parse("org-a").expect("ok");
+    let tenant = CustomerIdentifier::tenant(TenantId::parse(TENANT).expect("ok"));
+    let mw = [EngagementId::parse("mw-usage").expect("ok")];
+    let keys = ReferenceKeys {
+        engagements: mw.to_vec(),
+        customers: vec![tenant.clone()],
+        ..ReferenceKeys::default()
+    };
+    let check = |view: &ReferenceView, standing: &CustomerStanding| {
+        assert_eq!((view.engagements.len(), view.customers.len()), (1, 1));
+        assert_eq!(view.customers[0].identifier, tenant);
+        assert_eq!(standing.open_claims, [1]);
+        assert!(standing.partner_customer.is_some());
+    };
+
+    // together
+    let (view, standing) = futures_util::future::join(
+        db.store.reference(&keys),
+        db.store.standing(&org, &tenant, &mw),
+    )
+    .await;
+    check(&view.expect("read"), &standing.expect("read"));
+
+    // the standing's read opens a batch, the reference read joins it, the standing is dropped
+    let mut first = Box::pin(db.store.standing(&org, &tenant, &mw));
+    let mut second = Box::pin(db.store.reference(&keys));
+    assert!(first.as_mut().now_or_never().is_none(), "waiting to send");
+    assert!(second.as_mut().now_or_never().is_none(), "joined");
+    drop(first);
+    let view = tokio::time::timeout(std::time::Duration::from_secs(10), second)
+        .await
+        .expect("not left waiting on the abandoned batch")
+        .expect("read for itself");
+    // and a later read opens a batch of its own
+    let standing = db.store.standing(&org, &tenant, &mw).await.expect("read");
+    check(&view, &standing);
+}
+
 /// A reader reads records from the dataset it last found current while it reads the pointer
 /// (one round trip); the records it returns still come from the dataset current when it asked.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,8 +2,8 @@
 //! imports (`infra/local/reference-data.json`) as the store holds it, and an engagement claim
 //! taken through the domain's own steps to the state each operation acts on.
 //!
-//! An engagement function reads the reference pointer and a claim with the same operation
-//! (GetItem), and reference records, cap counters and claims with another (BatchGetItem), so
+//! An engagement function reads a claim with GetItem, and the reference pointer, reference
+//! records, cap counters and claims with BatchGetItem (those of one moment in one request), so
 //! these answers are chosen by what the request's body names (`<operation> when <text>`,
 //! `cpor::aws::canned`). The reference answer carries the records the sample requests ask for
 //! (the engagement, the caller's location, the customer by domain and by tenant).
@@ -183,15 +183,27 @@ pub fn answers(
         .map(|e| record(format!("ENG#{}", e.id), to_json(e)))
         .collect();
     let claims: Vec<Value> = claim.map(claim_item).into_iter().collect();
+    // A request's reads of one moment go out as one BatchGetItem (the pointer with the records
+    // and whatever was read beside them): the answer to a batch naming claims carries the
+    // pointer, the records and the claims; one naming records, the pointer and the records;
+    // any other, the pointer. (The longest text is tried first.)
+    let batch = |items: Vec<Value>| {
+        json!({"Responses": {"cpor": items}, "UnprocessedKeys": {}}).to_string()
+    };
+    let with_records = || [vec![pointer["Item"].clone()], records(data)].concat();
     let mut out = vec![
         ("dynamodb.GetItem when \"REF\"", pointer.to_string()),
         (
-            "dynamodb.BatchGetItem when \"REF#",
-            json!({"Responses": {"cpor": records(data)}, "UnprocessedKeys": {}}).to_string(),
+            "dynamodb.BatchGetItem when {\"S\":\"ECLAIM#",
+            batch([with_records(), claims].concat()),
         ),
         (
-            "dynamodb.BatchGetItem when \"ECLAIM#",
-            json!({"Responses": {"cpor": claims}, "UnprocessedKeys": {}}).to_string(),
+            "dynamodb.BatchGetItem when {\"S\":\"REF#",
+            batch(with_records()),
+        ),
+        (
+            "dynamodb.BatchGetItem",
+            batch(vec![pointer["Item"].clone()]),
         ),
         (
             "dynamodb.Query when \"REF#",

@@ -2,9 +2,7 @@
 //! slot and customer record, outbox, idempotency) with cancellations mapped to the rule that
 //! refused them, and the reads the Customers page and registration need.
 
-use super::claims::{
-    MAX_TRANSACTION_ATTEMPTS, backoff_delay, build_err, decode_start_key, encode_start_key,
-};
+use super::claims::{build_err, decode_start_key, encode_start_key};
 use super::*;
 use crate::domain::PartnerId;
 use crate::domain::engagement::customers::PartnerCustomer;
@@ -13,7 +11,7 @@ use crate::domain::engagement::{
     PageGroup, Place,
 };
 use crate::ports::{CustomerStanding, EngagementCommit, EngagementStore};
-use aws_sdk_dynamodb::types::{KeysAndAttributes, Update};
+use aws_sdk_dynamodb::types::Update;
 
 /// Why an item is in an engagement transaction, to map cancellation reasons back.
 #[derive(Debug, Clone)]
@@ -23,9 +21,6 @@ enum Role {
     Slot(EngagementId),
     Other(String),
 }
-
-/// BatchGetItem's limit per request.
-const BATCH_GET_MAX: usize = 100;
 
 /// One partition of an index, read a page at a time.
 struct IndexPage {
@@ -363,50 +358,6 @@ impl DynamoStore {
         }
         h.update(cancelled.to_be_bytes());
         crate::domain::values::hex(&h.finalize()[..16])
-    }
-
-    /// Reads items by key, in pages of 100, retrying what DynamoDB leaves unprocessed.
-    pub(super) async fn batch_get(
-        &self,
-        mut wanted: Vec<(String, String)>,
-    ) -> Result<Vec<Item>, StoreError> {
-        // A request may not name a key twice.
-        wanted.sort_unstable();
-        wanted.dedup();
-        let mut found = Vec::new();
-        for chunk in wanted.chunks(BATCH_GET_MAX) {
-            let mut pending: Vec<Item> = chunk
-                .iter()
-                .map(|(pk, sk)| HashMap::from([(n::PK.into(), s(pk)), (n::SK.into(), s(sk))]))
-                .collect();
-            let mut attempt = 0;
-            while !pending.is_empty() {
-                attempt += 1;
-                let request = KeysAndAttributes::builder()
-                    .set_keys(Some(std::mem::take(&mut pending)))
-                    .consistent_read(true)
-                    .build()
-                    .map_err(|e| corrupt("batch get", e))?;
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, request)
-                    .send()
-                    .await
-                    .map_err(unavailable("batch get"))?;
-                if let Some(items) = out.responses().and_then(|r| r.get(&self.table)) {
-                    found.extend(items.iter().cloned());
-                }
-                if let Some(left) = out.unprocessed_keys().and_then(|u| u.get(&self.table)) {
-                    pending = left.keys().to_vec();
-                    if attempt >= MAX_TRANSACTION_ATTEMPTS {
-                        return Err(Unavailable::new("batch get", "keys left unprocessed").into());
-                    }
-                    tokio::time::sleep(backoff_delay(attempt)).await;
-                }
-            }
-        }
-        Ok(found)
     }
 }
 

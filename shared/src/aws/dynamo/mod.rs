@@ -10,6 +10,7 @@
 
 mod claims;
 mod engagements;
+mod gather;
 mod idempotency;
 mod outbox;
 mod reference;
@@ -51,6 +52,8 @@ pub struct DynamoStore {
     /// The reference dataset this process last found current, and what it has read of it
     /// that every request shares (see `reference.rs`).
     last_dataset: std::sync::Arc<std::sync::Mutex<Option<reference::KnownDataset>>>,
+    /// Key reads of the same moment, gathered into one request (see `gather.rs`).
+    gathering: gather::Gathering,
 }
 
 impl DynamoStore {
@@ -59,6 +62,7 @@ impl DynamoStore {
             client,
             table: table.into(),
             last_dataset: Default::default(),
+            gathering: Default::default(),
         }
     }
 

@@ -4,9 +4,9 @@
 //! that read the old pointer a moment ago still finds them.
 //!
 //! A dataset never changes once written, so a reader need not wait for the pointer before
-//! reading records: it reads them from the dataset it last found current *while* it reads the
-//! pointer, and keeps them when the pointer still names that dataset — one round trip instead
-//! of two. When the pointer names another (an import happened), it reads again from that one:
+//! reading records: it reads them from the dataset it last found current *with* the pointer
+//! (one BatchGetItem, `gather.rs`), and keeps them when the pointer still names that dataset —
+//! one request instead of two in sequence. When the pointer names another (an import happened), it reads again from that one:
 //! what it returns always comes from the dataset current when it asked.
 //!
 //! For the same reason what every request shares — the catalogue, engagements and partner
@@ -33,19 +33,15 @@ impl DynamoStore {
         Ok(self.current_dataset().await?.map(|(id, _)| id))
     }
 
-    /// The current dataset's ID and sequencer, if any was imported.
+    /// The current dataset's ID and sequencer, if any was imported: a consistent read, gathered
+    /// with the records read beside it (`gather.rs`).
     async fn current_dataset(&self) -> Result<Option<(String, String)>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(n::PK, s(keys::REFERENCE_PK))
-            .key(n::SK, s(keys::REFERENCE_CURRENT_SK))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable("get reference pointer"))?;
-        Ok(out.item().and_then(|i| {
+        let pointer = (
+            keys::REFERENCE_PK.to_owned(),
+            keys::REFERENCE_CURRENT_SK.to_owned(),
+        );
+        let items = self.batch_get(vec![pointer]).await?;
+        Ok(items.first().and_then(|i| {
             Some((
                 get_s(i, n::DATASET)?.to_owned(),
                 get_s(i, n::SEQUENCER).unwrap_or_default().to_owned(),
