@@ -1,4 +1,5 @@
-//! Key reads made at the same moment go out as one BatchGetItem.
+//! Key reads made at the same moment go out as one request (one BatchGetItem, or a GetItem
+//! when they come to one key).
 //!
 //! A request often reads several sets of items at once (`futures_util::future::join`): the
 //! reference pointer beside the records of the dataset it expects, a tenant's record beside the
@@ -116,12 +117,26 @@ impl DynamoStore {
         answer.map(|items| asked_for(&items, &mine))
     }
 
-    /// Reads items by key now, in pages of 100, retrying what DynamoDB leaves unprocessed.
+    /// Reads items by key now: one key with GetItem, more in pages of 100, retrying what
+    /// DynamoDB leaves unprocessed.
     pub(super) async fn batch_get_now(&self, mut wanted: Keys) -> Result<Vec<Item>, StoreError> {
         use aws_sdk_dynamodb::types::KeysAndAttributes;
         // A request may not name a key twice.
         wanted.sort_unstable();
         wanted.dedup();
+        if let [(pk, sk)] = wanted.as_slice() {
+            let out = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .key(n::PK, s(pk))
+                .key(n::SK, s(sk))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(unavailable("get item"))?;
+            return Ok(out.item.into_iter().collect());
+        }
         let mut found = Vec::new();
         for chunk in wanted.chunks(BATCH_GET_MAX) {
             let mut pending: Vec<Item> = chunk
