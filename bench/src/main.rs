@@ -39,8 +39,41 @@ struct Args {
     baseline: PathBuf,
 }
 
+/// What `cpor-bench` takes; anything else is refused (a mistyped flag must not start the
+/// whole run).
+const USAGE: &str = "usage: cpor-bench [--bin-dir DIR] [--runs N] [--invocations N] [--out DIR] \
+[--only FUNCTION] [--peer PYTHON] [--baseline FILE] [--env KEY=VALUE]...";
+
+/// The flags that take a value.
+const FLAGS: [&str; 8] = [
+    "--bin-dir",
+    "--runs",
+    "--invocations",
+    "--out",
+    "--only",
+    "--peer",
+    "--baseline",
+    "--env",
+];
+
 fn args() -> Args {
     let raw: Vec<String> = std::env::args().skip(1).collect();
+    let mut rest = raw.iter();
+    while let Some(flag) = rest.next() {
+        if flag == "--help" || flag == "-h" {
+            println!("{USAGE}");
+            std::process::exit(0);
+        }
+        let refused = if !FLAGS.contains(&flag.as_str()) {
+            format!("unexpected `{flag}`")
+        } else if rest.next().is_none() {
+            format!("`{flag}` needs a value")
+        } else {
+            continue;
+        };
+        eprintln!("cpor-bench: {refused}\n{USAGE}");
+        std::process::exit(2);
+    }
     let get = |name: &str| {
         raw.iter()
             .position(|a| a == name)
