@@ -21,9 +21,10 @@ use tokio::sync::oneshot;
 type Keys = Vec<(String, String)>;
 type Reply = oneshot::Sender<Result<Vec<Item>, StoreError>>;
 
-/// The batch still open for readers to join, if any.
+/// The batch still open for readers to join, if any: the readers that joined its first (who
+/// holds its own keys).
 #[derive(Clone, Default)]
-pub(super) struct Gathering(Arc<Mutex<Option<Open>>>);
+pub(super) struct Gathering(Arc<Mutex<Option<Joined>>>);
 
 impl std::fmt::Debug for Gathering {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -31,14 +32,11 @@ impl std::fmt::Debug for Gathering {
     }
 }
 
-/// An open batch: the keys of its first reader and the readers that joined it.
-struct Open {
-    keys: Keys,
-    joined: Vec<(Keys, Reply)>,
-}
+/// The readers that joined an open batch: their keys and where their items go.
+type Joined = Vec<(Keys, Reply)>;
 
 impl Gathering {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Open>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Joined>> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -48,13 +46,10 @@ impl Gathering {
 struct Leading<'a>(&'a Gathering);
 
 impl Leading<'_> {
-    fn close(self) -> Open {
-        let open = self.0.lock().take();
+    fn close(self) -> Joined {
+        let joined = self.0.lock().take();
         std::mem::forget(self);
-        open.unwrap_or(Open {
-            keys: Vec::new(),
-            joined: Vec::new(),
-        })
+        joined.unwrap_or_default()
     }
 }
 
@@ -74,16 +69,13 @@ impl DynamoStore {
         let waiting = {
             let mut open = self.gathering.lock();
             match open.as_mut() {
-                Some(batch) => {
+                Some(joined) => {
                     let (reply, waiting) = oneshot::channel();
-                    batch.joined.push((wanted.clone(), reply));
+                    joined.push((wanted.clone(), reply));
                     Some(waiting)
                 }
                 None => {
-                    *open = Some(Open {
-                        keys: wanted.clone(),
-                        joined: Vec::new(),
-                    });
+                    *open = Some(Joined::new());
                     None
                 }
             }
@@ -101,10 +93,11 @@ impl DynamoStore {
     async fn lead(&self, mine: Keys) -> Result<Vec<Item>, StoreError> {
         let leading = Leading(&self.gathering);
         tokio::task::yield_now().await;
-        let Open { mut keys, joined } = leading.close();
+        let joined = leading.close();
         if joined.is_empty() {
             return self.batch_get_now(mine).await;
         }
+        let mut keys = mine.clone();
         keys.extend(joined.iter().flat_map(|(k, _)| k.iter().cloned()));
         let answer = self.batch_get_now(keys).await;
         for (theirs, reply) in joined {

@@ -6,8 +6,9 @@
 //! A dataset never changes once written, so a reader need not wait for the pointer before
 //! reading records: it reads them from the dataset it last found current *with* the pointer
 //! (one BatchGetItem, `gather.rs`), and keeps them when the pointer still names that dataset —
-//! one request instead of two in sequence. When the pointer names another (an import happened), it reads again from that one:
-//! what it returns always comes from the dataset current when it asked.
+//! one request instead of two in sequence. When the pointer names another (an import
+//! happened), it reads again from that one: what it returns always comes from the dataset
+//! current when it asked.
 //!
 //! For the same reason what every request shares — the catalogue, engagements and partner
 //! locations — is kept once read, with the dataset's ID ([`KnownDataset`]): a warm process reads
