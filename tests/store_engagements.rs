@@ -25,6 +25,16 @@ fn data(cap: u32, engagement_name: &str) -> ReferenceData {
     ReferenceData::parse(doc.to_string().as_bytes()).expect("valid")
 }
 
+/// A dataset imported from `reference/<id>.json`, received `seq`-th.
+fn info(id: &str, seq: u32) -> DatasetInfo {
+    DatasetInfo {
+        id: id.to_owned(),
+        source: format!("reference/{id}.json"),
+        sequencer: format!("{seq:032X}"),
+        imported_at: chrono::Utc::now(),
+    }
+}
+
 fn partner(org: &str, location: &str) -> Actor {
     Actor::Partner(PartnerUser {
         user: UserId::parse("u").expect("ok"),
@@ -168,13 +178,10 @@ async fn reads_made_together_each_get_their_own_items_even_when_the_first_is_dro
     use futures_util::FutureExt;
     let db = db().await;
     let one = data(1, "Modern Work Usage");
-    let info = DatasetInfo {
-        id: "together".into(),
-        source: "reference/together.json".into(),
-        sequencer: format!("{:032X}", 1),
-        imported_at: chrono::Utc::now(),
-    };
-    db.store.import(&one, &info).await.expect("imported");
+    db.store
+        .import(&one, &info("together", 1))
+        .await
+        .expect("imported");
     let a = partner("org-a", "1001");
     commit(&db.store, None, &registered(&one, &a, "1001"))
         .await
@@ -223,12 +230,6 @@ async fn reads_made_together_each_get_their_own_items_even_when_the_first_is_dro
 async fn a_reader_that_knew_one_dataset_reads_the_next_as_soon_as_it_is_current() {
     let db = db().await;
     let reader = cpor::aws::dynamo::DynamoStore::new(db.client.clone(), db.store.table());
-    let info = |id: &str, seq: u32| DatasetInfo {
-        id: id.to_owned(),
-        source: format!("reference/{id}.json"),
-        sequencer: format!("{seq:032X}"),
-        imported_at: chrono::Utc::now(),
-    };
     let wanted = ReferenceKeys {
         engagements: vec![EngagementId::parse("mw-usage").expect("ok")],
         ..ReferenceKeys::default()
@@ -283,12 +284,6 @@ async fn a_reader_that_knew_one_dataset_reads_the_next_as_soon_as_it_is_current(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_reads_again_from_the_dataset_it_read_first() {
     let db = db().await;
-    let info = |id: &str, seq: u32| DatasetInfo {
-        id: id.to_owned(),
-        source: format!("reference/{id}.json"),
-        sequencer: format!("{seq:032X}"),
-        imported_at: chrono::Utc::now(),
-    };
     let wanted = ReferenceKeys {
         engagements: vec![EngagementId::parse("mw-usage").expect("ok")],
         ..ReferenceKeys::default()
@@ -322,12 +317,6 @@ async fn a_request_reads_again_from_the_dataset_it_read_first() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dataset_received_earlier_never_replaces_a_later_one() {
     let db = db().await;
-    let info = |id: &str, seq: u32| DatasetInfo {
-        id: id.to_owned(),
-        source: format!("reference/{id}.json"),
-        sequencer: format!("{seq:032X}"),
-        imported_at: chrono::Utc::now(),
-    };
     let (old, new) = (data(1, "Old name"), data(1, "New name"));
     assert_eq!(
         db.store.import(&new, &info("new", 7)).await.expect("ok"),
