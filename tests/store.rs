@@ -99,6 +99,64 @@ async fn a_committed_claim_reads_back_with_its_history_and_outbox() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_claim_read_with_its_history_pages_has_the_pages_read_alone() {
+    // GIVEN a submitted claim: three history entries, its undelivered outbox entries beside
+    // them in the claim's partition
+    let db = db().await;
+    let claim = draft_with_poe(&db.store, &admin(), &mws_input()).await;
+    let submitted = act(&db.store, &claim, &admin(), submit(&claim), monday())
+        .await
+        .expect("submitted");
+    let partition = db
+        .client
+        .query()
+        .table_name(db.store.table())
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(
+            ":pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("CLAIM#{}", claim.id())),
+        )
+        .send()
+        .await
+        .expect("query");
+    let outbox = partition
+        .items()
+        .iter()
+        .filter(|i| i["sk"].as_s().is_ok_and(|sk| sk.starts_with("O#")))
+        .count();
+    assert!(outbox > 0, "the partition holds outbox entries");
+    // WHEN it is read with each page of its history, from the start and from the middle
+    for (after, limit) in [(0, 100), (0, 3), (0, 2), (0, 1), (1, 1), (2, 2), (3, 2)] {
+        let (read, page) = db
+            .store
+            .with_history(claim.id(), after, limit)
+            .await
+            .expect("read");
+        // THEN the claim is the one stored and the page the one `history` reads alone:
+        // the same entries, no outbox entry, the same "more"
+        assert_eq!(
+            read.as_ref(),
+            Some(&submitted),
+            "after {after}, limit {limit}"
+        );
+        let alone = db
+            .store
+            .history(claim.id(), after, limit)
+            .await
+            .expect("history");
+        assert_eq!(page, alone, "after {after}, limit {limit}");
+    }
+    // and an unknown claim is None with an empty page
+    let (none, page) = db
+        .store
+        .with_history(ClaimId::generate(), 0, 10)
+        .await
+        .expect("read");
+    assert!(none.is_none());
+    assert!(page.items.is_empty() && page.next.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_stale_writer_gets_a_typed_conflict_and_writes_nothing() {
     let db = db().await;
     let now = monday();

@@ -216,6 +216,11 @@ pub fn answers(
             "dynamodb.GetItem",
             json!({ "Item": claim_item(c) }).to_string(),
         ));
+        // A history page's Query of the claim's partition finds the claim first.
+        out.push((
+            "dynamodb.Query when \"ECLAIM#",
+            json!({"Items": [claim_item(c)], "Count": 1, "ScannedCount": 1}).to_string(),
+        ));
         // The reviewers' queue and the partner's customers list this claim.
         out.push((
             "dynamodb.Query when \"EQ#",

@@ -61,13 +61,16 @@ fn claim(status: Status, now: DateTime<Utc>) -> Claim {
 }
 
 fn item(claim: &Claim) -> String {
-    json!({"Item": {
+    json!({ "Item": claim_attributes(claim) }).to_string()
+}
+
+fn claim_attributes(claim: &Claim) -> Value {
+    json!({
         "pk": {"S": format!("CLAIM#{}", claim.id())},
         "sk": {"S": "CLAIM"},
         "doc": {"S": serde_json::to_string(claim).unwrap_or_default()},
         "version": {"N": claim.version().to_string()}
-    }})
-    .to_string()
+    })
 }
 
 fn canned(status: u16, body: String, headers: &[(&str, String)]) -> Canned {
@@ -141,6 +144,12 @@ pub fn for_function(function: &str) -> Scenario {
     }
     let mut aws = common_answers();
     aws.insert("dynamodb.GetItem".into(), canned(200, item(&claim), &[]));
+    // A history page's Query of the claim's partition finds the claim first.
+    let page = json!({"Items": [claim_attributes(&claim)], "Count": 1, "ScannedCount": 1});
+    aws.insert(
+        "dynamodb.Query when \"CLAIM#".into(),
+        canned(200, page.to_string(), &[]),
+    );
     if function == "deliver-outbox" {
         // Taking the entry returns it (ReturnValues ALL_NEW): the record's new image.
         let image = &event["Records"][0]["dynamodb"]["NewImage"];

@@ -147,6 +147,15 @@ pub trait ClaimReader: Send + Sync {
         limit: u32,
     ) -> impl Future<Output = Result<Page<HistoryEntry>, StoreError>> + Send;
 
+    /// The claim (`None`: no such claim) and its history page as [`ClaimReader::history`]
+    /// reads it, read at once: the first page and the claim come in one request.
+    fn with_history(
+        &self,
+        id: ClaimId,
+        after_seq: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<(Option<Claim>, Page<HistoryEntry>), StoreError>> + Send;
+
     /// One page of a query. A continuation the store cannot read is `Corrupt`, never a panic.
     fn list(
         &self,
@@ -346,6 +355,18 @@ pub trait EngagementStore: Send + Sync {
         after_seq: u64,
         limit: u32,
     ) -> impl Future<Output = Result<Page<EngagementHistoryEntry>, StoreError>> + Send;
+
+    /// The engagement claim and its history page, read at once as
+    /// [`ClaimReader::with_history`] reads a CPOR claim's.
+    #[allow(clippy::type_complexity)]
+    fn engagement_with_history(
+        &self,
+        id: ClaimId,
+        after_seq: u64,
+        limit: u32,
+    ) -> impl Future<
+        Output = Result<(Option<EngagementClaim>, Page<EngagementHistoryEntry>), StoreError>,
+    > + Send;
 
     /// Open claims on each engagement for `customer` (any partner), and `partner`'s record.
     fn standing(

@@ -363,13 +363,7 @@ impl<W: Wiring> App<W> {
         id: ClaimId,
         may: impl FnOnce(&EngagementClaim) -> Result<T, AccessError>,
     ) -> Result<EngagementClaim, Failure> {
-        let claim = self
-            .store
-            .engagement_claim(id)
-            .await?
-            .ok_or(Failure::NotFound)?;
-        may(&claim).map_err(|e| Failure::from(EngagementError::Access(e)))?;
-        Ok(claim)
+        allowed(self.store.engagement_claim(id).await?, may)
     }
 
     /// `GET /referrals/{id}`: a referral (its ID is its claim's) with its claim, for those who
@@ -395,13 +389,8 @@ impl<W: Wiring> App<W> {
         if let Actor::Seller { .. } = actor {
             return Err(EngagementError::Access(AccessError::Forbidden(Capability::Read)).into());
         }
-        let (readable, page) = futures_util::future::join(
-            self.read_engagement_claim(actor, id),
-            self.store.engagement_history(id, after, limit),
-        )
-        .await;
-        readable?;
-        let mut page = page?;
+        let (claim, mut page) = self.store.engagement_with_history(id, after, limit).await?;
+        allowed(claim, |c| c.authorize_read(actor))?;
         for entry in &mut page.items {
             entry.actor = entry.actor.as_seen_by(actor);
         }
@@ -688,6 +677,16 @@ impl<W: Wiring> App<W> {
             ImportResult::Superseded => ReferenceImport::Superseded,
         })
     }
+}
+
+/// The engagement claim read, if `may` lets the reader have it; one not there is 404.
+fn allowed<T>(
+    claim: Option<EngagementClaim>,
+    may: impl FnOnce(&EngagementClaim) -> Result<T, AccessError>,
+) -> Result<EngagementClaim, Failure> {
+    let claim = claim.ok_or(Failure::NotFound)?;
+    may(&claim).map_err(|e| Failure::from(EngagementError::Access(e)))?;
+    Ok(claim)
 }
 
 fn own_location(

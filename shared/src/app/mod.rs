@@ -116,6 +116,15 @@ fn lease_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
+/// The claim read, if `actor` may read it; a claim that is not there is 404.
+fn readable(actor: &Actor, claim: Option<Claim>) -> Result<Claim, Failure> {
+    let claim = claim.ok_or(Failure::NotFound)?;
+    actor
+        .authorize(crate::domain::Capability::Read, claim.partner_id())
+        .map_err(|e| Failure::from(CommandError::Access(e)))?;
+    Ok(claim)
+}
+
 impl<W: Wiring> App<W> {
     /// Starts a request that may carry an `Idempotency-Key`.
     pub async fn start<'a, T: ?Sized>(
@@ -205,16 +214,12 @@ impl<W: Wiring> App<W> {
 
     /// Reads a claim the actor may see.
     pub async fn read(&self, actor: &Actor, id: ClaimId) -> Result<Claim, Failure> {
-        let claim = self.store.get(id).await?.ok_or(Failure::NotFound)?;
-        actor
-            .authorize(crate::domain::Capability::Read, claim.partner_id())
-            .map_err(|e| Failure::from(CommandError::Access(e)))?;
-        Ok(claim)
+        readable(actor, self.store.get(id).await?)
     }
 
     /// A claim's history page (comments included), for those who may read the claim. The claim
-    /// (who may read it) and the page are read at once — one round trip of waiting, not two —
-    /// and the page is returned only if the claim may be read.
+    /// (who may read it) and the page are read at once — one request for the first page
+    /// ([`ClaimReader::with_history`]) — and the page is returned only if the claim may be read.
     pub async fn history(
         &self,
         actor: &Actor,
@@ -222,11 +227,8 @@ impl<W: Wiring> App<W> {
         after: u64,
         limit: u32,
     ) -> Result<(Vec<HistoryEntry>, bool), Failure> {
-        let (readable, page) =
-            futures_util::future::join(self.read(actor, id), self.store.history(id, after, limit))
-                .await;
-        readable?;
-        let mut page = page?;
+        let (claim, mut page) = self.store.with_history(id, after, limit).await?;
+        readable(actor, claim)?;
         for entry in &mut page.items {
             entry.actor = entry.actor.as_seen_by(actor);
         }

@@ -345,6 +345,24 @@ impl ClaimReader for DynamoStore {
         .await
     }
 
+    async fn with_history(
+        &self,
+        id: ClaimId,
+        after_seq: u64,
+        limit: u32,
+    ) -> Result<(Option<Claim>, Page<HistoryEntry>), StoreError> {
+        let get = self.get(id);
+        with_history(
+            self,
+            keys::claim_pk(id),
+            after_seq,
+            limit,
+            get,
+            |h: &HistoryEntry| h.seq,
+        )
+        .await
+    }
+
     async fn list(
         &self,
         query: &ClaimQuery,

@@ -479,6 +479,25 @@ impl EngagementStore for DynamoStore {
         .await
     }
 
+    async fn engagement_with_history(
+        &self,
+        id: ClaimId,
+        after_seq: u64,
+        limit: u32,
+    ) -> Result<(Option<EngagementClaim>, Page<EngagementHistoryEntry>), StoreError> {
+        let pk = keys::engagement_claim_pk(id);
+        let get = self.engagement_claim(id);
+        with_history(
+            self,
+            pk,
+            after_seq,
+            limit,
+            get,
+            |h: &EngagementHistoryEntry| h.seq,
+        )
+        .await
+    }
+
     async fn standing(
         &self,
         partner: &PartnerId,

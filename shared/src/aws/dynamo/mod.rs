@@ -144,7 +144,60 @@ async fn history_page<T: serde::de::DeserializeOwned>(
     limit: u32,
     seq: impl Fn(&T) -> u64,
 ) -> Result<Page<T>, StoreError> {
-    let out = store
+    let from = keys::history_sk(after_seq.saturating_add(1));
+    let out = partition_range(store, pk, from, limit.clamp(1, 1000)).await?;
+    entries_page(out.items(), out.last_evaluated_key().is_some(), seq)
+}
+
+/// A claim and a page of its history at once, so that who may read the claim and the page
+/// are one round trip. The first page is one Query of the partition from `CLAIM` on: the claim
+/// sorts just before its history (`CLAIM` < `H#…`, nothing between; the outbox's `O#…` after
+/// it) — one request, not a GetItem beside a Query. A later page starts in the middle of the
+/// history, so it is `get` (the claim's GetItem) and [`history_page`] side by side.
+async fn with_history<C, T>(
+    store: &DynamoStore,
+    pk: String,
+    after_seq: u64,
+    limit: u32,
+    get: impl Future<Output = Result<Option<C>, StoreError>>,
+    seq: impl Fn(&T) -> u64,
+) -> Result<(Option<C>, Page<T>), StoreError>
+where
+    C: serde::de::DeserializeOwned,
+    T: serde::de::DeserializeOwned,
+{
+    if after_seq > 0 {
+        let (claim, page) =
+            futures_util::future::join(get, history_page(store, pk, after_seq, limit, seq)).await;
+        return Ok((claim?, page?));
+    }
+    // One more than `limit`: the claim's own item counts against a Query's limit.
+    let out = partition_range(
+        store,
+        pk,
+        keys::CLAIM_SK.to_owned(),
+        limit.clamp(1, 1000) + 1,
+    )
+    .await?;
+    let (claim, entries) = match out.items().split_first() {
+        Some((first, rest)) if get_s(first, n::SK) == Some(keys::CLAIM_SK) => {
+            (Some(doc(first, "claim")?), rest)
+        }
+        _ => (None, out.items()),
+    };
+    let page = entries_page(entries, out.last_evaluated_key().is_some(), seq)?;
+    Ok((claim, page))
+}
+
+/// The items of partition `pk` from sort key `from` to the end of its history, at most
+/// `limit`, in order, strongly consistent.
+async fn partition_range(
+    store: &DynamoStore,
+    pk: String,
+    from: String,
+    limit: u32,
+) -> Result<aws_sdk_dynamodb::operation::query::QueryOutput, StoreError> {
+    store
         .client
         .query()
         .table_name(&store.table)
@@ -152,20 +205,28 @@ async fn history_page<T: serde::de::DeserializeOwned>(
         .expression_attribute_names("#pk", n::PK)
         .expression_attribute_names("#sk", n::SK)
         .expression_attribute_values(":pk", s(pk))
-        .expression_attribute_values(":from", s(keys::history_sk(after_seq.saturating_add(1))))
+        .expression_attribute_values(":from", s(from))
         .expression_attribute_values(":to", s(keys::history_sk(u64::MAX)))
-        .limit(limit.clamp(1, 1000) as i32)
+        .limit(limit as i32)
         .consistent_read(true)
         .send()
         .await
-        .map_err(unavailable("query history"))?;
-    let items = out
-        .items()
+        .map_err(|e| unavailable("query history")(e).into())
+}
+
+/// History items as a page: the next one starts after the last entry read when the Query
+/// stopped before the end (`more`).
+fn entries_page<T: serde::de::DeserializeOwned>(
+    items: &[Item],
+    more: bool,
+    seq: impl Fn(&T) -> u64,
+) -> Result<Page<T>, StoreError> {
+    let items = items
         .iter()
         .map(|i| doc::<T>(i, "history entry"))
         .collect::<Result<Vec<_>, _>>()?;
-    let next = match (out.last_evaluated_key(), items.last()) {
-        (Some(_), Some(last)) => Some(Continuation(seq(last).to_be_bytes().to_vec())),
+    let next = match (more, items.last()) {
+        (true, Some(last)) => Some(Continuation(seq(last).to_be_bytes().to_vec())),
         _ => None,
     };
     Ok(Page { items, next })
