@@ -252,6 +252,33 @@ async fn a_registration_takes_the_customers_place_until_it_is_cancelled() {
         "{}",
         b.text()
     );
+    // AND B's eligibility check says so, whether it names the tenant or its domain
+    for (kind, value) in [
+        ("tenant_id", TENANT),
+        ("domain", "contoso.com"),
+        ("tenant_id", TENANT),
+    ] {
+        let body = json!({"identifierType": kind, "value": value,
+                          "partnerLocationId": format!("{ORG_B}001")});
+        let r = s
+            .call(
+                "POST",
+                "/engagements/eligibility",
+                Some(&s.admin(ORG_B)),
+                Some(&body),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let mw = &r.json()["engagements"][1];
+        assert_eq!(mw["engagementId"], "mw-usage");
+        assert_eq!(
+            mw["reasons"],
+            json!(["cap_reached"]),
+            "{kind}: {}",
+            r.text()
+        );
+    }
 
     // AND the Customers page shows it on "eligible" with its actions; "complete" is empty
     let page = |tab: &str| {

@@ -722,12 +722,16 @@ async fn put_reference(names: &cpor_local::provision::Names, plain: &aws_config:
 
 /// An engagement request reads the reference pointer once, whatever it reads of the dataset
 /// and in however many rounds: eligibility by domain (the domain's record, then its
-/// tenant's), the catalogue, registration by domain.
+/// tenant's), the catalogue, registration by domain. Eligibility by tenant on a warm process
+/// is one round, its standing read on the kept catalogue — and read again when an import
+/// brought another.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_engagement_request_reads_the_reference_pointer_once() {
     use crate::helpers::mci::{TENANT, registration};
     use cpor::app::EligibilityQuestion;
-    use cpor::domain::engagement::{CustomerIdentifier, IdentifierType, RegistrationInput};
+    use cpor::domain::engagement::{
+        CustomerIdentifier, IdentifierType, IneligibleReason, RegistrationInput,
+    };
     let (app, wire, names, plain) = &counted_app().await;
     let now = chrono::Utc::now();
     put_reference(names, plain).await;
@@ -761,6 +765,30 @@ async fn an_engagement_request_reads_the_reference_pointer_once() {
             "each round's reads in one request (and the catalogue's Query, the first time)"
         );
     }
+    // the customer named by its tenant: its standing on the kept catalogue beside the records
+    let by_tenant = EligibilityQuestion {
+        customer: CustomerIdentifier::parse(IdentifierType::TenantId, TENANT).unwrap(),
+        ..question.clone()
+    };
+    let ask = |question: &EligibilityQuestion| {
+        let question = question.clone();
+        async move {
+            wire.take_with_rounds();
+            wire.pointer_reads();
+            let answer = app.check_eligibility(&admin(), &question).await.unwrap();
+            let (ops, rounds) = wire.take_with_rounds();
+            assert_eq!(wire.pointer_reads(), 1, "eligibility: {ops:?}");
+            (answer, ops, rounds)
+        }
+    };
+    let by_domain = ask(&question).await.0;
+    let (answer, ops, rounds) = ask(&by_tenant).await;
+    assert_eq!(
+        (ops, rounds),
+        (vec![BATCH.to_owned()], 1),
+        "eligibility by tenant"
+    );
+    assert_eq!(answer.engagements, by_domain.engagements);
     for _ in 0..2 {
         wire.take();
         assert_eq!(app.engagement_catalogue(&admin()).await.unwrap().len(), 2);
@@ -782,6 +810,50 @@ async fn an_engagement_request_reads_the_reference_pointer_once() {
         rounds, 3,
         "registration by domain: the domain, its tenant, the commit"
     );
+
+    // the standing read beside the records counts the claim just registered
+    let (answer, _, rounds) = ask(&by_tenant).await;
+    assert_eq!(rounds, 1);
+    let reasons = |answer: &cpor::app::EligibilityAnswer, id: &str| {
+        let e = answer
+            .engagements
+            .iter()
+            .find(|e| e.engagement_id.as_str() == id);
+        e.map(|e| e.reasons.clone()).expect("assessed")
+    };
+    assert_eq!(reasons(&answer, "mw-usage"), [IneligibleReason::CapReached]);
+    // another process makes a dataset with another catalogue current: the standing this one
+    // reads on the catalogue it keeps is not used; the new catalogue's is read next
+    let document = String::from_utf8(crate::helpers::mci::dataset(vec![]))
+        .expect("utf-8")
+        .replace(crate::helpers::stack::ORG_A, ORG)
+        .replace("azure-migrate", "azure-migrate-2");
+    let other = cpor::aws::dynamo::DynamoStore::new(
+        aws_sdk_dynamodb::Client::new(plain),
+        names.table.clone(),
+    );
+    let info = DatasetInfo {
+        id: "renamed".into(),
+        source: "reference/renamed.json".into(),
+        sequencer: format!("{:032X}", 2),
+        imported_at: now,
+    };
+    let data = cpor::domain::engagement::ReferenceData::parse(document.as_bytes()).expect("valid");
+    other.import(&data, &info).await.expect("imported");
+    let (answer, _, rounds) = ask(&by_tenant).await;
+    assert_eq!(
+        rounds, 3,
+        "the pointer beside the kept dataset's reads, the new dataset's, the standing on its catalogue"
+    );
+    let ids: Vec<&str> = answer
+        .engagements
+        .iter()
+        .map(|e| e.engagement_id.as_str())
+        .collect();
+    assert_eq!(ids, ["azure-migrate-2", "mw-usage"]);
+    assert_eq!(reasons(&answer, "mw-usage"), [IneligibleReason::CapReached]);
+    let (again, _, rounds) = ask(&by_tenant).await;
+    assert_eq!((again.engagements, rounds), (answer.engagements, 1));
 }
 
 /// The same for an MCI engagement claim's life: registering reads the reference data and the

@@ -312,6 +312,13 @@ pub trait ReferenceStore: Send + Sync {
         }
     }
 
+    /// The engagements of the catalogue this process keeps — of the dataset it last found
+    /// current — in catalogue order; empty when it keeps none. A guess, not a read: what a
+    /// request reads on it beside the records it must check against the view it is given.
+    fn kept_catalogue(&self) -> Vec<EngagementId> {
+        Vec::new()
+    }
+
     fn import(
         &self,
         data: &ReferenceData,

@@ -188,26 +188,42 @@ impl<W: Wiring> App<W> {
     ) -> Result<EligibilityAnswer, Failure> {
         let partner = engager(actor)?;
         own_location(partner, &q.location)?;
-        // Two rounds, one dataset: the catalogue, the location and the customer's record (a
-        // domain's names its tenant); then the tenant's record beside the customer's standing
-        // on every engagement.
-        let first = self
-            .store
-            .reference(&ReferenceKeys {
-                locations: vec![q.location.clone()],
-                customers: vec![q.customer.clone()],
-                catalogue: true,
-                ..ReferenceKeys::default()
-            })
-            .await?;
+        // The catalogue, the location and the customer's record; a domain's record names the
+        // tenant whose record and standing on every engagement are read next, from the same
+        // dataset. A customer named by its own identifier needs no such step: its standing on
+        // the catalogue this process keeps is read beside the records — one round — and again
+        // only if the dataset read has another catalogue (an import came between).
+        let keys = ReferenceKeys {
+            locations: vec![q.location.clone()],
+            customers: vec![q.customer.clone()],
+            catalogue: true,
+            ..ReferenceKeys::default()
+        };
+        let kept = match q.customer.kind {
+            IdentifierType::Domain => Vec::new(),
+            _ => self.store.kept_catalogue(),
+        };
+        let early = async {
+            match kept.is_empty() {
+                true => None,
+                false => Some(self.store.standing(&partner.org, &q.customer, &kept).await),
+            }
+        };
+        let (first, early) = futures_util::future::join(self.store.reference(&keys), early).await;
+        let first = first?;
         let named = named_in(&q.customer, &first)?;
         let ids: Vec<EngagementId> = first.catalogue.iter().map(|e| e.id.clone()).collect();
-        let (view, standing) = futures_util::future::join(
-            self.with_checked_record(&named, first),
-            self.store.standing(&partner.org, &named.checked, &ids),
-        )
-        .await;
-        let (view, standing) = (view?, standing?);
+        let (view, standing) = match early {
+            Some(standing) if ids == kept && named.checked == q.customer => (first, standing?),
+            _ => {
+                let (view, standing) = futures_util::future::join(
+                    self.with_checked_record(&named, first),
+                    self.store.standing(&partner.org, &named.checked, &ids),
+                )
+                .await;
+                (view?, standing?)
+            }
+        };
         let record = view.customer(&named.checked);
         Ok(EligibilityAnswer {
             resolved_tenant_id: named.resolved_tenant_id,

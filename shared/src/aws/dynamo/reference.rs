@@ -18,7 +18,9 @@
 
 use super::claims::{MAX_TRANSACTION_ATTEMPTS, backoff_delay};
 use super::*;
-use crate::domain::engagement::{CustomerRecord, Engagement, PartnerLocation, ReferenceData};
+use crate::domain::engagement::{
+    CustomerRecord, Engagement, EngagementId, PartnerLocation, ReferenceData,
+};
 use crate::ports::{DatasetInfo, ImportResult, ReferenceKeys, ReferenceStore, ReferenceView};
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
@@ -340,6 +342,17 @@ impl ReferenceStore for DynamoStore {
         wanted: &ReferenceKeys,
     ) -> Result<ReferenceView, StoreError> {
         self.dataset_view(dataset.to_owned(), wanted).await
+    }
+
+    fn kept_catalogue(&self) -> Vec<EngagementId> {
+        let known = self.known();
+        let catalogue = known.as_ref().and_then(|k| k.catalogue.as_ref());
+        catalogue
+            .into_iter()
+            .flatten()
+            .filter_map(|i| get_s(i, n::SK)?.strip_prefix(keys::ENGAGEMENT_SK_PREFIX))
+            .filter_map(|id| EngagementId::parse(id).ok())
+            .collect()
     }
 
     #[tracing::instrument(skip_all, fields(dataset = %info.id))]
