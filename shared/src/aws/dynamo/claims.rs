@@ -352,7 +352,7 @@ impl ClaimReader for DynamoStore {
         limit: u32,
     ) -> Result<(Option<Claim>, Page<HistoryEntry>), StoreError> {
         let get = self.get(id);
-        with_history(
+        claim_and_history(
             self,
             keys::claim_pk(id),
             after_seq,

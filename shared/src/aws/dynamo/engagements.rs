@@ -487,7 +487,7 @@ impl EngagementStore for DynamoStore {
     ) -> Result<(Option<EngagementClaim>, Page<EngagementHistoryEntry>), StoreError> {
         let pk = keys::engagement_claim_pk(id);
         let get = self.engagement_claim(id);
-        with_history(
+        claim_and_history(
             self,
             pk,
             after_seq,

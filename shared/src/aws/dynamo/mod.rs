@@ -154,7 +154,7 @@ async fn history_page<T: serde::de::DeserializeOwned>(
 /// sorts just before its history (`CLAIM` < `H#…`, nothing between; the outbox's `O#…` after
 /// it) — one request, not a GetItem beside a Query. A later page starts in the middle of the
 /// history, so it is `get` (the claim's GetItem) and [`history_page`] side by side.
-async fn with_history<C, T>(
+async fn claim_and_history<C, T>(
     store: &DynamoStore,
     pk: String,
     after_seq: u64,
