@@ -1,7 +1,7 @@
 //! The DynamoDB store against moto: transactions, optimistic concurrency, the
 //! one-partner-per-workload locks, pagination, the sparse due index and idempotency records.
 
-use crate::helpers::aws::{act, create, db, save};
+use crate::helpers::aws::{act, create, db, partition_items, save};
 use chrono::Duration;
 use cpor::domain::*;
 use cpor::outbox::STREAM_GRACE;
@@ -107,20 +107,8 @@ async fn a_claim_read_with_its_history_pages_has_the_pages_read_alone() {
     let submitted = act(&db.store, &claim, &admin(), submit(&claim), monday())
         .await
         .expect("submitted");
-    let partition = db
-        .client
-        .query()
-        .table_name(db.store.table())
-        .key_condition_expression("pk = :pk")
-        .expression_attribute_values(
-            ":pk",
-            aws_sdk_dynamodb::types::AttributeValue::S(format!("CLAIM#{}", claim.id())),
-        )
-        .send()
-        .await
-        .expect("query");
+    let partition = partition_items(&db, &format!("CLAIM#{}", claim.id())).await;
     let outbox = partition
-        .items()
         .iter()
         .filter(|i| i["sk"].as_s().is_ok_and(|sk| sk.starts_with("O#")))
         .count();

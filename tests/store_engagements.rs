@@ -344,24 +344,9 @@ async fn a_dataset_received_earlier_never_replaces_a_later_one() {
         db.store.catalogue().await.expect("ok")[0].name.as_str(),
         "Old name"
     );
-    let retired = db
-        .client
-        .query()
-        .table_name(db.store.table())
-        .key_condition_expression("pk = :pk")
-        .expression_attribute_values(
-            ":pk",
-            aws_sdk_dynamodb::types::AttributeValue::S("REF#new".into()),
-        )
-        .send()
-        .await
-        .expect("ok");
-    assert_eq!(
-        retired.items().len(),
-        4,
-        "engagement, two locations, customer"
-    );
-    assert!(retired.items().iter().all(|i| i.contains_key("expiresAt")));
+    let retired = crate::helpers::aws::partition_items(&db, "REF#new").await;
+    assert_eq!(retired.len(), 4, "engagement, two locations, customer");
+    assert!(retired.iter().all(|i| i.contains_key("expiresAt")));
     assert_eq!(
         db.store.current_dataset_id().await.expect("ok").as_deref(),
         Some("later")

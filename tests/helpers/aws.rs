@@ -41,6 +41,27 @@ pub async fn db() -> Db {
     }
 }
 
+/// Every item of partition `pk` of the store's table, as stored (the test's own view, not the
+/// store's).
+pub async fn partition_items(
+    db: &Db,
+    pk: &str,
+) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+    db.client
+        .query()
+        .table_name(db.store.table())
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(
+            ":pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(pk.to_owned()),
+        )
+        .send()
+        .await
+        .expect("query the partition")
+        .items
+        .unwrap_or_default()
+}
+
 /// Commits an outcome the way a function does (entries leased to `lease`).
 pub async fn save(
     store: &DynamoStore,
