@@ -27,8 +27,8 @@ fn init_logging() {
 
 /// The log subscriber of [`init_logging`] for the environment `env` reads, writing to `out`.
 /// Unlike `lambda_runtime`'s default, a JSON line carries the invocation's span once (`span`):
-/// the default repeats it as a one-element `spans` list — the request and trace IDs twice, a
-/// third of every line sent to CloudWatch and of the CPU its formatting takes.
+/// the default repeats it as a one-element `spans` list — the request and trace IDs twice on
+/// every line sent to CloudWatch.
 fn log_lines<W>(env: impl Fn(&str) -> Option<String>, out: W) -> tracing::Dispatch
 where
     W: for<'w> lambda_http::tracing::subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,

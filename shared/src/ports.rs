@@ -356,15 +356,9 @@ pub trait EngagementStore: Send + Sync {
         ids: &[ClaimId],
     ) -> impl Future<Output = Result<Vec<EngagementClaim>, StoreError>> + Send;
 
-    fn engagement_history(
-        &self,
-        id: ClaimId,
-        after_seq: u64,
-        limit: u32,
-    ) -> impl Future<Output = Result<Page<EngagementHistoryEntry>, StoreError>> + Send;
-
-    /// The engagement claim and its history page, read at once as
-    /// [`ClaimReader::with_history`] reads a CPOR claim's.
+    /// The engagement claim (`None`: no such claim) and its history page (entries after
+    /// `after_seq`, at most `limit`), read at once as [`ClaimReader::with_history`] reads a
+    /// CPOR claim's.
     #[allow(clippy::type_complexity)]
     fn engagement_with_history(
         &self,

@@ -466,19 +466,6 @@ impl EngagementStore for DynamoStore {
             .collect()
     }
 
-    async fn engagement_history(
-        &self,
-        id: ClaimId,
-        after_seq: u64,
-        limit: u32,
-    ) -> Result<Page<EngagementHistoryEntry>, StoreError> {
-        let pk = keys::engagement_claim_pk(id);
-        history_page(self, pk, after_seq, limit, |h: &EngagementHistoryEntry| {
-            h.seq
-        })
-        .await
-    }
-
     async fn engagement_with_history(
         &self,
         id: ClaimId,
